@@ -1,0 +1,106 @@
+"""What a handler needs about one request: the caller, the backends, the municipality."""
+import uuid
+
+import eventlet
+import sqlalchemy as sa
+from nameko.exceptions import UnknownService
+from nameko.amqp.publish import UndeliverableMessage
+
+from samskab.errors import Forbidden, NotFound, Unauthorized
+
+from ..accounts import STAFF_ROLES, tokens
+from ..accounts.storage import accounts
+from .problems import BackendUnavailable
+
+SESSION_COOKIE = "samskab_session"
+
+
+def actor_of(account):
+    """The caller as the services see it: ids and role, nothing personal."""
+    return {
+        "id": str(account.id),
+        "role": account.role,
+        "municipality": account.municipality,
+        "staff": account.role in STAFF_ROLES,
+        "operator": account.role == "operator",
+        "confirmed": account.email_confirmed_at is not None,
+    }
+
+
+class Context:
+    def __init__(self, gateway, request, trace):
+        self.gateway = gateway
+        self.request = request
+        self.config = gateway.config
+        self.db = gateway.db
+        self.trace = trace
+        self._account = False
+
+    # -- who is calling ------------------------------------------------------
+
+    def _token(self):
+        header = self.request.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            return header[7:].strip()
+        return self.request.cookies.get(SESSION_COOKIE)
+
+    @property
+    def account(self):
+        """The caller's account row, or ``None`` when anonymous."""
+        if self._account is False:
+            self._account = None
+            token = self._token()
+            if token:
+                payload = tokens.verify(self.config["SECRET_KEY"], token)
+                try:
+                    account_id = uuid.UUID(payload["sub"])
+                except (KeyError, ValueError):
+                    raise Unauthorized("invalid token")
+                with self.db as uow:
+                    row = uow.execute(sa.select(accounts).where(accounts.c.id == account_id)).first()
+                if row is None or row.erased_at is not None or row.token_version != payload.get("ver"):
+                    raise Unauthorized("token no longer valid")
+                self._account = row
+        return self._account
+
+    @property
+    def actor(self):
+        return actor_of(self.account) if self.account is not None else None
+
+    def require_account(self):
+        if self.account is None:
+            raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)")
+        return self.account
+
+    def require_staff(self, municipality):
+        account = self.require_account()
+        if account.role not in STAFF_ROLES or account.municipality != municipality:
+            raise Forbidden("only the municipality's staff may do this")
+        return account
+
+    def require_operator(self):
+        account = self.require_account()
+        if account.role != "operator":
+            raise Forbidden("only an operator may do this")
+        return account
+
+    # -- where -----------------------------------------------------------------
+
+    def municipality(self, m):
+        found = self.gateway.municipalities.get(m)
+        if found is None:
+            raise NotFound(f"this deployment does not serve a municipality '{m}'")
+        return found
+
+    # -- backends ----------------------------------------------------------------
+
+    def call(self, service, method, *args, **kwargs):
+        """RPC to a backend; a silent or absent backend is a 503, not a hang."""
+        proxy = getattr(self.gateway, service)
+        try:
+            with eventlet.Timeout(self.gateway.rpc_timeout):
+                return getattr(proxy, method)(*args, **kwargs)
+        except eventlet.Timeout:
+            raise BackendUnavailable(service)
+        except (UnknownService, UndeliverableMessage):
+            raise BackendUnavailable(service)

@@ -1,0 +1,72 @@
+"""Every error the HTTP API returns, as RFC 9457 problem+json, mapped in one place."""
+import json
+
+from nameko.exceptions import RemoteError, UnknownService
+from werkzeug.wrappers import Response
+
+from samskab.errors import DomainError
+
+PROBLEM_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Body too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+
+
+class Problem(Exception):
+    """Raised by gateway code for an error with no domain exception behind it."""
+
+    def __init__(self, status, detail="", errors=None, headers=None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors or []
+        self.headers = headers or {}
+
+
+class BackendUnavailable(Problem):
+    def __init__(self, service):
+        super().__init__(503, f"the {service} service is not answering; try again shortly", headers={"Retry-After": "5"})
+
+
+def problem_response(status, detail="", errors=None, instance=None, headers=None):
+    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    if instance:
+        body["instance"] = instance
+    return Response(json.dumps(body, ensure_ascii=False), status=status, headers=headers or {}, content_type=PROBLEM_TYPE)
+
+
+def from_exception(exc, instance=None):
+    """The response for ``exc``, or ``None`` if it is a bug (answered as 500 by the caller)."""
+    if isinstance(exc, Problem):
+        return problem_response(exc.status, exc.detail, exc.errors, instance, exc.headers)
+    if isinstance(exc, DomainError):
+        return problem_response(exc.status, exc.detail, exc.errors, instance)
+    if isinstance(exc, UnknownService):
+        return problem_response(503, "a backend service is not running", instance=instance, headers={"Retry-After": "5"})
+    if isinstance(exc, RemoteError):
+        return None
+    return None
+
+
+def validation_errors(exc):
+    """pydantic's errors, as ``[{field, message}]`` naming each field."""
+    return [
+        {"field": ".".join(str(p) for p in err["loc"]) or "body", "message": err["msg"]}
+        for err in exc.errors()
+    ]

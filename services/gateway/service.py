@@ -1,0 +1,188 @@
+"""The gateway: HTTP in, RPC to the services, problem+json out.
+
+One nameko HTTP entrypoint takes every request and hands it to the API router
+(``gateway.api``) or, for the web pages, to ``gateway.web``; size limits,
+authentication, errors, metrics and the access log are handled here once.
+"""
+import json
+import logging
+import time
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcProxy
+from nameko.web.handlers import http
+from pydantic import ValidationError
+from werkzeug.exceptions import MethodNotAllowed, NotFound as RouteNotFound
+from werkzeug.wrappers import Response
+
+from samskab import events, metrics, municipalities
+from samskab.db import Database
+from samskab.health import metrics_response, readiness
+
+from . import api  # noqa: F401  (registers the routes)
+from .api.context import Context
+from .api.problems import Problem, from_exception, problem_response, validation_errors
+from .api.router import API_PREFIX, router
+
+log = logging.getLogger("gateway")
+
+METHODS = "GET,POST,PUT,PATCH,DELETE"
+
+
+class Settings(DependencyProvider):
+    """The gateway's configuration, read once when the container starts."""
+
+    def setup(self):
+        config = self.container.config
+        self.value = type("GatewaySettings", (), {})()
+        self.value.config = config
+        self.value.municipalities = municipalities.served(config)
+        self.value.rpc_timeout = float(config.get("RPC_TIMEOUT_SECONDS", 10))
+        self.value.max_body = int(config.get("MAX_BODY_BYTES", 65536))
+        self.value.metrics = metrics.for_service("gateway")
+
+    def get_dependency(self, worker_ctx):
+        return self.value
+
+
+class Trace(DependencyProvider):
+    """The W3C traceparent of the request; RPC calls carry it on to the services."""
+
+    def get_dependency(self, worker_ctx):
+        return worker_ctx.context_data
+
+
+class Service:
+    name = "gateway"
+    environment = {
+        "SECRET_KEY": "dev-only-secret-change-me",
+        "TOKEN_TTL_SECONDS": "86400",
+        "MAX_BODY_BYTES": "65536",
+        "RPC_TIMEOUT_SECONDS": "10",
+        "PUBLIC_URL": "http://localhost:8000",
+    }
+
+    settings = Settings()
+    db = Database()
+    trace = Trace()
+    proposals = RpcProxy("proposals")
+
+    @property
+    def config(self):
+        return self.settings.config
+
+    @property
+    def municipalities(self):
+        return self.settings.municipalities
+
+    @property
+    def rpc_timeout(self):
+        return self.settings.rpc_timeout
+
+    @property
+    def max_body(self):
+        return self.settings.max_body
+
+    @property
+    def metrics(self):
+        return self.settings.metrics
+
+    @http(METHODS, "/")
+    def root(self, request):
+        return self.handle(request)
+
+    @http(METHODS, "/<path:path>")
+    def everything(self, request, path):
+        return self.handle(request)
+
+    def handle(self, request):
+        started = time.perf_counter()
+        incoming = request.headers.get("traceparent")
+        self.trace["traceparent"] = events.new_traceparent(incoming)
+        self.trace["route"] = "unmatched"
+        try:
+            response, self.trace["route"] = self._dispatch(request)
+        except Exception as exc:  # one place maps every error to problem+json
+            response = from_exception(exc, instance=request.path)
+            if response is None:
+                log.exception("unhandled error on %s %s", request.method, route_name)
+                response = problem_response(500, "something went wrong on our side", instance=request.path)
+        route_name = self.trace["route"]
+        elapsed = time.perf_counter() - started
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers["traceparent"] = self.trace["traceparent"]
+        self.metrics.http_requests.labels(request.method, route_name, str(response.status_code)).inc()
+        self.metrics.http_duration.labels(request.method, route_name).observe(elapsed)
+        # Path templates only: ids are not personal, but query strings and bodies may be.
+        log.info(
+            "%s %s %s %.1fms traceparent=%s", request.method, route_name, response.status_code,
+            elapsed * 1000, self.trace["traceparent"],
+        )
+        return response
+
+    def _dispatch(self, request):
+        path = request.path
+        if path == "/healthz":
+            return Response('{"status":"ok"}', content_type="application/json"), "/healthz"
+        if path == "/readyz":
+            ok, checks = readiness(self.db.engine, None)
+            checks.update(self._backend_checks())
+            ok = all(v == "ok" for v in checks.values())
+            body = json.dumps({"status": "ok" if ok else "unavailable", "checks": checks})
+            return Response(body, status=200 if ok else 503, content_type="application/json"), "/readyz"
+        if path == "/metrics":
+            body, ctype = metrics_response()
+            return Response(body, content_type=ctype), "/metrics"
+        if path == API_PREFIX + "/openapi.json":
+            return Response(json.dumps(router.openapi()), content_type="application/json"), "/openapi.json"
+        if not path.startswith(API_PREFIX):
+            from . import web
+
+            return web.dispatch(self, request)
+        try:
+            route, values = router.match(path, request.method)
+        except MethodNotAllowed as exc:
+            raise Problem(405, f"{request.method} is not allowed here", headers={"Allow": ", ".join(exc.valid_methods or [])})
+        except RouteNotFound:
+            raise Problem(404, "no such resource")
+        self.trace["route"] = route.template
+        ctx = Context(self, request, self.trace)
+        args = dict(values)
+        if route.body is not None:
+            args["body"] = self._body(request, route.body)
+        result = route.handler(ctx, **args)
+        if isinstance(result, Response):
+            return result, route.template
+        return Response(json.dumps(result, ensure_ascii=False, default=str), status=route.status,
+                        content_type="application/json"), route.template
+
+    def _body(self, request, model):
+        length = request.content_length
+        if length is not None and length > self.max_body:
+            raise Problem(413, f"the body is larger than {self.max_body} bytes")
+        raw = request.stream.read(self.max_body + 1)
+        if len(raw) > self.max_body:
+            raise Problem(413, f"the body is larger than {self.max_body} bytes")
+        ctype = (request.mimetype or "").lower()
+        if ctype and ctype != "application/json" and not ctype.endswith("+json"):
+            raise Problem(415, "send the body as application/json")
+        try:
+            data = json.loads(raw or b"null")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise Problem(400, f"the body is not valid JSON: {exc}")
+        if not isinstance(data, dict):
+            raise Problem(400, "the body must be a JSON object")
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise Problem(422, "the body does not match what this endpoint takes", validation_errors(exc))
+
+    def _backend_checks(self):
+        checks = {}
+        for service in ("proposals",):
+            try:
+                Context(self, None, self.trace).call(service, "ping")
+                checks[service] = "ok"
+            except Exception as exc:
+                checks[service] = f"unavailable: {type(exc).__name__}"
+        return checks

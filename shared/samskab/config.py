@@ -1,0 +1,99 @@
+"""Configuration from environment variables, with defaults that work locally.
+
+The result is a plain dict, which is what nameko hands every extension as
+``container.config``; tests build the same dict directly.  The README's
+configuration table lists every variable read here.
+"""
+import os
+import re
+
+SERVICES = ("gateway", "proposals", "matching", "meetings", "notifications")
+
+DEFAULT_PORTS = {
+    "gateway": 8000,
+    "proposals": 9101,
+    "matching": 9102,
+    "meetings": 9103,
+    "notifications": 9104,
+}
+
+MUNICIPALITY_RE = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def parse_municipalities(value):
+    """``*`` (every municipality) or a comma-separated list of slugs.
+
+    Returns ``"*"`` or a sorted tuple, so equal lists name the same queues.
+    """
+    value = (value or "*").strip()
+    if value == "*":
+        return "*"
+    slugs = sorted({part.strip() for part in value.split(",") if part.strip()})
+    if not slugs:
+        raise ConfigError("MUNICIPALITIES is empty; use '*' or a list such as 'aalborg,hjorring'")
+    for slug in slugs:
+        if not MUNICIPALITY_RE.match(slug):
+            raise ConfigError(f"MUNICIPALITIES: {slug!r} is not a municipality id (^[a-z][a-z0-9-]{{1,62}}$)")
+    return tuple(slugs)
+
+
+def _ints(name, value):
+    try:
+        return [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise ConfigError(f"{name} must be a comma-separated list of integers, got {value!r}")
+
+
+def database_url(service, environ=None):
+    """The service's own database.
+
+    ``<SERVICE>_DATABASE_URL`` names it outright; otherwise the database
+    ``samskab_<service>`` on the server at ``POSTGRES_URL``.
+    """
+    env = os.environ if environ is None else environ
+    own = env.get(f"{service.upper()}_DATABASE_URL")
+    if own:
+        return own
+    server = env.get("POSTGRES_URL")
+    if not server:
+        raise ConfigError(
+            f"no database for {service}: set {service.upper()}_DATABASE_URL or POSTGRES_URL "
+            "(make run starts an embedded PostgreSQL and sets POSTGRES_URL for you)"
+        )
+    return server.rstrip("/") + f"/samskab_{service}"
+
+
+def load(service, environ=None, extra=None):
+    """The nameko config dict of one service.
+
+    ``extra`` maps the service's own variable names to their defaults
+    (e.g. ``{"SMTP_HOST": "localhost"}``); they are read from the
+    environment and stored under the same names.
+    """
+    env = os.environ if environ is None else environ
+    if service not in SERVICES:
+        raise ConfigError(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
+    port_var = "HTTP_PORT" if service == "gateway" else f"{service.upper()}_METRICS_PORT"
+    config = {
+        "SERVICE": service,
+        "AMQP_URI": env.get("AMQP_URI", "amqp://guest:guest@localhost:5672/"),
+        "MUNICIPALITIES": parse_municipalities(env.get("MUNICIPALITIES", "*")),
+        "DATABASE_URL": database_url(service, env),
+        "METRICS_PORT": int(env.get(port_var, DEFAULT_PORTS[service])),
+        "RETRY_DELAYS_MS": _ints("RETRY_DELAYS_MS", env.get("RETRY_DELAYS_MS", "1000,5000,30000")),
+        "OUTBOX_POLL_SECONDS": float(env.get("OUTBOX_POLL_SECONDS", "0.5")),
+        "OUTBOX_BATCH": int(env.get("OUTBOX_BATCH", "500")),
+        "max_workers": int(env.get("MAX_WORKERS", "10")),
+        "MIGRATE_ON_START": env.get("MIGRATE_ON_START", "1") not in ("0", "false", "no"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "MUNICIPALITY_CATALOG": env.get("MUNICIPALITY_CATALOG", ""),
+    }
+    if service == "gateway":
+        config["WEB_SERVER_ADDRESS"] = f"{env.get('HTTP_HOST', '0.0.0.0')}:{config['METRICS_PORT']}"
+    for name, default in (extra or {}).items():
+        config[name] = env.get(name, default)
+    return config

@@ -1,0 +1,40 @@
+"""Events emitted by the gateway about participants (accounts).
+
+These are internal: they carry what other services need to serve a person
+(e-mail for notifications, language, role) and never reach the public stream.
+"""
+import uuid
+from typing import Literal
+
+from ..events import Contract, event
+
+Role = Literal["resident", "business", "association", "politician", "employee", "operator"]
+
+
+@event("samskab.participant.registered")
+class ParticipantRegistered(Contract):
+    id: uuid.UUID
+    municipality: str
+    role: Role
+    language: Literal["da", "nb", "nn", "en"]
+    email: str
+    display_name: str
+
+
+@event("samskab.participant.updated")
+class ParticipantUpdated(Contract):
+    id: uuid.UUID
+    municipality: str
+    role: Role
+    language: Literal["da", "nb", "nn", "en"]
+    email: str
+    display_name: str
+    email_confirmed: bool = False
+
+
+@event("samskab.participant.erased")
+class ParticipantErased(Contract):
+    """The person asked to be forgotten: every service removes what it holds."""
+
+    id: uuid.UUID
+    municipality: str

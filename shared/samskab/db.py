@@ -1,0 +1,217 @@
+"""Database sessions, the outbox and processed-event tables, and the unit of work.
+
+Each service owns one PostgreSQL database.  A nameko worker gets a
+:class:`UnitOfWork` and uses it as a context manager (``with self.db:``): the
+block is one transaction, committed when it ends and rolled back when it
+raises.  The commit happens inside the worker's method on purpose: nameko
+sends an RPC reply and acks a message *before* dependencies see the result,
+so committing later could ack a message whose effects were then lost.
+
+Events a worker emits are rows in that same transaction (the outbox), and an
+event a consumer handles is claimed in it too, so state, events out and events
+in commit or vanish together.
+"""
+import logging
+import threading
+import uuid
+import weakref
+
+import sqlalchemy as sa
+from nameko.extensions import DependencyProvider
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.orm import Session
+
+from . import events
+
+log = logging.getLogger(__name__)
+
+backbone_metadata = sa.MetaData()
+
+outbox = sa.Table(
+    "outbox",
+    backbone_metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("event_id", pg.UUID(as_uuid=True), nullable=False, unique=True),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("municipality", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("envelope", pg.JSONB, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("published_at", sa.DateTime(timezone=True)),
+)
+sa.Index("outbox_unpublished", outbox.c.id, postgresql_where=outbox.c.published_at.is_(None))
+
+processed_events = sa.Table(
+    "processed_events",
+    backbone_metadata,
+    sa.Column("consumer", sa.Text, primary_key=True),
+    sa.Column("event_id", pg.UUID(as_uuid=True), primary_key=True),
+    sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+_engines = {}
+_engines_lock = threading.Lock()
+
+
+def driver_url(url):
+    """Plain ``postgresql://`` URLs use psycopg2, which psycogreen makes cooperative."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+def engine_for(url, **kwargs):
+    """One pooled engine per URL and process."""
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = sa.create_engine(
+                driver_url(url),
+                pool_size=int(kwargs.get("pool_size", 10)),
+                max_overflow=int(kwargs.get("max_overflow", 20)),
+                pool_pre_ping=True,
+                future=True,
+            )
+            _engines[url] = engine
+        return engine
+
+
+def dispose_engines():
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+class UnitOfWork:
+    """One transaction of one service, with its outbox.
+
+    ``emit`` queues an event in the transaction; ``claim`` records that a
+    consumer handled an event and says whether it is the first time.
+    """
+
+    def __init__(self, engine, service, traceparent=None, on_commit=None):
+        self.engine = engine
+        self.service = service
+        self.traceparent = traceparent
+        self._session = None
+        self._on_commit = on_commit
+        self._depth = 0
+        self.emitted = []
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = Session(self.engine, future=True)
+        return self._session
+
+    def execute(self, statement, params=None):
+        return self.session.execute(statement, params)
+
+    def emit(self, type_name, *, municipality, subject, data):
+        envelope = events.make(
+            type_name,
+            municipality=municipality,
+            service=self.service,
+            subject=subject,
+            data=data,
+            traceparent=events.new_traceparent(self.traceparent),
+        )
+        self.session.execute(
+            outbox.insert().values(
+                event_id=uuid.UUID(envelope["id"]),
+                type=type_name,
+                municipality=municipality,
+                subject=subject,
+                envelope=envelope,
+            )
+        )
+        self.emitted.append(envelope)
+        return envelope
+
+    def claim(self, consumer, event_id):
+        """True the first time ``consumer`` sees ``event_id`` in a committed transaction."""
+        stmt = (
+            pg.insert(processed_events)
+            .values(consumer=consumer, event_id=uuid.UUID(str(event_id)))
+            .on_conflict_do_nothing()
+            .returning(processed_events.c.event_id)
+        )
+        return self.session.execute(stmt).first() is not None
+
+    def commit(self):
+        if self._session is not None:
+            self._session.commit()
+            if self.emitted and self._on_commit:
+                self._on_commit()
+            self.emitted = []
+
+    def rollback(self):
+        if self._session is not None:
+            self._session.rollback()
+        self.emitted = []
+
+    def close(self):
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def __enter__(self):
+        self._depth += 1
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        # Only the outermost block commits: a consumer's wrapper and the
+        # handler it calls share one transaction.
+        self._depth -= 1
+        if self._depth:
+            return
+        try:
+            if exc_type is None:
+                self.commit()
+            else:
+                self.rollback()
+        finally:
+            self.close()
+
+
+class Database(DependencyProvider):
+    """The service's database as a nameko dependency: a UnitOfWork per worker.
+
+    It also brings the outbox relay, so a service that can emit also publishes.
+    """
+
+    def __init__(self, relay=True):
+        self.with_relay = relay
+        if relay:
+            from .relay import OutboxRelay
+
+            self.relay = OutboxRelay()
+
+    def setup(self):
+        config = self.container.config
+        self.engine = engine_for(config["DATABASE_URL"])
+        self.service = config.get("SERVICE", self.container.service_name)
+        self.units = weakref.WeakKeyDictionary()
+
+    def _wake_relay(self):
+        if self.with_relay:
+            self.relay.wake()
+
+    def get_dependency(self, worker_ctx):
+        uow = UnitOfWork(
+            self.engine,
+            self.service,
+            traceparent=worker_ctx.context_data.get("traceparent"),
+            on_commit=self._wake_relay,
+        )
+        self.units[worker_ctx] = uow
+        return uow
+
+    def worker_teardown(self, worker_ctx):
+        uow = self.units.pop(worker_ctx, None)
+        if uow is not None:
+            # Work done outside ``with self.db:`` is never committed.
+            uow.rollback()
+            uow.close()

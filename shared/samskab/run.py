@@ -1,0 +1,63 @@
+"""Run one service: ``python -m samskab.run <service>``.
+
+Patches for eventlet first, reads the environment, migrates the service's
+database (unless ``MIGRATE_ON_START=0``), then runs the nameko service until
+SIGTERM or SIGINT, and stops it gracefully (in-flight workers finish).
+"""
+from samskab import green
+
+green.patch()
+
+import importlib  # noqa: E402
+import logging  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+
+import eventlet  # noqa: E402
+from nameko.runners import ServiceRunner  # noqa: E402
+
+from samskab import config as configuration, logs, migrate  # noqa: E402
+
+log = logging.getLogger("samskab.run")
+
+
+def service_class(service):
+    module = importlib.import_module(f"{service}.service")
+    return module.Service
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1 or argv[0] not in configuration.SERVICES:
+        print(f"usage: python -m samskab.run {{{'|'.join(configuration.SERVICES)}}}", file=sys.stderr)
+        return 2
+    service = argv[0]
+    cls = service_class(service)
+    try:
+        config = configuration.load(service, extra=getattr(cls, "environment", None))
+    except configuration.ConfigError as exc:
+        print(f"{service}: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(service, config["LOG_LEVEL"])
+    if config["MIGRATE_ON_START"]:
+        migrate.upgrade(service, config["DATABASE_URL"])
+    runner = ServiceRunner(config)
+    runner.add_service(cls)
+    stopping = eventlet.event.Event()
+
+    def on_signal(signum, frame):
+        if not stopping.ready():
+            stopping.send(signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    runner.start()
+    log.info("%s started (municipalities: %s, port %s)", service, config["MUNICIPALITIES"], config["METRICS_PORT"])
+    stopping.wait()
+    log.info("%s stopping", service)
+    runner.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""pytest fixtures for Samskab: real PostgreSQL and RabbitMQ, isolated per test.
+
+* broker: nameko's ``rabbit_config`` gives each test its own vhost;
+* databases: each service's schema is migrated once per run into a template
+  database, and each test gets a fresh copy (``CREATE DATABASE … TEMPLATE``);
+* ``make_config(service, **overrides)`` builds the config dict a service
+  container would get from the environment, pointing at both.
+"""
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from . import devservices, migrate
+from .config import DEFAULT_PORTS
+from .db import driver_url, engine_for
+
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+def pytest_configure(config):
+    try:
+        devservices.rabbitmq(config.getoption("AMQP_URI", None) or None)
+        devservices.rabbitmq_management()
+    except devservices.Unavailable as exc:
+        pytest.exit(str(exc), returncode=3)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    url, handle = devservices.postgres()
+    yield url
+    # an embedded server stops with the process
+
+
+def _admin(postgres_url):
+    return sa.create_engine(driver_url(postgres_url + "/postgres"), isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def database_templates(postgres_url):
+    """Migrated template databases, one per service, made on first use."""
+    made = {}
+    admin = _admin(postgres_url)
+
+    def template(service):
+        if service not in made:
+            name = f"samskab_tmpl_{service}_{RUN_ID}"
+            url = f"{postgres_url}/{name}"
+            migrate.upgrade(service, url)
+            made[service] = name
+        return made[service]
+
+    yield template
+    with admin.connect() as conn:
+        for name in made.values():
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def make_database(postgres_url, database_templates):
+    """``make_database("proposals")`` → the URL of a fresh, migrated database."""
+    created = []
+    admin = _admin(postgres_url)
+
+    def make(service):
+        template = database_templates(service)
+        name = f"samskab_t_{service}_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        created.append(name)
+        return f"{postgres_url}/{name}"
+
+    yield make
+    from . import db
+
+    for name in created:
+        url = f"{postgres_url}/{name}"
+        engine = db._engines.pop(url, None)
+        if engine is not None:
+            engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def amqp_uri_of(rabbit_config):
+    """nameko's test vhost URI in the ``amqp://`` form every client here takes."""
+    return rabbit_config["AMQP_URI"].replace("pyamqp://", "amqp://", 1)
+
+
+@pytest.fixture
+def broker_uri(rabbit_config):
+    return amqp_uri_of(rabbit_config)
+
+
+@pytest.fixture
+def make_config(rabbit_config, make_database):
+    """The config of one service instance; each service gets its own database
+    per test, shared by every instance of it made in the same test."""
+    databases = {}
+
+    def make(service, **overrides):
+        if "DATABASE_URL" not in overrides and service not in databases:
+            databases[service] = make_database(service)
+        config = {
+            "SERVICE": service,
+            "AMQP_URI": amqp_uri_of(rabbit_config),
+            "MUNICIPALITIES": "*",
+            "DATABASE_URL": databases.get(service),
+            "METRICS_PORT": 0,
+            "RETRY_DELAYS_MS": [50, 100, 200],
+            "OUTBOX_POLL_SECONDS": 0.05,
+            "OUTBOX_BATCH": 500,
+            "max_workers": 10,
+            "LOG_LEVEL": "INFO",
+            "MUNICIPALITY_CATALOG": "",
+        }
+        if service == "gateway":
+            config.update({
+                "SECRET_KEY": "test-secret", "TOKEN_TTL_SECONDS": "3600", "MAX_BODY_BYTES": "65536",
+                "RPC_TIMEOUT_SECONDS": "10", "PUBLIC_URL": "http://localhost", "WEB_SERVER_ADDRESS": "127.0.0.1:0",
+            })
+        config.update(overrides)
+        return config
+
+    return make
+
+
+def unit_of_work(url, service="test"):
+    """A UnitOfWork outside nameko, for arranging and checking data in tests."""
+    from .db import UnitOfWork
+
+    return UnitOfWork(engine_for(url), service)
+
+
+
+
+def http_port(container):
+    """The port a container's nameko web server listens on (bound to port 0 in tests)."""
+    from nameko.web.server import WebServer
+
+    for ext in container.extensions:
+        if isinstance(ext, WebServer):
+            return ext._sock.getsockname()[1]
+    raise LookupError("no web server in this container")
+
+
+class Subscriber:
+    """A plain third-party subscriber: pika, its own queue on ``samskab.public``."""
+
+    def __init__(self, amqp_uri, pattern, exchange="samskab.public"):
+        import pika
+
+        self.connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+        self.channel = self.connection.channel()
+        self.channel.exchange_declare(exchange, "topic", durable=True)
+        self.queue = self.channel.queue_declare("", exclusive=True).method.queue
+        self.channel.queue_bind(self.queue, exchange, routing_key=pattern)
+
+    def drain(self, expect=None, timeout=10.0):
+        """Messages received within ``timeout`` (sooner once ``expect`` arrived)."""
+        import time
+
+        received = []
+        deadline = time.time() + timeout
+        while time.time() < deadline and (expect is None or len(received) < expect):
+            method, props, body = self.channel.basic_get(self.queue, auto_ack=True)
+            if method is None:
+                self.connection.sleep(0.05)
+                continue
+            received.append((method, props, body))
+        return received
+
+    def close(self):
+        try:
+            self.connection.close()
+        except Exception:
+            pass
