@@ -27,6 +27,7 @@ from .api.router import API_PREFIX, router
 log = logging.getLogger("gateway")
 
 METHODS = "GET,POST,PUT,PATCH,DELETE"
+BACKENDS = ("proposals", "matching", "meetings", "notifications")
 
 
 class Settings(DependencyProvider):
@@ -66,6 +67,9 @@ class Service:
     db = Database()
     trace = Trace()
     proposals = RpcProxy("proposals")
+    matching = RpcProxy("matching")
+    meetings = RpcProxy("meetings")
+    notifications = RpcProxy("notifications")
 
     @property
     def config(self):
@@ -179,7 +183,7 @@ class Service:
 
     def _backend_checks(self):
         checks = {}
-        for service in ("proposals",):
+        for service in BACKENDS:
             try:
                 Context(self, None, self.trace).call(service, "ping")
                 checks[service] = "ok"

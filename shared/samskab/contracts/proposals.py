@@ -57,9 +57,8 @@ class PublicProposal(PublicProjection):
     iap2_level: Iap2 | None = None
 
 
-@event("samskab.proposal.submitted", public=PublicProposal)
-class ProposalSubmitted(Contract):
-    """A proposal was submitted to the municipality."""
+class ProposalSnapshot(Contract):
+    """The whole proposal as it is after the change (internal: names the initiator)."""
 
     id: uuid.UUID
     municipality: str
@@ -77,3 +76,18 @@ class ProposalSubmitted(Contract):
     initiator_role: Role
     iap2_level: Iap2 | None = None
     created_at: dt.datetime
+
+
+@event("samskab.proposal.submitted", public=PublicProposal)
+class ProposalSubmitted(ProposalSnapshot):
+    """A proposal was submitted to the municipality."""
+
+
+@event("samskab.proposal.published", public=PublicProposal)
+class ProposalPublished(ProposalSnapshot):
+    """The municipality published a proposal: it is open for everyone to see and join."""
+
+
+@event("samskab.proposal.updated", public=PublicProposal)
+class ProposalUpdated(ProposalSnapshot):
+    """The content of a proposal changed (mission, needs, topics, area …)."""

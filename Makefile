@@ -1,0 +1,51 @@
+# Samskab: `make run` starts the platform locally with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+STAMP  := $(VENV)/.installed
+export PYTHONPATH := $(CURDIR)/shared:$(CURDIR)/services
+
+.PHONY: help install run test test-fast bench bench-quick drill dlq migrate asyncapi check-asyncapi check-deploy clean
+
+help:
+	@echo "make run          start every service and the gateway with demo data (http://localhost:8000)"
+	@echo "make test         the whole test suite against a real RabbitMQ and PostgreSQL"
+	@echo "make bench        benchmarks (figures, ratios against baselines) → bench/results/"
+	@echo "make drill        fault drills (broker, service, database outages)"
+	@echo "make dlq          list dead letters (ARGS='replay <queue>' to replay)"
+	@echo "make check-deploy validate compose, kustomize, alert rules, Dockerfiles"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) scripts/run_local.py
+
+test: $(STAMP)
+	$(PY) scripts/ensure_services.py
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not integration and not browser"
+
+bench: $(STAMP)
+	$(PY) scripts/ensure_services.py
+	$(PY) bench/run.py $(ARGS)
+
+bench-quick: $(STAMP)
+	$(PY) bench/run.py --quick
+
+dlq: $(STAMP)
+	$(PY) -m samskab.dlq $(or $(ARGS),list)
+
+migrate: $(STAMP)
+	$(PY) -m samskab.migrate_all
+
+clean:
+	rm -rf var/ test-artifacts/
