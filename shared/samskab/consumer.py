@@ -75,7 +75,7 @@ class RawQueueConsumer(QueueConsumer):
         return consumers
 
     def _decode_error(self, provider, message, exc):
-        provider.dead_letter(message, f"undecodable body: {exc}", None)
+        provider.dead_letter(message, f"undecodable {message.content_type} body: {exc}", None)
 
 
 class EventConsumer(Consumer):

@@ -107,7 +107,7 @@ class OutboxRelay(SharedExtension):
                 self._release()
                 self.publisher.close()
                 self._sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
+                backoff = min(backoff * 2, 5.0)
 
     def relay_once(self):
         conn = self._conn

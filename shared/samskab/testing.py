@@ -151,14 +151,22 @@ def http_port(container):
 class Subscriber:
     """A plain third-party subscriber: pika, its own queue on ``samskab.public``."""
 
-    def __init__(self, amqp_uri, pattern, exchange="samskab.public"):
+    def __init__(self, amqp_uri, pattern, exchange="samskab.public", durable_name=None):
+        """``durable_name`` gives a durable queue that outlives a broker restart."""
+        self.amqp_uri, self.pattern, self.exchange, self.durable_name = amqp_uri, pattern, exchange, durable_name
+        self.connect()
+
+    def connect(self):
         import pika
 
-        self.connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+        self.connection = pika.BlockingConnection(pika.URLParameters(self.amqp_uri))
         self.channel = self.connection.channel()
-        self.channel.exchange_declare(exchange, "topic", durable=True)
-        self.queue = self.channel.queue_declare("", exclusive=True).method.queue
-        self.channel.queue_bind(self.queue, exchange, routing_key=pattern)
+        self.channel.exchange_declare(self.exchange, "topic", durable=True)
+        if self.durable_name:
+            self.queue = self.channel.queue_declare(self.durable_name, durable=True).method.queue
+        else:
+            self.queue = self.channel.queue_declare("", exclusive=True).method.queue
+        self.channel.queue_bind(self.queue, self.exchange, routing_key=self.pattern)
 
     def drain(self, expect=None, timeout=10.0):
         """Messages received within ``timeout`` (sooner once ``expect`` arrived)."""

@@ -1,0 +1,262 @@
+"""The event backbone's guarantees, against the real RabbitMQ and PostgreSQL:
+nothing lost in a broker outage, one effect per event, dead letters that can
+be replayed, and tenant routing that never mixes municipalities."""
+import datetime as dt
+import json
+import subprocess
+import time
+import uuid
+
+import eventlet
+import pytest
+import sqlalchemy as sa
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from nameko.testing.services import entrypoint_hook
+
+from samskab import dlq, events
+from samskab.amqp_publish import ConfirmingPublisher
+from samskab.consumer import consume, queue_name
+from samskab.db import Database, engine_for
+from samskab.service import ServiceBase
+from samskab.testing import Subscriber
+
+from proposals.service import Service as Proposals
+
+pytestmark = pytest.mark.integration
+
+ACTOR = {"id": str(uuid.uuid4()), "role": "resident", "municipality": "aalborg", "staff": False}
+
+
+class Instance(DependencyProvider):
+    def get_dependency(self, worker_ctx):
+        return self.container.config.get("INSTANCE", "a")
+
+
+class Recorder(ServiceBase):
+    """A consumer for these tests: records each proposal event it handles."""
+
+    name = "recorder"
+    db = Database()
+    instance = Instance()
+    failing_titles = set()
+
+    @consume("samskab.proposal.submitted")
+    def on_submitted(self, event):
+        if event["data"]["title"] in self.failing_titles:
+            raise RuntimeError("this handler cannot cope with that proposal")
+        self.db.execute(
+            sa.text("INSERT INTO recorded (event_id, proposal_id, municipality, instance) VALUES (:e, :p, :m, :i)"),
+            {"e": event["id"], "p": event["data"]["id"], "m": event["municipality"], "i": self.instance},
+        )
+
+
+@pytest.fixture
+def recorder_config(make_config, make_database):
+    url = make_database("proposals")  # any migrated database has the outbox and processed-event tables
+    with engine_for(url).begin() as conn:
+        conn.execute(sa.text(
+            "CREATE TABLE recorded (event_id uuid, proposal_id uuid, municipality text, instance text)"
+        ))
+
+    def make(**overrides):
+        return make_config("proposals", SERVICE="recorder", DATABASE_URL=url, **overrides)
+
+    make.url = url
+    return make
+
+
+def recorded(url):
+    with engine_for(url).connect() as conn:
+        return conn.execute(sa.text("SELECT event_id, proposal_id, municipality, instance FROM recorded")).all()
+
+
+def wait_for(predicate, timeout=20.0, interval=0.1):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        eventlet.sleep(interval)
+    return predicate()
+
+
+def proposal_payload(title):
+    return {"kind": "development", "title": title, "problem": "A problem.", "goal": "A goal.", "language": "da"}
+
+
+def submitted_event(municipality="aalborg", title="A proposal"):
+    pid = uuid.uuid4()
+    return events.make(
+        "samskab.proposal.submitted", municipality=municipality, service="proposals",
+        subject=f"proposals/{pid}",
+        data={
+            "id": str(pid), "municipality": municipality, "kind": "service", "title": title,
+            "problem": "p", "goal": "g", "language": "da", "status": "submitted",
+            "initiator_id": str(uuid.uuid4()), "initiator_role": "resident",
+            "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        },
+    )
+
+
+def publish_internal(uri, envelopes):
+    publisher = ConfirmingPublisher(uri)
+    try:
+        publisher.publish_batch([
+            (events.EVENTS_EXCHANGE, events.routing_key(e["municipality"], e["type"]), e) for e in envelopes
+        ])
+    finally:
+        publisher.close()
+
+
+def test_the_same_event_delivered_twice_has_one_effect(container_factory, recorder_config, broker_uri):
+    container = container_factory(Recorder, recorder_config())
+    container.start()
+    event = submitted_event()
+    publish_internal(broker_uri, [event, event])
+    publish_internal(broker_uri, [event])
+    assert wait_for(lambda: recorded(recorder_config.url))
+    eventlet.sleep(1.0)  # time for the redeliveries to be handled too
+    rows = recorded(recorder_config.url)
+    assert [str(r.event_id) for r in rows] == [event["id"]]
+
+
+def test_a_failing_handler_dead_letters_after_retries_and_replay_handles_it(
+        container_factory, recorder_config, broker_uri):
+    config = recorder_config(RETRY_DELAYS_MS=[50, 100])
+    container = container_factory(Recorder, config)
+    container.start()
+    Recorder.failing_titles.add("poison")
+    try:
+        poison = submitted_event(title="poison")
+        good = [submitted_event(title=f"fine {i}") for i in range(5)]
+        publish_internal(broker_uri, [poison] + good)
+        dead = f"{queue_name('recorder', 'on_submitted', '*')}.dlq"
+
+        def dead_letters():
+            return dlq.show(broker_uri, dead)
+
+        letters = wait_for(dead_letters, timeout=20)
+        assert [item["message_id"] for item in letters] == [poison["id"]]
+        assert "cannot cope" in letters[0]["reason"]
+        # the other messages kept flowing
+        assert {str(r.event_id) for r in recorded(recorder_config.url)} == {e["id"] for e in good}
+    finally:
+        Recorder.failing_titles.discard("poison")
+    # the fix is deployed: replay
+    assert dlq.replay(broker_uri, dead) == 1
+    assert wait_for(lambda: poison["id"] in {str(r.event_id) for r in recorded(recorder_config.url)})
+    assert dlq.show(broker_uri, dead) == []
+
+
+def test_a_malformed_message_goes_straight_to_the_dead_letter_queue(container_factory, recorder_config, broker_uri):
+    import amqp as pyamqp
+    from samskab.amqp_publish import connection_params
+
+    container = container_factory(Recorder, recorder_config())
+    container.start()
+    queue = queue_name("recorder", "on_submitted", "*")
+    conn = pyamqp.Connection(**connection_params(broker_uri))
+    conn.connect()
+    ch = conn.channel()
+    ch.basic_publish(pyamqp.Message(b"{not json", content_type="application/json", message_id="bad-1"),
+                     exchange="", routing_key=queue)
+    ch.basic_publish(pyamqp.Message(json.dumps({"specversion": "1.0"}).encode(),
+                                    content_type="application/cloudevents+json", message_id="bad-2"),
+                     exchange="", routing_key=queue)
+    conn.close()
+    letters = wait_for(lambda: len(dlq.show(broker_uri, queue + ".dlq")) == 2 and dlq.show(broker_uri, queue + ".dlq"))
+    reasons = {item["message_id"]: item["reason"] for item in letters}
+    assert "undecodable application/json body" in reasons["bad-1"]
+    assert "lacks" in reasons["bad-2"]
+    # and the service still works
+    good = submitted_event()
+    publish_internal(broker_uri, [good])
+    assert wait_for(lambda: recorded(recorder_config.url))
+
+
+def test_an_instance_for_aalborg_handles_none_of_hjorrings_events(container_factory, recorder_config, broker_uri):
+    aalborg_only = container_factory(Recorder, recorder_config(MUNICIPALITIES=("aalborg",), INSTANCE="aalborg"))
+    hjorring_only = container_factory(Recorder, recorder_config(MUNICIPALITIES=("hjorring",), INSTANCE="hjorring"))
+    aalborg_only.start()
+    hjorring_only.start()
+    sent = [submitted_event("aalborg") for _ in range(10)] + [submitted_event("hjorring") for _ in range(10)]
+    publish_internal(broker_uri, sent)
+    assert wait_for(lambda: len(recorded(recorder_config.url)) >= 20)
+    eventlet.sleep(0.5)
+    rows = recorded(recorder_config.url)
+    assert len(rows) == 20
+    assert {(r.instance, r.municipality) for r in rows} == {("aalborg", "aalborg"), ("hjorring", "hjorring")}
+
+
+def test_two_instances_split_a_stream_without_handling_any_event_twice(
+        container_factory, recorder_config, broker_uri):
+    first = container_factory(Recorder, recorder_config(INSTANCE="first", max_workers=4))
+    second = container_factory(Recorder, recorder_config(INSTANCE="second", max_workers=4))
+    first.start()
+    second.start()
+    sent = [submitted_event(m) for m in ("aalborg", "hjorring") for _ in range(100)]
+    publish_internal(broker_uri, sent)
+    assert wait_for(lambda: len(recorded(recorder_config.url)) >= 200, timeout=30)
+    eventlet.sleep(0.5)
+    rows = recorded(recorder_config.url)
+    assert sorted(str(r.event_id) for r in rows) == sorted(e["id"] for e in sent)
+    by_instance = {r.instance for r in rows}
+    assert by_instance == {"first", "second"}, "both instances took a share of the work"
+
+
+def rabbitmqctl(*args):
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=120)
+
+
+def test_events_committed_while_the_broker_is_down_all_arrive_once(
+        container_factory, make_config, recorder_config, broker_uri):
+    proposals = container_factory(Proposals, make_config("proposals"))
+    recorder = container_factory(Recorder, recorder_config())
+    proposals.start()
+    recorder.start()
+    subscriber = Subscriber(broker_uri, "aalborg.#", durable_name=f"third-party-{uuid.uuid4().hex[:6]}")
+    created = []
+    with entrypoint_hook(proposals, "submit") as submit:
+        for i in range(5):
+            created.append(submit("aalborg", ACTOR, proposal_payload(f"before {i}"))["id"])
+        subscriber.close()
+        rabbitmqctl("stop_app")
+        try:
+            for i in range(10):
+                created.append(submit("aalborg", ACTOR, proposal_payload(f"during {i}"))["id"])
+            eventlet.sleep(2.0)
+        finally:
+            rabbitmqctl("start_app")
+            rabbitmqctl("await_startup")
+    subscriber.connect()
+    received = subscriber.drain(expect=15, timeout=60)
+    ids = [json.loads(body)["data"]["id"] for _, _, body in received]
+    assert sorted(ids) == sorted(created), "every event arrives, each exactly once"
+    assert wait_for(lambda: len(recorded(recorder_config.url)) >= 15, timeout=60)
+    eventlet.sleep(0.5)
+    assert sorted(str(r.proposal_id) for r in recorded(recorder_config.url)) == sorted(created)
+    subscriber.channel.queue_delete(subscriber.queue)
+    subscriber.close()
+
+
+class Sleeper(ServiceBase):
+    name = "sleeper"
+    db = Database(relay=False)
+
+    @rpc
+    def nap(self):
+        with self.db as uow:
+            uow.execute(sa.text("SELECT pg_sleep(0.5)"))
+
+
+def test_two_slow_queries_in_two_workers_overlap(container_factory, make_config):
+    container = container_factory(Sleeper, make_config("proposals", SERVICE="sleeper"))
+    container.start()
+    started = time.perf_counter()
+    with entrypoint_hook(container, "nap") as nap:
+        threads = [eventlet.spawn(nap) for _ in range(2)]
+        for t in threads:
+            t.wait()
+    elapsed = time.perf_counter() - started
+    assert elapsed < 0.9, f"two 0.5 s queries took {elapsed:.2f} s: the driver blocks the hub"
