@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)/shared:$(CURDIR)/services
+export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
 .PHONY: help install run test test-fast bench bench-quick drill dlq migrate asyncapi check-asyncapi check-deploy clean
 

@@ -6,6 +6,7 @@ configuration table lists every variable read here.
 """
 import os
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 SERVICES = ("gateway", "proposals", "matching", "meetings", "notifications")
 
@@ -48,6 +49,12 @@ def _ints(name, value):
         raise ConfigError(f"{name} must be a comma-separated list of integers, got {value!r}")
 
 
+def with_database(url, name):
+    """The same server's URL with another database (keeps ``?host=/socket/dir``)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
 def database_url(service, environ=None):
     """The service's own database.
 
@@ -59,12 +66,13 @@ def database_url(service, environ=None):
     if own:
         return own
     server = env.get("POSTGRES_URL")
+    if server:
+        return with_database(server, f"samskab_{service}")
     if not server:
         raise ConfigError(
             f"no database for {service}: set {service.upper()}_DATABASE_URL or POSTGRES_URL "
             "(make run starts an embedded PostgreSQL and sets POSTGRES_URL for you)"
         )
-    return server.rstrip("/") + f"/samskab_{service}"
 
 
 def load(service, environ=None, extra=None):

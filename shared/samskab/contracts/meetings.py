@@ -164,6 +164,8 @@ class MeetingSnapshot(Contract):
     organiser_id: uuid.UUID | None = None
     changed: list[str] = Field(default_factory=list, description="Fields changed by an update")
     reason: str = ""
+    participant_ids: list[uuid.UUID] = Field(
+        default_factory=list, description="Who holds a seat or waits (updated/cancelled), so they can be told")
 
 
 @event("samskab.meeting.scheduled", public=PublicMeeting)
