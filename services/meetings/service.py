@@ -1,0 +1,707 @@
+"""The meetings service's nameko entrypoints: translate RPC and events to the domain and back.
+
+Registration is decided while the meeting's row is locked (``SELECT … FOR
+UPDATE``), so concurrent registrations for the last seats queue up on the row
+and each sees the counts the previous one left.  Every change and the events
+it causes commit in one transaction (``with self.db``).
+"""
+import datetime as dt
+import hashlib
+import logging
+import os
+import secrets
+import uuid
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from nameko.dependency_providers import Config
+from nameko.rpc import rpc
+from nameko.timer import timer
+from pydantic import ValidationError
+
+from samskab import municipalities
+from samskab.consumer import consume
+from samskab.contracts import meetings as contract
+from samskab.db import Database
+from samskab.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from samskab.health import Health
+from samskab.service import ServiceBase
+
+from . import calendar, domain, formats, registration
+from .registration import CANCELLED, CONFIRMED, WAITLISTED, Seats
+from .storage import (
+    agenda_questions, calendar_tokens, invitations, meetings, outcomes, places, proposal_matches, registrations,
+)
+
+log = logging.getLogger("meetings")
+
+# nameko fixes a timer's interval when the class is defined.
+REMINDER_POLL_SECONDS = float(os.environ.get("MEETINGS_REMINDER_POLL_SECONDS", "60"))
+GROUPS = ("resident", "business", "association", "politician", "employee")
+
+
+def _now():
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _parse(model, payload):
+    try:
+        return model.model_validate(payload or {})
+    except ValidationError as exc:
+        raise Invalid("the request is not valid", [
+            {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]} for e in exc.errors()
+        ])
+
+
+def _uuid(value, what):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound(f"no such {what}")
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _require_staff(actor, municipality):
+    if not actor:
+        raise Unauthorized("sign in first")
+    if not actor.get("staff") or actor.get("municipality") != municipality:
+        raise Forbidden("only the municipality's staff may do this")
+
+
+def _require_actor(actor):
+    if not actor or not actor.get("id"):
+        raise Unauthorized("sign in first")
+    return uuid.UUID(actor["id"])
+
+
+def _token_hash(token):
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def place_out(row):
+    if row is None:
+        return None
+    d = dict(row._mapping)
+    d["id"] = str(d["id"])
+    d["created_at"] = _iso(d["created_at"])
+    return d
+
+
+def meeting_out(row, place=None):
+    """The public view of a meeting: content and counts, never who registered."""
+    d = dict(row._mapping)
+    d.pop("vevent", None)
+    d.pop("next_seq", None)
+    d.pop("organiser_id", None)
+    for key in ("id", "proposal_id", "series_id", "place_id"):
+        d[key] = str(d[key]) if d[key] is not None else None
+    for key in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at", "created_at", "updated_at"):
+        d[key] = _iso(d[key])
+    zone = ZoneInfo(row.time_zone)
+    d["local_starts_at"] = row.starts_at.astimezone(zone).isoformat()
+    d["local_ends_at"] = row.ends_at.astimezone(zone).isoformat()
+    d["seats_left"] = max(0, row.capacity - row.confirmed_count)
+    d["place"] = place_out(place)
+    return d
+
+
+def _calendar_fields(row):
+    return {k: getattr(row, k) for k in (
+        "id", "time_zone", "created_at", "updated_at", "sequence", "starts_at", "ends_at", "title", "purpose",
+        "promise", "online_url", "format", "status", "place_id")}
+
+
+class Service(ServiceBase):
+    name = "meetings"
+    environment = {"MEETINGS_REMINDER_HOURS": "24", "MEETINGS_REMINDER_POLL_SECONDS": "60"}
+
+    db = Database()
+    health = Health()
+    config = Config()
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _zone(self, municipality):
+        known = municipalities.catalogue(self.config.get("MUNICIPALITY_CATALOG", ""))
+        found = known.get(municipality)
+        if found is None:
+            raise NotFound(f"no municipality '{municipality}'")
+        return found.time_zone
+
+    def _place(self, uow, municipality, place_id):
+        if place_id is None:
+            return None
+        return uow.execute(
+            sa.select(places).where(places.c.id == place_id, places.c.municipality == municipality)
+        ).first()
+
+    def _meeting(self, uow, municipality, meeting_id, lock=False):
+        mid = _uuid(meeting_id, "meeting")
+        stmt = sa.select(meetings).where(meetings.c.id == mid, meetings.c.municipality == municipality)
+        if lock:
+            stmt = stmt.with_for_update()
+        row = uow.execute(stmt).first()
+        if row is None:
+            raise NotFound("no such meeting")
+        return row
+
+    def _live_participants(self, uow, meeting_id):
+        return [r.participant_id for r in uow.execute(
+            sa.select(registrations.c.participant_id)
+            .where(registrations.c.meeting_id == meeting_id, registrations.c.status != CANCELLED)
+            .order_by(registrations.c.seq)
+        )]
+
+    def _emit_meeting(self, uow, event_cls, row, **extra):
+        data = {k: getattr(row, k) for k in contract.MeetingSnapshot.model_fields if hasattr(row, k)}
+        data["online"] = bool(row.online_url)
+        data["seats_left"] = max(0, row.capacity - row.confirmed_count)
+        data.update(extra)
+        uow.emit(event_cls.event_type, municipality=row.municipality, subject=f"meetings/{row.id}",
+                 data=event_cls(**data))
+
+    def _refresh_vevent(self, uow, meeting_id):
+        row = uow.execute(sa.select(meetings).where(meetings.c.id == meeting_id)).first()
+        place = self._place(uow, row.municipality, row.place_id)
+        text = calendar.vevent_text(_calendar_fields(row), place_out(place))
+        uow.execute(meetings.update().where(meetings.c.id == meeting_id).values(vevent=text))
+        return uow.execute(sa.select(meetings).where(meetings.c.id == meeting_id)).first()
+
+    def _confirmed_by_group(self, uow, meeting_id):
+        return {
+            r.group: r.n for r in uow.execute(
+                sa.select(registrations.c.group, sa.func.count().label("n"))
+                .where(registrations.c.meeting_id == meeting_id, registrations.c.status == CONFIRMED)
+                .group_by(registrations.c.group)
+            )
+        }
+
+    def _emit_registration(self, uow, event_cls, reg, meeting, position=None):
+        uow.emit(event_cls.event_type, municipality=meeting.municipality, subject=f"meetings/{meeting.id}",
+                 data=event_cls(
+                     registration_id=reg["id"], meeting_id=meeting.id, municipality=meeting.municipality,
+                     participant_id=reg["participant_id"], group=reg["group"], status=reg["status"],
+                     waitlist_position=position, confirmed_count=meeting.confirmed_count,
+                     waitlist_count=meeting.waitlist_count,
+                     seats_left=max(0, meeting.capacity - meeting.confirmed_count)))
+
+    def _promote(self, uow, meeting):
+        """Move the first fitting people on the waitlist up (caller holds the meeting lock)."""
+        waiting = uow.execute(
+            sa.select(registrations)
+            .where(registrations.c.meeting_id == meeting.id, registrations.c.status == WAITLISTED)
+            .order_by(registrations.c.seq)
+        ).all()
+        if not waiting:
+            return meeting
+        seats = Seats(meeting.capacity, dict(meeting.reserved or {}))
+        chosen = registration.promotions(seats, self._confirmed_by_group(uow, meeting.id),
+                                         [(r.id, r.group) for r in waiting])
+        if not chosen:
+            return meeting
+        now = _now()
+        uow.execute(registrations.update().where(registrations.c.id.in_(chosen))
+                    .values(status=CONFIRMED, confirmed_at=now))
+        meeting = uow.execute(
+            meetings.update().where(meetings.c.id == meeting.id)
+            .values(confirmed_count=meetings.c.confirmed_count + len(chosen),
+                    waitlist_count=meetings.c.waitlist_count - len(chosen))
+            .returning(*meetings.c)
+        ).first()
+        by_id = {r.id: r for r in waiting}
+        for reg_id in chosen:
+            r = by_id[reg_id]
+            self._emit_registration(uow, contract.RegistrationPromoted, {
+                "id": r.id, "participant_id": r.participant_id, "group": r.group, "status": CONFIRMED}, meeting)
+        return meeting
+
+    # -- places -------------------------------------------------------------------
+
+    @rpc
+    def create_place(self, municipality, actor, payload):
+        _require_staff(actor, municipality)
+        self._zone(municipality)
+        new = _parse(contract.NewPlace, payload)
+        record = {"id": uuid.uuid4(), "municipality": municipality, **new.model_dump(), "created_at": _now()}
+        with self.db as uow:
+            uow.execute(places.insert().values(**record))
+            row = self._place(uow, municipality, record["id"])
+        return place_out(row)
+
+    @rpc
+    def list_places(self, municipality):
+        with self.db as uow:
+            rows = uow.execute(
+                sa.select(places).where(places.c.municipality == municipality).order_by(places.c.name)
+            ).all()
+        return [place_out(r) for r in rows]
+
+    # -- formats ------------------------------------------------------------------
+
+    @rpc
+    def formats(self):
+        return [f.as_dict() for f in formats.CATALOGUE]
+
+    @rpc
+    def suggest_formats(self, level=None, expected=None, kind=None, limit=None):
+        try:
+            return formats.suggest(level, expected, kind, limit)
+        except formats.UnknownCriterion as exc:
+            raise Invalid(str(exc), [{"field": exc.field, "message": str(exc)}])
+
+    # -- meetings -----------------------------------------------------------------
+
+    @rpc
+    def schedule(self, municipality, actor, payload):
+        _require_staff(actor, municipality)
+        zone = self._zone(municipality)
+        new = _parse(contract.NewMeeting, payload)
+        now = _now()
+        record = new.model_dump(mode="python")
+        record["online_url"] = str(new.online_url) if new.online_url else None
+        for key in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+            record[key] = domain.localize(record[key], zone, key)
+        meeting_id = uuid.uuid4()
+        with self.db as uow:
+            place = self._place(uow, municipality, new.place_id)
+            if new.place_id is not None and place is None:
+                raise Invalid("no such meeting place", [{"field": "place_id", "message": "no such meeting place here"}])
+            if new.series_id is not None:
+                exists = uow.execute(sa.select(meetings.c.id).where(
+                    meetings.c.series_id == new.series_id, meetings.c.municipality == municipality).limit(1)).first()
+                if exists is None:
+                    raise Invalid("no such series", [{"field": "series_id", "message": "no such series of meetings"}])
+            domain.check_meeting(record, now=now, place=place_out(place))
+            record.update({
+                "id": meeting_id, "municipality": municipality, "series_id": new.series_id or meeting_id,
+                "time_zone": zone, "status": "scheduled", "sequence": 0,
+                "organiser_id": uuid.UUID(actor["id"]) if actor.get("id") else None,
+                "created_at": now, "updated_at": now,
+            })
+            uow.execute(meetings.insert().values(**record))
+            row = self._refresh_vevent(uow, meeting_id)
+            self._emit_meeting(uow, contract.MeetingScheduled, row)
+            if row.proposal_id is not None:
+                matched = [r.participant_id for r in uow.execute(
+                    sa.select(proposal_matches.c.participant_id)
+                    .where(proposal_matches.c.proposal_id == row.proposal_id))]
+                self._invite(uow, row, matched)
+        return self.get(municipality, str(meeting_id), actor)
+
+    @rpc
+    def get(self, municipality, meeting_id, actor=None):
+        with self.db as uow:
+            row = self._meeting(uow, municipality, meeting_id)
+            out = meeting_out(row, self._place(uow, municipality, row.place_id))
+            out["agenda"] = [
+                {"id": str(q.id), "position": q.position, "question": q.question, "minutes": q.minutes}
+                for q in uow.execute(sa.select(agenda_questions).where(agenda_questions.c.meeting_id == row.id)
+                                     .order_by(agenda_questions.c.position))
+            ]
+            out["outcomes"] = [
+                {"id": str(o.id), "kind": o.kind, "text": o.text, "due": _iso(o.due), "created_at": _iso(o.created_at)}
+                for o in uow.execute(sa.select(outcomes).where(outcomes.c.meeting_id == row.id)
+                                     .order_by(outcomes.c.created_at, outcomes.c.id))
+            ]
+            out["sessions"] = [
+                {"id": str(s.id), "starts_at": _iso(s.starts_at), "status": s.status}
+                for s in uow.execute(sa.select(meetings.c.id, meetings.c.starts_at, meetings.c.status)
+                                     .where(meetings.c.series_id == row.series_id)
+                                     .order_by(meetings.c.starts_at))
+            ]
+            out["my_registration"] = None
+            if actor and actor.get("id"):
+                out["my_registration"] = self._registration_of(uow, row, uuid.UUID(actor["id"]))
+        return out
+
+    @rpc
+    def list(self, municipality, actor=None, proposal_id=None, upcoming=True, limit=50):
+        limit = max(1, min(int(limit or 50), 500))
+        with self.db as uow:
+            stmt = sa.select(meetings).where(meetings.c.municipality == municipality)
+            if proposal_id:
+                stmt = stmt.where(meetings.c.proposal_id == _uuid(proposal_id, "proposal"))
+            if upcoming:
+                stmt = stmt.where(meetings.c.ends_at >= _now())
+            rows = uow.execute(stmt.order_by(meetings.c.starts_at, meetings.c.id).limit(limit)).all()
+            place_ids = {r.place_id for r in rows if r.place_id}
+            by_id = {p.id: p for p in uow.execute(sa.select(places).where(places.c.id.in_(place_ids)))} if place_ids else {}
+        return [meeting_out(r, by_id.get(r.place_id)) for r in rows]
+
+    @rpc
+    def update(self, municipality, actor, meeting_id, payload):
+        _require_staff(actor, municipality)
+        changes = _parse(contract.MeetingChanges, payload).model_dump(mode="python", exclude_unset=True)
+        if "online_url" in changes and changes["online_url"] is not None:
+            changes["online_url"] = str(changes["online_url"])
+        now = _now()
+        with self.db as uow:
+            row = self._meeting(uow, municipality, meeting_id, lock=True)
+            domain.check_can_change(row._mapping)
+            for key in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+                if key in changes:
+                    changes[key] = domain.localize(changes[key], row.time_zone, key)
+            changed = sorted(k for k, v in changes.items() if getattr(row, k) != v)
+            if not changed:
+                return self.get(municipality, str(row.id), actor)
+            merged = {**dict(row._mapping), **changes}
+            place = self._place(uow, municipality, merged["place_id"])
+            if merged["place_id"] is not None and place is None:
+                raise Invalid("no such meeting place", [{"field": "place_id", "message": "no such meeting place here"}])
+            errors = domain.meeting_errors(merged, now=now, place=place_out(place), new="starts_at" in changes)
+            if merged["capacity"] < row.confirmed_count:
+                errors.append({"field": "capacity", "message": f"{row.confirmed_count} people already have a seat; "
+                                                               "the capacity cannot go below that"})
+            if errors:
+                raise Invalid("the meeting is not valid", errors)
+            uow.execute(meetings.update().where(meetings.c.id == row.id)
+                        .values(**changes, sequence=meetings.c.sequence + 1, updated_at=now))
+            row = self._refresh_vevent(uow, row.id)
+            row = self._promote(uow, row)
+            self._emit_meeting(uow, contract.MeetingUpdated, row, changed=changed,
+                               participant_ids=self._live_participants(uow, row.id))
+        return self.get(municipality, str(row.id), actor)
+
+    @rpc
+    def cancel(self, municipality, actor, meeting_id, payload=None):
+        _require_staff(actor, municipality)
+        body = _parse(contract.Cancellation, payload)
+        now = _now()
+        with self.db as uow:
+            row = self._meeting(uow, municipality, meeting_id, lock=True)
+            domain.check_can_change(row._mapping)
+            uow.execute(meetings.update().where(meetings.c.id == row.id).values(
+                status="cancelled", cancel_reason=body.reason, sequence=meetings.c.sequence + 1, updated_at=now))
+            row = self._refresh_vevent(uow, row.id)
+            self._emit_meeting(uow, contract.MeetingCancelled, row, reason=body.reason, changed=["status"],
+                               participant_ids=self._live_participants(uow, row.id))
+        return self.get(municipality, str(row.id), actor)
+
+    @rpc
+    def conclude(self, municipality, actor, meeting_id):
+        _require_staff(actor, municipality)
+        now = _now()
+        with self.db as uow:
+            row = self._meeting(uow, municipality, meeting_id, lock=True)
+            domain.check_can_conclude(row._mapping, now)
+            uow.execute(meetings.update().where(meetings.c.id == row.id).values(status="concluded", updated_at=now))
+            row = self._refresh_vevent(uow, row.id)
+            self._emit_meeting(uow, contract.MeetingConcluded, row, changed=["status"])
+        return self.get(municipality, str(row.id), actor)
+
+    # -- registration ---------------------------------------------------------------
+
+    def _registration_of(self, uow, meeting, participant_id):
+        reg = uow.execute(sa.select(registrations).where(
+            registrations.c.meeting_id == meeting.id, registrations.c.participant_id == participant_id,
+            registrations.c.status != CANCELLED)).first()
+        if reg is None:
+            return None
+        position = None
+        if reg.status == WAITLISTED:
+            position = uow.execute(sa.select(sa.func.count()).select_from(registrations).where(
+                registrations.c.meeting_id == meeting.id, registrations.c.status == WAITLISTED,
+                registrations.c.seq <= reg.seq)).scalar()
+        return {"id": str(reg.id), "meeting_id": str(meeting.id), "group": reg.group, "status": reg.status,
+                "waitlist_position": position, "created_at": _iso(reg.created_at)}
+
+    @rpc
+    def register(self, municipality, actor, meeting_id):
+        participant_id = _require_actor(actor)
+        group = actor.get("role")
+        if group not in GROUPS:
+            raise Forbidden("an operator account cannot register for meetings")
+        now = _now()
+        with self.db as uow:
+            # The row lock serialises registrations for one meeting: each sees the last one's counts.
+            meeting = self._meeting(uow, municipality, meeting_id, lock=True)
+            domain.check_can_register(meeting._mapping, now)
+            if self._registration_of(uow, meeting, participant_id) is not None:
+                raise Conflict("you are already registered for this meeting")
+            seats = Seats(meeting.capacity, dict(meeting.reserved or {}))
+            status = registration.decide(group, seats, self._confirmed_by_group(uow, meeting.id))
+            reg = {"id": uuid.uuid4(), "meeting_id": meeting.id, "municipality": municipality,
+                   "participant_id": participant_id, "group": group, "status": status,
+                   "seq": meeting.next_seq + 1, "created_at": now,
+                   "confirmed_at": now if status == CONFIRMED else None}
+            uow.execute(registrations.insert().values(**reg))
+            meeting = uow.execute(
+                meetings.update().where(meetings.c.id == meeting.id).values(
+                    next_seq=meetings.c.next_seq + 1,
+                    confirmed_count=meetings.c.confirmed_count + (1 if status == CONFIRMED else 0),
+                    waitlist_count=meetings.c.waitlist_count + (1 if status == WAITLISTED else 0),
+                ).returning(*meetings.c)
+            ).first()
+            position = meeting.waitlist_count if status == WAITLISTED else None
+            event_cls = contract.RegistrationConfirmed if status == CONFIRMED else contract.RegistrationWaitlisted
+            self._emit_registration(uow, event_cls, reg, meeting, position)
+            out = self._registration_of(uow, meeting, participant_id)
+        log.info("registration %s meeting=%s status=%s", reg["id"], meeting.id, status)
+        return out
+
+    @rpc
+    def cancel_registration(self, municipality, actor, meeting_id):
+        participant_id = _require_actor(actor)
+        now = _now()
+        with self.db as uow:
+            meeting = self._meeting(uow, municipality, meeting_id, lock=True)
+            if meeting.status != "scheduled":
+                raise Conflict(f"the meeting is {meeting.status}")
+            reg = uow.execute(sa.select(registrations).where(
+                registrations.c.meeting_id == meeting.id, registrations.c.participant_id == participant_id,
+                registrations.c.status != CANCELLED)).first()
+            if reg is None:
+                raise NotFound("you are not registered for this meeting")
+            uow.execute(registrations.update().where(registrations.c.id == reg.id)
+                        .values(status=CANCELLED, cancelled_at=now))
+            meeting = uow.execute(
+                meetings.update().where(meetings.c.id == meeting.id).values(
+                    confirmed_count=meetings.c.confirmed_count - (1 if reg.status == CONFIRMED else 0),
+                    waitlist_count=meetings.c.waitlist_count - (1 if reg.status == WAITLISTED else 0),
+                ).returning(*meetings.c)
+            ).first()
+            self._emit_registration(uow, contract.RegistrationCancelled, {
+                "id": reg.id, "participant_id": reg.participant_id, "group": reg.group, "status": CANCELLED}, meeting)
+            if reg.status == CONFIRMED:
+                self._promote(uow, meeting)
+        return {"id": str(reg.id), "meeting_id": str(meeting.id), "status": CANCELLED}
+
+    @rpc
+    def registrations(self, municipality, actor, meeting_id):
+        """Staff only: who holds a seat and who waits, in order (ids, never names)."""
+        _require_staff(actor, municipality)
+        with self.db as uow:
+            meeting = self._meeting(uow, municipality, meeting_id)
+            rows = uow.execute(sa.select(registrations).where(
+                registrations.c.meeting_id == meeting.id, registrations.c.status != CANCELLED)
+                .order_by(registrations.c.seq)).all()
+        out, position = [], 0
+        for r in rows:
+            if r.status == WAITLISTED:
+                position += 1
+            out.append({"id": str(r.id), "participant_id": str(r.participant_id), "group": r.group,
+                        "status": r.status, "waitlist_position": position if r.status == WAITLISTED else None,
+                        "created_at": _iso(r.created_at)})
+        return out
+
+    # -- invitations -------------------------------------------------------------------
+
+    def _invite(self, uow, meeting, participant_ids):
+        if meeting.status != "scheduled" or not participant_ids:
+            return 0
+        from sqlalchemy.dialects.postgresql import insert
+
+        now = _now()
+        fresh = uow.execute(
+            insert(invitations).values([
+                {"meeting_id": meeting.id, "participant_id": pid, "created_at": now} for pid in participant_ids
+            ]).on_conflict_do_nothing().returning(invitations.c.participant_id)
+        ).all()
+        for (pid,) in fresh:
+            uow.emit(contract.InvitationSent.event_type, municipality=meeting.municipality,
+                     subject=f"meetings/{meeting.id}", data=contract.InvitationSent(
+                         meeting_id=meeting.id, municipality=meeting.municipality, proposal_id=meeting.proposal_id,
+                         participant_id=pid, starts_at=meeting.starts_at, title=meeting.title))
+        return len(fresh)
+
+    @consume("samskab.proposal.matches_suggested")
+    def on_matches_suggested(self, event):
+        from sqlalchemy.dialects.postgresql import insert
+
+        data = event["data"]
+        proposal_id = uuid.UUID(str(data["proposal_id"]))
+        people = [uuid.UUID(str(p["participant_id"])) for p in data.get("participants", [])]
+        if not people:
+            return
+        now = _now()
+        self.db.execute(insert(proposal_matches).values([
+            {"proposal_id": proposal_id, "participant_id": pid, "municipality": event["municipality"],
+             "created_at": now} for pid in people
+        ]).on_conflict_do_nothing())
+        upcoming = self.db.execute(sa.select(meetings).where(
+            meetings.c.proposal_id == proposal_id, meetings.c.status == "scheduled",
+            meetings.c.starts_at > now)).all()
+        for meeting in upcoming:
+            self._invite(self.db, meeting, people)
+
+    @consume("samskab.participant.erased")
+    def on_participant_erased(self, event):
+        """Forget a person: their registrations go (seats pass to the waitlist), tokens, invitations, matches."""
+        pid = uuid.UUID(str(event["data"]["id"]))
+        held = self.db.execute(sa.select(registrations.c.meeting_id).where(
+            registrations.c.participant_id == pid)).all()
+        for (meeting_id,) in held:
+            meeting = self.db.execute(sa.select(meetings).where(meetings.c.id == meeting_id).with_for_update()).first()
+            reg = self.db.execute(sa.select(registrations).where(
+                registrations.c.meeting_id == meeting_id, registrations.c.participant_id == pid,
+                registrations.c.status != CANCELLED)).first()
+            if reg is not None:
+                meeting = self.db.execute(meetings.update().where(meetings.c.id == meeting_id).values(
+                    confirmed_count=meetings.c.confirmed_count - (1 if reg.status == CONFIRMED else 0),
+                    waitlist_count=meetings.c.waitlist_count - (1 if reg.status == WAITLISTED else 0),
+                ).returning(*meetings.c)).first()
+            self.db.execute(registrations.delete().where(
+                registrations.c.meeting_id == meeting_id, registrations.c.participant_id == pid))
+            if reg is not None and reg.status == CONFIRMED and meeting.status == "scheduled":
+                self._promote(self.db, meeting)
+        for table in (invitations, proposal_matches, calendar_tokens):
+            self.db.execute(table.delete().where(table.c.participant_id == pid))
+
+    # -- agenda, minutes, outcomes ---------------------------------------------------------
+
+    @rpc
+    def add_agenda_question(self, municipality, actor, meeting_id, payload):
+        _require_staff(actor, municipality)
+        body = _parse(contract.NewAgendaQuestion, payload)
+        with self.db as uow:
+            meeting = self._meeting(uow, municipality, meeting_id, lock=True)
+            if meeting.status == "cancelled":
+                raise Conflict("the meeting is cancelled")
+            position = (uow.execute(sa.select(sa.func.max(agenda_questions.c.position))
+                                    .where(agenda_questions.c.meeting_id == meeting.id)).scalar() or 0) + 1
+            qid = uuid.uuid4()
+            uow.execute(agenda_questions.insert().values(
+                id=qid, meeting_id=meeting.id, position=position, question=body.question, minutes=body.minutes,
+                created_at=_now()))
+        return {"id": str(qid), "position": position, "question": body.question, "minutes": body.minutes}
+
+    @rpc
+    def set_minutes(self, municipality, actor, meeting_id, payload):
+        _require_staff(actor, municipality)
+        body = _parse(contract.Minutes, payload)
+        with self.db as uow:
+            meeting = self._meeting(uow, municipality, meeting_id, lock=True)
+            if meeting.status == "cancelled":
+                raise Conflict("the meeting is cancelled")
+            if _now() < meeting.starts_at:
+                raise Conflict("minutes are written once the meeting has started")
+            uow.execute(meetings.update().where(meetings.c.id == meeting.id).values(minutes=body.text))
+        return {"meeting_id": str(meeting.id), "minutes": body.text}
+
+    @rpc
+    def record_outcome(self, municipality, actor, meeting_id, payload):
+        _require_staff(actor, municipality)
+        body = _parse(contract.NewOutcome, payload)
+        if body.kind == "action" and not body.owner:
+            raise Invalid("an action item needs an owner", [{"field": "owner", "message": "who carries it?"}])
+        now = _now()
+        with self.db as uow:
+            meeting = self._meeting(uow, municipality, meeting_id, lock=True)
+            if meeting.status == "cancelled":
+                raise Conflict("the meeting is cancelled")
+            if now < meeting.starts_at:
+                raise Conflict("outcomes are recorded once the meeting has started")
+            record = {"id": uuid.uuid4(), "meeting_id": meeting.id, "municipality": municipality,
+                      "kind": body.kind, "text": body.text, "owner": body.owner, "due": body.due, "created_at": now}
+            uow.execute(outcomes.insert().values(**record))
+            uow.emit(contract.OutcomeRecorded.event_type, municipality=municipality,
+                     subject=f"proposals/{meeting.proposal_id}" if meeting.proposal_id else f"meetings/{meeting.id}",
+                     data=contract.OutcomeRecorded(proposal_id=meeting.proposal_id,
+                                                   **{k: v for k, v in record.items() if k != "created_at"}))
+        return {"id": str(record["id"]), "kind": body.kind, "text": body.text, "owner": body.owner,
+                "due": _iso(body.due), "created_at": _iso(now)}
+
+    # -- calendars --------------------------------------------------------------------------
+
+    @rpc
+    def meeting_ics(self, municipality, meeting_id):
+        with self.db as uow:
+            row = self._meeting(uow, municipality, meeting_id)
+        method = "CANCEL" if row.status == "cancelled" else "PUBLISH"
+        return calendar.assemble([row.vevent], [row.time_zone], method=method).decode("utf-8")
+
+    @rpc
+    def municipality_calendar(self, municipality, past_days=90):
+        since = _now() - dt.timedelta(days=int(past_days))
+        with self.db as uow:
+            rows = uow.execute(
+                sa.select(meetings.c.vevent, meetings.c.time_zone)
+                .where(meetings.c.municipality == municipality, meetings.c.ends_at >= since)
+                .order_by(meetings.c.starts_at, meetings.c.id)
+            ).all()
+        name = municipalities.catalogue(self.config.get("MUNICIPALITY_CATALOG", "")).get(municipality)
+        return calendar.assemble([r.vevent for r in rows], [r.time_zone for r in rows] or [self._zone(municipality)],
+                                 name=name.name if name else municipality).decode("utf-8")
+
+    @rpc
+    def new_calendar_token(self, municipality, actor):
+        """A new secret for the caller's private feed (the old one stops working)."""
+        participant_id = _require_actor(actor)
+        token = secrets.token_urlsafe(32)
+        from sqlalchemy.dialects.postgresql import insert
+
+        with self.db as uow:
+            stmt = insert(calendar_tokens).values(participant_id=participant_id, municipality=municipality,
+                                                  token_hash=_token_hash(token), created_at=_now())
+            uow.execute(stmt.on_conflict_do_update(
+                index_elements=["participant_id"],
+                set_={"token_hash": stmt.excluded.token_hash, "created_at": stmt.excluded.created_at,
+                      "municipality": stmt.excluded.municipality}))
+        return {"token": token}
+
+    @rpc
+    def participant_calendar(self, token):
+        """The meetings someone holds a seat at, found by the secret token of their feed."""
+        with self.db as uow:
+            owner = uow.execute(sa.select(calendar_tokens).where(
+                calendar_tokens.c.token_hash == _token_hash(str(token)))).first()
+            if owner is None:
+                raise NotFound("no such calendar")
+            rows = uow.execute(
+                sa.select(meetings.c.vevent, meetings.c.time_zone)
+                .join(registrations, registrations.c.meeting_id == meetings.c.id)
+                .where(registrations.c.participant_id == owner.participant_id,
+                       registrations.c.status == CONFIRMED)
+                .order_by(meetings.c.starts_at)
+            ).all()
+        zones = [r.time_zone for r in rows] or [self._zone(owner.municipality)]
+        return calendar.assemble([r.vevent for r in rows], zones, name="Samskab").decode("utf-8")
+
+    # -- reminders ----------------------------------------------------------------------------
+
+    @timer(interval=REMINDER_POLL_SECONDS)
+    def remind(self):
+        self.send_due_reminders()
+
+    def send_due_reminders(self, now=None, batch=500):
+        """Emit ``reminder_due`` once per confirmed registration of a meeting starting soon.
+
+        Rows are claimed with ``FOR UPDATE SKIP LOCKED`` and marked in the same
+        transaction as the outbox rows, so two instances never remind twice.
+        """
+        hours = float(self.config.get("MEETINGS_REMINDER_HOURS", 24))
+        now = now or _now()
+        horizon = now + dt.timedelta(hours=hours)
+        with self.db as uow:
+            due = (
+                sa.select(registrations.c.id)
+                .join(meetings, meetings.c.id == registrations.c.meeting_id)
+                .where(registrations.c.status == CONFIRMED, registrations.c.reminded_at.is_(None),
+                       meetings.c.status == "scheduled", meetings.c.starts_at > now, meetings.c.starts_at <= horizon)
+                .order_by(meetings.c.starts_at)
+                .limit(batch)
+                .with_for_update(of=registrations, skip_locked=True)
+                .cte("due")
+            )
+            claimed = uow.execute(
+                registrations.update()
+                .where(registrations.c.id == due.c.id, registrations.c.reminded_at.is_(None))
+                .values(reminded_at=now)
+                .returning(registrations.c.id, registrations.c.meeting_id, registrations.c.participant_id)
+            ).all()
+            if not claimed:
+                return 0
+            by_meeting = {m.id: m for m in uow.execute(
+                sa.select(meetings).where(meetings.c.id.in_({c.meeting_id for c in claimed})))}
+            for c in claimed:
+                m = by_meeting[c.meeting_id]
+                uow.emit(contract.ReminderDue.event_type, municipality=m.municipality, subject=f"meetings/{m.id}",
+                         data=contract.ReminderDue(
+                             registration_id=c.id, meeting_id=m.id, municipality=m.municipality,
+                             participant_id=c.participant_id, starts_at=m.starts_at, time_zone=m.time_zone,
+                             title=m.title, online_url=m.online_url, place_id=m.place_id))
+        log.info("reminders sent=%d", len(claimed))
+        return len(claimed)
