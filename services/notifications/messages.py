@@ -1,0 +1,253 @@
+"""What a notification says, in the participant's language (da, nb, nn, en),
+as an inbox entry and as an e-mail (plain text and HTML, with one-click
+unsubscribe per RFC 8058).  Pure: no I/O."""
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import html
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from zoneinfo import ZoneInfo
+
+LANGUAGES = ("da", "nb", "nn", "en")
+
+# template → language → (subject, [body lines]); a line naming a value the
+# event lacks is left out, so one template serves events with more or less detail.
+TEXTS = {
+    "meeting_updated": {
+        "da": ("Mødet „{title}“ er ændret", ["Mødet „{title}“, som du er tilmeldt, er ændret.", "Det holdes nu {when}."]),
+        "nb": ("Møtet «{title}» er endret", ["Møtet «{title}», som du er påmeldt, er endret.", "Det holdes nå {when}."]),
+        "nn": ("Møtet «{title}» er endra", ["Møtet «{title}», som du er påmeld, er endra.", "Det blir no halde {when}."]),
+        "en": ("The meeting “{title}” has changed", ["The meeting “{title}” you registered for has changed.", "It now takes place {when}."]),
+    },
+    "meeting_cancelled": {
+        "da": ("Mødet „{title}“ er aflyst", ["Mødet „{title}“, som du er tilmeldt, er desværre aflyst.", "Begrundelse: {reason}"]),
+        "nb": ("Møtet «{title}» er avlyst", ["Møtet «{title}», som du er påmeldt, er dessverre avlyst.", "Begrunnelse: {reason}"]),
+        "nn": ("Møtet «{title}» er avlyst", ["Møtet «{title}», som du er påmeld, er dessverre avlyst.", "Grunngjeving: {reason}"]),
+        "en": ("The meeting “{title}” is cancelled", ["The meeting “{title}” you registered for has been cancelled.", "Reason: {reason}"]),
+    },
+    "registration_confirmed": {
+        "da": ("Du er tilmeldt „{title}“", ["Din tilmelding til „{title}“ er bekræftet.", "Mødet holdes {when}."]),
+        "nb": ("Du er påmeldt «{title}»", ["Påmeldingen din til «{title}» er bekreftet.", "Møtet holdes {when}."]),
+        "nn": ("Du er påmeld «{title}»", ["Påmeldinga di til «{title}» er stadfesta.", "Møtet blir halde {when}."]),
+        "en": ("You are registered for “{title}”", ["Your registration for “{title}” is confirmed.", "The meeting takes place {when}."]),
+    },
+    "registration_waitlisted": {
+        "da": ("Du er på venteliste til „{title}“", ["Mødet „{title}“ er fuldt; du står på ventelisten og får besked, hvis der bliver en plads."]),
+        "nb": ("Du står på venteliste til «{title}»", ["Møtet «{title}» er fullt; du står på ventelisten og får beskjed hvis det blir en plass."]),
+        "nn": ("Du står på venteliste til «{title}»", ["Møtet «{title}» er fullt; du står på ventelista og får melding om det blir ein plass."]),
+        "en": ("You are on the waitlist for “{title}”", ["The meeting “{title}” is full; you are on the waitlist and will hear from us if a seat frees up."]),
+    },
+    "registration_promoted": {
+        "da": ("Du har fået en plads til „{title}“", ["Der er blevet en plads til dig på „{title}“.", "Mødet holdes {when}."]),
+        "nb": ("Du har fått plass på «{title}»", ["Det har blitt en plass til deg på «{title}».", "Møtet holdes {when}."]),
+        "nn": ("Du har fått plass på «{title}»", ["Det har blitt ein plass til deg på «{title}».", "Møtet blir halde {when}."]),
+        "en": ("You have a seat at “{title}”", ["A seat has become free for you at “{title}”.", "The meeting takes place {when}."]),
+    },
+    "proposal_submitted": {
+        "da": ("Nyt forslag: „{title}“", ["Et nyt forslag venter på behandling: „{title}“."]),
+        "nb": ("Nytt forslag: «{title}»", ["Et nytt forslag venter på behandling: «{title}»."]),
+        "nn": ("Nytt forslag: «{title}»", ["Eit nytt forslag ventar på handsaming: «{title}»."]),
+        "en": ("New proposal: “{title}”", ["A new proposal is waiting to be looked at: “{title}”."]),
+    },
+    "proposal_published": {
+        "da": ("„{title}“ er offentliggjort", ["Forslaget „{title}“ er nu offentligt, så alle kan se det og være med."]),
+        "nb": ("«{title}» er publisert", ["Forslaget «{title}» er nå offentlig, så alle kan se det og bli med."]),
+        "nn": ("«{title}» er publisert", ["Forslaget «{title}» er no offentleg, så alle kan sjå det og bli med."]),
+        "en": ("“{title}” is published", ["The proposal “{title}” is now public for everyone to see and join."]),
+    },
+    "proposal_status_changed": {
+        "da": ("Nyt om „{title}“", ["Forslaget „{title}“ har fået status: {status}.", "Begrundelse: {reason}"]),
+        "nb": ("Nytt om «{title}»", ["Forslaget «{title}» har fått status: {status}.", "Begrunnelse: {reason}"]),
+        "nn": ("Nytt om «{title}»", ["Forslaget «{title}» har fått status: {status}.", "Grunngjeving: {reason}"]),
+        "en": ("News about “{title}”", ["The proposal “{title}” now has the status: {status}.", "Reason: {reason}"]),
+    },
+    "question_asked": {
+        "da": ("Nyt spørgsmål til „{title}“", ["Der er stillet et nyt spørgsmål til forslaget „{title}“."]),
+        "nb": ("Nytt spørsmål til «{title}»", ["Det er stilt et nytt spørsmål til forslaget «{title}»."]),
+        "nn": ("Nytt spørsmål til «{title}»", ["Det er stilt eit nytt spørsmål til forslaget «{title}»."]),
+        "en": ("A new question about “{title}”", ["Someone asked a new question about the proposal “{title}”."]),
+    },
+    "question_answered": {
+        "da": ("Dit spørgsmål er besvaret", ["Dit spørgsmål til „{title}“ har fået et svar."]),
+        "nb": ("Spørsmålet ditt er besvart", ["Spørsmålet ditt til «{title}» har fått et svar."]),
+        "nn": ("Spørsmålet ditt er svara på", ["Spørsmålet ditt til «{title}» har fått eit svar."]),
+        "en": ("Your question has an answer", ["Your question about “{title}” has been answered."]),
+    },
+    "matches_suggested": {
+        "da": ("Dine evner efterlyses: „{title}“", ["Forslaget „{title}“ har brug for netop det, du kan."]),
+        "nb": ("Ferdighetene dine trengs: «{title}»", ["Forslaget «{title}» trenger akkurat det du kan."]),
+        "nn": ("Dugleiken din trengst: «{title}»", ["Forslaget «{title}» treng nettopp det du kan."]),
+        "en": ("Your skills are wanted: “{title}”", ["The proposal “{title}” needs just what you can do."]),
+    },
+    "digest": {
+        "da": ("Dit overblik fra Samskab ({count})", ["Her er det nye siden sidst:"]),
+        "nb": ("Din oversikt fra Samskab ({count})", ["Her er det nye siden sist:"]),
+        "nn": ("Oversikta di frå Samskab ({count})", ["Her er det nye sidan sist:"]),
+        "en": ("Your Samskab summary ({count})", ["Here is what is new since last time:"]),
+    },
+    "webhook_disabled": {
+        "da": ("Webhook slået fra", ["Webhooken til {url} er slået fra efter {failures} mislykkede forsøg i træk.", "Ret modtageren og opret abonnementet igen."]),
+        "nb": ("Webhook slått av", ["Webhooken til {url} er slått av etter {failures} mislykkede forsøk på rad.", "Rett mottakeren og opprett abonnementet på nytt."]),
+        "nn": ("Webhook slått av", ["Webhooken til {url} er slått av etter {failures} mislukka forsøk på rad.", "Rett mottakaren og opprett abonnementet på nytt."]),
+        "en": ("Webhook disabled", ["The webhook to {url} was disabled after {failures} failed attempts in a row.", "Fix the receiver and subscribe again."]),
+    },
+}
+
+COMMON = {
+    "da": {"greeting": "Hej {name},", "hello": "Hej,", "open": "Se mere", "why": "Du får denne e-mail, fordi du deltager på Samskab.",
+           "unsubscribe": "Afmeld disse e-mails", "preferences": "Vælg hvad og hvor ofte"},
+    "nb": {"greeting": "Hei {name},", "hello": "Hei,", "open": "Se mer", "why": "Du får denne e-posten fordi du deltar på Samskab.",
+           "unsubscribe": "Meld deg av disse e-postene", "preferences": "Velg hva og hvor ofte"},
+    "nn": {"greeting": "Hei {name},", "hello": "Hei,", "open": "Sjå meir", "why": "Du får denne e-posten fordi du deltek på Samskab.",
+           "unsubscribe": "Meld deg av desse e-postane", "preferences": "Vel kva og kor ofte"},
+    "en": {"greeting": "Hello {name},", "hello": "Hello,", "open": "See more", "why": "You receive this e-mail because you take part in Samskab.",
+           "unsubscribe": "Unsubscribe from these e-mails", "preferences": "Choose what and how often"},
+}
+
+STATUS_NAMES = {
+    "da": {"submitted": "indsendt", "published": "offentliggjort", "in_progress": "i gang", "agreed": "aftalt",
+           "completed": "gennemført", "rejected": "afvist", "archived": "arkiveret"},
+    "nb": {"submitted": "sendt inn", "published": "publisert", "in_progress": "i gang", "agreed": "avtalt",
+           "completed": "gjennomført", "rejected": "avvist", "archived": "arkivert"},
+    "nn": {"submitted": "send inn", "published": "publisert", "in_progress": "i gang", "agreed": "avtala",
+           "completed": "gjennomført", "rejected": "avvist", "archived": "arkivert"},
+    "en": {},
+}
+
+MONTHS = {
+    "da": "januar februar marts april maj juni juli august september oktober november december".split(),
+    "nb": "januar februar mars april mai juni juli august september oktober november desember".split(),
+    "nn": "januar februar mars april mai juni juli august september oktober november desember".split(),
+    "en": "January February March April May June July August September October November December".split(),
+}
+
+
+def language_of(value):
+    return value if value in LANGUAGES else "en"
+
+
+def format_when(value, language, time_zone="UTC"):
+    """An ISO time as people read it, in the municipality's time zone."""
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    moment = moment.astimezone(ZoneInfo(time_zone or "UTC"))
+    month = MONTHS[language][moment.month - 1]
+    if language == "en":
+        return f"on {moment.day} {month} {moment.year} at {moment:%H:%M}"
+    word = "kl." if language == "da" else "kl."
+    return f"{moment.day}. {month} {moment.year} {word} {moment:%H:%M}"
+
+
+def params_from_event(envelope, time_zone="UTC", language="en"):
+    """The values a template may use, from an event's data: public content only."""
+    data = envelope.get("data") or {}
+    status = data.get("status") or data.get("to")
+    return {
+        "title": data.get("title") or data.get("proposal_title") or data.get("meeting_title") or "",
+        "when": data.get("starts_at") or data.get("start") or data.get("starts"),
+        "status": status,
+        "reason": data.get("reason"),
+        "time_zone": time_zone,
+    }
+
+
+class _Missing(dict):
+    def __missing__(self, key):
+        raise KeyError(key)
+
+
+def _fill(template, values):
+    try:
+        return template.format_map(_Missing({k: v for k, v in values.items() if v not in (None, "")}))
+    except KeyError:
+        return None
+
+
+def render(template, language, params):
+    """``(subject, [body lines])`` of one notification in ``language``."""
+    language = language_of(language)
+    texts = TEXTS.get(template, TEXTS["proposal_published"])[language]
+    values = dict(params)
+    values["when"] = format_when(params.get("when"), language, params.get("time_zone") or "UTC")
+    if params.get("status"):
+        values["status"] = STATUS_NAMES[language].get(params["status"], params["status"])
+    subject = _fill(texts[0], values) or _fill(texts[0], {**values, "title": "…"}) or texts[0]
+    lines = [line for line in (_fill(t, values) for t in texts[1]) if line]
+    return subject, lines
+
+
+# -- unsubscribe tokens ---------------------------------------------------------
+
+def unsubscribe_token(secret, participant_id, kind="all"):
+    """An unguessable token naming a participant id and a kind (no personal data)."""
+    sig = hmac.new(secret.encode(), f"{participant_id}:{kind}".encode(), hashlib.sha256).digest()
+    return f"{participant_id}.{kind}.{base64.urlsafe_b64encode(sig[:18]).decode()}"
+
+
+def read_unsubscribe_token(secret, token):
+    """``(participant_id, kind)`` or ``None`` when the token is not ours."""
+    parts = (token or "").split(".")
+    if len(parts) != 3:
+        return None
+    participant_id, kind, _ = parts
+    if not hmac.compare_digest(unsubscribe_token(secret, participant_id, kind), token):
+        return None
+    return participant_id, kind
+
+
+# -- e-mail ---------------------------------------------------------------------------
+
+def _html_page(language, greeting, lines, link, link_label, items, footer, unsubscribe_url, unsubscribe_label):
+    esc = html.escape
+    parts = [f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"></head>',
+             '<body style="font-family: sans-serif; line-height: 1.5">', f"<p>{esc(greeting)}</p>"]
+    parts += [f"<p>{esc(line)}</p>" for line in lines]
+    if items:
+        parts.append("<ul>" + "".join(
+            f'<li><a href="{esc(i["url"], quote=True)}">{esc(i["subject"])}</a></li>' if i.get("url")
+            else f"<li>{esc(i['subject'])}</li>" for i in items) + "</ul>")
+    if link:
+        parts.append(f'<p><a href="{esc(link, quote=True)}">{esc(link_label)}</a></p>')
+    parts.append(f'<hr><p style="font-size: small; color: #555">{esc(footer)}<br>'
+                 f'<a href="{esc(unsubscribe_url, quote=True)}">{esc(unsubscribe_label)}</a></p></body></html>')
+    return "".join(parts)
+
+
+def build_email(*, sender, to, language, name, subject, lines, link=None, items=(), unsubscribe_url,
+                message_id_domain="samskab.localhost", now=None):
+    """The e-mail as bytes: multipart/alternative text + HTML, RFC 8058 headers."""
+    language = language_of(language)
+    common = COMMON[language]
+    greeting = common["greeting"].format(name=name) if name else common["hello"]
+    text = [greeting, ""] + lines
+    if items:
+        text += [""] + [f"- {i['subject']}" + (f"\n  {i['url']}" if i.get("url") else "") for i in items]
+    if link:
+        text += ["", f"{common['open']}: {link}"]
+    text += ["", "-- ", common["why"], f"{common['unsubscribe']}: {unsubscribe_url}"]
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(now or dt.datetime.now(dt.timezone.utc))
+    msg["Message-ID"] = make_msgid(domain=message_id_domain)
+    msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content("\n".join(text) + "\n")
+    msg.add_alternative(
+        _html_page(language, greeting, lines, link, common["open"], items, common["why"], unsubscribe_url,
+                   common["unsubscribe"]),
+        subtype="html",
+    )
+    msg["Content-Language"] = language  # after the body: set_content clears Content-* headers
+    return msg.as_bytes()

@@ -1,0 +1,182 @@
+"""Who is told about what: the tables that turn events into notifications.
+
+Adding an event type is one entry here.  Three tables:
+
+* ``AUDIENCE``: events that change who belongs to something (a meeting's
+  registrants and waitlist, a proposal's initiator, supporters, followers);
+  notifications keeps its own copy of these memberships, fed by events, since
+  it may not read the other services' tables.
+* ``NOTIFY``: events people are told about, with the kind of notification
+  (the unit of preferences), the message template, and the audience.
+* ``CONTACT``: the participant events that carry contact details.
+
+Types not (yet) registered in the contracts are skipped, so the tables may
+name events a colleague's service will emit later.  Everything here is pure.
+"""
+from dataclasses import dataclass
+
+# Kinds of notification: what a participant chooses a frequency for.
+KINDS = (
+    "meeting_change",     # a meeting I registered for (or wait for) changed or was cancelled
+    "registration",       # my own registration: confirmed, waitlisted, promoted
+    "proposal_status",    # a proposal I started, support or follow moved on
+    "proposal_activity",  # questions and answers, supports on proposals I am part of
+    "proposal_triage",    # staff: a new proposal to look at
+    "matches",            # a proposal where my skills are needed (opt-in at matching)
+)
+
+MEETING_PEOPLE = ("registrant", "waitlisted")
+PROPOSAL_PEOPLE = ("initiator", "supporter", "follower")
+
+
+def first(data, *names):
+    """The first of ``names`` present (and not empty) in ``data``."""
+    for name in names:
+        value = data.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+@dataclass(frozen=True)
+class Membership:
+    """``add`` or ``remove`` a participant's ``relation`` to a subject."""
+
+    op: str
+    subject: str
+    participant_id: str
+    relation: str
+
+
+@dataclass(frozen=True)
+class AudienceRule:
+    subject: str            # "meetings" or "proposals"
+    subject_field: tuple    # where the subject's id is in the data
+    participant_field: tuple
+    add: tuple = ()
+    remove: tuple = ()
+    flag: str = ""  # a boolean field that, when false, turns add into remove (``following``)
+
+    def memberships(self, data):
+        sid = first(data, *self.subject_field)
+        pid = first(data, *self.participant_field)
+        if sid is None or pid is None:
+            return []
+        subject = f"{self.subject}/{sid}"
+        add, remove = self.add, self.remove
+        if self.flag and data.get(self.flag) is False:
+            add, remove = (), tuple(self.add) + tuple(self.remove)
+        return [Membership("remove", subject, str(pid), r) for r in remove] + [
+            Membership("add", subject, str(pid), r) for r in add
+        ]
+
+
+def _registration(add=(), remove=()):
+    return AudienceRule("meetings", ("meeting_id",), ("participant_id",), add, remove)
+
+
+def _proposal_member(add=(), remove=(), participant=("participant_id",), flag=""):
+    return AudienceRule("proposals", ("proposal_id", "id"), participant, add, remove, flag)
+
+
+AUDIENCE = {
+    "samskab.registration.confirmed": _registration(add=("registrant",), remove=("waitlisted",)),
+    "samskab.registration.promoted": _registration(add=("registrant",), remove=("waitlisted",)),
+    "samskab.registration.waitlisted": _registration(add=("waitlisted",)),
+    "samskab.registration.cancelled": _registration(remove=MEETING_PEOPLE),
+    "samskab.proposal.submitted": _proposal_member(add=("initiator",), participant=("initiator_id",)),
+    "samskab.proposal.published": _proposal_member(add=("initiator",), participant=("initiator_id",)),
+    "samskab.proposal.supported": _proposal_member(add=("supporter",)),
+    "samskab.proposal.support_withdrawn": _proposal_member(remove=("supporter",)),
+    "samskab.proposal.followed": _proposal_member(add=("follower",), flag="following"),
+}
+
+
+@dataclass(frozen=True)
+class NotifyRule:
+    kind: str
+    template: str
+    subject: str = ""            # audience: members of "<subject>/<id>" ...
+    subject_field: tuple = ("id",)
+    relations: tuple = ()        # ... with one of these relations
+    participant_field: tuple = ()  # or the one participant the event is about
+    list_field: str = ""         # or a list of {participant_id} in the data (matches)
+    staff: bool = False          # or the municipality's staff
+    exclude_field: tuple = ()    # who caused it is not told about it
+
+    def subject_of(self, data):
+        sid = first(data, *self.subject_field)
+        return f"{self.subject}/{sid}" if self.subject and sid is not None else None
+
+    def direct_recipients(self, data):
+        """Participants named by the event itself."""
+        found = []
+        if self.participant_field:
+            pid = first(data, *self.participant_field)
+            if pid is not None:
+                found.append(str(pid))
+        if self.list_field:
+            for item in data.get(self.list_field) or []:
+                pid = item.get("participant_id") if isinstance(item, dict) else item
+                if pid is not None:
+                    found.append(str(pid))
+        return found
+
+    def excluded(self, data):
+        pid = first(data, *self.exclude_field) if self.exclude_field else None
+        return {str(pid)} if pid is not None else set()
+
+
+NOTIFY = {
+    # meeting events name who holds a seat or waits; memberships cover older producers
+    "samskab.meeting.updated": NotifyRule("meeting_change", "meeting_updated", "meetings", relations=MEETING_PEOPLE,
+                                          list_field="participant_ids"),
+    "samskab.meeting.cancelled": NotifyRule("meeting_change", "meeting_cancelled", "meetings", relations=MEETING_PEOPLE,
+                                            list_field="participant_ids"),
+    "samskab.registration.confirmed": NotifyRule("registration", "registration_confirmed", participant_field=("participant_id",)),
+    "samskab.registration.waitlisted": NotifyRule("registration", "registration_waitlisted", participant_field=("participant_id",)),
+    "samskab.registration.promoted": NotifyRule("registration", "registration_promoted", participant_field=("participant_id",)),
+    "samskab.proposal.submitted": NotifyRule("proposal_triage", "proposal_submitted", staff=True),
+    "samskab.proposal.published": NotifyRule("proposal_status", "proposal_published", "proposals", relations=PROPOSAL_PEOPLE),
+    "samskab.proposal.status_changed": NotifyRule(
+        "proposal_status", "proposal_status_changed", "proposals", ("proposal_id", "id"), PROPOSAL_PEOPLE,
+        exclude_field=("actor_id",)),
+    "samskab.proposal.question_asked": NotifyRule(
+        "proposal_activity", "question_asked", "proposals", ("proposal_id",), ("initiator",),
+        participant_field=("initiator_id",), staff=True, exclude_field=("author_id",)),
+    "samskab.proposal.question_answered": NotifyRule(
+        "proposal_activity", "question_answered", participant_field=("question_author_id",),
+        exclude_field=("author_id",)),
+    "samskab.proposal.matches_suggested": NotifyRule(
+        "matches", "matches_suggested", "proposals", ("proposal_id",), list_field="participants"),
+}
+
+CONTACT = ("samskab.participant.registered", "samskab.participant.updated", "samskab.participant.erased")
+
+
+def consumed_types(registered):
+    """Every type the notifications service handles, among those registered."""
+    wanted = set(AUDIENCE) | set(NOTIFY) | set(CONTACT)
+    wanted |= {name for name, etype in registered.items() if etype.public is not None}
+    return sorted(name for name in wanted if name in registered)
+
+
+def resolve_recipients(rule, data, members, staff):
+    """The participants ``rule`` notifies, each once, in a stable order.
+
+    ``members`` is the audience of the subject as ``[(participant_id, relation)]``
+    and ``staff`` the municipality's staff ids; both come from storage.
+    """
+    chosen = list(rule.direct_recipients(data))
+    chosen += [pid for pid, relation in members if relation in rule.relations]
+    if rule.staff:
+        chosen += list(staff)
+    excluded = rule.excluded(data)
+    seen, result = set(), []
+    for pid in chosen:
+        pid = str(pid)
+        if pid not in seen and pid not in excluded:
+            seen.add(pid)
+            result.append(pid)
+    return result
+
