@@ -1,48 +1,396 @@
-"""Proposals: the mission-first start of every co-creation."""
+"""Proposals: the mission-first start of every co-creation, and everything
+people do with one (transitions, supports, follows, questions, the agreement,
+experiments, updates, reports and moderation).
+
+The gateway only translates: it checks that the municipality is served and
+that someone is signed in where a change needs it; the proposals service
+decides what the caller's role may do (403), what the state allows (409) and
+what is visible (drafts only to their initiator: 404 for anyone else).
+"""
+import json
+from urllib.parse import urlencode
+
 from pydantic import BaseModel
+from werkzeug.wrappers import Response
 
-from samskab.contracts.proposals import NewProposal
+from samskab.contracts.proposals import (
+    AgreementAcceptance, AgreementDraft, ExperimentPatch, HideRequest, ModerationDecision, NewAnswer, NewExperiment,
+    NewProposal, NewQuestion, NewReport, NewUpdate, ProposalPatch, TransitionRequest,
+)
 
-from .router import route
+from .router import API_PREFIX, route
+
+TAGS = ["proposals"]
+ONE = "/municipalities/<m>/proposals/<proposal_id>"
 
 
 class ProposalOut(BaseModel):
+    """A proposal; a hidden one is shown to others as id, status and the reason only."""
+
     id: str
     municipality: str
-    kind: str
-    title: str
-    problem: str
-    goal: str
-    description: str
-    area: str | None
-    topics: list[str]
-    needs: list[str]
-    language: str
-    iap2_level: str | None
     status: str
-    initiator_id: str
-    initiator_role: str
+    created_at: str
+    hidden: bool = False
+    hidden_reason: str | None = None
+    kind: str | None = None
+    title: str | None = None
+    problem: str | None = None
+    goal: str | None = None
+    description: str | None = None
+    area: str | None = None
+    topics: list[str] | None = None
+    needs: list[str] | None = None
+    language: str | None = None
+    iap2_level: str | None = None
+    initiator_id: str | None = None
+    initiator_role: str | None = None
+    updated_at: str | None = None
+    last_activity_at: str | None = None
+    support_count: int | None = None
+    outcome: str | None = None
+    outcome_reason: str | None = None
+    supported_by_me: bool | None = None
+    followed_by_me: bool | None = None
+
+
+class HistoryEntry(BaseModel):
+    from_status: str
+    to_status: str
+    capacity: str
+    reason: str | None
+    outcome: str | None
+    at: str
+    actor_id: str | None = None
+
+
+class SupportOut(BaseModel):
+    support_count: int
+    supported_by_me: bool | None = None
+
+
+class FollowOut(BaseModel):
+    followed_by_me: bool
+
+
+class AnswerOut(BaseModel):
+    id: str
+    question_id: str
+    body: str | None
+    answered_by: str
+    created_at: str
+    hidden: bool
+    hidden_reason: str | None
+
+
+class QuestionOut(BaseModel):
+    id: str
+    body: str | None
+    created_at: str
+    hidden: bool
+    hidden_reason: str | None
+    answered: bool
+    answers: list[AnswerOut]
+
+
+class PartyOut(BaseModel):
+    role: str
+    participant_id: str | None = None
+    responsibilities: str = ""
+
+
+class AgreementOut(BaseModel):
+    proposal_id: str
+    municipality: str
+    version: int
+    parties: list[PartyOut]
+    municipality_commitment: str
+    iap2_level: str
+    decision_maker: str
+    resources: list[str]
+    timeline: list[dict]
+    accepted_by: list[str]
+    accepted_parties: list[str]
+    accepted: bool
+    my_parties: list[str]
+    created_at: str
+
+
+class ExperimentOut(BaseModel):
+    id: str
+    hypothesis: str
+    intervention: str
+    starts_on: str
+    ends_on: str | None
+    outcome: str | None
+    learnings: str | None
     created_at: str
     updated_at: str
 
 
+class UpdateOut(BaseModel):
+    id: str
+    body: str | None
+    posted_by: str
+    created_at: str
+    hidden: bool
+    hidden_reason: str | None
+
+
+class ReportOut(BaseModel):
+    id: str
+    status: str
+
+
+class OpenReportOut(BaseModel):
+    id: str
+    proposal_id: str
+    target_type: str
+    target_id: str
+    reason: str
+    created_at: str
+
+
+class HiddenOut(BaseModel):
+    hidden: bool
+    changed: bool
+
+
+LIST_QUERY = {
+    "status": ({"type": "array", "items": {"type": "string"}}, "repeat to list several statuses"),
+    "kind": ({"type": "string", "enum": ["service", "development", "policy"]}, "what is co-created"),
+    "topic": ({"type": "string"}, "one topic"),
+    "area": ({"type": "string"}, "neighbourhood or postcode"),
+    "q": ({"type": "string", "maxLength": 200}, "full-text search in the proposal's own language"),
+    "sort": ({"type": "string", "enum": ["newest", "supported", "active"]}, "default newest"),
+    "cursor": ({"type": "string"}, "from the previous page's X-Next-Cursor header or Link rel=next"),
+    "limit": ({"type": "integer", "minimum": 1, "maximum": 100}, "default 20"),
+    "mine": ({"type": "boolean"}, "the caller's own proposals, drafts included"),
+}
+
+
+# -- proposals ------------------------------------------------------------------------------
+
+
 @route("POST", "/municipalities/<m>/proposals", body=NewProposal, status=201, response=ProposalOut, auth=True,
-       summary="Submit a proposal (or save a draft)", tags=["proposals"])
+       summary="Submit a proposal (or save a draft)", tags=TAGS)
 def create_proposal(ctx, m, body):
     municipality = ctx.municipality(m)
     ctx.require_account()
     return ctx.call("proposals", "submit", municipality.id, ctx.actor, body.model_dump(mode="json"))
 
 
-@route("GET", "/municipalities/<m>/proposals", response=[ProposalOut], summary="List a municipality's proposals",
-       tags=["proposals"])
+@route("GET", "/municipalities/<m>/proposals", response=[ProposalOut], query=LIST_QUERY,
+       summary="List a municipality's proposals (keyset pages: follow the Link header)", tags=TAGS)
 def list_proposals(ctx, m):
     municipality = ctx.municipality(m)
-    return ctx.call("proposals", "list", municipality.id, ctx.actor)
+    args = ctx.request.args
+    query = {name: args.get(name) for name in ("kind", "topic", "area", "q", "sort", "cursor", "limit") if args.get(name)}
+    if args.getlist("status"):
+        query["status"] = [s for value in args.getlist("status") for s in value.split(",") if s]
+    if args.get("mine", "").lower() in ("1", "true", "yes"):
+        ctx.require_account()
+        query["mine"] = True
+    page = ctx.call("proposals", "list_page", municipality.id, ctx.actor, query)
+    response = Response(json.dumps(page["items"], ensure_ascii=False), content_type="application/json")
+    if page["next_cursor"]:
+        following = [(k, v) for k, v in args.items(multi=True) if k != "cursor"] + [("cursor", page["next_cursor"])]
+        response.headers["X-Next-Cursor"] = page["next_cursor"]
+        response.headers["Link"] = f'<{API_PREFIX}/municipalities/{municipality.id}/proposals?{urlencode(following)}>; rel="next"'
+    return response
 
 
-@route("GET", "/municipalities/<m>/proposals/<proposal_id>", response=ProposalOut, summary="One proposal",
-       tags=["proposals"])
+@route("GET", ONE, response=ProposalOut, summary="One proposal", tags=TAGS)
 def get_proposal(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
     return ctx.call("proposals", "get", municipality.id, proposal_id, ctx.actor)
+
+
+@route("PATCH", ONE, body=ProposalPatch, response=ProposalOut, auth=True,
+       summary="Change a proposal's content (initiator) or IAP2 level (staff)", tags=TAGS)
+def patch_proposal(ctx, m, proposal_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("proposals", "update", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json", exclude_unset=True))
+
+
+@route("POST", ONE + "/transitions", body=TransitionRequest, response=ProposalOut, auth=True,
+       summary="Move a proposal on: 409 if not from its current status, 403 if not by your role", tags=TAGS)
+def transition(ctx, m, proposal_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("proposals", "transition", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+
+
+@route("GET", ONE + "/transitions", response=[HistoryEntry], summary="The proposal's status history", tags=TAGS)
+def history(ctx, m, proposal_id):
+    municipality = ctx.municipality(m)
+    return ctx.call("proposals", "history", municipality.id, proposal_id, ctx.actor)
+
+
+# -- supports and follows ----------------------------------------------------------------------
+
+
+@route("GET", ONE + "/supports", response=SupportOut, summary="How many support the proposal", tags=TAGS)
+def support_count(ctx, m, proposal_id):
+    municipality = ctx.municipality(m)
+    p = ctx.call("proposals", "get", municipality.id, proposal_id, ctx.actor)
+    return {"support_count": p.get("support_count") or 0, "supported_by_me": p.get("supported_by_me")}
+
+
+@route("POST", ONE + "/supports", response=SupportOut, status=201, auth=True,
+       summary="Support the proposal (once per participant)", tags=TAGS)
+def support(ctx, m, proposal_id):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("proposals", "support", municipality.id, proposal_id, ctx.actor)
+
+
+@route("DELETE", ONE + "/supports", response=SupportOut, auth=True, summary="Withdraw your support", tags=TAGS)
+def unsupport(ctx, m, proposal_id):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("proposals", "unsupport", municipality.id, proposal_id, ctx.actor)
+
+
+@route("POST", ONE + "/follows", response=FollowOut, auth=True, summary="Follow the proposal", tags=TAGS)
+def follow(ctx, m, proposal_id):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("proposals", "follow", municipality.id, proposal_id, ctx.actor, True)
+
+
+@route("DELETE", ONE + "/follows", response=FollowOut, auth=True, summary="Stop following the proposal", tags=TAGS)
+def unfollow(ctx, m, proposal_id):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("proposals", "follow", municipality.id, proposal_id, ctx.actor, False)
+
+
+# -- questions and answers ---------------------------------------------------------------------------
+
+
+@route("GET", ONE + "/questions", response=[QuestionOut], query={
+    "unanswered": ({"type": "boolean"}, "only questions without an answer")},
+    summary="Questions and their answers (unanswered ones stay visible)", tags=TAGS)
+def list_questions(ctx, m, proposal_id):
+    municipality = ctx.municipality(m)
+    unanswered = ctx.request.args.get("unanswered", "").lower() in ("1", "true", "yes")
+    return ctx.call("proposals", "questions", municipality.id, proposal_id, ctx.actor, unanswered)
+
+
+@route("POST", ONE + "/questions", body=NewQuestion, response=QuestionOut, status=201, auth=True,
+       summary="Ask a question", tags=TAGS)
+def ask(ctx, m, proposal_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("proposals", "ask", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+
+
+@route("POST", ONE + "/questions/<question_id>/answers", body=NewAnswer, response=AnswerOut, status=201, auth=True,
+       summary="Answer a question (initiator or the municipality's staff)", tags=TAGS)
+def answer(ctx, m, proposal_id, question_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("proposals", "answer", municipality.id, proposal_id, question_id, ctx.actor, body.model_dump(mode="json"))
+
+
+# -- the collaboration agreement --------------------------------------------------------------------
+
+
+@route("GET", ONE + "/agreement", response=AgreementOut, summary="The current version of the collaboration agreement",
+       tags=TAGS)
+def get_agreement(ctx, m, proposal_id):
+    municipality = ctx.municipality(m)
+    return ctx.call("proposals", "agreement", municipality.id, proposal_id, ctx.actor)
+
+
+@route("PUT", ONE + "/agreement", body=AgreementDraft, response=AgreementOut, auth=True,
+       summary="Draft a new version of the agreement (initiator or staff); parties accept each version", tags=TAGS)
+def put_agreement(ctx, m, proposal_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("proposals", "draft_agreement", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+
+
+@route("POST", ONE + "/agreement/acceptances", body=AgreementAcceptance, response=AgreementOut, auth=True,
+       summary="Accept a version of the agreement for the parties you stand for", tags=TAGS)
+def accept_agreement(ctx, m, proposal_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("proposals", "accept_agreement", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+
+
+# -- experiments and updates ----------------------------------------------------------------------------
+
+
+@route("GET", ONE + "/experiments", response=[ExperimentOut], summary="Experiments tried", tags=TAGS)
+def list_experiments(ctx, m, proposal_id):
+    municipality = ctx.municipality(m)
+    return ctx.call("proposals", "experiments", municipality.id, proposal_id, ctx.actor)
+
+
+@route("POST", ONE + "/experiments", body=NewExperiment, response=ExperimentOut, status=201, auth=True,
+       summary="Record an experiment (initiator or staff)", tags=TAGS)
+def record_experiment(ctx, m, proposal_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("proposals", "record_experiment", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+
+
+@route("PATCH", ONE + "/experiments/<experiment_id>", body=ExperimentPatch, response=ExperimentOut, auth=True,
+       summary="Add an experiment's end, outcome and learnings", tags=TAGS)
+def patch_experiment(ctx, m, proposal_id, experiment_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("proposals", "update_experiment", municipality.id, proposal_id, experiment_id, ctx.actor,
+                    body.model_dump(mode="json", exclude_unset=True))
+
+
+@route("GET", ONE + "/updates", response=[UpdateOut], summary="Progress updates, newest first", tags=TAGS)
+def list_updates(ctx, m, proposal_id):
+    municipality = ctx.municipality(m)
+    return ctx.call("proposals", "updates", municipality.id, proposal_id, ctx.actor)
+
+
+@route("POST", ONE + "/updates", body=NewUpdate, response=UpdateOut, status=201, auth=True,
+       summary="Post a progress update (initiator or staff)", tags=TAGS)
+def post_update(ctx, m, proposal_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("proposals", "post_update", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+
+
+# -- reports and moderation ----------------------------------------------------------------------------------
+
+
+@route("POST", ONE + "/reports", body=NewReport, response=ReportOut, status=201, auth=True,
+       summary="Report the proposal, a question, an answer or an update to the municipality", tags=TAGS)
+def report(ctx, m, proposal_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("proposals", "report", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+
+
+@route("POST", ONE + "/hidden", body=HideRequest, response=HiddenOut, auth=True,
+       summary="Hide content with a reason everyone sees (the municipality's staff)", tags=TAGS)
+def hide(ctx, m, proposal_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    return ctx.call("proposals", "hide", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+
+
+@route("GET", "/municipalities/<m>/reports", response=[OpenReportOut], auth=True,
+       summary="Open reports (the municipality's staff)", tags=TAGS)
+def open_reports(ctx, m):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    return ctx.call("proposals", "reports", municipality.id, ctx.actor)
+
+
+@route("POST", "/municipalities/<m>/reports/<report_id>/decision", body=ModerationDecision, response=ReportOut,
+       auth=True, summary="Hide the reported content or dismiss the report (the municipality's staff)", tags=TAGS)
+def decide_report(ctx, m, report_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    return ctx.call("proposals", "decide_report", municipality.id, report_id, ctx.actor, body.model_dump(mode="json"))
