@@ -1,0 +1,332 @@
+"""Meetings: places, formats, meetings, registration, agenda, outcomes and calendars.
+
+Meeting ids are matched with werkzeug's ``uuid`` converter, so
+``/meetings/<id>.ics`` and ``/meetings/<id>`` never take each other's requests.
+"""
+from typing import Literal
+
+from pydantic import BaseModel
+from werkzeug.wrappers import Response
+
+from samskab.contracts.meetings import (
+    Cancellation, MeetingChanges, Minutes, NewAgendaQuestion, NewMeeting, NewOutcome, NewPlace,
+)
+from samskab.errors import Invalid
+
+from .router import API_PREFIX, route
+
+ICS_TYPE = "text/calendar; charset=utf-8"
+MEETING = "/municipalities/<m>/meetings/<uuid:meeting_id>"
+
+
+class PlaceOut(BaseModel):
+    id: str
+    municipality: str
+    name: str
+    kind: str
+    address: str
+    capacity: int
+    step_free: bool
+    hearing_loop: bool
+    accessibility_notes: str
+    created_at: str
+
+
+class RegistrationOut(BaseModel):
+    id: str
+    meeting_id: str
+    group: str | None = None
+    status: Literal["confirmed", "waitlisted", "cancelled"]
+    waitlist_position: int | None = None
+    created_at: str | None = None
+
+
+class StaffRegistrationOut(RegistrationOut):
+    participant_id: str
+
+
+class MeetingOut(BaseModel):
+    id: str
+    municipality: str
+    proposal_id: str | None
+    series_id: str
+    format: str
+    title: str
+    purpose: str
+    promise: str
+    iap2_level: str | None
+    language: str | None
+    starts_at: str
+    ends_at: str
+    local_starts_at: str
+    local_ends_at: str
+    time_zone: str
+    place_id: str | None
+    place: PlaceOut | None
+    online_url: str | None
+    capacity: int
+    reserved: dict[str, int]
+    registration_opens_at: str | None
+    registration_closes_at: str | None
+    status: Literal["scheduled", "cancelled", "concluded"]
+    sequence: int
+    confirmed_count: int
+    waitlist_count: int
+    seats_left: int
+    minutes: str | None
+    cancel_reason: str
+    created_at: str
+    updated_at: str
+
+
+class AgendaQuestionOut(BaseModel):
+    id: str
+    position: int
+    question: str
+    minutes: int | None
+
+
+class OutcomeOut(BaseModel):
+    id: str
+    kind: str
+    text: str
+    due: str | None
+    created_at: str
+
+
+class MeetingDetailOut(MeetingOut):
+    agenda: list[AgendaQuestionOut]
+    outcomes: list[OutcomeOut]
+    sessions: list[dict]
+    my_registration: RegistrationOut | None
+
+
+class FormatOut(BaseModel):
+    id: str
+    name: str
+    local_names: dict[str, str]
+    description: str
+    levels: list[str]
+    core_levels: list[str]
+    size: dict[str, int]
+    recruitment: Literal["open", "invited", "lottery", "appointed"]
+    recruitment_description: str
+    duration: str
+    sessions: dict[str, int]
+    kinds: list[str]
+    notes: list[str]
+
+
+class FormatSuggestion(BaseModel):
+    format: str
+    name: str
+    score: float
+    reasons: list[str]
+    details: FormatOut
+
+
+class CalendarFeedOut(BaseModel):
+    url: str
+
+
+def _ics(text, filename):
+    return Response(text, content_type=ICS_TYPE,
+                    headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-cache"})
+
+
+# -- meeting places ------------------------------------------------------------------
+
+
+@route("GET", "/municipalities/<m>/meeting-places", response=[PlaceOut],
+       summary="The existing places where people meet (library, community house, school …)", tags=["meetings"])
+def list_places(ctx, m):
+    return ctx.call("meetings", "list_places", ctx.municipality(m).id)
+
+
+@route("POST", "/municipalities/<m>/meeting-places", body=NewPlace, status=201, response=PlaceOut, auth=True,
+       summary="Add a meeting place (staff)", tags=["meetings"])
+def create_place(ctx, m, body):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    return ctx.call("meetings", "create_place", municipality.id, ctx.actor, body.model_dump(mode="json"))
+
+
+# -- formats -----------------------------------------------------------------------------
+
+
+@route("GET", "/municipalities/<m>/meeting-formats", response=[FormatOut],
+       summary="The catalogue of meeting formats", tags=["meetings"])
+def list_formats(ctx, m):
+    ctx.municipality(m)
+    return ctx.call("meetings", "formats")
+
+
+def _int_arg(args, name):
+    value = args.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise Invalid(f"{name} must be a whole number", [{"field": name, "message": "must be a whole number"}])
+
+
+@route("GET", "/municipalities/<m>/meeting-formats/suggest", response=[FormatSuggestion],
+       summary="Formats ranked for a purpose (IAP2 level), an expected number and a proposal kind, with reasons",
+       tags=["meetings"], query={
+           "level": ({"type": "string", "enum": ["inform", "consult", "involve", "collaborate", "empower"]},
+                     "the IAP2 level promised to participants"),
+           "expected": ({"type": "integer", "minimum": 1}, "how many people are expected"),
+           "kind": ({"type": "string", "enum": ["service", "development", "policy"]}, "the proposal kind"),
+           "limit": ({"type": "integer", "minimum": 1}, "at most this many"),
+       })
+def suggest_formats(ctx, m):
+    ctx.municipality(m)
+    args = ctx.request.args
+    return ctx.call("meetings", "suggest_formats", args.get("level") or None, _int_arg(args, "expected"),
+                    args.get("kind") or None, _int_arg(args, "limit"))
+
+
+# -- meetings ---------------------------------------------------------------------------
+
+
+@route("GET", "/municipalities/<m>/meetings", response=[MeetingOut], summary="Upcoming meetings", tags=["meetings"],
+       query={"proposal_id": ({"type": "string", "format": "uuid"}, "only meetings of this proposal"),
+              "past": ({"type": "boolean"}, "include meetings that have ended"),
+              "limit": ({"type": "integer", "minimum": 1, "maximum": 500}, "at most this many")})
+def list_meetings(ctx, m):
+    municipality = ctx.municipality(m)
+    args = ctx.request.args
+    return ctx.call("meetings", "list", municipality.id, ctx.actor, args.get("proposal_id") or None,
+                    args.get("past") not in ("1", "true", "yes"), _int_arg(args, "limit") or 50)
+
+
+@route("POST", "/municipalities/<m>/meetings", body=NewMeeting, status=201, response=MeetingDetailOut, auth=True,
+       summary="Schedule a meeting (staff)", tags=["meetings"])
+def schedule_meeting(ctx, m, body):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    return ctx.call("meetings", "schedule", municipality.id, ctx.actor, body.model_dump(mode="json"))
+
+
+@route("GET", MEETING, response=MeetingDetailOut, summary="One meeting, with its agenda and outcomes",
+       tags=["meetings"])
+def get_meeting(ctx, m, meeting_id):
+    return ctx.call("meetings", "get", ctx.municipality(m).id, str(meeting_id), ctx.actor)
+
+
+@route("PATCH", MEETING, body=MeetingChanges, response=MeetingDetailOut, auth=True,
+       summary="Change a meeting (staff); raises its calendar SEQUENCE", tags=["meetings"])
+def update_meeting(ctx, m, meeting_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    return ctx.call("meetings", "update", municipality.id, ctx.actor, str(meeting_id),
+                    body.model_dump(mode="json", exclude_unset=True))
+
+
+@route("POST", MEETING + "/cancel", body=Cancellation, response=MeetingDetailOut, auth=True,
+       summary="Cancel a meeting (staff)", tags=["meetings"])
+def cancel_meeting(ctx, m, meeting_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    return ctx.call("meetings", "cancel", municipality.id, ctx.actor, str(meeting_id), body.model_dump(mode="json"))
+
+
+@route("POST", MEETING + "/conclude", response=MeetingDetailOut, auth=True,
+       summary="Close a meeting that took place (staff)", tags=["meetings"])
+def conclude_meeting(ctx, m, meeting_id):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    return ctx.call("meetings", "conclude", municipality.id, ctx.actor, str(meeting_id))
+
+
+# -- registration ------------------------------------------------------------------------
+
+
+@route("POST", MEETING + "/registrations", status=201, response=RegistrationOut, auth=True,
+       summary="Register yourself: a seat if one is free for your group, else the waitlist", tags=["meetings"])
+def register(ctx, m, meeting_id):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("meetings", "register", municipality.id, ctx.actor, str(meeting_id))
+
+
+@route("DELETE", MEETING + "/registrations", response=RegistrationOut, auth=True,
+       summary="Cancel your own registration (the first on the waitlist moves up)", tags=["meetings"])
+def cancel_registration(ctx, m, meeting_id):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    return ctx.call("meetings", "cancel_registration", municipality.id, ctx.actor, str(meeting_id))
+
+
+@route("GET", MEETING + "/registrations", response=[StaffRegistrationOut], auth=True,
+       summary="Seats and waitlist in order (staff)", tags=["meetings"])
+def list_registrations(ctx, m, meeting_id):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    return ctx.call("meetings", "registrations", municipality.id, ctx.actor, str(meeting_id))
+
+
+# -- agenda, minutes, outcomes -----------------------------------------------------------
+
+
+@route("POST", MEETING + "/agenda", body=NewAgendaQuestion, status=201, response=AgendaQuestionOut, auth=True,
+       summary="Add a question to the agenda (staff)", tags=["meetings"])
+def add_agenda_question(ctx, m, meeting_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    return ctx.call("meetings", "add_agenda_question", municipality.id, ctx.actor, str(meeting_id),
+                    body.model_dump(mode="json"))
+
+
+@route("PUT", MEETING + "/minutes", body=Minutes, auth=True, summary="Write the minutes (staff)", tags=["meetings"])
+def set_minutes(ctx, m, meeting_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    return ctx.call("meetings", "set_minutes", municipality.id, ctx.actor, str(meeting_id), body.model_dump(mode="json"))
+
+
+@route("POST", MEETING + "/outcomes", body=NewOutcome, status=201, auth=True,
+       summary="Record a decision, action item or experiment (staff)", tags=["meetings"])
+def record_outcome(ctx, m, meeting_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    return ctx.call("meetings", "record_outcome", municipality.id, ctx.actor, str(meeting_id),
+                    body.model_dump(mode="json"))
+
+
+@route("GET", MEETING + "/outcomes", response=[OutcomeOut], summary="What came out of a meeting", tags=["meetings"])
+def list_outcomes(ctx, m, meeting_id):
+    return ctx.call("meetings", "get", ctx.municipality(m).id, str(meeting_id), None)["outcomes"]
+
+
+# -- calendars ------------------------------------------------------------------------------
+
+
+@route("GET", MEETING + ".ics", media_type="text/calendar", summary="One meeting as iCalendar", tags=["meetings"])
+def meeting_ics(ctx, m, meeting_id):
+    text = ctx.call("meetings", "meeting_ics", ctx.municipality(m).id, str(meeting_id))
+    return _ics(text, f"{meeting_id}.ics")
+
+
+@route("GET", "/municipalities/<m>/calendar.ics", media_type="text/calendar",
+       summary="The municipality's meetings as an iCalendar feed", tags=["meetings"])
+def municipality_ics(ctx, m):
+    municipality = ctx.municipality(m)
+    return _ics(ctx.call("meetings", "municipality_calendar", municipality.id), f"{municipality.id}.ics")
+
+
+@route("POST", "/me/calendar-feed", status=201, response=CalendarFeedOut, auth=True,
+       summary="A private feed of the meetings you have a seat at (a new secret URL; the old one stops)",
+       tags=["meetings"])
+def new_calendar_feed(ctx):
+    account = ctx.require_account()
+    token = ctx.call("meetings", "new_calendar_token", account.municipality, ctx.actor)["token"]
+    base = ctx.config.get("PUBLIC_URL", "").rstrip("/")
+    return {"url": f"{base}{API_PREFIX}/calendar/{token}.ics"}
+
+
+@route("GET", "/calendar/<token>.ics", media_type="text/calendar",
+       summary="A participant's private calendar feed (the secret URL is the key)", tags=["meetings"])
+def participant_ics(ctx, token):
+    return _ics(ctx.call("meetings", "participant_calendar", token), "samskab.ics")

@@ -1,0 +1,118 @@
+"""Registration under concurrency, against the real service (two instances) and database."""
+import pytest
+import sqlalchemy as sa
+
+from samskab.testing import Subscriber, unit_of_work
+
+from meetings.service import Service as Meetings
+from meetings.storage import registrations
+
+from .conftest import meeting_payload, person, staff
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def second_instance(container_factory, meetings_config, meetings_service):
+    container = container_factory(Meetings, meetings_config)
+    container.start()
+    return container
+
+
+def stored_registrations(url, meeting_id):
+    with unit_of_work(url) as uow:
+        return uow.execute(sa.select(registrations).where(registrations.c.meeting_id == meeting_id)
+                           .order_by(registrations.c.seq)).all()
+
+
+def test_twenty_people_racing_for_the_last_three_seats(rpc, second_instance, meetings_config, broker_uri):
+    subscriber = Subscriber(broker_uri, "aalborg.registration.*")
+    meeting = rpc.schedule("aalborg", staff(), meeting_payload(capacity=10))
+    for _ in range(7):
+        assert rpc.register("aalborg", person(), meeting["id"])["status"] == "confirmed"
+
+    racers = [person() for _ in range(20)]
+    calls = [rpc.register.call_async("aalborg", actor, meeting["id"]) for actor in racers]
+    results = [call.result() for call in calls]
+
+    statuses = [r["status"] for r in results]
+    assert statuses.count("confirmed") == 3
+    assert statuses.count("waitlisted") == 17
+    assert sorted(r["waitlist_position"] for r in results if r["status"] == "waitlisted") == list(range(1, 18))
+
+    after = rpc.get("aalborg", meeting["id"])
+    assert (after["confirmed_count"], after["waitlist_count"], after["seats_left"]) == (10, 17, 0)
+    stored = stored_registrations(meetings_config["DATABASE_URL"], meeting["id"])
+    assert [r.status for r in stored].count("confirmed") == 10, "nobody got a seat twice over"
+    # the waitlist is the order in which the registrations were decided
+    waitlist = [str(r.participant_id) for r in stored if r.status == "waitlisted"]
+    by_position = {r["waitlist_position"]: a["id"] for a, r in zip(racers, results) if r["status"] == "waitlisted"}
+    assert waitlist == [by_position[p] for p in range(1, 18)]
+
+    # two confirmed people cancel: the first two on the waitlist move up, in order
+    confirmed_racers = [a for a, r in zip(racers, results) if r["status"] == "confirmed"]
+    rpc.cancel_registration("aalborg", confirmed_racers[0], meeting["id"])
+    rpc.cancel_registration("aalborg", confirmed_racers[1], meeting["id"])
+    first, second, third = by_position[1], by_position[2], by_position[3]
+    assert rpc.get("aalborg", meeting["id"], {"id": first, "role": "resident"})["my_registration"]["status"] == "confirmed"
+    assert rpc.get("aalborg", meeting["id"], {"id": second, "role": "resident"})["my_registration"]["status"] == "confirmed"
+    third_now = rpc.get("aalborg", meeting["id"], {"id": third, "role": "resident"})["my_registration"]
+    assert (third_now["status"], third_now["waitlist_position"]) == ("waitlisted", 1)
+
+    # a waitlisted person cancelling frees no seat and promotes nobody
+    rpc.cancel_registration("aalborg", {"id": third, "role": "resident"}, meeting["id"])
+    after = rpc.get("aalborg", meeting["id"])
+    assert (after["confirmed_count"], after["waitlist_count"]) == (10, 14)
+
+    received = subscriber.drain(expect=7 + 20 + 2 + 2 + 1, timeout=15)
+    keys = [m.routing_key for m, _, _ in received]
+    assert keys.count("aalborg.registration.confirmed") == 10
+    assert keys.count("aalborg.registration.waitlisted") == 17
+    assert keys.count("aalborg.registration.promoted") == 2
+    assert keys.count("aalborg.registration.cancelled") == 3
+    for _, _, body in received:
+        for racer in racers:
+            assert racer["id"].encode() not in body, "the public stream never says who registered"
+    subscriber.close()
+
+
+def test_reserved_group_seats_hold_under_concurrency(rpc, second_instance, meetings_config):
+    # a task committee: 10 residents + 5 politicians, no open seats
+    meeting = rpc.schedule("aalborg", staff(), meeting_payload(
+        format="task_committee", capacity=15, reserved={"resident": 10, "politician": 5}))
+    residents = [person("resident") for _ in range(14)]
+    politicians = [person("politician") for _ in range(7)]
+    actors = [a for pair in zip(residents, politicians) for a in pair] + residents[len(politicians):]
+    calls = [rpc.register.call_async("aalborg", actor, meeting["id"]) for actor in actors]
+    results = {a["id"]: c.result() for a, c in zip(actors, calls)}
+
+    confirmed = {g: sum(1 for a in group if results[a["id"]]["status"] == "confirmed")
+                 for g, group in (("resident", residents), ("politician", politicians))}
+    assert confirmed == {"resident": 10, "politician": 5}
+
+    # a politician cancels: the first waiting politician moves up, not a waiting resident
+    waiting_politicians = sorted((results[a["id"]]["waitlist_position"], a["id"]) for a in politicians
+                                 if results[a["id"]]["status"] == "waitlisted")
+    leaving = next(a for a in politicians if results[a["id"]]["status"] == "confirmed")
+    rpc.cancel_registration("aalborg", leaving, meeting["id"])
+    stored = {str(r.participant_id): r.status for r in stored_registrations(meetings_config["DATABASE_URL"], meeting["id"])}
+    assert stored[waiting_politicians[0][1]] == "confirmed"
+    assert stored[waiting_politicians[1][1]] == "waitlisted"
+    assert sum(1 for a in residents if stored[a["id"]] == "confirmed") == 10
+
+
+def test_nobody_registers_twice_even_at_once(rpc, meetings_config):
+    from nameko.exceptions import RemoteError
+
+    meeting = rpc.schedule("aalborg", staff(), meeting_payload(capacity=5))
+    actor = person()
+    calls = [rpc.register.call_async("aalborg", actor, meeting["id"]) for _ in range(5)]
+    outcomes = []
+    for call in calls:
+        try:
+            outcomes.append(call.result()["status"])
+        except Exception as exc:  # Conflict crosses RPC as itself
+            outcomes.append(type(exc).__name__)
+    assert outcomes.count("confirmed") == 1
+    assert outcomes.count("Conflict") == 4
+    assert len(stored_registrations(meetings_config["DATABASE_URL"], meeting["id"])) == 1
