@@ -1,0 +1,445 @@
+"""Citizen panels: stratified random selection with known, fair chances.
+
+A panel of ``size`` seats is drawn from a pool of volunteers so that, for each
+feature (age band, gender, area, …), the number of members with each value
+lies between the quota's min and max.  The draw works in three steps:
+
+1. **Feasibility.**  An integer program looks for any panel meeting every
+   quota.  When there is none, the same program with a slack on every quota
+   bound finds the smallest total relaxation; the quotas whose slack is
+   positive are the ones in conflict, and the relaxation says by how much.
+2. **Fair chances (maximin).**  A lottery over quota-meeting panels is chosen
+   so that the lowest selection probability of any volunteer is as high as
+   the quotas allow (Flanigan et al., *Fair algorithms for selecting citizens'
+   assemblies*, Nature 2021).  A linear program over panels is solved by
+   column generation: the restricted dual gives weights for the volunteers,
+   an integer program finds the panel with the largest weight, and the panel
+   joins the program until none improves it.  Volunteers with identical
+   features are interchangeable, so without the household rule the program
+   works on *types* (feature combinations) and picks members of a type
+   uniformly: tens of variables instead of thousands.
+3. **The draw.**  One panel is drawn from the lottery and its members from
+   their types with a seeded generator using only ``random.Random.random``,
+   whose sequence Python keeps stable, so a published seed and pool
+   reproduce the draw for anyone.  Alternates are drawn after it.
+
+Pure: no I/O.
+"""
+import hashlib
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .lp import Model
+
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    id: str
+    features: dict = field(hash=False, compare=False)
+    household: str | None = None
+
+
+@dataclass(frozen=True)
+class Quota:
+    feature: str
+    value: str
+    min: int
+    max: int
+
+
+class Infeasible(Exception):
+    """No panel meets every quota: ``conflicts`` explain why, ``relaxation``
+    is the smallest change to the quotas that makes a panel possible."""
+
+    def __init__(self, conflicts, relaxation):
+        super().__init__("; ".join(conflicts))
+        self.conflicts = conflicts
+        self.relaxation = relaxation
+
+
+class InvalidRequest(ValueError):
+    def __init__(self, errors):
+        super().__init__("; ".join(e["message"] for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class Selection:
+    members: list            # volunteer ids, sorted
+    alternates: list         # volunteer ids in the order they are called
+    probabilities: dict      # volunteer id -> probability of being selected
+    lowest_probability: float
+    counts: dict             # feature -> value -> members with it
+    seed: int
+    panels_in_lottery: int
+
+
+def seed_of(value):
+    """An integer seed from an int or any published string (stable across runs)."""
+    if isinstance(value, int):
+        return value
+    return int.from_bytes(hashlib.sha256(str(value).encode()).digest()[:8], "big")
+
+
+# -- the problem ---------------------------------------------------------------
+
+
+class Problem:
+    """The pool grouped into units: a unit is a set of interchangeable
+    volunteers (a type) or, under the household rule, one volunteer."""
+
+    def __init__(self, volunteers, size, quotas, one_per_household=False):
+        self.size = size
+        self.quotas = sorted(quotas, key=lambda q: (q.feature, q.value))
+        self.features = sorted({q.feature for q in self.quotas})
+        self.one_per_household = one_per_household
+        _validate(volunteers, size, self.quotas, self.features)
+        volunteers = sorted(volunteers, key=lambda v: v.id)
+        groups = defaultdict(list)
+        for v in volunteers:
+            key = tuple(str(v.features.get(f)) for f in self.features)
+            groups[(key, v.id) if one_per_household else key].append(v)
+        self.unit_keys = sorted(groups)
+        self.units = [groups[k] for k in self.unit_keys]
+        self.cap = [len(u) for u in self.units]
+        self.values = [{f: str(unit[0].features.get(f)) for f in self.features} for unit in self.units]
+        self.household_count = len({v.household or ("alone", v.id) for v in volunteers})
+        self.households = []
+        if one_per_household:
+            by_house = defaultdict(list)
+            for i, unit in enumerate(self.units):
+                if unit[0].household:
+                    by_house[unit[0].household].append(i)
+            self.households = [members for _, members in sorted(by_house.items()) if len(members) > 1]
+
+    def members_of(self, quota):
+        return [i for i, vals in enumerate(self.values) if vals[quota.feature] == quota.value]
+
+    def model(self, maximize=True, slack=False, bounds=None):
+        """Integer program over unit counts; with ``slack`` every quota bound
+        gets a penalised slack column; ``bounds`` limits which quota bounds
+        apply (a set of (quota, "min"|"max")).  Returns (model, slack columns)."""
+        m = Model(maximize=maximize)
+        for cap in self.cap:
+            m.add_column(0.0, 0, cap, integer=True)
+        m.add_row({i: 1 for i in range(len(self.units))}, self.size, self.size)
+        slacks = []
+        for q in self.quotas:
+            members = self.members_of(q)
+            if slack:
+                lo = m.add_column(-1.0 if maximize else 1.0, 0, self.size, integer=True)
+                hi = m.add_column(-1.0 if maximize else 1.0, 0, self.size, integer=True)
+                m.add_row({**{i: 1 for i in members}, lo: 1}, q.min)
+                m.add_row({**{i: 1 for i in members}, hi: -1}, upper=q.max)
+                slacks.append((q, lo, hi))
+            elif bounds is None:
+                m.add_row({i: 1 for i in members}, q.min, q.max)
+            else:
+                lo = q.min if (q, "min") in bounds else 0
+                hi = q.max if (q, "max") in bounds else self.size
+                m.add_row({i: 1 for i in members}, lo, hi)
+        for house in self.households:
+            m.add_row({i: 1 for i in house}, upper=1)
+        return m, slacks
+
+    def best_panel(self, weights):
+        """The quota-meeting panel (unit counts) with the largest total weight."""
+        m, _ = self.model(maximize=True)
+        m.cost[: len(self.units)] = [float(w) for w in weights]
+        ok, x, value = m.solve()
+        if not ok:
+            return None, None
+        return tuple(int(round(v)) for v in x[: len(self.units)]), value
+
+
+def _validate(volunteers, size, quotas, features):
+    errors = []
+    ids = [v.id for v in volunteers]
+    if len(set(ids)) != len(ids):
+        errors.append({"field": "volunteers", "message": "volunteer ids must be unique"})
+    if size < 1:
+        errors.append({"field": "size", "message": "a panel needs at least one seat"})
+    if size > len(volunteers):
+        errors.append({"field": "size", "message": f"{size} seats but only {len(volunteers)} volunteers"})
+    seen = set()
+    for q in quotas:
+        where = f"quotas.{q.feature}.{q.value}"
+        if (q.feature, q.value) in seen:
+            errors.append({"field": where, "message": "quota given twice"})
+        seen.add((q.feature, q.value))
+        if q.min < 0 or q.max < q.min:
+            errors.append({"field": where, "message": "needs 0 <= min <= max"})
+    for v in volunteers:
+        missing = [f for f in features if f not in v.features]
+        if missing:
+            errors.append({"field": "volunteers", "message": f"volunteer {v.id} lacks {', '.join(missing)}"})
+            break
+    if errors:
+        raise InvalidRequest(errors)
+
+
+# -- feasibility -----------------------------------------------------------------
+
+
+def explain_infeasibility(problem):
+    """``None`` when some panel meets every quota, else an :class:`Infeasible`."""
+    m, _ = problem.model()
+    ok, _, _ = m.solve()
+    if ok:
+        return None
+    conflicts = []
+    for feature in problem.features:
+        qs = [q for q in problem.quotas if q.feature == feature]
+        low = sum(q.min for q in qs)
+        present = {vals[feature] for vals in problem.values}
+        listed = {q.value for q in qs}
+        high = sum(q.max for q in qs) if present <= listed else None
+        if low > problem.size:
+            conflicts.append(f"the minimums for {feature} add up to {low}, more than the {problem.size} seats")
+        if high is not None and high < problem.size:
+            conflicts.append(f"the maximums for {feature} add up to {high}, fewer than the {problem.size} seats")
+    for q in problem.quotas:
+        available = sum(problem.cap[i] for i in problem.members_of(q))
+        if available < q.min:
+            conflicts.append(f"{q.feature}={q.value} needs at least {q.min} but only {available} volunteers have it")
+    if problem.one_per_household:
+        if problem.household_count < problem.size:
+            conflicts.append(f"one per household leaves {problem.household_count} possible members "
+                             f"for {problem.size} seats")
+    conflicting = conflicting_bounds(problem)
+    if conflicting:
+        names = ", ".join(f"{q.feature}={q.value} {side} {q.min if side == 'min' else q.max}"
+                          for q, side in conflicting)
+        conflicts.insert(0, f"these quotas cannot all hold with {problem.size} seats: {names}")
+    relaxed, slacks = problem.model(maximize=False, slack=True)
+    ok, x, _ = relaxed.solve()
+    relaxation = []
+    if ok:
+        for q, lo, hi in slacks:
+            if x[lo] > 0.5:
+                relaxation.append({"feature": q.feature, "value": q.value, "bound": "min",
+                                   "from": q.min, "to": q.min - int(round(x[lo]))})
+            if x[hi] > 0.5:
+                relaxation.append({"feature": q.feature, "value": q.value, "bound": "max",
+                                   "from": q.max, "to": q.max + int(round(x[hi]))})
+    if not conflicts:
+        conflicts.append("no panel of this size can be formed from the pool")
+    return Infeasible(conflicts, relaxation)
+
+
+def conflicting_bounds(problem):
+    """A minimal set of quota bounds that no panel can meet together (a deletion
+    filter: drop each bound in turn and keep it only if the rest become feasible)."""
+    active = [(q, side) for q in problem.quotas for side in ("min", "max")
+              if (side == "min" and q.min > 0) or (side == "max" and q.max < problem.size)]
+
+    def feasible(bounds):
+        m, _ = problem.model(bounds=set(bounds))
+        return m.solve()[0]
+
+    if feasible(active):
+        return []  # the pool or the household rule is the problem, not the quotas
+    needed = list(active)
+    for bound in active:
+        trial = [b for b in needed if b != bound]
+        if not feasible(trial):
+            needed = trial
+    return needed
+
+
+# -- maximin lottery ---------------------------------------------------------------
+
+
+def maximin_lottery(problem, tolerance=1e-6, max_rounds=2000):
+    """``(panels, probabilities of panels, unit probabilities)`` maximising the
+    lowest selection probability of any volunteer who can be selected at all."""
+    n = len(problem.units)
+    inv = [1.0 / c for c in problem.cap]
+    panels = []
+    seen = set()
+
+    def add(panel):
+        if panel is not None and panel not in seen:
+            seen.add(panel)
+            panels.append(panel)
+
+    # Start with panels that together include every unit that can be included.
+    covered = set()
+    possible = set(range(n))
+    for u in range(n):
+        if u in covered or u not in possible:
+            continue
+        weights = [0.0] * n
+        for v in range(n):
+            if v not in covered:
+                weights[v] = inv[v] / (n + 1)
+        weights[u] = 1.0 + weights[u]
+        panel, _ = problem.best_panel(weights)
+        if panel is None:
+            raise explain_infeasibility(problem) or RuntimeError("solver failed")
+        if panel[u] == 0:
+            possible.discard(u)  # no quota-meeting panel has this volunteer
+            continue
+        add(panel)
+        covered.update(i for i, c in enumerate(panel) if c)
+    live = sorted(possible)
+
+    for _ in range(max_rounds):
+        # Restricted dual: min w  s.t.  sum_u y_u a_Pu <= w for each panel, sum y = 1.
+        dual = Model(maximize=False)
+        ys = {u: dual.add_column(0.0, 0.0) for u in live}
+        w = dual.add_column(1.0, -1.0, 1e9)
+        for panel in panels:
+            dual.add_row({**{ys[u]: panel[u] * inv[u] for u in live if panel[u]}, w: -1.0}, upper=0.0)
+        dual.add_row({ys[u]: 1.0 for u in live}, 1.0, 1.0)
+        ok, x, bound = dual.solve()
+        if not ok:
+            raise RuntimeError("the fairness program could not be solved")
+        weights = [0.0] * n
+        for u in live:
+            weights[u] = x[ys[u]] * inv[u]
+        panel, value = problem.best_panel(weights)
+        if value is None or value <= bound + tolerance or panel in seen:
+            break
+        add(panel)
+
+    # Primal over the panels found: max z  s.t.  sum_P p_P a_Pu >= z, sum p = 1.
+    primal = Model(maximize=True)
+    ps = [primal.add_column(0.0, 0.0, 1.0) for _ in panels]
+    z = primal.add_column(1.0, 0.0, 1.0)
+    for u in live:
+        primal.add_row({**{ps[k]: p[u] * inv[u] for k, p in enumerate(panels) if p[u]}, z: -1.0}, lower=0.0)
+    primal.add_row({c: 1.0 for c in ps}, 1.0, 1.0)
+    ok, x, _ = primal.solve()
+    if not ok:
+        raise RuntimeError("the fairness program could not be solved")
+    weights = [max(0.0, x[c]) for c in ps]
+    total = sum(weights)
+    lottery = [(p, wgt / total) for p, wgt in zip(panels, weights) if wgt / total > EPS]
+    unit_prob = [0.0] * n
+    for panel, prob in lottery:
+        for u, c in enumerate(panel):
+            unit_prob[u] += prob * c * inv[u]
+    return lottery, unit_prob
+
+
+# -- the draw ---------------------------------------------------------------------
+
+
+def _pick(rng, items, k):
+    """k items uniformly without replacement (partial Fisher–Yates on random())."""
+    items = list(items)
+    for i in range(k):
+        j = i + int(rng.random() * (len(items) - i))
+        items[i], items[j] = items[j], items[i]
+    return items[:k]
+
+
+def draw(problem, lottery, rng):
+    r = rng.random()
+    acc = 0.0
+    chosen = lottery[-1][0]
+    for panel, prob in lottery:
+        acc += prob
+        if r < acc:
+            chosen = panel
+            break
+    members = []
+    for u, count in enumerate(chosen):
+        members.extend(v.id for v in _pick(rng, problem.units[u], count))
+    return sorted(members)
+
+
+def draw_alternates(problem, members, k, rng):
+    """Alternates in calling order: first people who share a member's features
+    (so a drop-out can be replaced without breaking a quota), then the rest."""
+    if k <= 0:
+        return []
+    chosen = set(members)
+    unit_of = {v.id: u for u, unit in enumerate(problem.units) for v in unit}
+    feature_key = {v.id: tuple(problem.values[unit_of[v.id]][f] for f in problem.features)
+                   for unit in problem.units for v in unit}
+    houses = {v.household for unit in problem.units for v in unit if v.id in chosen and v.household}
+    rest = [v for unit in problem.units for v in unit
+            if v.id not in chosen and not (problem.one_per_household and v.household in houses)]
+    rest = _pick(rng, rest, len(rest))
+    wanted = Counter(feature_key[m] for m in members)
+    first = [v for v in rest if wanted[feature_key[v.id]] > 0]
+    order, taken = [], set()
+    for v in first:
+        if wanted[feature_key[v.id]] > 0 and len(order) < k:
+            wanted[feature_key[v.id]] -= 1
+            order.append(v.id)
+            taken.add(v.id)
+    order.extend(v.id for v in rest if v.id not in taken)
+    return order[:k]
+
+
+def select(volunteers, size, quotas, *, seed, one_per_household=False, alternates=0):
+    """Check, compute the fair lottery, and draw a panel with the seed."""
+    problem = Problem(volunteers, size, quotas, one_per_household)
+    infeasible = explain_infeasibility(problem)
+    if infeasible is not None:
+        raise infeasible
+    lottery, unit_prob = maximin_lottery(problem)
+    rng = random.Random(seed_of(seed))
+    members = draw(problem, lottery, rng)
+    extra = draw_alternates(problem, members, alternates, rng)
+    probabilities = {v.id: unit_prob[u] for u, unit in enumerate(problem.units) for v in unit}
+    by_id = {v.id: v for v in volunteers}
+    counts = {f: dict(sorted(Counter(str(by_id[m].features[f]) for m in members).items())) for f in problem.features}
+    return Selection(
+        members=members, alternates=extra, probabilities=probabilities,
+        lowest_probability=min(probabilities.values()), counts=counts,
+        seed=seed_of(seed), panels_in_lottery=len(lottery),
+    )
+
+
+# -- the usual sequential method, as a baseline -------------------------------------
+
+
+def greedy_select(volunteers, size, quotas, rng, attempts=100, one_per_household=False):
+    """The sequential method most tools use: repeatedly take the category
+    furthest from its minimum (relative to who is left in it), pick a random
+    volunteer from it, drop everyone whose category is full; restart on a
+    dead end.  Returns member ids, or ``None`` after ``attempts`` failures."""
+    qmap = {(q.feature, q.value): q for q in quotas}
+    for _ in range(attempts):
+        remaining = list(volunteers)
+        chosen = []
+        count = Counter()
+        houses = set()
+        failed = False
+        while len(chosen) < size:
+            if not remaining:
+                failed = True
+                break
+            available = Counter((f, str(v.features[f])) for v in remaining for f in v.features if (f, str(v.features[f])) in qmap)
+            best, ratio = None, -1.0
+            for key, q in qmap.items():
+                need = q.min - count[key]
+                if need > 0 and available[key]:
+                    r = need / available[key]
+                    if r > ratio:
+                        best, ratio = key, r
+            pool = [v for v in remaining if best is None or str(v.features[best[0]]) == best[1]]
+            person = pool[int(rng.random() * len(pool))]
+            chosen.append(person.id)
+            houses.add(person.household)
+            for f, value in person.features.items():
+                count[(f, str(value))] += 1
+            remaining = [
+                v for v in remaining
+                if v.id != person.id
+                and all(count[(f, str(val))] < qmap[(f, str(val))].max
+                        for f, val in v.features.items() if (f, str(val)) in qmap)
+                and not (one_per_household and v.household and v.household in houses)
+            ]
+        if failed:
+            continue
+        if all(q.min <= count[(q.feature, q.value)] <= q.max for q in quotas):
+            return sorted(chosen)
+    return None

@@ -1,0 +1,152 @@
+"""Does a new proposal look like one the municipality already has?
+
+A proposal becomes a bag of features: the stems of its words in its own
+language (the title counts twice) and character 4-grams of the longer stems,
+which link compounds such as "cykelsti" and "skolecykelvej" or "gatelys" and
+"lys i gata".  Two proposals are compared by the cosine of their TF-IDF
+vectors, one for stems and one for n-grams, so words the whole municipality
+uses ("kommune", "borgere") count for little and rare ones for much.
+
+:class:`SimilarIndex` keeps postings per municipality and feature, so a
+lookup scores only proposals sharing a rare enough feature with the query,
+never the whole collection.  Pure: no I/O.
+"""
+import heapq
+import math
+from array import array
+from collections import Counter, defaultdict
+
+import numpy as np
+
+from . import text
+
+TITLE_WEIGHT = 2
+GRAM = 4
+GRAM_MIN_STEM = 4           # shorter stems are whole words already
+STEM_SHARE = 0.65           # weight of the stem cosine; the rest is the n-gram cosine
+THRESHOLD = 0.2             # below this, two proposals are not "the same idea"
+RELATIVE = 0.75             # and not when far below the best match found
+COMMON_FRACTION = 0.05      # features in more than this share of documents do not select candidates
+
+
+def features(title, body="", language="da"):
+    """Feature → count: ``s:<stem>`` and ``g:<4-gram>``."""
+    feats = Counter()
+    for weight, part in ((TITLE_WEIGHT, title), (1, body)):
+        for s in text.stems(part or "", language):
+            feats["s:" + s] += weight
+            if len(s) >= GRAM_MIN_STEM:
+                for g in text.ngrams(s, GRAM):
+                    feats["g:" + g] += weight
+    return feats
+
+
+def proposal_features(p):
+    """Features of a proposal dict (title, problem, goal, description, language)."""
+    body = " ".join(p.get(k) or "" for k in ("problem", "goal", "description"))
+    return features(p.get("title", ""), body, p.get("language") or "da")
+
+
+def idf(df, n):
+    return math.log((n + 1) / (df + 1)) + 1.0
+
+
+def _vector(feats, df, n):
+    """Two unit TF-IDF vectors (stems, grams) as dicts."""
+    vecs = ({}, {})
+    for f, tf in feats.items():
+        part = 0 if f[0] == "s" else 1
+        vecs[part][f] = (1 + math.log(tf)) * idf(df.get(f, 0), n)
+    for v in vecs:
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        for f in v:
+            v[f] /= norm
+    return vecs
+
+
+def score(query, doc, df, n):
+    """Similarity in [0, 1] of two feature bags under document frequencies ``df``."""
+    q, d = _vector(query, df, n), _vector(doc, df, n)
+    cos = [sum(w * d[i].get(f, 0.0) for f, w in q[i].items()) for i in (0, 1)]
+    return STEM_SHARE * cos[0] + (1 - STEM_SHARE) * cos[1]
+
+
+def selective(feats, df, n):
+    """The query features rare enough to select candidates by."""
+    limit = max(50, COMMON_FRACTION * n)
+    return [f for f in feats if df.get(f, 0) <= limit]
+
+
+def most_similar(query, docs, df, n, k=5, threshold=THRESHOLD, exclude=()):
+    """``[(id, score)]`` best first among ``docs`` (id → features)."""
+    scored = []
+    for doc_id, feats in docs.items():
+        if doc_id in exclude:
+            continue
+        s = score(query, feats, df, n)
+        if s >= threshold:
+            scored.append((round(s, 4), doc_id))
+    best = heapq.nlargest(k, scored, key=lambda x: (x[0], str(x[1])))
+    if not best:
+        return []
+    # A close paraphrase makes looser resemblances noise: keep those near the best.
+    cut = best[0][0] * RELATIVE
+    return [(doc_id, s) for s, doc_id in best if s >= cut]
+
+
+class SimilarIndex:
+    """Proposals by municipality with postings per feature and document frequencies."""
+
+    def __init__(self):
+        self.docs = {}                   # id -> (municipality, features)
+        self.slot = {}                   # id -> slot
+        self.ids = []                    # slot -> id (None when removed)
+        self.postings = defaultdict(lambda: array("I"))
+        self.df = defaultdict(Counter)   # municipality -> feature -> documents
+        self.count = Counter()           # municipality -> documents
+
+    def add(self, doc_id, municipality, feats):
+        self.remove(doc_id)
+        slot = len(self.ids)
+        self.ids.append(doc_id)
+        self.slot[doc_id] = slot
+        self.docs[doc_id] = (municipality, feats)
+        self.count[municipality] += 1
+        df = self.df[municipality]
+        for f in feats:
+            df[f] += 1
+            self.postings[(municipality, f)].append(slot)
+
+    def remove(self, doc_id):
+        if doc_id not in self.docs:
+            return
+        municipality, feats = self.docs.pop(doc_id)
+        self.ids[self.slot.pop(doc_id)] = None
+        self.count[municipality] -= 1
+        df = self.df[municipality]
+        for f in feats:
+            df[f] -= 1
+
+    def query(self, municipality, feats, k=5, threshold=THRESHOLD, exclude=(), pool=200):
+        n = self.count[municipality]
+        df = self.df[municipality]
+        lists, weights = [], []
+        for f in selective(feats, df, n):
+            posting = self.postings.get((municipality, f))
+            if posting:
+                lists.append(np.frombuffer(posting, dtype=np.uint32))
+                weights.append(idf(df[f], n) * (2.0 if f[0] == "s" else 1.0))
+        if not lists:
+            return []
+        ids = np.concatenate(lists)
+        w = np.repeat(np.array(weights), [len(x) for x in lists])
+        slots, inverse = np.unique(ids, return_inverse=True)
+        totals = np.bincount(inverse, weights=w)
+        if len(slots) > pool:
+            slots = slots[np.argpartition(-totals, pool)[:pool]]
+        docs = {}
+        for s in slots:
+            doc_id = self.ids[int(s)]
+            if doc_id is not None and doc_id not in exclude:
+                docs[doc_id] = self.docs[doc_id][1]
+        return most_similar(feats, docs, df, n, k, threshold)
