@@ -1,0 +1,220 @@
+"""Meetings through the gateway: what a resident, staff member and calendar client see."""
+import datetime as dt
+import uuid
+
+import icalendar
+import pytest
+import requests
+import sqlalchemy as sa
+
+from samskab.testing import Subscriber, http_port, unit_of_work
+
+from gateway.service import Service as Gateway
+from meetings.service import Service as Meetings
+from meetings.storage import meetings, places, registrations
+
+from .conftest import meeting_payload
+
+pytestmark = pytest.mark.integration
+
+UTC = dt.timezone.utc
+
+
+@pytest.fixture
+def platform(runner_factory, make_config, broker_uri):
+    gateway_config = make_config("gateway")
+    meetings_config = make_config("meetings")
+    runner = runner_factory(gateway_config, Gateway)
+    backend = runner_factory(meetings_config, Meetings)
+    runner.start()
+    backend.start()
+    base = f"http://127.0.0.1:{http_port(runner.service_map['gateway'])}/api/v1"
+    return {"base": base, "gateway_db": gateway_config["DATABASE_URL"], "db": meetings_config["DATABASE_URL"],
+            "amqp": broker_uri}
+
+
+def account(platform, role="resident", municipality="aalborg"):
+    email = f"{uuid.uuid4().hex[:10]}@example.org"
+    r = requests.post(f"{platform['base']}/auth/register", json={
+        "email": email, "password": "correct horse battery", "display_name": "Test Person",
+        "municipality": municipality})
+    assert r.status_code == 201, r.text
+    if role != "resident":
+        with unit_of_work(platform["gateway_db"]) as uow:
+            uow.execute(sa.text("UPDATE accounts SET role = :r WHERE email = :e"), {"r": role, "e": email})
+    t = requests.post(f"{platform['base']}/auth/token", json={"email": email, "password": "correct horse battery"})
+    return {"Authorization": f"Bearer {t.json()['access_token']}"}, r.json()["id"]
+
+
+def count(url, table):
+    with unit_of_work(url) as uow:
+        return uow.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+
+
+def is_problem(r, status):
+    assert r.status_code == status, r.text
+    assert r.headers["Content-Type"] == "application/problem+json"
+    return r.json()
+
+
+LIBRARY = {"name": "Hovedbiblioteket", "kind": "library", "address": "Rendsburggade 2, 9000 Aalborg",
+           "capacity": 80, "step_free": True, "hearing_loop": True}
+
+
+def test_staff_schedule_residents_register_and_calendars_follow_every_change(platform):
+    base = platform["base"]
+    staff, _ = account(platform, "employee")
+    resident, resident_id = account(platform)
+    subscriber = Subscriber(platform["amqp"], "aalborg.meeting.*")
+
+    assert requests.post(f"{base}/municipalities/aalborg/meeting-places", json=LIBRARY,
+                         headers=resident).status_code == 403
+    place = requests.post(f"{base}/municipalities/aalborg/meeting-places", json=LIBRARY, headers=staff).json()
+    assert [p["name"] for p in requests.get(f"{base}/municipalities/aalborg/meeting-places").json()] == ["Hovedbiblioteket"]
+
+    # across the spring DST change, given as wall-clock time in Aalborg
+    body = meeting_payload(starts_at="2027-03-27T20:00:00", ends_at="2027-03-28T04:00:00", place_id=place["id"],
+                           capacity=40, online_url=None, title="Natligt temaværksted", format="theme_workshop")
+    assert requests.post(f"{base}/municipalities/aalborg/meetings", json=body, headers=resident).status_code == 403
+    r = requests.post(f"{base}/municipalities/aalborg/meetings", json=body, headers=staff)
+    assert r.status_code == 201, r.text
+    meeting = r.json()
+    assert meeting["starts_at"] == "2027-03-27T19:00:00+00:00" and meeting["local_ends_at"].endswith("+02:00")
+    assert meeting["place"]["hearing_loop"] is True and meeting["sequence"] == 0
+
+    url = f"{base}/municipalities/aalborg/meetings/{meeting['id']}"
+    r = requests.get(url + ".ics")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/calendar")
+    cal = icalendar.Calendar.from_ical(r.content)
+    [event] = cal.walk("VEVENT")
+    assert str(event["uid"]) == f"{meeting['id']}@samskab" and event.decoded("sequence") == 0
+    assert event.decoded("dtend").astimezone(UTC) - event.decoded("dtstart").astimezone(UTC) == dt.timedelta(hours=7)
+    assert [str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Copenhagen"]
+    assert "Hovedbiblioteket" in str(event["location"])
+    # the plain route still answers JSON for the same id
+    assert requests.get(url).json()["id"] == meeting["id"]
+
+    r = requests.post(url + "/registrations", headers=resident)
+    assert r.status_code == 201 and r.json()["status"] == "confirmed"
+    assert is_problem(requests.post(url + "/registrations", headers=resident), 409)
+    feed_url = requests.post(f"{base}/me/calendar-feed", headers=resident).json()["url"]
+    token_path = feed_url.split("/api/v1", 1)[1]
+    private = icalendar.Calendar.from_ical(requests.get(base + token_path).content)
+    assert [str(e["uid"]) for e in private.walk("VEVENT")] == [f"{meeting['id']}@samskab"]
+    assert requests.get(f"{base}/calendar/{'x' * 43}.ics").status_code == 404
+
+    # rescheduled a week later: same UID, SEQUENCE raised, everywhere
+    r = requests.patch(url, json={"starts_at": "2027-04-03T20:00:00", "ends_at": "2027-04-04T03:00:00"}, headers=staff)
+    assert r.status_code == 200, r.text
+    assert r.json()["sequence"] == 1
+    for ics in (requests.get(url + ".ics").content, requests.get(base + token_path).content,
+                requests.get(f"{base}/municipalities/aalborg/calendar.ics").content):
+        [event] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+        assert str(event["uid"]) == f"{meeting['id']}@samskab"
+        assert event.decoded("sequence") == 1
+        assert event.decoded("dtstart").astimezone(UTC) == dt.datetime(2027, 4, 3, 18, 0, tzinfo=UTC)
+
+    # cancelled: sent as a cancellation, SEQUENCE raised again
+    r = requests.post(url + "/cancel", json={"reason": "Biblioteket er lukket"}, headers=staff)
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    cal = icalendar.Calendar.from_ical(requests.get(url + ".ics").content)
+    [event] = cal.walk("VEVENT")
+    assert str(cal["method"]) == "CANCEL" and str(event["status"]) == "CANCELLED" and event.decoded("sequence") == 2
+    [event] = icalendar.Calendar.from_ical(requests.get(base + token_path).content).walk("VEVENT")
+    assert str(event["status"]) == "CANCELLED"
+    assert is_problem(requests.patch(url, json={"title": "Nyt navn"}, headers=staff), 409)
+
+    received = subscriber.drain(expect=3, timeout=10)
+    assert [m.routing_key for m, _, _ in received] == [
+        "aalborg.meeting.scheduled", "aalborg.meeting.updated", "aalborg.meeting.cancelled"]
+    for _, _, body in received:
+        assert resident_id.encode() not in body and b"participant_ids" not in body
+    subscriber.close()
+
+
+def test_bad_input_gets_a_problem_and_stores_nothing(platform):
+    base = platform["base"]
+    staff, _ = account(platform, "employee")
+    small = requests.post(f"{base}/municipalities/aalborg/meeting-places", json={**LIBRARY, "capacity": 20},
+                          headers=staff).json()
+    cases = [
+        (meeting_payload(ends_at=(dt.datetime.now(UTC) + dt.timedelta(days=6)).isoformat()), 422, "ends_at"),
+        (meeting_payload(capacity=0), 422, "capacity"),
+        (meeting_payload(place_id=str(uuid.uuid4())), 422, "place_id"),
+        (meeting_payload(place_id=small["id"], capacity=50), 422, "capacity"),
+        (meeting_payload(reserved={"resident": 8, "politician": 5}), 422, "reserved"),
+        (meeting_payload(format="town_hall_rant"), 422, "format"),
+        (meeting_payload(starts_at="2027-03-28T02:30:00", ends_at="2027-03-28T05:00:00"), 422, "starts_at"),
+    ]
+    for body, status, field in cases:
+        problem = is_problem(requests.post(f"{base}/municipalities/aalborg/meetings", json=body, headers=staff), status)
+        assert field in [e["field"] for e in problem.get("errors", [])], (field, problem)
+    assert count(platform["db"], meetings) == 0
+
+    # registration after the window closed: a problem, and no registration stored
+    opened = requests.post(f"{base}/municipalities/aalborg/meetings", json=meeting_payload(), headers=staff).json()
+    with unit_of_work(platform["db"]) as uow:
+        uow.execute(meetings.update().values(registration_closes_at=dt.datetime.now(UTC) - dt.timedelta(minutes=1)))
+    resident, _ = account(platform)
+    problem = is_problem(requests.post(f"{base}/municipalities/aalborg/meetings/{opened['id']}/registrations",
+                                       headers=resident), 409)
+    assert "closed" in problem["detail"]
+    assert count(platform["db"], registrations) == 0
+
+    is_problem(requests.post(f"{base}/municipalities/aalborg/meeting-places", json={**LIBRARY, "capacity": 0},
+                             headers=staff), 422)
+    assert count(platform["db"], places) == 1
+    is_problem(requests.get(f"{base}/municipalities/aalborg/meetings/{uuid.uuid4()}"), 404)
+    is_problem(requests.get(f"{base}/municipalities/aalborg/meetings/{opened['id']}/registrations",
+                            headers=resident), 403)
+    # another municipality's staff cannot touch Aalborg's meeting
+    hjorring_staff, _ = account(platform, "employee", municipality="hjorring")
+    is_problem(requests.patch(f"{base}/municipalities/aalborg/meetings/{opened['id']}", json={"title": "x"},
+                              headers=hjorring_staff), 403)
+
+
+def test_format_suggestions_over_http(platform):
+    base = platform["base"]
+    r = requests.get(f"{base}/municipalities/aalborg/meeting-formats/suggest",
+                     params={"level": "empower", "expected": 15, "kind": "policy"})
+    assert r.status_code == 200
+    best = r.json()[0]
+    assert best["format"] == "task_committee" and best["details"]["sessions"] == {"min": 5, "max": 7}
+    assert any("empower" in reason for reason in best["reasons"])
+    problem = is_problem(requests.get(f"{base}/municipalities/aalborg/meeting-formats/suggest",
+                                      params={"level": "shout"}), 422)
+    assert problem["errors"][0]["field"] == "level"
+    is_problem(requests.get(f"{base}/municipalities/aalborg/meeting-formats/suggest", params={"expected": "many"}), 422)
+    assert len(requests.get(f"{base}/municipalities/aalborg/meeting-formats").json()) == 7
+
+
+def test_agenda_minutes_and_outcomes_reach_the_proposals_history(platform):
+    base = platform["base"]
+    staff, _ = account(platform, "employee")
+    proposal_id = str(uuid.uuid4())
+    meeting = requests.post(f"{base}/municipalities/aalborg/meetings",
+                            json=meeting_payload(proposal_id=proposal_id), headers=staff).json()
+    url = f"{base}/municipalities/aalborg/meetings/{meeting['id']}"
+    for q in ("Hvad holder jer fra at cykle?", "Hvad ville få jer til at prøve samkørsel?"):
+        assert requests.post(url + "/agenda", json={"question": q, "minutes": 30}, headers=staff).status_code == 201
+    assert [q["position"] for q in requests.get(url).json()["agenda"]] == [1, 2]
+
+    # not before the meeting has started
+    is_problem(requests.post(url + "/outcomes", json={"kind": "decision", "text": "x"}, headers=staff), 409)
+    with unit_of_work(platform["db"]) as uow:
+        uow.execute(meetings.update().values(starts_at=dt.datetime.now(UTC) - dt.timedelta(hours=1)))
+    subscriber = Subscriber(platform["amqp"], "aalborg.meeting.outcome_recorded")
+    assert requests.put(url + "/minutes", json={"text": "42 deltog."}, headers=staff).status_code == 200
+    is_problem(requests.post(url + "/outcomes", json={"kind": "action", "text": "Cykelværksted"}, headers=staff), 422)
+    r = requests.post(url + "/outcomes", json={"kind": "action", "text": "Åbn et cykelværksted på Øst",
+                                               "owner": "Mette Hansen", "due": "2027-05-01"}, headers=staff)
+    assert r.status_code == 201, r.text
+    [(method, _, body)] = subscriber.drain(expect=1)
+    event = __import__("json").loads(body)
+    assert event["subject"] == f"proposals/{proposal_id}"
+    assert event["data"]["proposal_id"] == proposal_id and event["data"]["kind"] == "action"
+    assert "owner" not in event["data"] and b"Mette" not in body, "who carries an action stays internal"
+    shown = requests.get(url).json()
+    assert shown["minutes"] == "42 deltog." and [o["kind"] for o in shown["outcomes"]] == ["action"]
+    assert requests.post(url + "/conclude", headers=staff).json()["status"] == "concluded"
+    subscriber.close()
