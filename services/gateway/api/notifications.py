@@ -1,0 +1,272 @@
+"""Notifications and third-party subscriptions: the inbox, preferences,
+one-click unsubscribe, API keys, webhooks, the Atom feed, the catch-up log and
+the open-data export.  Everything is answered by the notifications service."""
+import html
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from werkzeug.wrappers import Response
+
+from .problems import Problem
+from .router import route
+
+API_KEY_HEADER = "X-Api-Key"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InboxItem(BaseModel):
+    id: str
+    municipality: str
+    kind: str
+    event_type: str
+    subject: str
+    title: str
+    body: str
+    link: str | None
+    created_at: str
+    read_at: str | None
+
+
+class Inbox(BaseModel):
+    unread: int
+    items: list[InboxItem]
+
+
+class MarkRead(_Strict):
+    ids: list[str] = Field(default_factory=list, max_length=500)
+    all: bool = False
+
+
+class Marked(BaseModel):
+    marked: int
+
+
+Immediate = Literal["immediate", "off"]
+Frequency = Literal["immediate", "daily", "weekly", "off"]
+
+
+class Channels(_Strict):
+    inbox: Immediate | None = None
+    email: Frequency | None = None
+
+
+class PreferencesUpdate(_Strict):
+    """Only the kinds and channels you name change; the rest keep their value."""
+
+    meeting_change: Channels | None = None
+    registration: Channels | None = None
+    proposal_status: Channels | None = None
+    proposal_activity: Channels | None = None
+    proposal_triage: Channels | None = None
+    matches: Channels | None = None
+
+
+class PreferencesOut(BaseModel):
+    preferences: dict[str, dict[str, str]]
+    frequencies: dict[str, list[str]]
+
+
+class NewApiKey(_Strict):
+    name: str = Field(min_length=1, max_length=100, description="The third party the key is for")
+    contact_email: str = Field(min_length=3, max_length=320, description="Told when one of its webhooks is disabled")
+
+
+class ApiKeyOut(BaseModel):
+    id: str
+    municipality: str
+    name: str
+    key: str = Field(description="Shown once; only a hash is stored")
+    key_prefix: str
+
+
+class NewWebhook(_Strict):
+    url: str = Field(max_length=2000)
+    types: list[str] = Field(min_length=1, max_length=50, description="Patterns such as 'meeting.*' or 'proposal.published'")
+
+
+class WebhookOut(BaseModel):
+    id: str
+    municipality: str
+    url: str
+    types: list[str]
+    status: str
+    failures_in_a_row: int
+    disabled_reason: str | None
+    created_at: str
+    secret: str | None = Field(None, description="whsec_… signing secret, shown once at creation")
+
+
+class Page(BaseModel):
+    events: list[dict]
+    next: str
+    more: bool
+
+
+def _payload(body):
+    return body.model_dump(mode="json", exclude_none=True)
+
+
+# -- the inbox and preferences -------------------------------------------------------
+
+@route("GET", "/me/notifications", response=Inbox, auth=True, summary="My notifications, newest first",
+       tags=["notifications"], query={"unread": ({"type": "boolean"}, "only unread ones"),
+                                      "limit": ({"type": "integer"}, "at most this many (≤ 200)")})
+def inbox(ctx):
+    ctx.require_account()
+    args = ctx.request.args
+    try:
+        limit = int(args.get("limit", 50))
+    except ValueError:
+        raise Problem(422, "limit must be a number", [{"field": "limit", "message": "not an integer"}])
+    return ctx.call("notifications", "inbox", ctx.actor, limit, args.get("unread") in ("1", "true"))
+
+
+@route("POST", "/me/notifications/read", body=MarkRead, response=Marked, auth=True,
+       summary="Mark notifications read (some by id, or all)", tags=["notifications"])
+def mark_read(ctx, body):
+    ctx.require_account()
+    return ctx.call("notifications", "mark_read", ctx.actor, body.ids, body.all)
+
+
+@route("GET", "/me/preferences", response=PreferencesOut, auth=True,
+       summary="How often I hear about each kind of notification, per channel", tags=["notifications"])
+def get_preferences(ctx):
+    ctx.require_account()
+    return ctx.call("notifications", "get_preferences", ctx.actor)
+
+
+@route("PUT", "/me/preferences", body=PreferencesUpdate, response=PreferencesOut, auth=True,
+       summary="Change how often I hear about each kind of notification", tags=["notifications"])
+def put_preferences(ctx, body):
+    ctx.require_account()
+    return ctx.call("notifications", "set_preferences", ctx.actor, _payload(body))
+
+
+UNSUBSCRIBE_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Samskab</title></head>
+<body style="font-family: sans-serif"><form method="post">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<p><button type="submit">Unsubscribe · Afmeld · Meld av</button></p></form></body></html>"""
+
+
+@route("GET", "/unsubscribe", media_type="text/html", summary="The unsubscribe page an e-mail links to",
+       tags=["notifications"], query={"token": ({"type": "string"}, "from the e-mail")})
+def unsubscribe_page(ctx):
+    # A GET never unsubscribes: mail scanners follow links. The button POSTs.
+    if not ctx.request.args.get("token"):
+        raise Problem(400, "the link lacks its token")
+    return Response(UNSUBSCRIBE_PAGE, content_type="text/html; charset=utf-8")
+
+
+@route("POST", "/unsubscribe", summary="One-click unsubscribe (RFC 8058)", tags=["notifications"],
+       query={"token": ({"type": "string"}, "from the e-mail")})
+def unsubscribe(ctx):
+    token = ctx.request.args.get("token")
+    if not token:
+        raise Problem(400, "the link lacks its token")
+    result = ctx.call("notifications", "unsubscribe", token)
+    if "text/html" in (ctx.request.headers.get("Accept") or ""):
+        return Response(f"<!DOCTYPE html><p>{html.escape(result['unsubscribed'])}: OK</p>",
+                        content_type="text/html; charset=utf-8")
+    return result
+
+
+@route("GET", "/municipalities/<m>/email-deliveries", auth=True,
+       summary="E-mails that could not be delivered (staff)", tags=["notifications"],
+       query={"status": ({"type": "string", "enum": ["failed", "pending", "sent"]}, "default failed")})
+def email_deliveries(ctx, m):
+    municipality = ctx.municipality(m)
+    ctx.require_account()
+    status = ctx.request.args.get("status", "failed")
+    if status not in ("failed", "pending", "sent"):
+        raise Problem(422, "unknown status", [{"field": "status", "message": "failed, pending or sent"}])
+    return ctx.call("notifications", "email_deliveries", municipality.id, ctx.actor, status)
+
+
+# -- API keys and webhooks -----------------------------------------------------------------
+
+@route("POST", "/municipalities/<m>/api-keys", body=NewApiKey, status=201, response=ApiKeyOut, auth=True,
+       summary="Issue an API key for a third party (operator)", tags=["subscriptions"])
+def issue_api_key(ctx, m, body):
+    municipality = ctx.municipality(m)
+    ctx.require_operator()
+    return ctx.call("notifications", "issue_api_key", municipality.id, ctx.actor, _payload(body))
+
+
+@route("DELETE", "/municipalities/<m>/api-keys/<key_id>", auth=True, summary="Revoke an API key (operator)",
+       tags=["subscriptions"])
+def revoke_api_key(ctx, m, key_id):
+    municipality = ctx.municipality(m)
+    ctx.require_operator()
+    return ctx.call("notifications", "revoke_api_key", municipality.id, ctx.actor, key_id)
+
+
+def _api_key(ctx):
+    return ctx.request.headers.get(API_KEY_HEADER) or None
+
+
+@route("GET", "/municipalities/<m>/webhooks", response=[WebhookOut],
+       summary="Webhook subscriptions (of the API key in X-Api-Key, or all of them for staff)", tags=["subscriptions"])
+def list_webhooks(ctx, m):
+    municipality = ctx.municipality(m)
+    key = _api_key(ctx)
+    return ctx.call("notifications", "list_webhooks", municipality.id, key, None if key else ctx.actor)
+
+
+@route("POST", "/municipalities/<m>/webhooks", body=NewWebhook, status=201, response=WebhookOut,
+       summary="Subscribe a URL to public events (API key in X-Api-Key)", tags=["subscriptions"])
+def subscribe_webhook(ctx, m, body):
+    municipality = ctx.municipality(m)
+    return ctx.call("notifications", "subscribe_webhook", municipality.id, _api_key(ctx), _payload(body))
+
+
+@route("GET", "/municipalities/<m>/webhooks/<webhook_id>/deliveries",
+       summary="The delivery log of a webhook subscription", tags=["subscriptions"])
+def webhook_deliveries(ctx, m, webhook_id):
+    municipality = ctx.municipality(m)
+    key = _api_key(ctx)
+    return ctx.call("notifications", "webhook_deliveries", municipality.id, webhook_id, key, None if key else ctx.actor)
+
+
+# -- the public log ---------------------------------------------------------------------------
+
+@route("GET", "/municipalities/<m>/feed.atom", media_type="application/atom+xml",
+       summary="Atom feed of the municipality's public events", tags=["subscriptions"])
+def feed(ctx, m):
+    municipality = ctx.municipality(m)
+    self_url = f"{ctx.config.get('PUBLIC_URL', '').rstrip('/')}/api/v1/municipalities/{municipality.id}/feed.atom"
+    xml = ctx.call("notifications", "feed", municipality.id, self_url)
+    return Response(xml, content_type="application/atom+xml; charset=utf-8")
+
+
+@route("GET", "/municipalities/<m>/events", response=Page,
+       summary="The public events in order, for catching up before binding a queue", tags=["subscriptions"],
+       query={"after": ({"type": "string"}, "the 'next' cursor of the previous page; empty for the start"),
+              "limit": ({"type": "integer"}, "at most this many (≤ 500)")})
+def catch_up(ctx, m):
+    municipality = ctx.municipality(m)
+    try:
+        limit = int(ctx.request.args.get("limit", 100))
+    except ValueError:
+        raise Problem(422, "limit must be a number", [{"field": "limit", "message": "not an integer"}])
+    return ctx.call("notifications", "events_after", municipality.id, ctx.request.args.get("after"), limit)
+
+
+@route("GET", "/municipalities/<m>/open-data.json", summary="Open data: public proposals, meetings and outcomes",
+       tags=["subscriptions"])
+def open_data_json(ctx, m):
+    municipality = ctx.municipality(m)
+    return {"municipality": municipality.id, **ctx.call("notifications", "open_data", municipality.id)}
+
+
+@route("GET", "/municipalities/<m>/open-data.csv", media_type="text/csv",
+       summary="Open data as CSV, one dataset at a time", tags=["subscriptions"],
+       query={"dataset": ({"type": "string", "enum": ["proposals", "meetings", "outcomes"]}, "default proposals")})
+def open_data_csv(ctx, m):
+    municipality = ctx.municipality(m)
+    dataset = ctx.request.args.get("dataset", "proposals")
+    text = ctx.call("notifications", "open_data_csv", municipality.id, dataset)
+    return Response(text, content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{municipality.id}-{dataset}.csv"'})

@@ -1,0 +1,435 @@
+"""Notifications end to end: a meeting rescheduled reaches its registrants (inbox and
+e-mail, each in their language), a webhook subscriber (signed per Standard
+Webhooks), the Atom feed and the catch-up log, with no personal data in
+anything public; SMTP outages, failing webhooks, forbidden targets, digests.
+
+Meeting events are published straight to the internal exchange in the relay's
+format, so these tests do not depend on the meetings service.
+"""
+import datetime as dt
+import email
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from email import policy
+from urllib.parse import parse_qs, urlsplit
+
+import eventlet
+import eventlet.wsgi
+import pytest
+import requests
+import sqlalchemy as sa
+from standardwebhooks import Webhook
+
+from samskab import events
+from samskab.amqp_publish import ConfirmingPublisher
+from samskab.db import engine_for
+from samskab.testing import Subscriber, http_port
+
+from gateway.api.auth import hasher
+from gateway.accounts.storage import accounts
+from gateway.service import Service as Gateway
+from notifications.service import Service as Notifications
+
+pytestmark = pytest.mark.integration
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PEOPLE = [("Karen Kjærgaard", "karen.kjaergaard@example.org", "da"),
+          ("Oliver Hansen", "oliver.hansen@example.org", "en")]
+MEETING_TITLE = "Borgermøde om grøn pendling"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(check, timeout=15.0, interval=0.1, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class SmtpSink:
+    """The real aiosmtpd sink (``python -m notifications.mailsink``) in its own process."""
+
+    def __init__(self, port, directory):
+        self.port, self.directory, self.proc = port, directory, None
+
+    def start(self):
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.join(ROOT, "shared"), os.path.join(ROOT, "services")])}
+        self.proc = subprocess.Popen([sys.executable, "-m", "notifications.mailsink", "--port", str(self.port),
+                                      "--dir", str(self.directory)], env=env, stdout=subprocess.DEVNULL)
+
+        def up():
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return True
+            except OSError:
+                return False
+
+        wait_for(up, what="the SMTP sink")
+        return self
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+
+    def messages(self):
+        if not os.path.isdir(self.directory):
+            return []
+        found = []
+        for name in sorted(os.listdir(self.directory)):
+            with open(os.path.join(self.directory, name), "rb") as fh:
+                found.append(email.message_from_bytes(fh.read(), policy=policy.default))
+        return found
+
+
+class Receiver:
+    """A webhook receiver on loopback that answers with ``status``."""
+
+    def __init__(self, status=200):
+        self.status = status
+        self.received = []
+        self.sock = eventlet.listen(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.gt = eventlet.spawn(eventlet.wsgi.server, self.sock, self.app, log_output=False)
+
+    def app(self, environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length)
+        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        self.received.append((headers, body))
+        start_response(f"{self.status} X", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def close(self):
+        self.gt.kill()
+        self.sock.close()
+
+
+@pytest.fixture
+def sink(tmp_path):
+    s = SmtpSink(free_port(), tmp_path / "mail")
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def platform(runner_factory, make_config, broker_uri, sink):
+    gateway_config = make_config("gateway")
+    notifications_config = make_config(
+        "notifications", NOTIFICATIONS_SMTP_PORT=str(sink.port), NOTIFICATIONS_POLL_SECONDS="0.1",
+        NOTIFICATIONS_DIGEST_POLL_SECONDS="0.2", NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8",
+        NOTIFICATIONS_WEBHOOK_BACKOFF_SECONDS="0.1", NOTIFICATIONS_WEBHOOK_MAX_ATTEMPTS="3",
+        NOTIFICATIONS_WEBHOOK_DISABLE_AFTER="3", NOTIFICATIONS_MAIL_BACKOFF_SECONDS="0.2",
+        NOTIFICATIONS_SECRET="test-notifications-secret",
+    )
+    gateway_runner = runner_factory(gateway_config, Gateway)
+    notifications_runner = runner_factory(notifications_config, Notifications)
+    gateway_runner.start()
+    notifications_runner.start()
+    base = f"http://127.0.0.1:{http_port(gateway_runner.service_map['gateway'])}/api/v1"
+    return {"base": base, "amqp": broker_uri, "gateway_db": gateway_config["DATABASE_URL"],
+            "db": notifications_config["DATABASE_URL"], "config": notifications_config,
+            "runner": notifications_runner, "runner_factory": runner_factory}
+
+
+def token(base, address, password="correct horse battery"):
+    t = requests.post(f"{base}/auth/token", json={"email": address, "password": password})
+    assert t.status_code == 200, t.text
+    return {"Authorization": f"Bearer {t.json()['access_token']}"}
+
+
+def register(base, name, address, language, municipality="aalborg"):
+    r = requests.post(f"{base}/auth/register", json={
+        "email": address, "password": "correct horse battery", "display_name": name,
+        "municipality": municipality, "language": language})
+    assert r.status_code == 201, r.text
+    return r.json()["id"], token(base, address)
+
+
+def operator(platform):
+    with engine_for(platform["gateway_db"]).begin() as conn:
+        conn.execute(accounts.insert().values(
+            id=uuid.uuid4(), email="operator@samskab.test", password_hash=hasher.hash("correct horse battery"),
+            display_name="Ops", municipality="aalborg", role="operator", language="en"))
+    return token(platform["base"], "operator@samskab.test")
+
+
+def publish(amqp_uri, type_name, data, subject, municipality="aalborg"):
+    """As the meetings service's outbox relay would: the full event internally, its projection publicly."""
+    envelope = events.make(type_name, municipality=municipality, service="meetings", subject=subject, data=data)
+    key = events.routing_key(municipality, type_name)
+    batch = [(events.EVENTS_EXCHANGE, key, envelope)]
+    public = events.public_envelope(envelope)
+    if public is not None:
+        batch.append((events.PUBLIC_EXCHANGE, key, public))
+    publisher = ConfirmingPublisher(amqp_uri)
+    try:
+        publisher.publish_batch(batch)
+    finally:
+        publisher.close()
+    return envelope
+
+
+def meeting_data(meeting_id, participant_ids, starts_at, type_extra=None):
+    ends_at = starts_at + dt.timedelta(hours=2)
+    return {
+        "id": meeting_id, "municipality": "aalborg", "format": "working_citizens_meeting", "title": MEETING_TITLE,
+        "purpose": "Hvordan kommer flere på cykel til Aalborg Øst?", "promise": "Forslagene går til byrådet.",
+        "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(), "time_zone": "Europe/Copenhagen",
+        "online": False, "capacity": 40, "status": "scheduled", "sequence": 2, "confirmed_count": len(participant_ids),
+        "waitlist_count": 0, "seats_left": 40 - len(participant_ids), "changed": ["starts_at", "ends_at"],
+        "participant_ids": participant_ids, **(type_extra or {}),
+    }
+
+
+def registration(meeting_id, participant_id, n):
+    return {"registration_id": str(uuid.uuid4()), "meeting_id": meeting_id, "municipality": "aalborg",
+            "participant_id": participant_id, "group": "resident", "status": "confirmed",
+            "confirmed_count": n, "waitlist_count": 0, "seats_left": 40 - n}
+
+
+def wait_for_contacts(platform, count):
+    engine = engine_for(platform["db"])
+
+    def known():
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM participants")).scalar() >= count
+
+    wait_for(known, what="participant contact details")
+
+
+def api_key_and_webhook(platform, receiver, types=("meeting.*",)):
+    base = platform["base"]
+    key = requests.post(f"{base}/municipalities/aalborg/api-keys", headers=operator(platform),
+                        json={"name": "Nordjyske", "contact_email": "webmaster@nordjyske.test"})
+    assert key.status_code == 201, key.text
+    api = {"X-Api-Key": key.json()["key"]}
+    hook = requests.post(f"{base}/municipalities/aalborg/webhooks", headers=api,
+                         json={"url": receiver.url, "types": list(types)})
+    assert hook.status_code == 201, hook.text
+    return api, hook.json()
+
+
+def test_a_rescheduled_meeting_reaches_registrants_webhooks_and_the_feed_without_personal_data(platform, sink):
+    sink.start()
+    base, amqp = platform["base"], platform["amqp"]
+    public_stream = Subscriber(amqp, "aalborg.#")
+    people = {}
+    for name, address, language in PEOPLE:
+        people[address] = register(base, name, address, language)
+    wait_for_contacts(platform, len(PEOPLE))
+    receiver = Receiver()
+    api, hook = api_key_and_webhook(platform, receiver)
+    assert hook["secret"].startswith("whsec_")
+
+    meeting_id = str(uuid.uuid4())
+    ids = [pid for pid, _ in people.values()]
+    for n, pid in enumerate(ids, start=1):
+        publish(amqp, "samskab.registration.confirmed", registration(meeting_id, pid, n), f"meetings/{meeting_id}")
+    new_start = dt.datetime(2026, 12, 3, 18, 0, tzinfo=dt.timezone.utc)
+    updated = publish(amqp, "samskab.meeting.updated", meeting_data(meeting_id, ids, new_start), f"meetings/{meeting_id}")
+
+    # Inbox: one entry each about the change.
+    for address, (pid, headers) in people.items():
+        def changes():
+            r = requests.get(f"{base}/me/notifications", headers=headers)
+            assert r.status_code == 200, r.text
+            return [i for i in r.json()["items"] if i["kind"] == "meeting_change"] or None
+        [entry] = wait_for(changes, what="the inbox entry")
+        assert MEETING_TITLE in entry["title"] and entry["read_at"] is None
+
+    # E-mail: one each about the change, in their own language, with one-click unsubscribe.
+    def change_mails():
+        found = [m for m in sink.messages() if "ændret" in m["Subject"] or "has changed" in m["Subject"]]
+        return found if len(found) >= 2 else None
+    wait_for(change_mails, what="two e-mails")
+    time.sleep(0.5)  # nothing more comes
+    mails = change_mails()
+    assert sorted(m["To"] for m in mails) == sorted(a for _, a, _ in PEOPLE)
+    by_to = {m["To"]: m for m in mails}
+    danish = by_to["karen.kjaergaard@example.org"]
+    assert danish["Subject"] == f"Mødet „{MEETING_TITLE}“ er ændret"
+    assert "3. december 2026 kl. 19:00" in danish.get_body(("plain",)).get_content()  # Copenhagen time
+    english = by_to["oliver.hansen@example.org"]
+    assert english["Subject"] == f"The meeting “{MEETING_TITLE}” has changed"
+    assert english["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    # The webhook got it, signed per Standard Webhooks.
+    wait_for(lambda: receiver.received, what="the webhook delivery")
+    time.sleep(0.3)
+    [(hook_headers, hook_body)] = receiver.received
+    payload = Webhook(hook["secret"]).verify(hook_body, hook_headers)
+    assert payload["id"] == updated["id"] and payload["type"] == "samskab.meeting.updated"
+    assert hook_headers["webhook-id"] == updated["id"]
+    assert "participant_ids" not in payload["data"]
+    log = requests.get(f"{base}/municipalities/aalborg/webhooks/{hook['id']}/deliveries", headers=api).json()
+    assert [(d["event_type"], d["status"]) for d in log["deliveries"]] == [("samskab.meeting.updated", "succeeded")]
+
+    # The Atom feed and the catch-up log show it.
+    feed = requests.get(f"{base}/municipalities/aalborg/feed.atom")
+    assert feed.status_code == 200 and feed.headers["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(feed.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = root.findall("a:entry", ns)
+    assert f"urn:uuid:{updated['id']}" in [e.find("a:id", ns).text for e in entries]
+    page = requests.get(f"{base}/municipalities/aalborg/events").json()
+    types = [e["type"] for e in page["events"]]
+    assert types[-1] == "samskab.meeting.updated" and "samskab.registration.confirmed" in types
+    rest = requests.get(f"{base}/municipalities/aalborg/events", params={"after": page["next"]}).json()
+    assert rest["events"] == []
+    assert requests.get(f"{base}/municipalities/hamar/events").json()["events"] == []
+    open_data = requests.get(f"{base}/municipalities/aalborg/open-data.json").json()
+    assert [m["title"] for m in open_data["meetings"]] == [MEETING_TITLE]
+    csv_text = requests.get(f"{base}/municipalities/aalborg/open-data.csv", params={"dataset": "meetings"}).text
+    assert MEETING_TITLE in csv_text
+
+    # No personal data in anything public: stream, webhook bodies, feed, log, open data.
+    public = [body for _, _, body in public_stream.drain(timeout=1.0)]
+    assert public, "the public stream carried the events"
+    scanned = public + [b for _, b in receiver.received] + [feed.content, json.dumps(page).encode(),
+                                                           json.dumps(open_data).encode(), csv_text.encode()]
+    secrets = [n for n, _, _ in PEOPLE] + [a for _, a, _ in PEOPLE] + ids + ["Karen", "Oliver", "@example.org"]
+    for blob in scanned:
+        text = blob.decode("utf-8")
+        for secret in secrets:
+            assert secret not in text, f"{secret!r} leaked into a public document"
+    public_stream.close()
+
+    # One-click unsubscribe from the e-mail's own header (RFC 8058).
+    link = english["List-Unsubscribe"].strip("<>")
+    token_value = parse_qs(urlsplit(link).query)["token"][0]
+    r = requests.post(f"{base}/unsubscribe", params={"token": token_value},
+                      data={"List-Unsubscribe": "One-Click"})
+    assert r.status_code == 200, r.text
+    prefs = requests.get(f"{base}/me/preferences", headers=people["oliver.hansen@example.org"][1]).json()
+    assert prefs["preferences"]["meeting_change"]["email"] == "off"
+    assert prefs["preferences"]["meeting_change"]["inbox"] == "immediate"
+    receiver.close()
+
+
+def test_forbidden_webhook_targets_are_refused_at_subscription(platform):
+    base = platform["base"]
+    receiver = Receiver()
+    api, _ = api_key_and_webhook(platform, receiver)
+    for url in ("http://10.0.0.5/hook", "http://169.254.169.254/latest/meta-data", "http://[::1]:8080/x",
+                "file:///etc/passwd"):
+        r = requests.post(f"{base}/municipalities/aalborg/webhooks", headers=api, json={"url": url, "types": ["#"]})
+        assert r.status_code == 422, (url, r.text)
+        assert r.json()["errors"][0]["field"] == "url"
+    assert len(requests.get(f"{base}/municipalities/aalborg/webhooks", headers=api).json()) == 1
+    r = requests.post(f"{base}/municipalities/aalborg/webhooks", json={"url": receiver.url, "types": ["#"]})
+    assert r.status_code == 401
+    r = requests.post(f"{base}/municipalities/aalborg/api-keys", json={"name": "x", "contact_email": "a@b.test"},
+                      headers=register(base, "Some One", "someone@example.org", "da")[1])
+    assert r.status_code == 403
+    receiver.close()
+
+
+def test_a_failing_webhook_is_retried_then_disabled_and_its_owner_told(platform, sink):
+    sink.start()
+    base, amqp = platform["base"], platform["amqp"]
+    internal = Subscriber(amqp, "aalborg.webhook.disabled", exchange="samskab.events")
+    receiver = Receiver(status=500)
+    api, hook = api_key_and_webhook(platform, receiver)
+    meeting_id = str(uuid.uuid4())
+    publish(amqp, "samskab.meeting.updated", meeting_data(meeting_id, [], dt.datetime(2026, 12, 3, 18, tzinfo=dt.timezone.utc)),
+            f"meetings/{meeting_id}")
+
+    def disabled():
+        hooks = requests.get(f"{base}/municipalities/aalborg/webhooks", headers=api).json()
+        return hooks[0]["status"] == "disabled" and hooks[0]
+    found = wait_for(disabled, what="the webhook to be disabled")
+    assert found["failures_in_a_row"] == 3
+    assert len(receiver.received) == 3, "three attempts, then no more"
+    log = requests.get(f"{base}/municipalities/aalborg/webhooks/{hook['id']}/deliveries", headers=api).json()
+    [delivery] = log["deliveries"]
+    assert (delivery["status"], delivery["attempts"], delivery["last_status"]) == ("failed", 3, 500)
+    [(_, _, body)] = internal.drain(expect=1)
+    assert json.loads(body)["data"]["subscription_id"] == hook["id"]
+    told = wait_for(lambda: [m for m in sink.messages() if m["To"] == "webmaster@nordjyske.test"], what="owner's e-mail")
+    assert "Webhook" in told[0]["Subject"]
+    time.sleep(0.5)
+    assert len(receiver.received) == 3
+    internal.close()
+    receiver.close()
+
+
+def test_e_mails_wait_out_an_smtp_outage_and_arrive_once(platform, sink):
+    base, amqp = platform["base"], platform["amqp"]
+    pid, _ = register(base, *PEOPLE[0])
+    wait_for_contacts(platform, 1)
+    meeting_id = str(uuid.uuid4())
+    publish(amqp, "samskab.meeting.cancelled",
+            {**meeting_data(meeting_id, [pid], dt.datetime(2026, 12, 3, 18, tzinfo=dt.timezone.utc)),
+             "status": "cancelled", "reason": "Salen er oversvømmet"}, f"meetings/{meeting_id}")
+    engine = engine_for(platform["db"])
+
+    def retried():
+        with engine.connect() as conn:
+            return conn.execute(sa.text(
+                "SELECT attempts FROM email_deliveries WHERE status = 'pending' AND attempts >= 2")).first()
+    wait_for(retried, what="failed attempts while SMTP is down")
+    sink.start()
+    mails = wait_for(lambda: sink.messages() or None, timeout=20, what="the e-mail after the outage")
+    time.sleep(1.0)
+    mails = sink.messages()
+    assert len(mails) == 1
+    assert mails[0]["Subject"] == f"Mødet „{MEETING_TITLE}“ er aflyst"
+    assert "Salen er oversvømmet" in mails[0].get_body(("plain",)).get_content()
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT status FROM email_deliveries")).scalars().all() == ["sent"]
+
+
+def test_a_digest_goes_out_once_per_period_even_across_a_restart(platform, sink):
+    sink.start()
+    base, amqp = platform["base"], platform["amqp"]
+    pid, headers = register(base, *PEOPLE[1])
+    r = requests.put(f"{base}/me/preferences", headers=headers, json={"meeting_change": {"email": "daily"}})
+    assert r.status_code == 200, r.text
+    r = requests.put(f"{base}/me/preferences", headers=headers, json={"meeting_change": {"email": "hourly"}})
+    assert r.status_code == 422
+    wait_for_contacts(platform, 1)
+    for n in range(2):
+        meeting_id = str(uuid.uuid4())
+        publish(amqp, "samskab.meeting.updated",
+                meeting_data(meeting_id, [pid], dt.datetime(2026, 12, 3 + n, 18, tzinfo=dt.timezone.utc)),
+                f"meetings/{meeting_id}")
+    engine = engine_for(platform["db"])
+
+    def held():
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM digest_items")).scalar() == 2
+    wait_for(held, what="the notifications held for the digest")
+    time.sleep(0.5)
+    assert sink.messages() == [], "nothing is sent before the day is over"
+    with engine.begin() as conn:  # the day ends
+        conn.execute(sa.text("UPDATE digest_items SET period_start = period_start - interval '1 day', "
+                             "period_end = period_end - interval '1 day'"))
+    [digest] = wait_for(lambda: sink.messages() or None, what="the digest")
+    assert digest["Subject"] == "Your Samskab summary (2)"
+    platform["runner"].stop()
+    again = platform["runner_factory"](platform["config"], Notifications)
+    again.start()
+    time.sleep(1.5)
+    assert len(sink.messages()) == 1
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*), sum(item_count) FROM digest_runs")).first() == (1, 2)
