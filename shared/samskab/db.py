@@ -19,7 +19,6 @@ import weakref
 import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
 from sqlalchemy.dialects import postgresql as pg
-from sqlalchemy.orm import Session
 
 from . import events
 
@@ -84,30 +83,47 @@ def dispose_engines():
         _engines.clear()
 
 
+_INSERT_OUTBOX = outbox.insert()
+_CLAIM = (
+    pg.insert(processed_events)
+    .values(consumer=sa.bindparam("consumer"), event_id=sa.bindparam("event_id"))
+    .on_conflict_do_nothing()
+    .returning(processed_events.c.event_id)
+)
+
+
 class UnitOfWork:
     """One transaction of one service, with its outbox.
 
-    ``emit`` queues an event in the transaction; ``claim`` records that a
-    consumer handled an event and says whether it is the first time.
+    ``execute`` runs SQLAlchemy Core statements on the transaction's
+    connection; ``emit`` queues an event in the same transaction; ``claim``
+    records that a consumer handled an event and says whether it is the
+    first time.  Statements are Core, not ORM: the hot paths (emit, claim)
+    reuse compiled statements.
     """
 
     def __init__(self, engine, service, traceparent=None, on_commit=None):
         self.engine = engine
         self.service = service
         self.traceparent = traceparent
-        self._session = None
+        self._conn = None
+        self._tx = None
         self._on_commit = on_commit
         self._depth = 0
         self.emitted = []
 
     @property
-    def session(self) -> Session:
-        if self._session is None:
-            self._session = Session(self.engine, future=True)
-        return self._session
+    def connection(self) -> sa.Connection:
+        if self._conn is None:
+            self._conn = self.engine.connect()
+            self._tx = self._conn.begin()
+        return self._conn
+
+    # ``session`` reads well in handlers (``self.db.session.execute``): same connection.
+    session = connection
 
     def execute(self, statement, params=None):
-        return self.session.execute(statement, params)
+        return self.connection.execute(statement, params)
 
     def emit(self, type_name, *, municipality, subject, data):
         envelope = events.make(
@@ -118,44 +134,43 @@ class UnitOfWork:
             data=data,
             traceparent=events.new_traceparent(self.traceparent),
         )
-        self.session.execute(
-            outbox.insert().values(
-                event_id=uuid.UUID(envelope["id"]),
-                type=type_name,
-                municipality=municipality,
-                subject=subject,
-                envelope=envelope,
-            )
+        self.connection.execute(
+            _INSERT_OUTBOX,
+            {
+                "event_id": uuid.UUID(envelope["id"]),
+                "type": type_name,
+                "municipality": municipality,
+                "subject": subject,
+                "envelope": envelope,
+            },
         )
         self.emitted.append(envelope)
         return envelope
 
     def claim(self, consumer, event_id):
         """True the first time ``consumer`` sees ``event_id`` in a committed transaction."""
-        stmt = (
-            pg.insert(processed_events)
-            .values(consumer=consumer, event_id=uuid.UUID(str(event_id)))
-            .on_conflict_do_nothing()
-            .returning(processed_events.c.event_id)
-        )
-        return self.session.execute(stmt).first() is not None
+        row = self.connection.execute(_CLAIM, {"consumer": consumer, "event_id": uuid.UUID(str(event_id))}).first()
+        return row is not None
 
     def commit(self):
-        if self._session is not None:
-            self._session.commit()
+        if self._tx is not None:
+            self._tx.commit()
+            self._tx = None
             if self.emitted and self._on_commit:
                 self._on_commit()
             self.emitted = []
 
     def rollback(self):
-        if self._session is not None:
-            self._session.rollback()
+        if self._tx is not None:
+            self._tx.rollback()
+            self._tx = None
         self.emitted = []
 
     def close(self):
-        if self._session is not None:
-            self._session.close()
-            self._session = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+            self._tx = None
 
     def __enter__(self):
         self._depth += 1

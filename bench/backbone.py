@@ -1,0 +1,348 @@
+"""Benchmark of the event backbone, beside two baselines measured in the same run.
+
+    python bench/backbone.py [--events 5000] [--quick]
+
+* raw ceiling: a plain pika publisher with publisher confirms and persistent
+  messages into one durable queue, one consumer acking;
+* plain nameko: ``EventDispatcher`` → ``event_handler`` (no outbox, no
+  idempotency, no retries);
+* backbone: a state change committed with its outbox row → relay (confirms)
+  → broker → idempotent consumer committing its effect.
+
+Each side runs the producer and the consumer as two processes and is timed
+from the first publish/commit to the last effect.  Prints events/s and the
+ratios; the issue's targets are backbone ≥ 0.5 × raw and backbone > nameko.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path[:0] = [os.path.join(ROOT, "shared"), os.path.join(ROOT, "services")]
+
+
+def child(role, *args, wait=False):
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    proc = subprocess.Popen([sys.executable, __file__, "_" + role, *map(str, args)], env=env)
+    if wait:
+        proc.wait()
+    return proc
+
+
+def read_done(path, timeout):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if os.path.exists(path) and os.path.getsize(path):
+            with open(path) as fh:
+                return float(fh.read())
+        time.sleep(0.02)
+    raise TimeoutError(f"the consumer did not finish within {timeout}s")
+
+
+# -- raw pika ------------------------------------------------------------------
+
+def raw_consumer(uri, queue, n, done_path):
+    import pika
+
+    conn = pika.BlockingConnection(pika.URLParameters(uri))
+    ch = conn.channel()
+    ch.basic_qos(prefetch_count=100)
+    count = 0
+    for method, _, _ in ch.consume(queue):
+        ch.basic_ack(method.delivery_tag)
+        count += 1
+        if count == n:
+            break
+    with open(done_path, "w") as fh:
+        fh.write(str(time.time()))
+
+
+def raw_producer(uri, queue, n, start_path):
+    import pika
+
+    conn = pika.BlockingConnection(pika.URLParameters(uri))
+    ch = conn.channel()
+    ch.confirm_delivery()
+    body = json.dumps({"specversion": "1.0", "data": {"x": "y" * 200}}).encode()
+    props = pika.BasicProperties(delivery_mode=2, content_type="application/cloudevents+json")
+    with open(start_path, "w") as fh:
+        fh.write(str(time.time()))
+    for _ in range(n):
+        ch.basic_publish("", queue, body, props)
+    conn.close()
+
+
+# -- plain nameko ---------------------------------------------------------------
+
+def nameko_consumer(uri, n, done_path, ready_path):
+    from samskab import green
+
+    green.patch()
+    from nameko.events import event_handler
+    from nameko.runners import ServiceRunner
+
+    state = {"count": 0}
+
+    class Handler:
+        name = "bench_handler"
+
+        @event_handler("bench_source", "thing_happened")
+        def handle(self, payload):
+            state["count"] += 1
+            if state["count"] == n:
+                with open(done_path, "w") as fh:
+                    fh.write(str(time.time()))
+
+    runner = ServiceRunner({"AMQP_URI": uri, "max_workers": 10})
+    runner.add_service(Handler)
+    runner.start()
+    open(ready_path, "w").write("1")
+    import eventlet
+
+    while not os.path.exists(done_path):
+        eventlet.sleep(0.05)
+    runner.stop()
+
+
+def nameko_producer(uri, n, start_path):
+    from samskab import green
+
+    green.patch()
+    from nameko.standalone.events import event_dispatcher
+
+    dispatch = event_dispatcher({"AMQP_URI": uri})
+    payload = {"x": "y" * 200}
+    with open(start_path, "w") as fh:
+        fh.write(str(time.time()))
+    for _ in range(n):
+        dispatch("bench_source", "thing_happened", payload)
+
+
+# -- the backbone ------------------------------------------------------------------
+
+def backbone_consumer(uri, db_url, n, done_path, ready_path):
+    from samskab import green
+
+    green.patch()
+    import eventlet
+    import sqlalchemy as sa
+    from nameko.runners import ServiceRunner
+
+    from samskab.consumer import consume
+    from samskab.db import Database, engine_for
+
+    class Consumer:
+        name = "bench_consumer"
+        db = Database(relay=False)
+
+        @consume("samskab.proposal.submitted")
+        def on_submitted(self, event):
+            self.db.execute(sa.text("INSERT INTO effects (proposal_id) VALUES (:p)"), {"p": event["data"]["id"]})
+
+    config = {"AMQP_URI": uri, "DATABASE_URL": db_url, "SERVICE": "bench_consumer", "MUNICIPALITIES": "*",
+              "RETRY_DELAYS_MS": [1000], "max_workers": 10}
+    runner = ServiceRunner(config)
+    runner.add_service(Consumer)
+    runner.start()
+    open(ready_path, "w").write("1")
+    engine = engine_for(db_url)
+    while True:
+        with engine.connect() as conn:
+            count = conn.execute(sa.text("SELECT count(*) FROM effects")).scalar()
+        if count >= n:
+            break
+        eventlet.sleep(0.02)
+    with open(done_path, "w") as fh:
+        fh.write(str(time.time()))
+    runner.stop()
+
+
+def backbone_producer(uri, db_url, n, start_path):
+    from samskab import green
+
+    green.patch()
+    import datetime as dt
+
+    import eventlet
+    from nameko.runners import ServiceRunner
+
+    from samskab.db import Database, UnitOfWork, engine_for
+
+    class Producer:
+        name = "bench_producer"
+        db = Database()
+
+    config = {"AMQP_URI": uri, "DATABASE_URL": db_url, "SERVICE": "bench_producer", "OUTBOX_POLL_SECONDS": 0.02,
+              "OUTBOX_BATCH": 500}
+    runner = ServiceRunner(config)
+    runner.add_service(Producer)
+    runner.start()
+    engine = engine_for(db_url)
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    with open(start_path, "w") as fh:
+        fh.write(str(time.time()))
+
+    def change(i):
+        pid = str(uuid.uuid4())
+        with UnitOfWork(engine, "bench_producer") as uow:  # one state change, one transaction
+            uow.emit("samskab.proposal.submitted", municipality="aalborg", subject=f"proposals/{pid}", data={
+                "id": pid, "municipality": "aalborg", "kind": "service", "title": f"Proposal {i}",
+                "problem": "p", "goal": "g", "language": "da", "status": "submitted",
+                "initiator_id": pid, "initiator_role": "resident", "created_at": now,
+            })
+
+    # 10 concurrent writers, as 10 request workers would be
+    pool = eventlet.GreenPool(10)
+    for i in range(n):
+        pool.spawn_n(change, i)
+    pool.waitall()
+    # keep the relay running until the consumer is done
+    done = start_path.replace(".start", ".done")
+    while not os.path.exists(done):
+        eventlet.sleep(0.05)
+    runner.stop()
+
+
+# -- orchestration -------------------------------------------------------------------
+
+def make_vhost():
+    import requests
+
+    vhost = f"samskab-bench-{uuid.uuid4().hex[:8]}"
+    api = os.environ.get("RABBITMQ_API_URL", "http://localhost:15672")
+    auth = ("guest", "guest")
+    requests.put(f"{api}/api/vhosts/{vhost}", auth=auth, timeout=10).raise_for_status()
+    requests.put(f"{api}/api/permissions/{vhost}/guest", auth=auth, timeout=10,
+                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    return vhost, f"amqp://guest:guest@localhost:5672/{vhost}", lambda: requests.delete(
+        f"{api}/api/vhosts/{vhost}", auth=auth, timeout=10)
+
+
+def run_raw(n, tmp):
+    import pika
+
+    vhost, uri, drop = make_vhost()
+    try:
+        conn = pika.BlockingConnection(pika.URLParameters(uri))
+        conn.channel().queue_declare("bench.raw", durable=True)
+        conn.close()
+        start, done = f"{tmp}/raw.start", f"{tmp}/raw.done"
+        consumer = child("raw_consumer", uri, "bench.raw", n, done)
+        child("raw_producer", uri, "bench.raw", n, start, wait=True)
+        end = read_done(done, 300)
+        consumer.wait()
+        return n / (end - float(open(start).read()))
+    finally:
+        drop()
+
+
+def run_nameko(n, tmp):
+    vhost, uri, drop = make_vhost()
+    try:
+        start, done, ready = f"{tmp}/nameko.start", f"{tmp}/nameko.done", f"{tmp}/nameko.ready"
+        consumer = child("nameko_consumer", uri, n, done, ready)
+        read_done(ready, 60)
+        child("nameko_producer", uri, n, start, wait=True)
+        end = read_done(done, 300)
+        consumer.wait()
+        return n / (end - float(open(start).read()))
+    finally:
+        drop()
+
+
+def run_backbone(n, tmp, postgres_url):
+    import sqlalchemy as sa
+
+    from samskab import migrate
+    from samskab.config import with_database
+    from samskab.db import driver_url
+
+    vhost, uri, drop = make_vhost()
+    suffix = uuid.uuid4().hex[:8]
+    producer_db = with_database(postgres_url, f"samskab_bench_producer_{suffix}")
+    consumer_db = with_database(postgres_url, f"samskab_bench_consumer_{suffix}")
+    try:
+        for url in (producer_db, consumer_db):
+            migrate.upgrade("proposals", url)  # any service's first revision has the backbone tables
+        engine = sa.create_engine(driver_url(consumer_db))
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE effects (proposal_id uuid PRIMARY KEY)"))
+        engine.dispose()
+        start, done, ready = f"{tmp}/backbone.start", f"{tmp}/backbone.done", f"{tmp}/backbone.ready"
+        consumer = child("backbone_consumer", uri, consumer_db, n, done, ready)
+        read_done(ready, 60)
+        producer = child("backbone_producer", uri, producer_db, n, start)
+        end = read_done(done, 600)
+        producer.wait()
+        consumer.wait()
+        began = float(open(start).read())
+        phases = {}
+        for url, sql, label in (
+            (producer_db, "SELECT extract(epoch from max(created_at)) FROM outbox", "committed"),
+            (producer_db, "SELECT extract(epoch from max(published_at)) FROM outbox", "published"),
+            (consumer_db, "SELECT extract(epoch from max(handled_at)) FROM processed_events", "handled"),
+        ):
+            e = sa.create_engine(driver_url(url))
+            with e.connect() as conn:
+                phases[label] = float(conn.execute(sa.text(sql)).scalar()) - began
+            e.dispose()
+        print("  phases (s after start, last event): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
+        return n / (end - began)
+    finally:
+        drop()
+        admin = sa.create_engine(driver_url(with_database(postgres_url, "postgres")), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for url in (producer_db, consumer_db):
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1].split("?")[0]}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--quick", action="store_true", help="2,000 events")
+    parser.add_argument("--json", help="write the figures to this file")
+    args = parser.parse_args(argv)
+    n = 2000 if args.quick else args.events
+    from samskab import devservices
+
+    postgres_url, _handle = devservices.postgres()
+    import tempfile
+
+    tmp = tempfile.mkdtemp(prefix="samskab-bench-")
+    results = {}
+    for name, run in (("raw", lambda: run_raw(n, tmp)), ("nameko", lambda: run_nameko(n, tmp)),
+                      ("backbone", lambda: run_backbone(n, tmp, postgres_url))):
+        print(f"backbone bench: {name} with {n} events …", flush=True)
+        results[name] = run()
+        print(f"  {name}: {results[name]:,.0f} events/s", flush=True)
+    results["backbone_vs_raw"] = results["backbone"] / results["raw"]
+    results["backbone_vs_nameko"] = results["backbone"] / results["nameko"]
+    print(f"backbone / raw ceiling  = {results['backbone_vs_raw']:.2f}  (target ≥ 0.5)")
+    print(f"backbone / plain nameko = {results['backbone_vs_nameko']:.2f}  (target > 1)")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"events": n, **results}, fh, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1].startswith("_"):
+        role = sys.argv[1][1:]
+        rest = sys.argv[2:]
+        funcs = {
+            "raw_consumer": lambda: raw_consumer(rest[0], rest[1], int(rest[2]), rest[3]),
+            "raw_producer": lambda: raw_producer(rest[0], rest[1], int(rest[2]), rest[3]),
+            "nameko_consumer": lambda: nameko_consumer(rest[0], int(rest[1]), rest[2], rest[3]),
+            "nameko_producer": lambda: nameko_producer(rest[0], int(rest[1]), rest[2]),
+            "backbone_consumer": lambda: backbone_consumer(rest[0], rest[1], int(rest[2]), rest[3], rest[4]),
+            "backbone_producer": lambda: backbone_producer(rest[0], rest[1], int(rest[2]), rest[3]),
+        }
+        funcs[role]()
+    else:
+        sys.exit(main())
