@@ -8,6 +8,8 @@ import json
 import logging
 import time
 
+import eventlet
+
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
@@ -182,11 +184,14 @@ class Service:
             raise Problem(422, "the body does not match what this endpoint takes", validation_errors(exc))
 
     def _backend_checks(self):
-        checks = {}
-        for service in BACKENDS:
+        """Ping every backend at once, each given two seconds."""
+
+        def ping(service):
             try:
-                Context(self, None, self.trace).call(service, "ping")
-                checks[service] = "ok"
-            except Exception as exc:
-                checks[service] = f"unavailable: {type(exc).__name__}"
-        return checks
+                with eventlet.Timeout(2):
+                    getattr(self, service).ping()
+                return service, "ok"
+            except BaseException as exc:  # eventlet.Timeout is not an Exception
+                return service, f"unavailable: {type(exc).__name__}"
+
+        return dict(eventlet.GreenPool().imap(ping, BACKENDS))
