@@ -1,7 +1,7 @@
 """Does a new proposal look like one the municipality already has?
 
 A proposal becomes a bag of features: the stems of its words in its own
-language (the title counts twice) and character 4-grams of the longer stems,
+language (the title counts twice) and character 3-grams of the longer stems,
 which link compounds such as "cykelsti" and "skolecykelvej" or "gatelys" and
 "lys i gata".  Two proposals are compared by the cosine of their TF-IDF
 vectors, one for stems and one for n-grams, so words the whole municipality
@@ -21,16 +21,16 @@ import numpy as np
 from . import text
 
 TITLE_WEIGHT = 2
-GRAM = 4
+GRAM = 3
 GRAM_MIN_STEM = 4           # shorter stems are whole words already
 STEM_SHARE = 0.65           # weight of the stem cosine; the rest is the n-gram cosine
-THRESHOLD = 0.2             # below this, two proposals are not "the same idea"
+THRESHOLD = 0.15            # below this, two proposals are not "the same idea"
 RELATIVE = 0.75             # and not when far below the best match found
 COMMON_FRACTION = 0.05      # features in more than this share of documents do not select candidates
 
 
 def features(title, body="", language="da"):
-    """Feature → count: ``s:<stem>`` and ``g:<4-gram>``."""
+    """Feature → count: ``s:<stem>`` and ``g:<3-gram>``."""
     feats = Counter()
     for weight, part in ((TITLE_WEIGHT, title), (1, body)):
         for s in text.stems(part or "", language):

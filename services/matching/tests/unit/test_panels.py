@@ -167,12 +167,12 @@ def test_selection_probabilities_estimated_over_many_draws_match_the_reported_on
 
 
 def test_maximin_gives_the_least_favoured_far_better_chances_than_greedy():
-    pool = skewed_pool(400, seed=5)
+    pool = skewed_pool(150, seed=5)
     qs = quotas(15)
     selection = select(pool, 15, qs, seed=1)
     rng = random.Random(2)
     counts = Counter()
-    runs = 400
+    runs = 300
     for _ in range(runs):
         members = greedy_select(pool, 15, qs, rng)
         assert members is not None and meets(members, pool, qs)

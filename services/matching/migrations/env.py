@@ -1,0 +1,3 @@
+from samskab.migrate import run_env
+
+run_env()
