@@ -1,5 +1,6 @@
 """One proposal from HTTP to a third-party subscriber on samskab.public."""
 import json
+import time
 
 import pytest
 import requests
@@ -24,6 +25,9 @@ PROPOSAL = {
 }
 
 
+platform_containers = {}
+
+
 @pytest.fixture
 def platform(runner_factory, make_config, broker_uri):
     gateway_config = make_config("gateway")
@@ -31,9 +35,19 @@ def platform(runner_factory, make_config, broker_uri):
     proposals_runner = runner_factory(make_config("proposals"), Proposals)
     runner.start()
     proposals_runner.start()
+    platform_containers["proposals"] = proposals_runner.service_map["proposals"]
     container = runner.service_map["gateway"]
     base = f"http://127.0.0.1:{http_port(container)}/api/v1"
     return base, broker_uri
+
+
+@pytest.fixture
+def proposals_port(platform):
+    from samskab.health import HealthServer
+
+    container = platform_containers["proposals"]
+    server = next(ext for ext in container.extensions if isinstance(ext, HealthServer))
+    return server.port
 
 
 def register(base, email, municipality="aalborg"):
@@ -109,3 +123,23 @@ def test_anonymous_submission_is_refused(platform):
     base, _ = platform
     r = requests.post(f"{base}/municipalities/aalborg/proposals", json=PROPOSAL)
     assert r.status_code == 401
+
+
+def test_each_service_shows_its_metrics_and_health(platform, proposals_port):
+    base, _ = platform
+    headers = register(base, "metrics@example.org")
+    assert requests.post(f"{base}/municipalities/aalborg/proposals", json=PROPOSAL, headers=headers).status_code == 201
+    root = base.rsplit("/api/v1", 1)[0]
+    assert requests.get(f"{root}/healthz").json() == {"status": "ok"}
+    assert 'samskab_gateway_http_requests_total{method="POST",route="/municipalities/{m}/proposals",status="201"}' \
+        in requests.get(f"{root}/metrics").text
+
+    service = f"http://127.0.0.1:{proposals_port}"
+    assert requests.get(f"{service}/healthz").json() == {"status": "ok"}
+    deadline = time.time() + 10
+    series = 'samskab_proposals_events_published_total{type="samskab.proposal.submitted"}'
+    while series not in requests.get(f"{service}/metrics").text and time.time() < deadline:
+        time.sleep(0.1)
+    assert series in requests.get(f"{service}/metrics").text
+    ready = requests.get(f"{service}/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "broker": "ok"}
