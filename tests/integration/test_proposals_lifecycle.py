@@ -346,3 +346,59 @@ def test_reported_content_is_hidden_with_a_visible_reason_and_leaves_public_view
     assert [(e["data"]["target_type"], e["data"]["reason"]) for e in hidden_events] == [
         ("question", "Personangreb er ikke tilladt"), ("proposal", "Uden for kommunens område")]
     assert all(author_id not in json.dumps(e) for e in hidden_events)
+
+
+# -- editing, supports and follows ---------------------------------------------------------------
+
+
+def test_edits_supports_and_follows_change_what_people_see_and_the_threshold_fires_once(platform):
+    p = platform
+    public = Subscriber(p.amqp_uri, "aalborg.proposal.*")
+    _, initiator = p.register("editor@example.org")
+    _, employee = p.staff("editor.staff@example.org", "aalborg")
+    fans = [p.register(f"fan{i}@example.org")[1] for i in range(3)]
+    pid = ok(requests.post(p.url("/municipalities/aalborg/proposals"), json=PROPOSAL, headers=initiator), 201)["id"]
+    ok(requests.post(p.proposal_path(pid, rest="/transitions"), json={"to": "published"}, headers=employee))
+
+    edited = ok(requests.patch(p.proposal_path(pid), json={"goal": "Alle pendlere har et alternativ til bilen.",
+                                                         "area": None}, headers=initiator))
+    assert edited["goal"].startswith("Alle pendlere") and edited["area"] is None
+    assert ok(requests.patch(p.proposal_path(pid), json={"iap2_level": "involve"}, headers=employee))["iap2_level"] == "involve"
+    problem(requests.patch(p.proposal_path(pid), json={"goal": "staff may not rewrite the mission"}, headers=employee), 403)
+    problem(requests.patch(p.proposal_path(pid), json={"topics": None}, headers=initiator), 422)
+
+    for fan in fans[:2]:
+        ok(requests.post(p.proposal_path(pid, rest="/supports"), headers=fan), 201)
+    assert ok(requests.delete(p.proposal_path(pid, rest="/supports"), headers=fans[0]))["support_count"] == 1
+    problem(requests.delete(p.proposal_path(pid, rest="/supports"), headers=fans[0]), 409)
+    ok(requests.post(p.proposal_path(pid, rest="/supports"), headers=fans[0]), 201)  # back to 2: no second threshold
+    ok(requests.post(p.proposal_path(pid, rest="/supports"), headers=fans[2]), 201)
+    seen = ok(requests.get(p.proposal_path(pid), headers=fans[2]))
+    assert (seen["support_count"], seen["supported_by_me"], seen["followed_by_me"]) == (3, True, False)
+
+    assert ok(requests.post(p.proposal_path(pid, rest="/follows"), headers=fans[2])) == {"followed_by_me": True}
+    assert ok(requests.get(p.proposal_path(pid), headers=fans[2]))["followed_by_me"] is True
+    ok(requests.delete(p.proposal_path(pid, rest="/follows"), headers=fans[2]))
+    assert ok(requests.get(p.proposal_path(pid), headers=fans[2]))["followed_by_me"] is False
+
+    expected = ["submitted", "published", "updated", "updated", "supported", "supported",
+                "support_threshold_reached", "support_withdrawn", "supported", "supported"]
+    keys = [m.routing_key.split(".", 2)[2] for m, _, _ in public.drain(expect=len(expected) + 1, timeout=4)]
+    public.close()
+    assert keys == expected, "follows stay internal; the threshold fires once"
+
+
+def test_the_same_person_supporting_twice_at_once_counts_once(platform):
+    import eventlet
+
+    p = platform
+    _, initiator = p.register("race@example.org")
+    _, employee = p.staff("race.staff@example.org", "aalborg")
+    _, fan = p.register("eager@example.org")
+    pid = ok(requests.post(p.url("/municipalities/aalborg/proposals"), json=PROPOSAL, headers=initiator), 201)["id"]
+    ok(requests.post(p.proposal_path(pid, rest="/transitions"), json={"to": "published"}, headers=employee))
+    pool = eventlet.GreenPool()
+    statuses = sorted(pool.imap(lambda _: requests.post(p.proposal_path(pid, rest="/supports"), headers=fan).status_code,
+                                range(6)))
+    assert statuses == [201] + [409] * 5
+    assert ok(requests.get(p.proposal_path(pid)))["support_count"] == 1

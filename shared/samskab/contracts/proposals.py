@@ -76,7 +76,7 @@ class ProposalPatch(_Input):
     def _something(self):
         if not self.model_fields_set:
             raise ValueError("send at least one field to change")
-        for name in ("kind", "title", "problem", "goal", "language"):
+        for name in ("kind", "title", "problem", "goal", "language", "description", "topics", "needs"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be removed")
         return self
