@@ -68,10 +68,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Write every e-mail received over SMTP as an .eml file")
     parser.add_argument("--host", default=os.environ.get("MAILSINK_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("MAILSINK_PORT", "1025")))
-    parser.add_argument("--dir", default=os.environ.get("MAILSINK_DIR", "var/mail"))
+    parser.add_argument("--dir", default=os.environ.get("MAILSINK_DIR", "var/mail"),
+                        help="where to write .eml files; empty: accept and drop (benchmarks)")
     args = parser.parse_args(argv)
-    sink = MailSink(args.host, args.port, args.dir, keep=False).start()
-    print(f"mail sink on smtp://{args.host}:{sink.port}, writing .eml files to {os.path.abspath(args.dir)}", flush=True)
+    sink = MailSink(args.host, args.port, args.dir or None, keep=False).start()
+    where = f"writing .eml files to {os.path.abspath(args.dir)}" if args.dir else "dropping what it receives"
+    print(f"mail sink on smtp://{args.host}:{sink.port}, {where}", flush=True)
     try:
         while True:
             time.sleep(3600)

@@ -6,9 +6,9 @@ import datetime as dt
 import hashlib
 import hmac
 import html
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+import uuid
+from email.header import Header
+from email.utils import format_datetime, formataddr, parseaddr
 from zoneinfo import ZoneInfo
 
 LANGUAGES = ("da", "nb", "nn", "en")
@@ -222,9 +222,32 @@ def _html_page(language, greeting, lines, link, link_label, items, footer, unsub
     return "".join(parts)
 
 
+def _header(value):
+    """A header value: ASCII as is, anything else as RFC 2047 encoded words."""
+    if value.isascii():
+        return value
+    return Header(value, "utf-8", maxlinelen=76).encode()
+
+
+def _address(value):
+    name, addr = parseaddr(value)
+    return formataddr((name, addr), charset="utf-8") if name else addr
+
+
+def _part(content_type, text):
+    # base64 keeps every line short and every byte safe, whatever the language.
+    return (f'Content-Type: {content_type}; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+            + base64.encodebytes(text.encode("utf-8")).decode("ascii").replace("\n", "\r\n"))
+
+
 def build_email(*, sender, to, language, name, subject, lines, link=None, items=(), unsubscribe_url,
                 message_id_domain="samskab.localhost", now=None):
-    """The e-mail as bytes: multipart/alternative text + HTML, RFC 8058 headers."""
+    """The e-mail as bytes: multipart/alternative text + HTML, RFC 8058 headers.
+
+    Written out directly rather than through ``email.message.EmailMessage``,
+    which costs milliseconds a message: a fan-out to 10,000 people builds
+    10,000 of them in one handler.
+    """
     language = language_of(language)
     common = COMMON[language]
     greeting = common["greeting"].format(name=name) if name else common["hello"]
@@ -234,20 +257,23 @@ def build_email(*, sender, to, language, name, subject, lines, link=None, items=
     if link:
         text += ["", f"{common['open']}: {link}"]
     text += ["", "-- ", common["why"], f"{common['unsubscribe']}: {unsubscribe_url}"]
-    msg = EmailMessage(policy=SMTP)
-    msg["From"] = sender
-    msg["To"] = to
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(now or dt.datetime.now(dt.timezone.utc))
-    msg["Message-ID"] = make_msgid(domain=message_id_domain)
-    msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content("\n".join(text) + "\n")
-    msg.add_alternative(
-        _html_page(language, greeting, lines, link, common["open"], items, common["why"], unsubscribe_url,
-                   common["unsubscribe"]),
-        subtype="html",
-    )
-    msg["Content-Language"] = language  # after the body: set_content clears Content-* headers
-    return msg.as_bytes()
+    html_body = _html_page(language, greeting, lines, link, common["open"], items, common["why"], unsubscribe_url,
+                           common["unsubscribe"])
+    boundary = "=_samskab_" + uuid.uuid4().hex
+    headers = [
+        ("From", _address(sender)),
+        ("To", _address(to)),
+        ("Subject", _header(subject)),
+        ("Date", format_datetime(now or dt.datetime.now(dt.timezone.utc))),
+        ("Message-ID", f"<{uuid.uuid4().hex}@{message_id_domain}>"),
+        ("Content-Language", language),
+        ("List-Unsubscribe", f"<{unsubscribe_url}>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ("Auto-Submitted", "auto-generated"),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+    ]
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers)
+    body = (f"--{boundary}\r\n" + _part("text/plain", "\n".join(text) + "\n")
+            + f"--{boundary}\r\n" + _part("text/html", html_body) + f"--{boundary}--\r\n")
+    return (head + "\r\n" + body).encode("ascii")

@@ -58,6 +58,7 @@ ENVIRONMENT = {
     "NOTIFICATIONS_MAIL_MAX_ATTEMPTS": "10",
     "NOTIFICATIONS_MAIL_BACKOFF_SECONDS": "5",
     "NOTIFICATIONS_MAIL_BATCH": "500",
+    "NOTIFICATIONS_SMTP_CONNECTIONS": "4",
     "NOTIFICATIONS_POLL_SECONDS": "1",
     "NOTIFICATIONS_DIGEST_POLL_SECONDS": "60",
     "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE": "0",
@@ -315,40 +316,48 @@ class Service(ServiceBase):
         rows = self._claim(email_deliveries, int(s.NOTIFICATIONS_MAIL_BATCH))
         if not rows:
             return 0, 0
-        sender = parseaddr(s.NOTIFICATIONS_MAIL_FROM)[1]
         results = {}
-        try:
-            smtp = smtplib.SMTP(s.NOTIFICATIONS_SMTP_HOST, int(s.NOTIFICATIONS_SMTP_PORT),
-                                timeout=float(s.NOTIFICATIONS_SMTP_TIMEOUT_SECONDS))
-        except (OSError, smtplib.SMTPException) as exc:
-            smtp = None
-            for row in rows:
-                results[row.id] = ("retry", f"SMTP server unavailable: {exc}")
-        if smtp is not None:
-            try:
-                for row in rows:
-                    try:
-                        smtp.sendmail(sender, [row.to_address], row.message)
-                        results[row.id] = ("sent", None)
-                    except smtplib.SMTPRecipientsRefused as exc:
-                        code, reason = next(iter(exc.recipients.values()))
-                        results[row.id] = ("failed" if code >= 500 else "retry", f"{code} {reason!r}")
-                    except smtplib.SMTPResponseException as exc:
-                        results[row.id] = ("failed" if exc.smtp_code >= 500 else "retry", f"{exc.smtp_code} {exc.smtp_error!r}")
-                    except (OSError, smtplib.SMTPException) as exc:
-                        results[row.id] = ("retry", f"{type(exc).__name__}: {exc}")
-                        break  # the connection is gone: the rest waits for the next pass
-            finally:
-                try:
-                    smtp.quit()
-                except Exception:
-                    pass
+        # A few connections in parallel hide the round trips of each SMTP dialogue.
+        lanes = max(1, min(int(s.NOTIFICATIONS_SMTP_CONNECTIONS), len(rows)))
+        pool = eventlet.GreenPool(lanes)
+        for lane in range(lanes):
+            pool.spawn_n(self._send_over_one_connection, rows[lane::lanes], results)
+        pool.waitall()
         for row in rows:
             results.setdefault(row.id, ("retry", "not attempted: the connection broke"))
         self._record_email_results(rows, results)
         for outcome, _ in results.values():
             EMAILS.labels(outcome).inc()
         return sum(1 for outcome, _ in results.values() if outcome == "sent"), len(rows)
+
+    def _send_over_one_connection(self, rows, results):
+        s = self.settings
+        sender = parseaddr(s.NOTIFICATIONS_MAIL_FROM)[1]
+        try:
+            smtp = smtplib.SMTP(s.NOTIFICATIONS_SMTP_HOST, int(s.NOTIFICATIONS_SMTP_PORT),
+                                timeout=float(s.NOTIFICATIONS_SMTP_TIMEOUT_SECONDS))
+        except (OSError, smtplib.SMTPException) as exc:
+            for row in rows:
+                results[row.id] = ("retry", f"SMTP server unavailable: {exc}")
+            return
+        try:
+            for row in rows:
+                try:
+                    smtp.sendmail(sender, [row.to_address], row.message)
+                    results[row.id] = ("sent", None)
+                except smtplib.SMTPRecipientsRefused as exc:
+                    code, reason = next(iter(exc.recipients.values()))
+                    results[row.id] = ("failed" if code >= 500 else "retry", f"{code} {reason!r}")
+                except smtplib.SMTPResponseException as exc:
+                    results[row.id] = ("failed" if exc.smtp_code >= 500 else "retry", f"{exc.smtp_code} {exc.smtp_error!r}")
+                except (OSError, smtplib.SMTPException) as exc:
+                    results[row.id] = ("retry", f"{type(exc).__name__}: {exc}")
+                    break  # the connection is gone: the rest waits for the next pass
+        finally:
+            try:
+                smtp.quit()
+            except Exception:
+                pass
 
     def _record_email_results(self, rows, results):
         s = self.settings
@@ -388,7 +397,8 @@ class Service(ServiceBase):
 
     @rpc
     def make_digests(self, batch=500):
-        """Create the e-mails of every digest whose period has ended; returns how many.
+        """Create the e-mails of every digest whose period has ended; returns how many
+        (participant, period) groups it settled.
 
         The unique (participant, frequency, period) row of ``digest_runs`` is
         inserted in the same transaction as the e-mail: a period's digest is
@@ -405,37 +415,35 @@ class Service(ServiceBase):
             ).all()
             if not groups:
                 return 0
-            made = 0
             pids = list({g.participant_id for g in groups})
             contacts = {r.id: r for r in uow.execute(sa.select(participants).where(participants.c.id.in_(pids)))}
-            runs = uow.execute(pg.insert(digest_runs).values([
-                {"participant_id": g.participant_id, "frequency": g.frequency, "period_start": g.period_start,
-                 "period_end": g.period_end, "item_count": 0} for g in groups
-            ]).on_conflict_do_nothing(constraint="digest_runs_once").returning(
-                digest_runs.c.id, digest_runs.c.participant_id, digest_runs.c.frequency, digest_runs.c.period_start)).all()
-            fresh = {(r.participant_id, r.frequency, r.period_start): r.id for r in runs}
             items = {}
             for item in uow.execute(
                 sa.select(digest_items.c.id, digest_items.c.participant_id, digest_items.c.frequency,
                           digest_items.c.period_start, notifications.c.title, notifications.c.link)
                 .join(notifications, notifications.c.id == digest_items.c.notification_id)
-                .where(digest_items.c.digest_run_id.is_(None), digest_items.c.participant_id.in_(pids))
+                .where(digest_items.c.digest_run_id.is_(None), digest_items.c.participant_id.in_(pids),
+                       digest_items.c.period_end <= sa.func.now())
                 .order_by(notifications.c.created_at)
             ):
-                key = (item.participant_id, item.frequency, item.period_start)
-                items.setdefault(key, []).append(item)
-            deliveries, assigned, counts = [], [], []
+                items.setdefault((item.participant_id, item.frequency, item.period_start), []).append(item)
+            runs = uow.execute(pg.insert(digest_runs).values([
+                {"participant_id": g.participant_id, "frequency": g.frequency, "period_start": g.period_start,
+                 "period_end": g.period_end, "item_count": len(items.get((g.participant_id, g.frequency, g.period_start), []))}
+                for g in groups
+            ]).on_conflict_do_nothing(constraint="digest_runs_once").returning(
+                digest_runs.c.id, digest_runs.c.participant_id, digest_runs.c.frequency, digest_runs.c.period_start)).all()
+            fresh = {(r.participant_id, r.frequency, r.period_start): r.id for r in runs}
+            deliveries, made = [], 0
             for group in groups:
                 key = (group.participant_id, group.frequency, group.period_start)
                 group_items = items.get(key, [])
                 run_id = fresh.get(key)
+                contact = contacts.get(group.participant_id)
                 if run_id is None:
                     # Its digest already went out; these came late, so they wait for the current period.
-                    self._restamp(uow, group_items, contacts.get(group.participant_id))
+                    self._restamp(uow, group_items, contact)
                     continue
-                assigned.append((run_id, [i.id for i in group_items]))
-                counts.append({"b_id": run_id, "b_count": len(group_items)})
-                contact = contacts.get(group.participant_id)
                 if contact is None or not group_items:
                     continue
                 language = messages.language_of(contact.language)
@@ -450,17 +458,17 @@ class Service(ServiceBase):
                         unsubscribe_url=self._unsubscribe_url(str(contact.id), "all")),
                 })
                 made += 1
-            for run_id, ids in assigned:
-                if ids:
-                    uow.execute(digest_items.update().where(digest_items.c.id.in_(ids)).values(digest_run_id=run_id))
-            if counts:
-                uow.execute(digest_runs.update().where(digest_runs.c.id == sa.bindparam("b_id"))
-                            .values(item_count=sa.bindparam("b_count")), counts)
+            if fresh:
+                uow.execute(sa.text(
+                    "UPDATE digest_items d SET digest_run_id = r.id FROM digest_runs r "
+                    "WHERE r.id = ANY(:ids) AND d.digest_run_id IS NULL AND d.participant_id = r.participant_id "
+                    "AND d.frequency = r.frequency AND d.period_start = r.period_start"),
+                    {"ids": list(fresh.values())})
             if deliveries:
                 uow.execute(email_deliveries.insert(), deliveries)
         DIGESTS.inc(made)
         log.info("made %d digests", made)
-        return max(made, len(assigned))
+        return len(groups)
 
     def _restamp(self, uow, items, contact):
         place = self._municipality(contact.municipality) if contact is not None else None
