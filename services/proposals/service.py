@@ -82,6 +82,16 @@ def _domain(row, history=()):
                            hidden=row.hidden_at is not None, history=list(history))
 
 
+def _readable(row, who):
+    """The proposal as a domain object, if ``who`` may read what hangs under it: a hidden
+    proposal's questions, agreement, experiments and updates leave public view with it."""
+    proposal = _domain(row)
+    proposal.require_visible(who)
+    if not proposal.shows_content_to(who):
+        raise NotFound(f"the municipality hid this proposal: {row.hidden_reason}")
+    return proposal
+
+
 def _content_view(row, actor, proposal, **extra):
     """A question, answer or update: hidden ones keep their id and the reason, lose the body."""
     d = {"id": str(row.id), "created_at": _iso(row.created_at), "hidden": row.hidden_at is not None,
@@ -397,8 +407,7 @@ class Service(ServiceBase):
         who = Actor.of(actor)
         with self.db as uow:
             row = self._load(uow, municipality, proposal_id)
-            proposal = _domain(row)
-            proposal.require_visible(who)
+            proposal = _readable(row, who)
             qs = uow.execute(sa.select(questions).where(questions.c.proposal_id == row.id)
                              .order_by(questions.c.created_at, questions.c.id)).all()
             ans = uow.execute(sa.select(answers).where(answers.c.proposal_id == row.id)
@@ -449,7 +458,7 @@ class Service(ServiceBase):
         who = Actor.of(actor)
         with self.db as uow:
             row = self._load(uow, municipality, proposal_id)
-            _domain(row).require_visible(who)
+            _readable(row, who)
             latest, accepted = self._agreement(uow, row.id)
         if latest is None:
             raise NotFound("this proposal has no agreement yet")
@@ -553,7 +562,7 @@ class Service(ServiceBase):
         who = Actor.of(actor)
         with self.db as uow:
             row = self._load(uow, municipality, proposal_id)
-            _domain(row).require_visible(who)
+            _readable(row, who)
             rows = uow.execute(sa.select(experiments).where(experiments.c.proposal_id == row.id)
                                .order_by(experiments.c.starts_on, experiments.c.created_at)).all()
         return [self._experiment_view(e) for e in rows]
@@ -581,8 +590,7 @@ class Service(ServiceBase):
         who = Actor.of(actor)
         with self.db as uow:
             row = self._load(uow, municipality, proposal_id)
-            proposal = _domain(row)
-            proposal.require_visible(who)
+            proposal = _readable(row, who)
             rows = uow.execute(sa.select(updates).where(updates.c.proposal_id == row.id)
                                .order_by(updates.c.created_at.desc(), updates.c.id.desc())).all()
         return [_content_view(u, who, proposal, posted_by=u.capacity) for u in rows]

@@ -135,6 +135,8 @@ def test_a_proposal_lives_from_submission_to_conclusion_and_the_public_sees_each
     ok(requests.post(p.proposal_path(pid, rest=f"/questions/{question['id']}/answers"), headers=initiator,
                      json={"body": "Ved busstoppestedet på Over Kæret."}), 201)
     assert ok(requests.get(p.proposal_path(pid, rest="/questions?unanswered=true"))) == []
+    for q in ok(requests.get(p.proposal_path(pid, rest="/questions"))):
+        validator(openapi, "QuestionOut").validate(q)
 
     ok(requests.post(p.proposal_path(pid, rest="/transitions"), json={"to": "forming"}, headers=initiator))
     draft = {
@@ -160,7 +162,10 @@ def test_a_proposal_lives_from_submission_to_conclusion_and_the_public_sees_each
         "starts_on": "2027-05-01", "ends_on": "2027-06-15"}), 201)
     ok(requests.patch(p.proposal_path(pid, rest=f"/experiments/{experiment['id']}"), headers=initiator,
                       json={"outcome": "30 % flere cykler", "learnings": "Lys og overdækning betyder mest"}))
-    ok(requests.post(p.proposal_path(pid, rest="/updates"), headers=employee, json={"body": "Parkeringen er bestilt."}), 201)
+    validator(openapi, "ExperimentOut").validate(experiment)
+    update = ok(requests.post(p.proposal_path(pid, rest="/updates"), headers=employee,
+                              json={"body": "Parkeringen er bestilt."}), 201)
+    validator(openapi, "UpdateOut").validate(update)
     concluded = ok(requests.post(p.proposal_path(pid, rest="/transitions"), headers=initiator, json={
         "to": "concluded", "outcome": "implemented", "reason": "Parkeringen er permanent"}))
     assert (concluded["status"], concluded["outcome"]) == ("concluded", "implemented")
@@ -170,6 +175,10 @@ def test_a_proposal_lives_from_submission_to_conclusion_and_the_public_sees_each
         ("draft", "submitted", "initiator"), ("submitted", "published", "staff"), ("published", "forming", "initiator"),
         ("forming", "active", "staff"), ("active", "concluded", "initiator")]
     assert all("actor_id" not in h for h in history), "anonymous readers learn roles, not people"
+    for entry in history:
+        validator(openapi, "HistoryEntry").validate(entry)
+    for listed in ok(requests.get(p.url("/municipalities/aalborg/proposals?status=concluded"))):
+        validator(openapi, "ProposalOut").validate(listed)
 
     expected = [
         "submitted", "published", "supported", "supported", "support_threshold_reached", "question_asked",
@@ -340,6 +349,9 @@ def test_reported_content_is_hidden_with_a_visible_reason_and_leaves_public_view
     assert ok(requests.get(p.proposal_path(pid), headers=author))["title"] == PROPOSAL["title"]
     assert ok(requests.get(p.url("/municipalities/aalborg/proposals"))) == []
     problem(requests.post(p.proposal_path(pid, rest="/supports"), headers=troll), 409)
+    hidden_questions = problem(requests.get(p.proposal_path(pid, rest="/questions"), headers=troll), 404)
+    assert "Uden for kommunens område" in hidden_questions["detail"]
+    assert len(ok(requests.get(p.proposal_path(pid, rest="/questions"), headers=employee))) == 2
 
     hidden_events = [json.loads(body) for _, _, body in public.drain(expect=2)]
     public.close()
