@@ -88,24 +88,33 @@ def _places(names):
     return {text.normal_place(n) for n in names if n and text.normal_place(n)}
 
 
+@lru_cache(maxsize=100_000)
+def _terms(prefix, tag):
+    if prefix == "a:":
+        place = text.normal_place(tag)
+        return frozenset(["a:" + place] if place else [])
+    return frozenset(prefix + s for s in text.tag_stems(tag))
+
+
 def profile_terms(p):
     terms = set()
     for tag in list(p.skills) + list(p.resources):
-        terms.update("s:" + s for s in text.tag_stems(tag))
+        terms |= _terms("s:", tag)
     for tag in p.interests:
-        terms.update("t:" + s for s in text.tag_stems(tag))
-    terms.update("a:" + a for a in _places(p.areas))
+        terms |= _terms("t:", tag)
+    for area in p.areas:
+        terms |= _terms("a:", area)
     return terms
 
 
 def proposal_terms(pr):
     terms = set()
     for need in pr.needs:
-        terms.update("s:" + s for s in text.tag_stems(need))
+        terms |= _terms("s:", need)
     for topic in pr.topics:
-        terms.update("t:" + s for s in text.tag_stems(topic))
+        terms |= _terms("t:", topic)
     if pr.area:
-        terms.update("a:" + a for a in _places([pr.area]))
+        terms |= _terms("a:", pr.area)
     return terms
 
 

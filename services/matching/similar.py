@@ -26,7 +26,9 @@ GRAM_MIN_STEM = 4           # shorter stems are whole words already
 STEM_SHARE = 0.65           # weight of the stem cosine; the rest is the n-gram cosine
 THRESHOLD = 0.15            # below this, two proposals are not "the same idea"
 RELATIVE = 0.75             # and not when far below the best match found
-COMMON_FRACTION = 0.05      # features in more than this share of documents do not select candidates
+COMMON_FRACTION = 0.05      # features in more than this share of documents do not select candidates…
+MIN_SELECTIVE = 4           # …unless the query has fewer rare ones: then its rarest few do
+POSTINGS_BUDGET = 60_000    # at most this many postings are read per lookup
 
 
 def features(title, body="", language="da"):
@@ -66,24 +68,40 @@ def _vector(feats, df, n):
 
 def score(query, doc, df, n):
     """Similarity in [0, 1] of two feature bags under document frequencies ``df``."""
-    q, d = _vector(query, df, n), _vector(doc, df, n)
+    return _score_vectors(_vector(query, df, n), doc, df, n)
+
+
+def _score_vectors(q, doc, df, n):
+    d = _vector(doc, df, n)
     cos = [sum(w * d[i].get(f, 0.0) for f, w in q[i].items()) for i in (0, 1)]
     return STEM_SHARE * cos[0] + (1 - STEM_SHARE) * cos[1]
 
 
 def selective(feats, df, n):
-    """The query features rare enough to select candidates by."""
+    """The query features that select candidates: the rare ones, rarest first,
+    within a budget of postings, and never fewer than the rarest few, so a
+    proposal written only in common words still finds its neighbours while
+    the work per lookup stays bounded whatever the collection's size."""
     limit = max(50, COMMON_FRACTION * n)
-    return [f for f in feats if df.get(f, 0) <= limit]
+    ordered = sorted(feats, key=lambda f: (df.get(f, 0), f))
+    chosen, read = [], 0
+    for f in ordered:
+        d = df.get(f, 0)
+        if len(chosen) >= MIN_SELECTIVE and (d > limit or read + d > POSTINGS_BUDGET):
+            break
+        chosen.append(f)
+        read += d
+    return chosen
 
 
 def most_similar(query, docs, df, n, k=5, threshold=THRESHOLD, exclude=()):
     """``[(id, score)]`` best first among ``docs`` (id → features)."""
     scored = []
+    q = _vector(query, df, n)
     for doc_id, feats in docs.items():
         if doc_id in exclude:
             continue
-        s = score(query, feats, df, n)
+        s = _score_vectors(q, feats, df, n)
         if s >= threshold:
             scored.append((round(s, 4), doc_id))
     best = heapq.nlargest(k, scored, key=lambda x: (x[0], str(x[1])))
@@ -127,7 +145,7 @@ class SimilarIndex:
         for f in feats:
             df[f] -= 1
 
-    def query(self, municipality, feats, k=5, threshold=THRESHOLD, exclude=(), pool=200):
+    def query(self, municipality, feats, k=5, threshold=THRESHOLD, exclude=(), pool=100):
         n = self.count[municipality]
         df = self.df[municipality]
         lists, weights = [], []
