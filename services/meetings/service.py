@@ -13,8 +13,10 @@ import secrets
 import uuid
 from zoneinfo import ZoneInfo
 
+import eventlet.event
 import sqlalchemy as sa
 from nameko.dependency_providers import Config
+from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 from pydantic import ValidationError
@@ -114,6 +116,54 @@ def _calendar_fields(row):
         "promise", "online_url", "format", "status", "place_id")}
 
 
+class RegistrationDesk(DependencyProvider):
+    """Group commit for registrations, one queue per meeting and process.
+
+    When many people register for one meeting at once, the first worker to
+    arrive becomes the meeting's leader: it takes everything queued so far and
+    decides it in one transaction under the meeting's row lock, then the next
+    batch, until the queue is empty.  The others wait for their own result.
+    One transaction per batch instead of per person is what keeps a popular
+    meeting from queueing every worker on its row lock.  eventlet switches
+    only on I/O, so the queue needs no lock of its own.
+    """
+
+    def setup(self):
+        self.queues = {}
+        self.leading = set()
+        self.max_batch = 500
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def submit(self, key, item, decide_batch):
+        done = eventlet.event.Event()
+        self.queues.setdefault(key, []).append((item, done))
+        if key not in self.leading:
+            self.leading.add(key)
+            try:
+                while self.queues.get(key):
+                    queue = self.queues[key]
+                    batch, self.queues[key] = queue[:self.max_batch], queue[self.max_batch:]
+                    try:
+                        results = decide_batch(key, [i for i, _ in batch])
+                    except Exception as exc:  # the whole batch failed (closed, not found …)
+                        results = [exc] * len(batch)
+                    for (_, event), result in zip(batch, results):
+                        event.send(result)
+                self.queues.pop(key, None)
+            finally:
+                self.leading.discard(key)
+                # If the leader itself fails, nobody queued behind it waits forever.
+                for _, event in self.queues.pop(key, []):
+                    if not event.ready():
+                        event.send(Conflict("registration was interrupted; try again"))
+        result = done.wait()
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+
 class Service(ServiceBase):
     name = "meetings"
     environment = {"MEETINGS_REMINDER_HOURS": "24", "MEETINGS_REMINDER_POLL_SECONDS": "60"}
@@ -121,6 +171,7 @@ class Service(ServiceBase):
     db = Database()
     health = Health()
     config = Config()
+    desk = RegistrationDesk()
 
     # -- helpers -----------------------------------------------------------------
 
@@ -414,33 +465,65 @@ class Service(ServiceBase):
         group = actor.get("role")
         if group not in GROUPS:
             raise Forbidden("an operator account cannot register for meetings")
+        key = (municipality, _uuid(meeting_id, "meeting"))
+        result = self.desk.submit(key, (participant_id, group), self._register_batch)
+        log.info("registration %s meeting=%s status=%s", result["id"], result["meeting_id"], result["status"])
+        return result
+
+    def _register_batch(self, key, batch):
+        """Decide a batch of registrations for one meeting in one transaction, in arrival order.
+
+        The meeting's row lock (``FOR UPDATE``) serialises this against other
+        instances; within the batch each registration sees the counts the one
+        before it left.  Returns one result or exception per registration.
+        """
+        municipality, meeting_id = key
         now = _now()
+        results = [None] * len(batch)
         with self.db as uow:
-            # The row lock serialises registrations for one meeting: each sees the last one's counts.
             meeting = self._meeting(uow, municipality, meeting_id, lock=True)
             domain.check_can_register(meeting._mapping, now)
-            if self._registration_of(uow, meeting, participant_id) is not None:
-                raise Conflict("you are already registered for this meeting")
             seats = Seats(meeting.capacity, dict(meeting.reserved or {}))
-            status = registration.decide(group, seats, self._confirmed_by_group(uow, meeting.id))
-            reg = {"id": uuid.uuid4(), "meeting_id": meeting.id, "municipality": municipality,
-                   "participant_id": participant_id, "group": group, "status": status,
-                   "seq": meeting.next_seq + 1, "created_at": now,
-                   "confirmed_at": now if status == CONFIRMED else None}
-            uow.execute(registrations.insert().values(**reg))
-            meeting = uow.execute(
-                meetings.update().where(meetings.c.id == meeting.id).values(
-                    next_seq=meetings.c.next_seq + 1,
-                    confirmed_count=meetings.c.confirmed_count + (1 if status == CONFIRMED else 0),
-                    waitlist_count=meetings.c.waitlist_count + (1 if status == WAITLISTED else 0),
-                ).returning(*meetings.c)
-            ).first()
-            position = meeting.waitlist_count if status == WAITLISTED else None
-            event_cls = contract.RegistrationConfirmed if status == CONFIRMED else contract.RegistrationWaitlisted
-            self._emit_registration(uow, event_cls, reg, meeting, position)
-            out = self._registration_of(uow, meeting, participant_id)
-        log.info("registration %s meeting=%s status=%s", reg["id"], meeting.id, status)
-        return out
+            # Without reserved seats only the total matters, and the meeting row has it.
+            by_group = self._confirmed_by_group(uow, meeting.id) if seats.reserved else {"*": meeting.confirmed_count}
+            key_of = (lambda g: g) if seats.reserved else (lambda g: "*")
+            taken = {r.participant_id for r in uow.execute(sa.select(registrations.c.participant_id).where(
+                registrations.c.meeting_id == meeting.id, registrations.c.status != CANCELLED,
+                registrations.c.participant_id.in_({pid for pid, _ in batch})))}
+            confirmed, waiting, seq = meeting.confirmed_count, meeting.waitlist_count, meeting.next_seq
+            rows, emitted = [], []
+            for i, (participant_id, group) in enumerate(batch):
+                if participant_id in taken:
+                    results[i] = Conflict("you are already registered for this meeting")
+                    continue
+                taken.add(participant_id)
+                status = registration.decide(group if seats.reserved else "*", seats, by_group)
+                seq += 1
+                if status == CONFIRMED:
+                    confirmed += 1
+                    by_group[key_of(group)] = by_group.get(key_of(group), 0) + 1
+                else:
+                    waiting += 1
+                reg = {"id": uuid.uuid4(), "meeting_id": meeting.id, "municipality": municipality,
+                       "participant_id": participant_id, "group": group, "status": status, "seq": seq,
+                       "created_at": now, "confirmed_at": now if status == CONFIRMED else None}
+                rows.append(reg)
+                position = waiting if status == WAITLISTED else None
+                emitted.append((reg, confirmed, waiting, position))
+                results[i] = {"id": str(reg["id"]), "meeting_id": str(meeting.id), "group": group, "status": status,
+                              "waitlist_position": position, "created_at": _iso(now)}
+            if rows:
+                uow.execute(registrations.insert(), rows)
+                uow.execute(meetings.update().where(meetings.c.id == meeting.id).values(
+                    next_seq=seq, confirmed_count=confirmed, waitlist_count=waiting))
+                for reg, n_confirmed, n_waiting, position in emitted:
+                    counts = type("Counts", (), {"id": meeting.id, "municipality": municipality,
+                                                 "capacity": meeting.capacity, "confirmed_count": n_confirmed,
+                                                 "waitlist_count": n_waiting})
+                    event_cls = (contract.RegistrationConfirmed if reg["status"] == CONFIRMED
+                                 else contract.RegistrationWaitlisted)
+                    self._emit_registration(uow, event_cls, reg, counts, position)
+        return results
 
     @rpc
     def cancel_registration(self, municipality, actor, meeting_id):
