@@ -108,10 +108,10 @@ def check_custom_resources(docs):
     return problems
 
 
-def check_overlay(overlay):
-    text = render(overlay)
+def validate_manifests(text, label):
+    """Problems of rendered manifests: Kubernetes schemas (strict) and the custom resources' key fields."""
     validator = tool("kubernetes-validate")
-    with tempfile.NamedTemporaryFile("w", suffix=f"-{overlay}.yaml", delete=False) as fh:
+    with tempfile.NamedTemporaryFile("w", suffix=f"-{label}.yaml", delete=False) as fh:
         fh.write(text)
     try:
         result = run([validator, "--strict", "--quiet", "-k", KUBERNETES_VERSION, fh.name])
@@ -119,10 +119,14 @@ def check_overlay(overlay):
         os.unlink(fh.name)
     problems = []
     if result.returncode != 0:
-        problems += [f"{overlay}: {line}" for line in (result.stdout + result.stderr).splitlines() if "ERROR" in line]
-        problems = problems or [f"{overlay}: kubernetes-validate failed: {result.stderr.strip()}"]
-    problems += [f"{overlay}: {p}" for p in check_custom_resources(resources(text))]
+        problems += [f"{label}: {line}" for line in (result.stdout + result.stderr).splitlines() if "ERROR" in line]
+        problems = problems or [f"{label}: kubernetes-validate failed: {result.stderr.strip()}"]
+    problems += [f"{label}: {p}" for p in check_custom_resources(resources(text))]
     return problems
+
+
+def check_overlay(overlay):
+    return validate_manifests(render(overlay), overlay)
 
 
 # -- Prometheus, compose, Dockerfile, dashboards ------------------------------------
@@ -139,22 +143,24 @@ def check_alert_rules():
     return problems
 
 
-def check_compose(path=ROOT / "docker-compose.yml"):
+def check_compose(document=None):
+    """Problems of docker-compose.yml (or of ``document``, a parsed compose file) against the Compose schema."""
     import jsonschema
 
     schema = json.loads((DEPLOY / "schemas" / "compose-spec.json").read_text(encoding="utf-8"))
-    document = yaml.safe_load(pathlib.Path(path).read_text(encoding="utf-8"))
+    if document is None:
+        document = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)(schema)
     return [
-        f"{path.name if hasattr(path, 'name') else path}: {'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
+        f"docker-compose.yml: {'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
         for e in validator.iter_errors(document)
     ]
 
 
-def check_dockerfiles():
+def check_dockerfiles(dockerfiles=None):
     hadolint = tool("hadolint")
     problems = []
-    for dockerfile in sorted(ROOT.glob("Dockerfile*")):
+    for dockerfile in dockerfiles or sorted(ROOT.glob("Dockerfile*")):
         result = run([hadolint, "--no-color", str(dockerfile)])
         if result.returncode != 0:
             problems += [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
