@@ -42,6 +42,7 @@ class Settings(DependencyProvider):
         self.value.municipalities = municipalities.served(config)
         self.value.rpc_timeout = float(config.get("RPC_TIMEOUT_SECONDS", 10))
         self.value.max_body = int(config.get("MAX_BODY_BYTES", 65536))
+        self.value.require_confirmed = str(config.get("REQUIRE_CONFIRMED_EMAIL", "1")) not in ("0", "false", "no")
         self.value.metrics = metrics.for_service("gateway")
 
     def get_dependency(self, worker_ctx):
@@ -63,6 +64,7 @@ class Service:
         "MAX_BODY_BYTES": "65536",
         "RPC_TIMEOUT_SECONDS": "10",
         "PUBLIC_URL": "http://localhost:8000",
+        "REQUIRE_CONFIRMED_EMAIL": "1",
     }
 
     settings = Settings()
@@ -84,6 +86,10 @@ class Service:
     @property
     def rpc_timeout(self):
         return self.settings.rpc_timeout
+
+    @property
+    def require_confirmed(self):
+        return self.settings.require_confirmed
 
     @property
     def max_body(self):
@@ -141,6 +147,10 @@ class Service:
             return Response(body, content_type=ctype), "/metrics"
         if path == API_PREFIX + "/openapi.json":
             return Response(json.dumps(router.openapi()), content_type="application/json"), "/openapi.json"
+        if path in ("/account/confirm", "/account/reset"):
+            from . import account_pages
+
+            return account_pages.dispatch(self, request, Context(self, request, self.trace))
         if not path.startswith(API_PREFIX):
             from . import web
 
@@ -153,6 +163,8 @@ class Service:
             raise Problem(404, "no such resource")
         self.trace["route"] = route.template
         ctx = Context(self, request, self.trace)
+        if route.auth and route.method != "GET" and self.require_confirmed:
+            self._check_confirmed(ctx, route)
         args = dict(values)
         if route.body is not None:
             args["body"] = self._body(request, route.body)
@@ -161,6 +173,16 @@ class Service:
             return result, route.template
         return Response(json.dumps(result, ensure_ascii=False, default=str), status=route.status,
                         content_type="application/json"), route.template
+
+    def _check_confirmed(self, ctx, route):
+        """Acting publicly (proposing, supporting, registering, asking …) needs a
+        confirmed e-mail address; managing one's own account does not."""
+        if route.path.startswith(("/me", "/auth")):
+            return
+        account = ctx.require_account()
+        if account.email_confirmed_at is None:
+            raise Problem(403, "confirm your e-mail address first: follow the link we sent you "
+                               "(POST /api/v1/auth/confirm/resend sends it again)")
 
     def _body(self, request, model):
         length = request.content_length

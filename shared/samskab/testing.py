@@ -123,6 +123,8 @@ def make_config(rabbit_config, make_database):
             config.update({
                 "SECRET_KEY": "test-secret", "TOKEN_TTL_SECONDS": "3600", "MAX_BODY_BYTES": "65536",
                 "RPC_TIMEOUT_SECONDS": "10", "PUBLIC_URL": "http://localhost", "WEB_SERVER_ADDRESS": "127.0.0.1:0",
+                # Most tests act right after registering; tests of the confirmation turn it on.
+                "REQUIRE_CONFIRMED_EMAIL": "0",
             })
         config.update(overrides)
         return config

@@ -20,15 +20,18 @@ def _unb64(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def issue(secret, account_id, version, ttl_seconds, now=None):
-    payload = {"sub": str(account_id), "ver": int(version), "exp": int((now or time.time()) + ttl_seconds)}
+def issue(secret, account_id, version, ttl_seconds, now=None, use="access", **claims):
+    """A token for one use: ``access`` (API and session), ``confirm`` (e-mail
+    address) or ``reset`` (password).  A token for one use is refused for another."""
+    payload = {"sub": str(account_id), "ver": int(version), "exp": int((now or time.time()) + ttl_seconds),
+               "use": use, **claims}
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
     sig = _b64(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
     return f"v1.{body}.{sig}"
 
 
-def verify(secret, token, now=None):
-    """The payload of a valid, unexpired token; otherwise :class:`Unauthorized`."""
+def verify(secret, token, now=None, use="access"):
+    """The payload of a valid, unexpired token for ``use``; otherwise :class:`Unauthorized`."""
     try:
         prefix, body, sig = token.split(".")
     except (AttributeError, ValueError):
@@ -42,4 +45,6 @@ def verify(secret, token, now=None):
         raise Unauthorized("invalid token")
     if payload.get("exp", 0) < (now or time.time()):
         raise Unauthorized("token expired")
+    if payload.get("use", "access") != use:
+        raise Unauthorized("this token is not for this purpose")
     return payload

@@ -92,6 +92,9 @@ def register_account(ctx, body, role=None):
             data={k: row[k] for k in ("id", "municipality", "role", "language", "email", "display_name")},
         )
         created = uow.execute(sa.select(accounts).where(accounts.c.id == row["id"])).first()
+        from .account import request_confirmation
+
+        request_confirmation(ctx, uow, created)
     return account_out(created)
 
 

@@ -38,3 +38,25 @@ class ParticipantErased(Contract):
 
     id: uuid.UUID
     municipality: str
+
+
+@event("samskab.participant.confirmation_requested")
+class ConfirmationRequested(Contract):
+    """Send the person a link that confirms their e-mail address."""
+
+    id: uuid.UUID
+    municipality: str
+    language: Literal["da", "nb", "nn", "en"]
+    email: str
+    confirm_url: str
+
+
+@event("samskab.participant.password_reset_requested")
+class PasswordResetRequested(Contract):
+    """Send the person a link to choose a new password (valid for an hour)."""
+
+    id: uuid.UUID
+    municipality: str
+    language: Literal["da", "nb", "nn", "en"]
+    email: str
+    reset_url: str
