@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e '.[test]'
+	sh scripts/install_tools.sh
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -29,6 +30,7 @@ run: $(STAMP)
 	$(PY) scripts/run_local.py
 
 test: $(STAMP)
+	@sh scripts/install_tools.sh
 	$(PY) scripts/ensure_services.py
 	$(PY) -m pytest -q
 
