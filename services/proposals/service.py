@@ -66,10 +66,14 @@ def _proposal_view(row, actor):
     for everyone but their initiator and the municipality's staff."""
     d = {k: v for k, v in row._mapping.items() if k not in ("search", "threshold_reached_at", "hidden_at")}
     d["hidden"] = row.hidden_at is not None
-    if d["hidden"] and not _domain(row).shows_content_to(actor):
+    proposal = _domain(row)
+    if d["hidden"] and not proposal.shows_content_to(actor):
         d = {k: d[k] for k in ("id", "municipality", "status", "created_at", "hidden", "hidden_reason")}
+    elif not proposal.capacities(actor) & {domain.INITIATOR, domain.STAFF}:
+        # Who started it is for the initiator and the municipality: others see the role only.
+        d["initiator_id"] = None
     for key in ("id", "initiator_id"):
-        if key in d:
+        if d.get(key) is not None:
             d[key] = str(d[key])
     for key in ("created_at", "updated_at", "last_activity_at"):
         if key in d:

@@ -7,8 +7,10 @@ import uuid
 import jsonschema
 import pytest
 import requests
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 
+from samskab.db import outbox
 from samskab.testing import Subscriber, http_port, unit_of_work
 
 from gateway.accounts.storage import accounts
@@ -175,6 +177,10 @@ def test_a_proposal_lives_from_submission_to_conclusion_and_the_public_sees_each
         ("draft", "submitted", "initiator"), ("submitted", "published", "staff"), ("published", "forming", "initiator"),
         ("forming", "active", "staff"), ("active", "concluded", "initiator")]
     assert all("actor_id" not in h for h in history), "anonymous readers learn roles, not people"
+    assert ok(requests.get(p.proposal_path(pid)))["initiator_id"] is None
+    assert ok(requests.get(p.proposal_path(pid), headers=supporters[0]))["initiator_id"] is None
+    assert ok(requests.get(p.proposal_path(pid), headers=employee))["initiator_id"] == initiator_id
+    assert ok(requests.get(p.proposal_path(pid), headers=initiator))["initiator_id"] == initiator_id
     for entry in history:
         validator(openapi, "HistoryEntry").validate(entry)
     for listed in ok(requests.get(p.url("/municipalities/aalborg/proposals?status=concluded"))):
@@ -261,6 +267,18 @@ def test_roles_are_granted_by_an_operator_only(platform):
                           json={"role": "employee", "municipality": "aalborg"}), 404)
     problem(requests.post(p.url(f"/accounts/{resident_id}/role"), headers=p.operator(),
                           json={"role": "mayor", "municipality": "aalborg"}), 422)
+    with unit_of_work(p.gateway_db) as uow:
+        assert uow.execute(sa.select(sa.func.count()).select_from(outbox)
+                           .where(outbox.c.type == "samskab.participant.updated")).scalar() == 0
+
+    granted = ok(requests.post(p.url(f"/accounts/{resident_id}/role"), headers=p.operator(),
+                               json={"role": "politician", "municipality": "hjorring"}))
+    assert (granted["role"], granted["municipality"]) == ("politician", "hjorring")
+    assert ok(requests.get(p.url("/me"), headers=resident))["role"] == "politician"
+    with unit_of_work(p.gateway_db) as uow:
+        [envelope] = uow.execute(sa.select(outbox.c.envelope)
+                                 .where(outbox.c.type == "samskab.participant.updated")).scalars().all()
+    assert envelope["municipality"] == "hjorring" and envelope["data"]["role"] == "politician"
 
 
 # -- bad input -----------------------------------------------------------------------------------
