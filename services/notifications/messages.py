@@ -88,6 +88,18 @@ TEXTS = {
         "nn": ("Oversikta di frå Samskab ({count})", ["Her er det nye sidan sist:"]),
         "en": ("Your Samskab summary ({count})", ["Here is what is new since last time:"]),
     },
+    "confirm_address": {
+        "da": ("Bekræft din e-mailadresse", ["Bekræft din e-mailadresse ved at åbne linket herunder. Derefter kan du stille forslag, støtte dem og tilmelde dig møder."]),
+        "nb": ("Bekreft e-postadressen din", ["Bekreft e-postadressen din ved å åpne lenken nedenfor. Deretter kan du komme med forslag, støtte dem og melde deg på møter."]),
+        "nn": ("Stadfest e-postadressa di", ["Stadfest e-postadressa di ved å opne lenkja nedanfor. Deretter kan du kome med forslag, støtte dei og melde deg på møte."]),
+        "en": ("Confirm your e-mail address", ["Confirm your e-mail address by opening the link below. Then you can make proposals, support them and register for meetings."]),
+    },
+    "password_reset": {
+        "da": ("Nulstil din adgangskode", ["Nogen har bedt om at nulstille adgangskoden til din konto. Linket herunder virker kort tid.", "Var det ikke dig, kan du se bort fra denne e-mail."]),
+        "nb": ("Tilbakestill passordet ditt", ["Noen har bedt om å tilbakestille passordet til kontoen din. Lenken nedenfor virker en kort stund.", "Var det ikke deg, kan du se bort fra denne e-posten."]),
+        "nn": ("Tilbakestill passordet ditt", ["Nokon har bede om å tilbakestille passordet til kontoen din. Lenkja nedanfor verkar ei kort stund.", "Var det ikkje deg, kan du sjå bort frå denne e-posten."]),
+        "en": ("Reset your password", ["Someone asked to reset the password of your account. The link below works for a short while.", "If it was not you, ignore this e-mail."]),
+    },
     "webhook_disabled": {
         "da": ("Webhook slået fra", ["Webhooken til {url} er slået fra efter {failures} mislykkede forsøg i træk.", "Ret modtageren og opret abonnementet igen."]),
         "nb": ("Webhook slått av", ["Webhooken til {url} er slått av etter {failures} mislykkede forsøk på rad.", "Rett mottakeren og opprett abonnementet på nytt."]),
@@ -217,8 +229,10 @@ def _html_page(language, greeting, lines, link, link_label, items, footer, unsub
             else f"<li>{esc(i['subject'])}</li>" for i in items) + "</ul>")
     if link:
         parts.append(f'<p><a href="{esc(link, quote=True)}">{esc(link_label)}</a></p>')
-    parts.append(f'<hr><p style="font-size: small; color: #555">{esc(footer)}<br>'
-                 f'<a href="{esc(unsubscribe_url, quote=True)}">{esc(unsubscribe_label)}</a></p></body></html>')
+    parts.append(f'<hr><p style="font-size: small; color: #555">{esc(footer)}')
+    if unsubscribe_url:
+        parts.append(f'<br><a href="{esc(unsubscribe_url, quote=True)}">{esc(unsubscribe_label)}</a>')
+    parts.append("</p></body></html>")
     return "".join(parts)
 
 
@@ -240,7 +254,7 @@ def _part(content_type, text):
             + base64.encodebytes(text.encode("utf-8")).decode("ascii").replace("\n", "\r\n"))
 
 
-def build_email(*, sender, to, language, name, subject, lines, link=None, items=(), unsubscribe_url,
+def build_email(*, sender, to, language, name, subject, lines, link=None, items=(), unsubscribe_url=None,
                 message_id_domain="samskab.localhost", now=None):
     """The e-mail as bytes: multipart/alternative text + HTML, RFC 8058 headers.
 
@@ -256,7 +270,9 @@ def build_email(*, sender, to, language, name, subject, lines, link=None, items=
         text += [""] + [f"- {i['subject']}" + (f"\n  {i['url']}" if i.get("url") else "") for i in items]
     if link:
         text += ["", f"{common['open']}: {link}"]
-    text += ["", "-- ", common["why"], f"{common['unsubscribe']}: {unsubscribe_url}"]
+    text += ["", "-- ", common["why"]]
+    if unsubscribe_url:  # transactional mail (address confirmation, password reset) has none
+        text.append(f"{common['unsubscribe']}: {unsubscribe_url}")
     html_body = _html_page(language, greeting, lines, link, common["open"], items, common["why"], unsubscribe_url,
                            common["unsubscribe"])
     boundary = "=_samskab_" + uuid.uuid4().hex
@@ -267,12 +283,12 @@ def build_email(*, sender, to, language, name, subject, lines, link=None, items=
         ("Date", format_datetime(now or dt.datetime.now(dt.timezone.utc))),
         ("Message-ID", f"<{uuid.uuid4().hex}@{message_id_domain}>"),
         ("Content-Language", language),
-        ("List-Unsubscribe", f"<{unsubscribe_url}>"),
-        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
         ("Auto-Submitted", "auto-generated"),
         ("MIME-Version", "1.0"),
         ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
     ]
+    if unsubscribe_url:
+        headers += [("List-Unsubscribe", f"<{unsubscribe_url}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
     head = "".join(f"{k}: {v}\r\n" for k, v in headers)
     body = (f"--{boundary}\r\n" + _part("text/plain", "\n".join(text) + "\n")
             + f"--{boundary}\r\n" + _part("text/html", html_body) + f"--{boundary}--\r\n")

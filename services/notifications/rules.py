@@ -153,10 +153,13 @@ NOTIFY = {
 
 CONTACT = ("samskab.participant.registered", "samskab.participant.updated", "samskab.participant.erased")
 
+# Transactional e-mails (address confirmation, password reset): sent at once, whatever the preferences.
+TRANSACTIONAL = ("samskab.notification.requested",)
+
 
 def consumed_types(registered):
     """Every type the notifications service handles, among those registered."""
-    wanted = set(AUDIENCE) | set(NOTIFY) | set(CONTACT)
+    wanted = set(AUDIENCE) | set(NOTIFY) | set(CONTACT) | set(TRANSACTIONAL)
     wanted |= {name for name, etype in registered.items() if etype.public is not None}
     return sorted(name for name in wanted if name in registered)
 

@@ -147,6 +147,8 @@ class Service(ServiceBase):
                 self._membership(event["municipality"], m)
         if type_name in rules.NOTIFY:
             self._notify(event, rules.NOTIFY[type_name])
+        if type_name in rules.TRANSACTIONAL:
+            self._transactional(event)
         public = events.public_envelope(event)
         if public is not None:
             self._log_public(public)
@@ -237,9 +239,12 @@ class Service(ServiceBase):
             plans[pid] = (email, contact, language)
         if not rows:
             return 0
+        # executemany with RETURNING: SQLAlchemy sends it in pages ("insertmanyvalues"),
+        # far cheaper than compiling one statement with 10,000 VALUES rows.
         inserted = self.db.execute(
-            pg.insert(notifications).values(rows).on_conflict_do_nothing(constraint="notifications_once")
-            .returning(notifications.c.id, notifications.c.participant_id)
+            pg.insert(notifications).on_conflict_do_nothing(constraint="notifications_once")
+            .returning(notifications.c.id, notifications.c.participant_id, sort_by_parameter_order=True),
+            rows,
         ).all()
         deliveries, held = [], []
         for nid, participant_id in inserted:
@@ -262,11 +267,24 @@ class Service(ServiceBase):
         for chunk in range(0, len(deliveries), 1000):
             self.db.execute(email_deliveries.insert(), deliveries[chunk:chunk + 1000])
         if held:
-            self.db.execute(pg.insert(digest_items).values(held).on_conflict_do_nothing())
+            self.db.execute(pg.insert(digest_items).on_conflict_do_nothing(), held)
         NOTIFICATIONS_CREATED.labels(rule.kind).inc(len(inserted))
         log.info("%s %s → %d notifications, %d e-mails, %d held for digests",
                  event["type"], event["id"], len(inserted), len(deliveries), len(held))
         return len(inserted)
+
+    def _transactional(self, event):
+        data = event["data"]
+        language = messages.language_of(data["language"])
+        subject, lines = messages.render(data["template"], language, {})
+        contact = self.db.execute(sa.select(participants.c.display_name).where(
+            participants.c.id == uuid.UUID(str(data["participant_id"])))).first()
+        self.db.execute(email_deliveries.insert().values(
+            participant_id=uuid.UUID(str(data["participant_id"])), purpose=data["template"], to_address=data["email"],
+            message=messages.build_email(
+                sender=self.settings.NOTIFICATIONS_MAIL_FROM, to=data["email"], language=language,
+                name=contact.display_name if contact else "", subject=subject, lines=lines, link=data["link"])))
+        log.info("%s %s → one %s e-mail", event["type"], event["id"], data["template"])
 
     def _unsubscribe_url(self, participant_id, kind):
         token = messages.unsubscribe_token(self.settings.NOTIFICATIONS_SECRET, participant_id, kind)
@@ -396,7 +414,7 @@ class Service(ServiceBase):
                 return total
 
     @rpc
-    def make_digests(self, batch=500):
+    def make_digests(self, batch=2000):
         """Create the e-mails of every digest whose period has ended; returns how many
         (participant, period) groups it settled.
 

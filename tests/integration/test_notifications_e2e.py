@@ -189,6 +189,16 @@ def publish(amqp_uri, type_name, data, subject, municipality="aalborg"):
     return envelope
 
 
+def publish_envelope(amqp_uri, envelope):
+    """Deliver an already published event once more (a redelivery)."""
+    publisher = ConfirmingPublisher(amqp_uri)
+    try:
+        publisher.publish_batch([(events.EVENTS_EXCHANGE, events.routing_key(envelope["municipality"], envelope["type"]),
+                                  envelope)])
+    finally:
+        publisher.close()
+
+
 def meeting_data(meeting_id, participant_ids, starts_at, type_extra=None):
     ends_at = starts_at + dt.timedelta(hours=2)
     return {
@@ -272,6 +282,17 @@ def test_a_rescheduled_meeting_reaches_registrants_webhooks_and_the_feed_without
     english = by_to["oliver.hansen@example.org"]
     assert english["Subject"] == f"The meeting “{MEETING_TITLE}” has changed"
     assert english["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    # The same event delivered again has no second effect.
+    publish_envelope(amqp, updated)
+    time.sleep(1.0)
+    assert len(change_mails()) == 2
+
+    # Reading the inbox.
+    karen = people["karen.kjaergaard@example.org"][1]
+    r = requests.post(f"{base}/me/notifications/read", headers=karen, json={"all": True})
+    assert r.status_code == 200 and r.json()["marked"] >= 1
+    assert requests.get(f"{base}/me/notifications", headers=karen).json()["unread"] == 0
 
     # The webhook got it, signed per Standard Webhooks.
     wait_for(lambda: receiver.received, what="the webhook delivery")
@@ -433,3 +454,45 @@ def test_a_digest_goes_out_once_per_period_even_across_a_restart(platform, sink)
     assert len(sink.messages()) == 1
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*), sum(item_count) FROM digest_runs")).first() == (1, 2)
+
+
+def test_an_erased_participant_leaves_no_contact_details_inbox_or_e_mail_behind(platform, sink):
+    base, amqp = platform["base"], platform["amqp"]
+    pid, headers = register(base, *PEOPLE[0])
+    wait_for_contacts(platform, 1)
+    meeting_id = str(uuid.uuid4())
+    publish(amqp, "samskab.meeting.updated",
+            meeting_data(meeting_id, [pid], dt.datetime(2026, 12, 3, 18, tzinfo=dt.timezone.utc)), f"meetings/{meeting_id}")
+    engine = engine_for(platform["db"])
+
+    def stored():
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM email_deliveries")).scalar() == 1
+    wait_for(stored, what="the e-mail waiting (SMTP is down)")
+    publish(amqp, "samskab.participant.erased", {"id": pid, "municipality": "aalborg"}, f"participants/{pid}")
+
+    def gone():
+        with engine.connect() as conn:
+            return all(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 0
+                       for table in ("participants", "notifications", "email_deliveries", "memberships"))
+    wait_for(gone, what="erasure")
+    sink.start()
+    time.sleep(1.0)
+    assert sink.messages() == []
+
+
+def test_an_address_confirmation_is_mailed_at_once_whatever_the_preferences(platform, sink):
+    sink.start()
+    base, amqp = platform["base"], platform["amqp"]
+    pid, headers = register(base, *PEOPLE[0])
+    r = requests.put(f"{base}/me/preferences", headers=headers, json={
+        kind: {"email": "off"} for kind in ("meeting_change", "registration", "proposal_status",
+                                            "proposal_activity", "proposal_triage", "matches")})
+    assert r.status_code == 200, r.text
+    publish(amqp, "samskab.notification.requested", {
+        "participant_id": pid, "municipality": "aalborg", "template": "confirm_address",
+        "email": PEOPLE[0][1], "language": "da", "link": "http://localhost:8000/confirm?token=s3cr3t"},
+        f"participants/{pid}")
+    [mail] = wait_for(lambda: sink.messages() or None, what="the confirmation e-mail")
+    assert mail["Subject"] == "Bekræft din e-mailadresse" and mail["To"] == PEOPLE[0][1]
+    assert "http://localhost:8000/confirm?token=s3cr3t" in mail.get_body(("plain",)).get_content()

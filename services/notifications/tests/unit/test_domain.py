@@ -227,3 +227,13 @@ def test_open_data_keeps_the_latest_state_of_each_subject():
     assert [m["status"] for m in sets["meetings"]] == ["cancelled"]
     csv_text = atom.to_csv(sets["meetings"])
     assert csv_text.splitlines()[0].startswith("event_type,updated,title")
+
+
+def test_transactional_mail_has_its_link_and_no_unsubscribe():
+    subject, lines = messages.render("password_reset", "nn", {})
+    raw = messages.build_email(sender="Samskab <noreply@x.test>", to="ola@example.org", language="nn", name="",
+                               subject=subject, lines=lines, link="https://x.test/reset?t=abc")
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert msg["Subject"] == "Tilbakestill passordet ditt"
+    assert msg["List-Unsubscribe"] is None
+    assert "https://x.test/reset?t=abc" in msg.get_body(("plain",)).get_content()
