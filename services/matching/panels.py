@@ -130,7 +130,7 @@ class Problem:
         for q in self.quotas:
             members = self.members_of(q)
             if slack:
-                lo = m.add_column(-1.0 if maximize else 1.0, 0, self.size, integer=True)
+                lo = m.add_column(-1.0 if maximize else 1.0, 0, max(q.min, self.size), integer=True)
                 hi = m.add_column(-1.0 if maximize else 1.0, 0, self.size, integer=True)
                 m.add_row({**{i: 1 for i in members}, lo: 1}, q.min)
                 m.add_row({**{i: 1 for i in members}, hi: -1}, upper=q.max)

@@ -196,3 +196,10 @@ def test_one_per_household_can_make_a_panel_impossible():
     infeasible = explain_infeasibility(problem)
     assert infeasible is not None
     assert "one per household leaves 1 possible members for 2 seats" in infeasible.conflicts
+
+
+def test_a_minimum_above_the_panel_size_is_relaxed_to_what_fits():
+    pool = [Volunteer(f"v{i}", {"age": "young" if i % 2 else "old"}) for i in range(20)]
+    with pytest.raises(Infeasible) as info:
+        select(pool, 4, [Quota("age", "young", 11, 12)], seed=1)
+    assert info.value.relaxation == [{"feature": "age", "value": "young", "bound": "min", "from": 11, "to": 4}]

@@ -1,0 +1,134 @@
+"""Profiles, matches, stakeholder maps, recommendations and panels through the
+gateway, with the real proposals and matching services behind it."""
+import json
+import uuid
+
+import pytest
+import requests
+from argon2 import PasswordHasher
+
+from samskab.testing import Subscriber, http_port, unit_of_work
+
+from gateway.accounts.storage import accounts
+from gateway.service import Service as Gateway
+from matching.service import Service as Matching
+from proposals.service import Service as Proposals
+
+pytestmark = pytest.mark.integration
+
+PASSWORD = "correct horse battery"
+PROPOSAL = {
+    "kind": "development", "title": "Cykelværksted i Aalborg Øst",
+    "problem": "Mange cykler står ødelagte i kældrene i Aalborg Øst.",
+    "goal": "Et fælles værksted, hvor frivillige reparerer cykler.",
+    "area": "Aalborg Øst", "topics": ["mobilitet"], "needs": ["cykelmekaniker", "lokale"], "language": "da",
+}
+
+
+@pytest.fixture
+def api(runner_factory, make_config, broker_uri):
+    gateway_config = make_config("gateway")
+    runners = [runner_factory(gateway_config, Gateway), runner_factory(make_config("proposals"), Proposals),
+               runner_factory(make_config("matching"), Matching)]
+    for r in runners:
+        r.start()
+    base = f"http://127.0.0.1:{http_port(runners[0].service_map['gateway'])}/api/v1"
+    return base, broker_uri, gateway_config["DATABASE_URL"]
+
+
+def login(base, email):
+    r = requests.post(f"{base}/auth/token", json={"email": email, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def register(base, email, role="resident"):
+    r = requests.post(f"{base}/auth/register", json={
+        "email": email, "password": PASSWORD, "display_name": "Someone", "municipality": "aalborg", "role": role})
+    assert r.status_code == 201, r.text
+    return r.json()["id"], login(base, email)
+
+
+def employee(base, gateway_db):
+    with unit_of_work(gateway_db) as uow:
+        uow.execute(accounts.insert().values(
+            id=uuid.uuid4(), email="operator@example.org", password_hash=PasswordHasher().hash(PASSWORD),
+            display_name="Operator", municipality="aalborg", role="operator", language="da"))
+    operator = login(base, "operator@example.org")
+    account_id, _ = register(base, "planner@example.org")
+    r = requests.post(f"{base}/accounts/{account_id}/role", headers=operator,
+                      json={"role": "employee", "municipality": "aalborg"})
+    assert r.status_code == 200, r.text
+    return account_id, login(base, "planner@example.org")
+
+
+def status(response, expected):
+    assert response.status_code == expected, response.text
+    return response.json()
+
+
+def test_profile_matches_stakeholders_recommendations_and_panels_through_the_api(api):
+    base, uri, gateway_db = api
+    public = Subscriber(uri, "aalborg.proposal.matches_suggested")
+    initiator_id, initiator = register(base, "initiator@example.org")
+    mechanic_id, mechanic = register(base, "mechanic@example.org")
+    association_id, association = register(base, "forening@example.org", role="association")
+    _, bystander = register(base, "bystander@example.org")
+    _, staff = employee(base, gateway_db)
+
+    # profiles
+    status(requests.get(f"{base}/me/profile"), 401)
+    assert status(requests.get(f"{base}/me/profile", headers=mechanic), 200)["suggest_me"] is False
+    profile = {"skills": ["Cykelmekaniker"], "areas": ["Aalborg Øst"], "interests": ["mobilitet"],
+               "availability": ["weekend"], "languages": ["da"], "suggest_me": True}
+    saved = status(requests.put(f"{base}/me/profile", json=profile, headers=mechanic), 200)
+    assert saved["skills"] == ["Cykelmekaniker"] and saved["kind"] == "resident"
+    assert status(requests.get(f"{base}/me/profile", headers=mechanic), 200) == saved
+    bad = status(requests.put(f"{base}/me/profile", json={**profile, "availability": ["midnight"]},
+                              headers=mechanic), 422)
+    assert any(e["field"].startswith("availability") for e in bad["errors"])
+    assert status(requests.get(f"{base}/me/profile", headers=mechanic), 200) == saved, "nothing stored"
+    status(requests.put(f"{base}/me/profile", json={"resources": ["lokale"], "suggest_me": True},
+                        headers=association), 200)
+
+    # a proposal is published: matches are suggested
+    proposal = status(requests.post(f"{base}/municipalities/aalborg/proposals", json=PROPOSAL,
+                                    headers=initiator), 201)
+    pid = proposal["id"]
+    status(requests.post(f"{base}/municipalities/aalborg/proposals/{pid}/transitions", json={"to": "published"},
+                         headers=staff), 200)
+    [(_, _, body)] = public.drain(expect=1)
+    assert json.loads(body)["data"]["total"] == 2
+    assert mechanic_id.encode() not in body
+    public.close()
+
+    path = f"{base}/municipalities/aalborg/proposals/{pid}"
+    status(requests.get(f"{path}/matches"), 401)
+    status(requests.get(f"{path}/matches", headers=bystander), 403)
+    status(requests.get(f"{path}/matches", headers=mechanic), 403)
+    found = status(requests.get(f"{path}/matches", headers=initiator), 200)
+    assert [m["participant_id"] for m in found["matches"]] == [mechanic_id, association_id]
+    assert status(requests.get(f"{path}/matches", headers=staff), 200) == found
+    status(requests.get(f"{base}/municipalities/hjorring/proposals/{pid}/matches", headers=staff), 404)
+
+    grid = status(requests.get(f"{path}/stakeholders", headers=staff), 200)
+    placed = {e["participant_id"]: q for q, entries in grid["grid"].items() for e in entries}
+    assert placed == {mechanic_id: "keep_informed", association_id: "keep_satisfied"}
+    assert [g["gap"] for g in grid["gaps"]] == ["no_decider", "no_business"]
+    status(requests.get(f"{path}/stakeholders", headers=bystander), 403)
+
+    assert status(requests.get(f"{path}/similar"), 200) == {"proposal_id": pid, "similar": []}
+
+    recommended = status(requests.get(f"{base}/me/recommendations", headers=mechanic), 200)["recommendations"]
+    assert [r["proposal_id"] for r in recommended] == [pid]
+
+    # citizen panels: staff only, quotas met, infeasible explained
+    pool = [{"id": f"r{i:02d}", "features": {"age": "young" if i % 2 else "old"}} for i in range(20)]
+    request = {"size": 4, "volunteers": pool, "quotas": {"age": {"young": {"min": 2, "max": 2}}}, "seed": 7}
+    status(requests.post(f"{base}/municipalities/aalborg/panels", json=request, headers=bystander), 403)
+    panel = status(requests.post(f"{base}/municipalities/aalborg/panels", json=request, headers=staff), 201)
+    assert panel["counts"] == {"age": {"old": 2, "young": 2}} and panel["seed"] == 7
+    assert panel["lowest_probability"] == pytest.approx(0.2)
+    impossible = {**request, "quotas": {"age": {"young": {"min": 11, "max": 12}}}}
+    explained = status(requests.post(f"{base}/municipalities/aalborg/panels", json=impossible, headers=staff), 422)
+    assert "quotas.age.young.min" in [e["field"] for e in explained["errors"]]
