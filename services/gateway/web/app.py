@@ -1,0 +1,350 @@
+"""The web pages' machinery: routes, the per-request :class:`Page`, rendering,
+sessions, CSRF, language, and errors shown as pages rather than problem+json.
+
+Views are plain functions ``view(page, **path_values)`` registered with
+``@page_route(rule, methods)``; they call the same backends as the JSON API
+through :class:`gateway.api.context.Context`.
+"""
+import logging
+import mimetypes
+import os
+import uuid
+from urllib.parse import urlencode, urlsplit
+
+import eventlet
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from werkzeug.exceptions import MethodNotAllowed, NotFound as RouteNotFound
+from werkzeug.routing import Map, RequestRedirect, Rule
+from werkzeug.wrappers import Response
+
+from samskab.errors import DomainError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
+
+from ..api.context import SESSION_COOKIE, Context
+from ..api.problems import BackendUnavailable, Problem
+from . import i18n, security
+from .messages import MESSAGES
+
+log = logging.getLogger("gateway.web")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STATIC = os.path.join(HERE, "static")
+
+url_map = Map(strict_slashes=False, merge_slashes=False)
+_views = {}
+
+
+def page_route(rule, methods=("GET",)):
+    def register(view):
+        name = f"{view.__module__.rsplit('.', 1)[-1]}.{view.__name__}"
+        _views[name] = view
+        url_map.add(Rule(rule, endpoint=name, methods=list(methods)))
+        return view
+
+    return register
+
+
+env = Environment(
+    loader=FileSystemLoader(os.path.join(HERE, "templates")),
+    autoescape=select_autoescape(["html"], default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+class Redirect(Exception):
+    def __init__(self, location):
+        self.location = location
+
+
+class Page:
+    """One request to a page: who, in which language and municipality, and its form."""
+
+    def __init__(self, gateway, request):
+        self.gateway = gateway
+        self.request = request
+        self.ctx = Context(gateway, request, gateway.trace)
+        self.config = gateway.config
+        self.secret = self.config["SECRET_KEY"]
+        self.cookies = []  # (name, value, max_age) to set on the response
+        self.municipality = None
+        self._account = False
+        self._form = None
+        self.browser_secret = request.cookies.get(security.CSRF_COOKIE)
+        if not self.browser_secret or len(self.browser_secret) > 100:
+            self.browser_secret = security.new_browser_secret()
+            self.cookies.append((security.CSRF_COOKIE, self.browser_secret, None))
+        switch = i18n.supported(request.args.get("lang"))
+        if switch:
+            self.cookies.append((security.LANG_COOKIE, switch, 365 * 86400))
+        self._switch = switch
+        self.lang = self._choose_language()
+
+    # -- who ---------------------------------------------------------------------------
+
+    @property
+    def account(self):
+        if self._account is False:
+            try:
+                self._account = self.ctx.account
+            except Unauthorized:
+                # An expired or revoked session: carry on signed out, and forget it.
+                self._account = None
+                self.ctx._account = None
+                self.cookies.append((SESSION_COOKIE, "", 0))
+        return self._account
+
+    @property
+    def actor(self):
+        return self.ctx.actor if self.account is not None else None
+
+    @property
+    def session_token(self):
+        return self.request.cookies.get(SESSION_COOKIE, "") if self.account is not None else ""
+
+    def require_account(self):
+        if self.account is None:
+            raise Redirect("/login?" + urlencode({"next": self.request.full_path.rstrip("?")}))
+        return self.account
+
+    def is_staff(self, municipality_id):
+        a = self.account
+        return a is not None and a.role in ("employee", "politician") and a.municipality == municipality_id
+
+    def require_staff(self, municipality_id):
+        self.require_account()
+        if not self.is_staff(municipality_id):
+            raise Forbidden("only the municipality's staff may do this")
+
+    def require_operator(self):
+        account = self.require_account()
+        if account.role != "operator":
+            raise Forbidden("only an operator may do this")
+        return account
+
+    # -- language and place --------------------------------------------------------------
+
+    def _choose_language(self, municipality_language=None):
+        account_language = None
+        if self.request.cookies.get(SESSION_COOKIE):
+            account = self.account
+            account_language = account.language if account is not None else None
+        return i18n.choose(
+            switch=self._switch,
+            cookie=self.request.cookies.get(security.LANG_COOKIE),
+            account=account_language,
+            accept_language=self.request.headers.get("Accept-Language"),
+            municipality=municipality_language,
+        )
+
+    def in_municipality(self, m):
+        self.municipality = self.ctx.municipality(m)
+        self.lang = self._choose_language(self.municipality.language)
+        return self.municipality
+
+    @property
+    def time_zone(self):
+        if self.municipality is not None:
+            return self.municipality.time_zone
+        account = self.account
+        if account is not None and account.municipality in self.gateway.municipalities:
+            return self.gateway.municipalities[account.municipality].time_zone
+        return "Europe/Copenhagen"
+
+    def done_message(self):
+        """The confirmation after a form, from a fixed list of keys (never text from the URL)."""
+        key = "done." + (self.request.args.get("done") or "")
+        return self._(key) if key in MESSAGES else None
+
+    def _(self, key, **values):
+        return i18n.translate(self.lang, key, **values)
+
+    # -- backends --------------------------------------------------------------------------
+
+    def call(self, service, method, *args):
+        return self.ctx.call(service, method, *args)
+
+    def maybe(self, service, method, *args, default=None):
+        """A part of a page that may be missing (not found, not allowed, backend away)."""
+        try:
+            return self.ctx.call(service, method, *args)
+        except (NotFound, Forbidden, Unauthorized, BackendUnavailable):
+            return default
+
+    def gather(self, **calls):
+        """Several backend calls at once: name=(service, method, args, default)."""
+        def run(item):
+            name, (service, method, args, default) = item
+            return name, self.maybe(service, method, *args, default=default)
+
+        return dict(eventlet.GreenPool(8).imap(run, calls.items()))
+
+    # -- forms -----------------------------------------------------------------------------
+
+    @property
+    def form(self):
+        if self._form is None:
+            self._form = self.request.form
+        return self._form
+
+    def field(self, name, default=""):
+        return (self.form.get(name) or default).strip()
+
+    def lines(self, name, limit=40):
+        """A list from a textarea or comma-separated field: one item per line or comma."""
+        raw = self.form.get(name) or ""
+        items = [part.strip() for chunk in raw.splitlines() for part in chunk.split(",")]
+        return [item for item in items if item][:limit]
+
+    @property
+    def csrf(self):
+        return security.csrf_token(self.secret, self.browser_secret, self.session_token)
+
+    def check_csrf(self):
+        if not security.csrf_valid(self.secret, self.request.cookies.get(security.CSRF_COOKIE),
+                                   self.session_token, self.form.get(security.CSRF_FIELD)):
+            raise Problem(403, "csrf")
+
+    # -- responses -------------------------------------------------------------------------
+
+    def url(self, path, **query):
+        query = {k: v for k, v in query.items() if v not in (None, "", [])}
+        return path + ("?" + urlencode(query, doseq=True) if query else "")
+
+    def render(self, template, status=200, title="", **values):
+        values.update(
+            page=self, _=self._, lang=self.lang, account=self.account, municipality=self.municipality,
+            csrf_field=Markup(f'<input type="hidden" name="{security.CSRF_FIELD}" value="{self.csrf}">'),
+            title=title, languages=i18n.LANGUAGES, language_names=i18n.NAMES,
+            municipalities=list(self.gateway.municipalities.values()),
+            municipalities_options=[(m.id, m.name) for m in self.gateway.municipalities.values()],
+            language_options=[(code, i18n.NAMES[code]) for code in i18n.LANGUAGES],
+            path=self.request.path, query_without_lang=self._query_without_lang(),
+        )
+        html = env.get_template(template).render(**values)
+        return Response(html, status=status, content_type="text/html; charset=utf-8")
+
+    def _query_without_lang(self):
+        return [(k, v) for k, v in self.request.args.items(multi=True) if k != "lang"]
+
+    def lang_url(self, code):
+        return self.url(self.request.path, **{**dict(self._query_without_lang()), "lang": code})
+
+    def redirect(self, location, message=None):
+        if message:
+            location += ("&" if "?" in location else "?") + urlencode({"done": message})
+        return Response(status=303, headers={"Location": location})
+
+    def finish(self, response):
+        for name, value in security.SECURITY_HEADERS.items():
+            response.headers[name] = value
+        response.headers["Content-Language"] = self.lang
+        response.headers["Vary"] = "Cookie, Accept-Language"
+        if self.request.cookies.get(SESSION_COOKIE) or response.status_code >= 300:
+            response.headers["Cache-Control"] = "no-store"
+        secure = security.is_secure(self.config.get("PUBLIC_URL"), self.request.headers.get("X-Forwarded-Proto"))
+        for name, value, max_age in self.cookies:
+            response.set_cookie(name, value, max_age=max_age, path="/", secure=secure, httponly=True,
+                                samesite="Lax")
+        return response
+
+
+# -- template helpers ---------------------------------------------------------------------
+
+def _when(page, value, weekday=False):
+    moment = i18n.local(value, page.time_zone)
+    if moment is None:
+        return ""
+    text = i18n.format_datetime(value, page.lang, page.time_zone, weekday)
+    return Markup('<time datetime="{}">{}</time>').format(moment.isoformat(), text)
+
+
+def _day(page, value, weekday=False):
+    moment = i18n.local(value, page.time_zone)
+    if moment is None:
+        return ""
+    text = i18n.format_date(value, page.lang, page.time_zone, weekday)
+    return Markup('<time datetime="{}">{}</time>').format(
+        moment.date().isoformat() if hasattr(moment, "date") else moment.isoformat(), text)
+
+
+def _clock(page, value):
+    return i18n.format_time(value, page.lang, page.time_zone)
+
+
+env.globals.update(when=_when, day=_day, clock=_clock)
+
+
+# -- dispatch --------------------------------------------------------------------------------
+
+def _static(path):
+    name = os.path.normpath(path).lstrip("/")
+    full = os.path.join(STATIC, name)
+    if name.startswith("..") or not os.path.isfile(full):
+        raise Problem(404, "no such file")
+    with open(full, "rb") as fh:
+        body = fh.read()
+    ctype = mimetypes.guess_type(full)[0] or "application/octet-stream"
+    if ctype.startswith("text/") or ctype in ("application/javascript",):
+        ctype += "; charset=utf-8"
+    response = Response(body, content_type=ctype)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _error(page, status, detail=None, errors=None):
+    key = {400: "error.400", 401: "error.401", 403: "error.403", 404: "error.404", 405: "error.405",
+           409: "error.409", 413: "error.413", 422: "error.422", 429: "error.429", 503: "error.503"}
+    response = page.render("error.html", status=status, title=page._(key.get(status, "error.500")),
+                           code=status, detail=detail, errors=errors or [],
+                           message_key=key.get(status, "error.500") + ".text")
+    if status == 503:
+        response.headers["Retry-After"] = "5"
+    return response
+
+
+def dispatch(gateway, request):
+    if request.path.startswith("/static/"):
+        return _static(request.path[len("/static/"):]), "/static"
+    adapter = url_map.bind("localhost")
+    page = Page(gateway, request)
+    template = "unmatched"
+    try:
+        try:
+            endpoint, values = adapter.match(request.path, method=request.method)
+        except RequestRedirect as exc:
+            parts = urlsplit(exc.new_url)
+            return page.finish(page.redirect(parts.path + ("?" + parts.query if parts.query else ""))), "redirect"
+        except MethodNotAllowed:
+            return page.finish(_error(page, 405)), "unmatched"
+        except RouteNotFound:
+            return page.finish(_error(page, 404)), "unmatched"
+        template = next(r.rule for r in url_map.iter_rules(endpoint))
+        length = request.content_length
+        if length is not None and length > gateway.max_body:
+            raise Problem(413, "too large")
+        if request.method == "POST":
+            page.check_csrf()
+        response = _views[endpoint](page, **values)
+    except Redirect as exc:
+        response = page.redirect(exc.location)
+    except Unauthorized:
+        response = page.redirect("/login?" + urlencode({"next": request.path}))
+    except TooManyRequests as exc:
+        response = _error(page, 429, exc.detail)
+    except Problem as exc:
+        if exc.detail == "csrf":
+            response = _error(page, 403, page._("error.csrf"))
+        else:
+            response = _error(page, exc.status, exc.detail if exc.status != 503 else None)
+    except DomainError as exc:
+        response = _error(page, exc.status, exc.detail, exc.errors)
+    return page.finish(response), template
+
+
+def new_id():
+    return str(uuid.uuid4())
+
+
+__all__ = ["dispatch", "page_route", "Page", "Invalid"]

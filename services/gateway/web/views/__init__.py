@@ -1,0 +1,2 @@
+"""One module per area; each registers its pages with ``@page_route``."""
+from . import accounts, home, proposals, meetings, me, staff, operator  # noqa: F401

@@ -1,0 +1,139 @@
+"""Signing in, registering and signing out.
+
+Sign-in reuses the API's own check (``api.auth.token``): the same password
+hashing, and the same failure count per e-mail and address, so the pages and
+the API share one rate limit.
+"""
+from pydantic import ValidationError
+
+from samskab.errors import Conflict, Invalid, TooManyRequests, Unauthorized
+
+from ...accounts import SELF_ASSIGNABLE, tokens
+from ...api import auth
+from ...api.context import SESSION_COOKIE
+from .. import forms, i18n
+from ..app import page_route
+from ..security import safe_next
+
+
+def _sign_in(page, account_id, version):
+    ttl = int(page.config.get("TOKEN_TTL_SECONDS", 86400))
+    token = tokens.issue(page.secret, account_id, version, ttl)
+    page.cookies.append((SESSION_COOKIE, token, ttl))
+
+
+@page_route("/login", methods=("GET", "POST"))
+def login(page):
+    values, errors, status = {"next": safe_next(page.request.args.get("next"), "")}, {}, 200
+    if page.request.method == "POST":
+        values = {"email": page.field("email"), "next": safe_next(page.field("next"), "")}
+        try:
+            credentials = auth.Credentials(email=values["email"], password=page.form.get("password") or "")
+            issued = auth.token(page.ctx, credentials)
+        except ValidationError:
+            errors["email"], status = page._("login.wrong"), 401
+        except Unauthorized:
+            errors["email"], status = page._("login.wrong"), 401
+        except TooManyRequests:
+            errors["email"], status = page._("login.too_many"), 429
+        else:
+            ttl = int(issued["expires_in"])
+            page.cookies.append((SESSION_COOKIE, issued["access_token"], ttl))
+            return page.redirect(values["next"] or "/me", "signed_in")
+    response = page.render("login.html", status=status, title=page._("login.title"), values=values, errors=errors)
+    return response
+
+
+@page_route("/logout", methods=("POST",))
+def logout(page):
+    page.cookies.append((SESSION_COOKIE, "", 0))
+    return page.redirect("/", "signed_out")
+
+
+@page_route("/register", methods=("GET", "POST"))
+def register(page):
+    default_m = page.request.args.get("m") or next(iter(page.gateway.municipalities), "")
+    values = {"municipality": default_m, "role": "resident", "language": page.lang}
+    errors, status = {}, 200
+    if page.request.method == "POST":
+        values = {name: page.field(name) for name in ("display_name", "email", "municipality", "role", "language")}
+        password = page.form.get("password") or ""
+        errors = forms.required(page, values, ("display_name", "email", "municipality"))
+        if len(password) < 10:
+            errors["password"] = page._("register.password_short")
+        if values["role"] not in SELF_ASSIGNABLE:
+            errors["role"] = page._("form.choose")
+        if values["municipality"] not in page.gateway.municipalities:
+            errors["municipality"] = page._("form.choose")
+        if not errors:
+            try:
+                body = auth.Registration(
+                    email=values["email"], password=password, display_name=values["display_name"],
+                    municipality=values["municipality"], role=values["role"],
+                    language=i18n.supported(values["language"]),
+                )
+                created = auth.register_account(page.ctx, body)
+            except ValidationError as exc:
+                errors = forms.from_validation(page, exc)
+            except Conflict:
+                errors["email"] = page._("register.exists")
+            except Invalid as exc:
+                errors = forms.from_invalid(page, exc)
+            else:
+                _sign_in(page, created["id"], 0)
+                page.cookies.append(("samskab_lang", created["language"], 365 * 86400))
+                return page.redirect("/me/profile", "registered")
+        status = 422
+    return page.render("register.html", status=status, title=page._("register.title"), values=values,
+                       errors=errors)
+
+
+# -- links from e-mails: confirm the address, reset the password ---------------------------------
+
+@page_route("/account/confirm", methods=("GET", "POST"))
+def confirm(page):
+    from ...api import account as account_api
+
+    token = page.request.args.get("token", "")[:1000]
+    if page.request.method == "POST":
+        try:
+            account_api.confirm_email(page.ctx, token)
+        except Unauthorized:
+            return page.render("account/message.html", status=400, title=page._("account.confirm.title"),
+                               message=page._("account.link_invalid"))
+        return page.redirect("/me" if page.account is not None else "/login", "confirmed")
+    # A GET only shows the button: mail scanners follow links.
+    return page.render("account/confirm.html", title=page._("account.confirm.title"), token=token)
+
+
+@page_route("/account/forgot", methods=("GET", "POST"))
+def forgot(page):
+    from ...api import account as account_api
+
+    if page.request.method == "POST":
+        email = page.field("email")[:320]
+        if email:
+            account_api.request_reset(page.ctx, account_api.ResetRequest(email=email))
+        return page.redirect("/login", "reset_sent")
+    return page.render("account/forgot.html", title=page._("account.forgot.title"), values={}, errors={})
+
+
+@page_route("/account/reset", methods=("GET", "POST"))
+def reset(page):
+    from ...api import account as account_api
+
+    token = (page.request.args.get("token") or page.form.get("token") or "")[:1000]
+    errors, status = {}, 200
+    if page.request.method == "POST":
+        password = page.form.get("password") or ""
+        if len(password) < 10:
+            errors["password"], status = page._("register.password_short"), 422
+        else:
+            try:
+                account_api.reset_password(page.ctx, token, password)
+            except Unauthorized:
+                return page.render("account/message.html", status=400, title=page._("account.reset.title"),
+                                   message=page._("account.link_invalid"))
+            return page.redirect("/login", "password_changed")
+    return page.render("account/reset.html", status=status, title=page._("account.reset.title"), token=token,
+                       errors=errors)

@@ -1,0 +1,143 @@
+"""Me: my profile for matching, my matches and recommendations, my inbox,
+how often I hear about what, my data and leaving."""
+import json
+
+from pydantic import ValidationError
+from werkzeug.wrappers import Response
+
+from samskab.contracts.matching import Profile
+from samskab.errors import Invalid
+
+from ...api.context import SESSION_COOKIE
+from .. import forms
+from ..app import page_route
+
+AVAILABILITY = ("weekday_daytime", "weekday_evening", "weekend", "occasional")
+LANGS = ("da", "nb", "nn", "en")
+LIST_FIELDS = ("skills", "interests", "areas", "resources")
+KINDS = ("meeting_change", "registration", "proposal_status", "proposal_activity", "proposal_triage", "matches")
+
+
+def _my_municipality(page):
+    account = page.account
+    if account is not None and account.municipality in page.gateway.municipalities:
+        page.municipality = page.gateway.municipalities[account.municipality]
+
+
+@page_route("/me")
+def me(page):
+    account = page.require_account()
+    _my_municipality(page)
+    found = page.gather(
+        recommendations=("matching", "recommendations", (page.actor,), {"recommendations": []}),
+        inbox=("notifications", "inbox", (page.actor, 5, False), {"unread": 0, "items": []}),
+        mine=("proposals", "list_page", (account.municipality, page.actor, {"mine": True, "limit": 20}),
+              {"items": []}),
+    )
+    return page.render("me/index.html", title=page._("me.title"), recommendations=found["recommendations"],
+                       inbox=found["inbox"], mine=found["mine"]["items"])
+
+
+@page_route("/me/profile", methods=("GET", "POST"))
+def profile(page):
+    page.require_account()
+    _my_municipality(page)
+    current = page.maybe("matching", "get_profile", page.actor, default={}) or {}
+    values = {name: "\n".join(current.get(name, [])) for name in LIST_FIELDS}
+    values["availability"] = current.get("availability", [])
+    values["languages"] = current.get("languages", [])
+    values["suggest_me"] = current.get("suggest_me", False)
+    errors, status = {}, 200
+    if page.request.method == "POST":
+        payload = {name: page.lines(name) for name in LIST_FIELDS}
+        payload["availability"] = [a for a in page.form.getlist("availability") if a in AVAILABILITY]
+        payload["languages"] = [lang for lang in page.form.getlist("languages") if lang in LANGS]
+        payload["suggest_me"] = page.form.get("suggest_me") == "1"
+        values = {**{name: page.form.get(name, "") for name in LIST_FIELDS},
+                  "availability": payload["availability"], "languages": payload["languages"],
+                  "suggest_me": payload["suggest_me"]}
+        try:
+            Profile.model_validate(payload)
+            page.call("matching", "put_profile", page.actor, payload)
+        except ValidationError as exc:
+            errors = forms.from_validation(page, exc, known=LIST_FIELDS)
+        except Invalid as exc:
+            errors = forms.from_invalid(page, exc, known=LIST_FIELDS)
+        else:
+            return page.redirect("/me", "profile_saved")
+        status = 422
+    return page.render("me/profile.html", status=status, title=page._("me.profile"), values=values, errors=errors,
+                       availability=AVAILABILITY, langs=LANGS)
+
+
+def _local_link(page, link):
+    if not link:
+        return None
+    base = (page.config.get("PUBLIC_URL") or "").rstrip("/")
+    if base and link.startswith(base + "/"):
+        return link[len(base):]
+    return link if link.startswith("/") and not link.startswith("//") else None
+
+
+@page_route("/me/inbox", methods=("GET", "POST"))
+def inbox(page):
+    page.require_account()
+    _my_municipality(page)
+    if page.request.method == "POST":
+        ids = [i for i in page.form.getlist("id") if i][:500]
+        page.call("notifications", "mark_read", page.actor, ids, page.field("all") == "1")
+        return page.redirect("/me/inbox", "marked_read")
+    found = page.call("notifications", "inbox", page.actor, 100, False)
+    items = [{**item, "local_link": _local_link(page, item.get("link"))} for item in found["items"]]
+    return page.render("me/inbox.html", title=page._("me.inbox"), unread=found["unread"], items=items)
+
+
+@page_route("/me/preferences", methods=("GET", "POST"))
+def preferences(page):
+    page.require_account()
+    _my_municipality(page)
+    if page.request.method == "POST":
+        update = {}
+        for kind in KINDS:
+            channels = {}
+            for channel in ("inbox", "email"):
+                value = page.field(f"{kind}.{channel}")
+                if value:
+                    channels[channel] = value
+            if channels:
+                update[kind] = channels
+        page.call("notifications", "set_preferences", page.actor, update)
+        return page.redirect("/me/preferences", "preferences_saved")
+    found = page.call("notifications", "get_preferences", page.actor)
+    return page.render("me/preferences.html", title=page._("me.preferences"), prefs=found["preferences"],
+                       frequencies=found["frequencies"], kinds=[k for k in KINDS if k in found["preferences"]])
+
+
+@page_route("/me/data")
+def data(page, errors=None, status=200):
+    """Export and deletion: what they do, and the buttons."""
+    page.require_account()
+    _my_municipality(page)
+    return page.render("me/data.html", status=status, title=page._("me.data"), errors=errors or {})
+
+
+@page_route("/me/data/export")
+def export(page):
+    from ...api import account as account_api  # the API's export, so both give the same file
+
+    page.require_account()
+    body = json.dumps(account_api.export(page.ctx), ensure_ascii=False, indent=2, default=str)
+    return Response(body, content_type="application/json; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="samskab-my-data.json"'})
+
+
+@page_route("/me/data/delete", methods=("POST",))
+def delete(page):
+    from ...api import account as account_api
+
+    page.require_account()
+    if page.form.get("confirm") != "1":
+        return data(page, errors={"confirm": page._("me.delete.confirm_needed")}, status=422)
+    account_api.erase(page.ctx)
+    page.cookies.append((SESSION_COOKIE, "", 0))
+    return page.redirect("/", "erased")

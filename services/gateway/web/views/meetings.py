@@ -1,0 +1,186 @@
+"""Meetings: the calendar, one meeting (register, waitlist, cancel, .ics,
+agenda questions, outcomes) and, for staff, scheduling with a suggested format."""
+import itertools
+
+from pydantic import ValidationError
+
+from samskab.contracts.meetings import NewMeeting
+from samskab.errors import Conflict, Invalid
+
+from .. import forms, i18n
+from ..app import page_route
+
+LEVELS = ("inform", "consult", "involve", "collaborate", "empower")
+KINDS = ("service", "development", "policy")
+OUTCOME_KINDS = ("decision", "action", "experiment")
+
+
+@page_route("/municipalities/<m>/meetings")
+def calendar(page, m):
+    municipality = page.in_municipality(m)
+    past = page.request.args.get("past") == "1"
+    meetings = page.call("meetings", "list", municipality.id, page.actor, None, not past, 200)
+    if past:
+        meetings = sorted(meetings, key=lambda x: x["starts_at"], reverse=True)
+    months = []
+    for key, group in itertools.groupby(meetings, key=lambda x: i18n.local(x["starts_at"], page.time_zone)
+                                        .strftime("%Y-%m")):
+        group = list(group)
+        moment = i18n.local(group[0]["starts_at"], page.time_zone)
+        months.append({"id": key, "label": f"{i18n.MONTHS[page.lang][moment.month - 1]} {moment.year}".capitalize(),
+                       "meetings": group})
+    return page.render("meetings/calendar.html", title=page._("meetings.title"), months=months, past=past)
+
+
+def _format_name(page, fmt):
+    return fmt.get("local_names", {}).get(page.lang) or fmt.get("name") or fmt.get("id")
+
+
+@page_route("/municipalities/<m>/meetings/<uuid:meeting_id>")
+def detail(page, m, meeting_id, errors=None, values=None, status=200):
+    municipality = page.in_municipality(m)
+    meeting = page.call("meetings", "get", municipality.id, str(meeting_id), page.actor)
+    staff = page.is_staff(municipality.id)
+    found = page.gather(
+        formats=("meetings", "formats", (), []),
+        proposal=("proposals", "get", (municipality.id, meeting["proposal_id"], page.actor), None)
+        if meeting.get("proposal_id") else ("meetings", "formats", (), None),
+        registrations=("meetings", "registrations", (municipality.id, page.actor, str(meeting_id)), [])
+        if staff else ("meetings", "formats", (), None),
+    )
+    formats = {f["id"]: f for f in found["formats"] or []}
+    fmt = formats.get(meeting["format"])
+    proposal = found["proposal"] if meeting.get("proposal_id") else None
+    registrations = found["registrations"] if staff else None
+    return page.render(
+        "meetings/detail.html", status=status, title=meeting["title"], meeting=meeting, staff=staff,
+        format_name=_format_name(page, fmt) if fmt else meeting["format"], proposal=proposal,
+        registrations=registrations, errors=errors or {}, values=values or {},
+        outcome_kinds_options=[(k, page._("outcome_kind." + k)) for k in OUTCOME_KINDS],
+        ics_url=f"/api/v1/municipalities/{municipality.id}/meetings/{meeting['id']}.ics",
+    )
+
+
+def _back(page, m, meeting_id, done):
+    return page.redirect(f"/municipalities/{m}/meetings/{meeting_id}", done)
+
+
+@page_route("/municipalities/<m>/meetings/<uuid:meeting_id>/registration", methods=("POST",))
+def registration(page, m, meeting_id):
+    municipality = page.in_municipality(m)
+    page.require_account()
+    if page.field("cancel"):
+        page.call("meetings", "cancel_registration", municipality.id, page.actor, str(meeting_id))
+        return _back(page, m, meeting_id, "registration_cancelled")
+    result = page.call("meetings", "register", municipality.id, page.actor, str(meeting_id))
+    return _back(page, m, meeting_id, "waitlisted" if result.get("status") == "waitlisted" else "registered_meeting")
+
+
+@page_route("/municipalities/<m>/meetings/<uuid:meeting_id>/agenda", methods=("POST",))
+def agenda(page, m, meeting_id):
+    municipality = page.in_municipality(m)
+    page.require_staff(municipality.id)
+    question = page.field("question")
+    payload = {"question": question}
+    minutes = page.field("minutes")
+    if minutes:
+        if not minutes.isdigit():
+            return detail(page, m, meeting_id, errors={"minutes": page._("form.number")},
+                          values={"question": question, "minutes": minutes}, status=422)
+        payload["minutes"] = int(minutes)
+    if not question:
+        return detail(page, m, meeting_id, errors={"question": page._("form.required")}, status=422)
+    try:
+        page.call("meetings", "add_agenda_question", municipality.id, page.actor, str(meeting_id), payload)
+    except Invalid as exc:
+        return detail(page, m, meeting_id, errors=forms.from_invalid(page, exc, known=("question", "minutes")),
+                      values={"question": question, "minutes": minutes}, status=422)
+    return _back(page, m, meeting_id, "saved")
+
+
+@page_route("/municipalities/<m>/meetings/<uuid:meeting_id>/outcomes", methods=("POST",))
+def outcome(page, m, meeting_id):
+    municipality = page.in_municipality(m)
+    page.require_staff(municipality.id)
+    values = {"outcome_kind": page.field("outcome_kind"), "outcome_text": page.field("outcome_text"),
+              "due": page.field("due")}
+    errors = forms.required(page, values, ("outcome_kind", "outcome_text"))
+    if not errors:
+        payload = {"kind": values["outcome_kind"], "text": values["outcome_text"]}
+        if values["due"]:
+            payload["due"] = values["due"]
+        try:
+            page.call("meetings", "record_outcome", municipality.id, page.actor, str(meeting_id), payload)
+        except Invalid as exc:
+            errors = {"outcome_text": forms.from_invalid(page, exc).popitem()[1]}
+        else:
+            return _back(page, m, meeting_id, "saved")
+    return detail(page, m, meeting_id, errors=errors, values=values, status=422)
+
+
+@page_route("/municipalities/<m>/meetings/<uuid:meeting_id>/cancel", methods=("POST",))
+def cancel_meeting(page, m, meeting_id):
+    municipality = page.in_municipality(m)
+    page.require_staff(municipality.id)
+    page.call("meetings", "cancel", municipality.id, page.actor, str(meeting_id), {"reason": page.field("reason")})
+    return _back(page, m, meeting_id, "meeting_cancelled")
+
+
+SCHEDULE_FIELDS = ("title", "format", "purpose", "promise", "iap2_level", "starts_at", "ends_at", "place_id",
+                   "online_url", "capacity", "proposal_id", "language")
+
+
+@page_route("/municipalities/<m>/meetings/new", methods=("GET", "POST"))
+def schedule(page, m):
+    municipality = page.in_municipality(m)
+    page.require_staff(municipality.id)
+    args = page.request.args
+    level = args.get("level") if args.get("level") in LEVELS else None
+    kind = args.get("kind") if args.get("kind") in KINDS else None
+    expected = args.get("expected") if (args.get("expected") or "").isdigit() else None
+    values = {"proposal_id": args.get("proposal_id", ""), "iap2_level": level or "", "language": page.lang,
+              "capacity": expected or ""}
+    proposal = None
+    if values["proposal_id"]:
+        proposal = page.maybe("proposals", "get", municipality.id, values["proposal_id"], page.actor)
+        if proposal:
+            kind = kind or proposal.get("kind")
+            level = level or proposal.get("iap2_level")
+            values["iap2_level"] = level or ""
+    errors, status = {}, 200
+    if page.request.method == "POST":
+        values = {name: page.field(name) for name in SCHEDULE_FIELDS}
+        errors = forms.required(page, values, ("title", "format", "purpose", "promise", "starts_at", "ends_at",
+                                               "capacity"))
+        if values["capacity"] and not values["capacity"].isdigit():
+            errors["capacity"] = page._("form.number")
+        if not errors:
+            payload = {k: v for k, v in values.items() if v}
+            payload["capacity"] = int(values["capacity"])
+            try:
+                NewMeeting.model_validate(payload)
+                created = page.call("meetings", "schedule", municipality.id, page.actor, payload)
+            except ValidationError as exc:
+                errors = forms.from_validation(page, exc, known=SCHEDULE_FIELDS)
+            except (Invalid, Conflict) as exc:
+                errors = forms.from_invalid(page, exc, known=SCHEDULE_FIELDS) if isinstance(exc, Invalid) \
+                    else {"form": exc.detail}
+            else:
+                return page.redirect(f"/municipalities/{m}/meetings/{created['id']}", "scheduled")
+        status = 422
+    found = page.gather(
+        suggestions=("meetings", "suggest_formats", (level, int(expected) if expected else None, kind, 3), []),
+        formats=("meetings", "formats", (), []),
+        places=("meetings", "list_places", (municipality.id,), []),
+    )
+    if not values.get("format") and found["suggestions"]:
+        values["format"] = found["suggestions"][0]["format"]
+    return page.render(
+        "meetings/new.html", status=status, title=page._("meetings.schedule"), values=values, errors=errors,
+        suggestions=found["suggestions"], proposal=proposal, level=level or "", kind=kind or "",
+        expected=expected or "", levels=LEVELS, kinds=KINDS,
+        format_options=[(f["id"], _format_name(page, f)) for f in found["formats"]],
+        place_options=[("", page._("meetings.no_place"))] + [(p["id"], p["name"]) for p in found["places"]],
+        level_options=[("", "–")] + [(lvl, page._("level." + lvl)) for lvl in LEVELS],
+        format_name=lambda f: _format_name(page, f),
+    )

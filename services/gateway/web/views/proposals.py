@@ -1,0 +1,360 @@
+"""Proposals: the list (search, filters, pages), one proposal with everything
+around it, what people do with it, and the guided flow for a new one."""
+import re
+
+from pydantic import ValidationError
+
+from samskab.contracts.proposals import AgreementDraft, NewProposal
+from samskab.errors import Conflict, Forbidden, Invalid, NotFound
+
+from .. import forms
+from ..app import page_route
+
+STATUSES = ("submitted", "published", "forming", "active", "concluded", "withdrawn", "rejected")
+KINDS = ("service", "development", "policy")
+SORTS = ("newest", "supported", "active")
+LEVELS = ("inform", "consult", "involve", "collaborate", "empower")
+PAGE_SIZE = 20
+# Who may move a proposal where, as the proposals service decides it; the page only offers these.
+NEXT = {
+    "draft": ["submitted", "withdrawn"],
+    "submitted": ["published", "rejected", "withdrawn"],
+    "published": ["forming", "active", "rejected", "withdrawn"],
+    "forming": ["active", "rejected", "withdrawn"],
+    "active": ["concluded", "rejected", "withdrawn"],
+}
+STAFF_ONLY = {"published", "rejected"}
+INITIATOR_ONLY = {"submitted", "withdrawn"}
+OUTCOMES = ("implemented", "adopted", "not_pursued")
+
+
+def _base(m):
+    return f"/municipalities/{m}/proposals"
+
+
+@page_route("/municipalities/<m>/proposals")
+def listing(page, m):
+    municipality = page.in_municipality(m)
+    args = page.request.args
+    filters = {
+        "q": (args.get("q") or "").strip()[:200],
+        "status": [s for s in args.getlist("status") if s in STATUSES],
+        "kind": args.get("kind") if args.get("kind") in KINDS else "",
+        "topic": (args.get("topic") or "").strip()[:60],
+        "area": (args.get("area") or "").strip()[:100],
+        "sort": args.get("sort") if args.get("sort") in SORTS else "newest",
+    }
+    query = {k: v for k, v in filters.items() if v}
+    query["limit"] = PAGE_SIZE
+    cursor = args.get("cursor") or None
+    if cursor:
+        query["cursor"] = cursor[:500]
+    try:
+        found = page.call("proposals", "list_page", municipality.id, page.actor, query)
+    except Invalid:
+        query.pop("cursor", None)
+        found = page.call("proposals", "list_page", municipality.id, page.actor, query)
+        cursor = None
+    next_url = None
+    if found.get("next_cursor"):
+        next_url = page.url(_base(m), **filters, cursor=found["next_cursor"])
+    return page.render("proposals/list.html", title=page._("proposals.title"), items=found["items"],
+                       filters=filters, next_url=next_url,
+                       first_url=page.url(_base(m), **filters) if cursor else None,
+                       statuses=STATUSES, kinds=KINDS, sorts=SORTS)
+
+
+def _load(page, m, proposal_id):
+    municipality = page.in_municipality(m)
+    proposal = page.call("proposals", "get", municipality.id, proposal_id, page.actor)
+    return municipality, proposal
+
+
+def _capacity(page, proposal):
+    caps = set()
+    account = page.account
+    if account is None:
+        return caps
+    caps.add("participant")
+    if str(account.id) == proposal.get("initiator_id"):
+        caps.add("initiator")
+    if page.is_staff(proposal["municipality"]):
+        caps.add("staff")
+    return caps
+
+
+def _transitions(proposal, caps):
+    offered = []
+    for target in NEXT.get(proposal["status"], []):
+        if target in STAFF_ONLY and "staff" not in caps:
+            continue
+        if target in INITIATOR_ONLY and "initiator" not in caps:
+            continue
+        if target not in STAFF_ONLY | INITIATOR_ONLY and not caps & {"staff", "initiator"}:
+            continue
+        offered.append(target)
+    return offered
+
+
+@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>")
+def detail(page, m, proposal_id, errors=None, values=None, status=200):
+    proposal_id = str(proposal_id)
+    municipality, proposal = _load(page, m, proposal_id)
+    caps = _capacity(page, proposal)
+    actor = page.actor
+    calls = dict(
+        history=("proposals", "history", (municipality.id, proposal_id, actor), []),
+        questions=("proposals", "questions", (municipality.id, proposal_id, actor, False), []),
+        agreement=("proposals", "agreement", (municipality.id, proposal_id, actor), None),
+        experiments=("proposals", "experiments", (municipality.id, proposal_id, actor), []),
+        updates=("proposals", "updates", (municipality.id, proposal_id, actor), []),
+        meetings=("meetings", "list", (municipality.id, actor, proposal_id, False, 50), []),
+        similar=("matching", "similar", (municipality.id, proposal_id, actor), None),
+    )
+    if caps & {"staff", "initiator"}:
+        calls["stakeholders"] = ("matching", "stakeholders", (municipality.id, proposal_id, actor), None)
+    found = page.gather(**calls)
+    return page.render(
+        "proposals/detail.html", status=status, title=proposal.get("title") or page._("proposal.hidden"),
+        proposal=proposal, caps=caps, transitions=_transitions(proposal, caps), outcomes=OUTCOMES,
+        errors=errors or {}, values=values or {}, **found,
+    )
+
+
+def _act(page, m, proposal_id, method, *extra, done="saved"):
+    municipality = page.in_municipality(m)
+    page.require_account()
+    page.call("proposals", method, municipality.id, str(proposal_id), page.actor, *extra)
+    return page.redirect(f"{_base(m)}/{proposal_id}", done)
+
+
+@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/support", methods=("POST",))
+def support(page, m, proposal_id):
+    if page.field("withdraw"):
+        return _act(page, m, proposal_id, "unsupport", done="unsupported")
+    return _act(page, m, proposal_id, "support", done="supported")
+
+
+@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/follow", methods=("POST",))
+def follow(page, m, proposal_id):
+    following = not page.field("stop")
+    return _act(page, m, proposal_id, "follow", following, done="followed" if following else "unfollowed")
+
+
+@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/questions", methods=("POST",))
+def ask(page, m, proposal_id):
+    page.in_municipality(m)
+    page.require_account()
+    body = page.field("question")
+    if not body:
+        return detail(page, m, proposal_id, errors={"question": page._("form.required")}, status=422)
+    try:
+        return _act(page, m, proposal_id, "ask", {"body": body}, done="asked")
+    except Invalid as exc:
+        return detail(page, m, proposal_id, errors={"question": forms.from_invalid(page, exc).popitem()[1]},
+                      values={"question": body}, status=422)
+
+
+@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/questions/<uuid:question_id>/answers", methods=("POST",))
+def answer(page, m, proposal_id, question_id):
+    municipality = page.in_municipality(m)
+    page.require_account()
+    body = page.field("answer")
+    name = f"answer-{question_id}"
+    if not body:
+        return detail(page, m, proposal_id, errors={name: page._("form.required")}, status=422)
+    try:
+        page.call("proposals", "answer", municipality.id, str(proposal_id), str(question_id), page.actor,
+                  {"body": body})
+    except Invalid as exc:
+        return detail(page, m, proposal_id, errors={name: forms.from_invalid(page, exc).popitem()[1]}, status=422)
+    return page.redirect(f"{_base(m)}/{proposal_id}", "answered")
+
+
+@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/transitions", methods=("POST",))
+def transition(page, m, proposal_id):
+    municipality = page.in_municipality(m)
+    page.require_account()
+    payload = {"to": page.field("to")}
+    if page.field("reason"):
+        payload["reason"] = page.field("reason")
+    if page.field("outcome"):
+        payload["outcome"] = page.field("outcome")
+    try:
+        page.call("proposals", "transition", municipality.id, str(proposal_id), page.actor, payload)
+    except (Invalid, Conflict) as exc:
+        errors = forms.from_invalid(page, exc) if isinstance(exc, Invalid) else {"form": exc.detail}
+        return detail(page, m, proposal_id, errors={"transition": next(iter(errors.values()))},
+                      values={"reason": page.field("reason")}, status=exc.status)
+    back = page.field("back")
+    if back.startswith(f"/municipalities/{m}/staff"):
+        return page.redirect(back, "moved")
+    return page.redirect(f"{_base(m)}/{proposal_id}", "moved")
+
+
+# -- the agreement ---------------------------------------------------------------------------
+
+def _agreement_values(agreement):
+    if not agreement:
+        return {}
+    parties = {p["role"]: p.get("responsibilities", "") for p in agreement.get("parties", []) if p["role"] != "partner"}
+    return {
+        "municipality_commitment": agreement.get("municipality_commitment", ""),
+        "iap2_level": agreement.get("iap2_level", ""),
+        "decision_maker": agreement.get("decision_maker", ""),
+        "resources": "\n".join(agreement.get("resources", [])),
+        "timeline": "\n".join(f"{t['date']} {t['what']}" for t in agreement.get("timeline", [])),
+        "initiator_responsibilities": parties.get("initiator", ""),
+        "municipality_responsibilities": parties.get("municipality", ""),
+    }
+
+
+TIMELINE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(.+)$")
+
+
+@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/agreement", methods=("GET", "POST"))
+def agreement(page, m, proposal_id):
+    proposal_id = str(proposal_id)
+    page.require_account()
+    municipality, proposal = _load(page, m, proposal_id)
+    caps = _capacity(page, proposal)
+    if not caps & {"staff", "initiator"}:
+        raise Forbidden("only the initiator and the municipality's staff draft the agreement")
+    current = page.maybe("proposals", "agreement", municipality.id, proposal_id, page.actor)
+    values, errors, status = _agreement_values(current), {}, 200
+    if page.request.method == "POST":
+        values = {k: page.form.get(k, "").strip() for k in (
+            "municipality_commitment", "iap2_level", "decision_maker", "resources", "timeline",
+            "initiator_responsibilities", "municipality_responsibilities")}
+        errors = forms.required(page, values, ("municipality_commitment", "iap2_level", "decision_maker"))
+        timeline = []
+        for line in values["timeline"].splitlines():
+            if not line.strip():
+                continue
+            match = TIMELINE_LINE.match(line.strip())
+            if not match:
+                errors["timeline"] = page._("agreement.timeline.bad")
+                break
+            timeline.append({"date": match.group(1), "what": match.group(2)})
+        if not errors:
+            draft = {
+                "parties": [{"role": "initiator", "responsibilities": values["initiator_responsibilities"]},
+                            {"role": "municipality", "responsibilities": values["municipality_responsibilities"]}],
+                "municipality_commitment": values["municipality_commitment"],
+                "iap2_level": values["iap2_level"],
+                "decision_maker": values["decision_maker"],
+                "resources": page.lines("resources"),
+                "timeline": timeline,
+            }
+            try:
+                AgreementDraft.model_validate(draft)
+                page.call("proposals", "draft_agreement", municipality.id, proposal_id, page.actor, draft)
+            except ValidationError as exc:
+                errors = forms.from_validation(page, exc, known=values.keys())
+            except (Invalid, Conflict) as exc:
+                errors = forms.from_invalid(page, exc, known=values.keys()) if isinstance(exc, Invalid) \
+                    else {"form": exc.detail}
+            else:
+                return page.redirect(f"{_base(m)}/{proposal_id}", "agreement_saved")
+        status = 422
+    return page.render("proposals/agreement.html", status=status, title=page._("agreement.edit"),
+                       proposal=proposal, current=current, values=values, errors=errors,
+                       levels_options=[(level, page._("level." + level)) for level in LEVELS])
+
+
+@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/agreement/accept", methods=("POST",))
+def accept_agreement(page, m, proposal_id):
+    try:
+        version = int(page.field("version"))
+    except ValueError:
+        raise Invalid("version", [{"field": "version", "message": "a number"}])
+    return _act(page, m, proposal_id, "accept_agreement", {"version": version}, done="agreement_accepted")
+
+
+# -- the guided new-proposal flow -----------------------------------------------------------------
+
+STEPS = ("mission", "affected", "needs", "expectations", "review")
+FIELDS = ("title", "kind", "problem", "goal", "affected", "area", "topics", "needs", "iap2_level", "expectations",
+          "language")
+STEP_REQUIRED = {"mission": ("title", "kind", "problem", "goal"), "expectations": ("iap2_level",)}
+
+
+def _similar_query(values):
+    words = re.findall(r"\w{4,}", f"{values.get('title', '')} {values.get('problem', '')}")
+    seen = []
+    for word in words:
+        if word.lower() not in seen:
+            seen.append(word.lower())
+    return " or ".join(seen[:12])
+
+
+def _payload(page, values, submit):
+    sections = []
+    if values.get("affected"):
+        sections.append(f"{page._('new.affected.heading')}\n{values['affected']}")
+    if values.get("expectations"):
+        sections.append(f"{page._('new.expectations.heading')}\n{values['expectations']}")
+    split = lambda text: [p.strip() for line in (text or "").splitlines() for p in line.split(",") if p.strip()]  # noqa: E731
+    payload = {
+        "kind": values.get("kind"), "title": values.get("title"), "problem": values.get("problem"),
+        "goal": values.get("goal"), "description": "\n\n".join(sections),
+        "area": values.get("area") or None, "topics": split(values.get("topics"))[:20],
+        "needs": split(values.get("needs"))[:30], "language": values.get("language") or page.lang,
+        "iap2_level": values.get("iap2_level") or None, "submit": submit,
+    }
+    return payload
+
+
+def _step_of(errors):
+    for step in STEPS:
+        names = {"mission": ("title", "kind", "problem", "goal"), "affected": ("affected", "area", "topics"),
+                 "needs": ("needs",), "expectations": ("iap2_level", "expectations", "language")}.get(step, ())
+        if any(name in errors for name in names):
+            return step
+    return "review"
+
+
+@page_route("/municipalities/<m>/proposals/new", methods=("GET", "POST"))
+def new(page, m):
+    municipality = page.in_municipality(m)
+    page.require_account()
+    values = {"language": page.lang}
+    step, errors, similar, status = "mission", {}, [], 200
+    if page.request.method == "POST":
+        values = {name: page.form.get(name, "").strip() for name in FIELDS}
+        current = page.field("step") if page.field("step") in STEPS else "mission"
+        go = page.field("go")
+        index = STEPS.index(current)
+        if go == "back":
+            step = STEPS[max(0, index - 1)]
+        else:
+            errors = forms.required(page, values, STEP_REQUIRED.get(current, ()))
+            if values.get("kind") and values["kind"] not in KINDS:
+                errors["kind"] = page._("form.choose")
+            if values.get("iap2_level") and values["iap2_level"] not in LEVELS:
+                errors["iap2_level"] = page._("form.choose")
+            if errors:
+                step, status = current, 422
+            elif current != "review":
+                step = STEPS[index + 1]
+            else:
+                payload = _payload(page, values, submit=(go != "draft"))
+                try:
+                    NewProposal.model_validate(payload)
+                    created = page.call("proposals", "submit", municipality.id, page.actor, payload)
+                except ValidationError as exc:
+                    errors = forms.from_validation(page, exc, known=FIELDS)
+                except Invalid as exc:
+                    errors = forms.from_invalid(page, exc, known=FIELDS)
+                else:
+                    return page.redirect(f"{_base(m)}/{created['id']}", "submitted" if go != "draft" else "drafted")
+                step, status = _step_of(errors), 422
+    if step == "review":
+        query = _similar_query(values)
+        if query:
+            found = page.maybe("proposals", "list_page", municipality.id, page.actor,
+                               {"q": query[:200], "limit": 5, "sort": "supported"}, default={"items": []})
+            similar = found["items"]
+    return page.render("proposals/new.html", status=status, title=page._("new.title"), values=values,
+                       errors=errors, step=step, steps=STEPS, similar=similar, kinds=KINDS, levels=LEVELS,
+                       preview=_payload(page, values, True) if step == "review" else None)
