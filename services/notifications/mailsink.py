@@ -1,13 +1,14 @@
 """A local SMTP sink for development: every message received is written as an
 ``.eml`` file a developer can open (``make run`` points the service at it).
 
-    python -m notifications.mailsink [--host 127.0.0.1] [--port 1025] [--dir var/mail]
+    python -m notifications.mailsink [--host 127.0.0.1] [--port 1025] [--dir var/mail] [--reject REGEX]
 
 Also usable in-process (tests, benchmarks): ``MailSink(port=0).start()`` keeps
 the messages in ``.messages`` and, with ``directory``, on disk.
 """
 import argparse
 import os
+import re
 import threading
 import time
 import uuid
@@ -19,14 +20,20 @@ class _Handler:
     def __init__(self, sink):
         self.sink = sink
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.sink.reject and re.search(self.sink.reject, address):
+            return "550 5.1.1 no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         self.sink._received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content)
         return "250 OK"
 
 
 class MailSink:
-    def __init__(self, host="127.0.0.1", port=1025, directory=None, keep=True):
-        self.host, self.port, self.directory, self.keep = host, port, directory, keep
+    def __init__(self, host="127.0.0.1", port=1025, directory=None, keep=True, reject=None):
+        self.host, self.port, self.directory, self.keep, self.reject = host, port, directory, keep, reject
         self.messages = []  # (mail_from, rcpt_tos, raw bytes)
         self.count = 0
         self._lock = threading.Lock()
@@ -68,10 +75,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Write every e-mail received over SMTP as an .eml file")
     parser.add_argument("--host", default=os.environ.get("MAILSINK_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("MAILSINK_PORT", "1025")))
-    parser.add_argument("--dir", default=os.environ.get("MAILSINK_DIR", "var/mail"),
+    parser.add_argument("--dir", "--folder", dest="dir", default=os.environ.get("MAILSINK_DIR", "var/mail"),
                         help="where to write .eml files; empty: accept and drop (benchmarks)")
+    parser.add_argument("--reject", default=os.environ.get("MAILSINK_REJECT") or None,
+                        help="refuse recipients matching this regular expression with 550 (to try bounces)")
     args = parser.parse_args(argv)
-    sink = MailSink(args.host, args.port, args.dir or None, keep=False).start()
+    sink = MailSink(args.host, args.port, args.dir or None, keep=False, reject=args.reject).start()
     where = f"writing .eml files to {os.path.abspath(args.dir)}" if args.dir else "dropping what it receives"
     print(f"mail sink on smtp://{args.host}:{sink.port}, {where}", flush=True)
     try:

@@ -69,7 +69,7 @@ class SmtpSink:
     def start(self):
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.join(ROOT, "shared"), os.path.join(ROOT, "services")])}
         self.proc = subprocess.Popen([sys.executable, "-m", "notifications.mailsink", "--port", str(self.port),
-                                      "--dir", str(self.directory)], env=env, stdout=subprocess.DEVNULL)
+                                      "--dir", str(self.directory), "--reject", r"@bounce\.example\.org$"], env=env, stdout=subprocess.DEVNULL)
 
         def up():
             try:
@@ -165,12 +165,16 @@ def register(base, name, address, language, municipality="aalborg"):
     return r.json()["id"], token(base, address)
 
 
-def operator(platform):
+def account_with_role(platform, role, address):
     with engine_for(platform["gateway_db"]).begin() as conn:
         conn.execute(accounts.insert().values(
-            id=uuid.uuid4(), email="operator@samskab.test", password_hash=hasher.hash("correct horse battery"),
-            display_name="Ops", municipality="aalborg", role="operator", language="en"))
-    return token(platform["base"], "operator@samskab.test")
+            id=uuid.uuid4(), email=address, password_hash=hasher.hash("correct horse battery"),
+            display_name=role.capitalize(), municipality="aalborg", role=role, language="en"))
+    return token(platform["base"], address)
+
+
+def operator(platform):
+    return account_with_role(platform, "operator", "operator@samskab.test")
 
 
 def publish(amqp_uri, type_name, data, subject, municipality="aalborg"):
@@ -496,3 +500,24 @@ def test_an_address_confirmation_is_mailed_at_once_whatever_the_preferences(plat
     [mail] = wait_for(lambda: sink.messages() or None, what="the confirmation e-mail")
     assert mail["Subject"] == "Bekræft din e-mailadresse" and mail["To"] == PEOPLE[0][1]
     assert "http://localhost:8000/confirm?token=s3cr3t" in mail.get_body(("plain",)).get_content()
+
+
+def test_a_refused_address_is_recorded_as_failed_and_shown_to_staff(platform, sink):
+    sink.start()
+    base, amqp = platform["base"], platform["amqp"]
+    pid, resident = register(base, "Gone Away", "gone@bounce.example.org", "da")
+    wait_for_contacts(platform, 1)
+    meeting_id = str(uuid.uuid4())
+    publish(amqp, "samskab.meeting.updated",
+            meeting_data(meeting_id, [pid], dt.datetime(2026, 12, 3, 18, tzinfo=dt.timezone.utc)), f"meetings/{meeting_id}")
+    staff = account_with_role(platform, "employee", "staff@aalborg.test")
+
+    def failed():
+        r = requests.get(f"{base}/municipalities/aalborg/email-deliveries", headers=staff)
+        assert r.status_code == 200, r.text
+        return r.json()
+    [delivery] = wait_for(failed, what="the failure to be recorded")
+    assert delivery["participant_id"] == pid and delivery["attempts"] == 1 and delivery["last_error"].startswith("550")
+    assert "bounce.example.org" not in json.dumps(delivery), "staff see ids and errors, not addresses"
+    assert requests.get(f"{base}/municipalities/aalborg/email-deliveries", headers=resident).status_code == 403
+    assert sink.messages() == []
