@@ -225,9 +225,10 @@ class Service(ServiceBase):
         if found:
             self.db.execute(similar_proposals.insert(), [
                 {"proposal_id": row.id, "similar_id": uuid.UUID(doc_id), "score": score} for doc_id, score in found])
-        self.db.emit(SimilarFound.event_type, municipality=row.municipality, subject=f"proposals/{row.id}",
-                     data={"proposal_id": str(row.id), "municipality": row.municipality,
-                           "similar": [{"id": doc_id, "score": score} for doc_id, score in found]})
+        if found:  # "nothing similar" is no news for anyone
+            self.db.emit(SimilarFound.event_type, municipality=row.municipality, subject=f"proposals/{row.id}",
+                         data={"proposal_id": str(row.id), "municipality": row.municipality,
+                               "similar": [{"id": doc_id, "score": score} for doc_id, score in found]})
 
     def _find_similar(self, row, k=5):
         feats = dict(row.features)
