@@ -120,13 +120,13 @@ COMMON = {
 }
 
 STATUS_NAMES = {
-    "da": {"submitted": "indsendt", "published": "offentliggjort", "in_progress": "i gang", "agreed": "aftalt",
-           "completed": "gennemført", "rejected": "afvist", "archived": "arkiveret"},
-    "nb": {"submitted": "sendt inn", "published": "publisert", "in_progress": "i gang", "agreed": "avtalt",
-           "completed": "gjennomført", "rejected": "avvist", "archived": "arkivert"},
-    "nn": {"submitted": "send inn", "published": "publisert", "in_progress": "i gang", "agreed": "avtala",
-           "completed": "gjennomført", "rejected": "avvist", "archived": "arkivert"},
-    "en": {},
+    "da": {"submitted": "indsendt", "published": "offentliggjort", "forming": "samler deltagere", "active": "i gang",
+           "concluded": "afsluttet", "withdrawn": "trukket tilbage", "rejected": "afvist"},
+    "nb": {"submitted": "sendt inn", "published": "publisert", "forming": "samler deltakere", "active": "i gang",
+           "concluded": "avsluttet", "withdrawn": "trukket tilbake", "rejected": "avvist"},
+    "nn": {"submitted": "send inn", "published": "publisert", "forming": "samlar deltakarar", "active": "i gang",
+           "concluded": "avslutta", "withdrawn": "trekt tilbake", "rejected": "avvist"},
+    "en": {"forming": "forming (gathering people)"},
 }
 
 MONTHS = {

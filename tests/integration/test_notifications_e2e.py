@@ -521,3 +521,55 @@ def test_a_refused_address_is_recorded_as_failed_and_shown_to_staff(platform, si
     assert "bounce.example.org" not in json.dumps(delivery), "staff see ids and errors, not addresses"
     assert requests.get(f"{base}/municipalities/aalborg/email-deliveries", headers=resident).status_code == 403
     assert sink.messages() == []
+
+
+def proposal_data(proposal_id, initiator_id, status, **extra):
+    return {"id": proposal_id, "municipality": "aalborg", "kind": "development", "title": "Grønnere pendling",
+            "problem": "Most commuters drive alone.", "goal": "Half use bike, bus or car pooling by 2028.",
+            "language": "da", "status": status, "initiator_id": initiator_id, "initiator_role": "resident",
+            "created_at": "2026-11-20T10:00:00+00:00", **extra}
+
+
+def test_a_proposal_moving_on_reaches_its_initiator_supporters_and_followers_and_new_ones_reach_staff(platform, sink):
+    sink.start()
+    base, amqp = platform["base"], platform["amqp"]
+    initiator, initiator_h = register(base, "Ida Initiativ", "ida@example.org", "da")
+    supporter, supporter_h = register(base, "Sune Støtte", "sune@example.org", "en")
+    follower, follower_h = register(base, "Freja Følger", "freja@example.org", "da")
+    bystander, bystander_h = register(base, "Bo Udenfor", "bo@example.org", "da")
+    staff_h = account_with_role(platform, "employee", "staff@aalborg.test")
+    staff_id = requests.get(f"{base}/me", headers=staff_h).json()["id"]
+    publish(amqp, "samskab.participant.registered", {
+        "id": staff_id, "municipality": "aalborg", "role": "employee", "language": "da",
+        "email": "staff@aalborg.test", "display_name": "Employee"}, f"participants/{staff_id}")
+    wait_for_contacts(platform, 5)
+    pid = str(uuid.uuid4())
+    subject = f"proposals/{pid}"
+    publish(amqp, "samskab.proposal.submitted", proposal_data(pid, initiator, "submitted"), subject)
+    publish(amqp, "samskab.proposal.supported", {"proposal_id": pid, "municipality": "aalborg",
+                                                 "participant_id": supporter, "support_count": 1}, subject)
+    publish(amqp, "samskab.proposal.followed", {"proposal_id": pid, "municipality": "aalborg",
+                                                "participant_id": follower, "following": True}, subject)
+    time.sleep(1.0)
+    publish(amqp, "samskab.proposal.status_changed", proposal_data(
+        pid, initiator, "active", from_status="forming", reason="Aftalen er på plads", changed_by="staff",
+        actor_id=staff_id), subject)
+
+    def inbox(headers):
+        return requests.get(f"{base}/me/notifications", headers=headers).json()["items"]
+
+    for headers in (initiator_h, supporter_h, follower_h):
+        [entry] = wait_for(lambda: [i for i in inbox(headers) if i["event_type"] == "samskab.proposal.status_changed"],
+                           what="the status change in the inbox")
+    assert entry["title"] == "Nyt om „Grønnere pendling“" and "i gang" in entry["body"]
+    [triage] = wait_for(lambda: [i for i in inbox(staff_h) if i["kind"] == "proposal_triage"], what="triage")
+    assert triage["title"] == "Nyt forslag: „Grønnere pendling“"
+    assert [i for i in inbox(staff_h) if i["event_type"] == "samskab.proposal.status_changed"] == [], \
+        "who made the change is not told about it"
+    assert inbox(bystander_h) == []
+    mails = wait_for(lambda: len(sink.messages()) >= 3 and sink.messages(), what="three e-mails")
+    time.sleep(0.5)
+    subjects = sorted((m["To"], m["Subject"]) for m in sink.messages())
+    assert subjects == [("freja@example.org", "Nyt om „Grønnere pendling“"),
+                        ("ida@example.org", "Nyt om „Grønnere pendling“"),
+                        ("sune@example.org", "News about “Grønnere pendling”")], "triage e-mail waits for the daily digest"
