@@ -93,6 +93,7 @@ def load(service, environ=None, extra=None):
         "DATABASE_URL": database_url(service, env),
         "METRICS_PORT": int(env.get(port_var, DEFAULT_PORTS[service])),
         "RETRY_DELAYS_MS": _ints("RETRY_DELAYS_MS", env.get("RETRY_DELAYS_MS", "1000,5000,30000")),
+        "QUEUE_TYPE": env.get("QUEUE_TYPE", "classic"),
         "OUTBOX_POLL_SECONDS": float(env.get("OUTBOX_POLL_SECONDS", "0.5")),
         "OUTBOX_BATCH": int(env.get("OUTBOX_BATCH", "500")),
         "max_workers": int(env.get("MAX_WORKERS", "10")),
