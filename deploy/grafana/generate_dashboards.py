@@ -67,9 +67,11 @@ def http_panels(s):
 
 def delivery_panels():
     return [
-        panel("E-mail and webhook delivery failures / 15m", [
-            ("sum(increase(samskab_notifications_emails_failed_total[15m]))", "e-mails failed"),
-            ("sum(increase(samskab_notifications_webhook_deliveries_failed_total[15m]))", "webhooks failed"),
+        panel("E-mails / 15m by outcome", [
+            ("sum by (outcome) (increase(samskab_notifications_emails_total[15m]))", "{{outcome}}"),
+        ]),
+        panel("Webhook attempts / 15m by outcome", [
+            ("sum by (outcome) (increase(samskab_notifications_webhook_attempts_total[15m]))", "{{outcome}}"),
         ]),
         panel("Dead letters waiting (RabbitMQ)", [
             ('sum by (queue) (rabbitmq_queue_messages{queue=~"samskab\\\\.notifications\\\\..+\\\\.dlq"})', "{{queue}}"),
