@@ -20,6 +20,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 from pydantic import ValidationError
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from samskab import municipalities
 from samskab.consumer import consume
@@ -700,13 +701,16 @@ class Service(ServiceBase):
     def municipality_calendar(self, municipality, past_days=90):
         since = _now() - dt.timedelta(days=int(past_days))
         with self.db as uow:
-            rows = uow.execute(
-                sa.select(meetings.c.vevent, meetings.c.time_zone)
-                .where(meetings.c.municipality == municipality, meetings.c.ends_at >= since)
-                .order_by(meetings.c.starts_at, meetings.c.id)
-            ).all()
+            # One string from the database rather than ten thousand rows through Python.
+            row = uow.execute(
+                sa.select(
+                    sa.func.string_agg(meetings.c.vevent,
+                                       aggregate_order_by(sa.literal(""), meetings.c.starts_at, meetings.c.id)),
+                    sa.func.array_agg(sa.distinct(meetings.c.time_zone)),
+                ).where(meetings.c.municipality == municipality, meetings.c.ends_at >= since)
+            ).first()
         name = municipalities.catalogue(self.config.get("MUNICIPALITY_CATALOG", "")).get(municipality)
-        return calendar.assemble([r.vevent for r in rows], [r.time_zone for r in rows] or [self._zone(municipality)],
+        return calendar.assemble([row[0] or ""], row[1] or [self._zone(municipality)],
                                  name=name.name if name else municipality).decode("utf-8")
 
     @rpc

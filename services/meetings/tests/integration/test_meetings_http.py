@@ -124,7 +124,7 @@ def test_staff_schedule_residents_register_and_calendars_follow_every_change(pla
     assert str(event["status"]) == "CANCELLED"
     assert is_problem(requests.patch(url, json={"title": "Nyt navn"}, headers=staff), 409)
 
-    received = subscriber.drain(expect=3, timeout=10)
+    received = subscriber.drain(expect=3, timeout=30)
     assert [m.routing_key for m, _, _ in received] == [
         "aalborg.meeting.scheduled", "aalborg.meeting.updated", "aalborg.meeting.cancelled"]
     for _, _, body in received:
@@ -209,7 +209,7 @@ def test_agenda_minutes_and_outcomes_reach_the_proposals_history(platform):
     r = requests.post(url + "/outcomes", json={"kind": "action", "text": "Åbn et cykelværksted på Øst",
                                                "owner": "Mette Hansen", "due": "2027-05-01"}, headers=staff)
     assert r.status_code == 201, r.text
-    [(method, _, body)] = subscriber.drain(expect=1)
+    [(method, _, body)] = subscriber.drain(expect=1, timeout=30)
     event = __import__("json").loads(body)
     assert event["subject"] == f"proposals/{proposal_id}"
     assert event["data"]["proposal_id"] == proposal_id and event["data"]["kind"] == "action"

@@ -64,7 +64,7 @@ def test_twenty_people_racing_for_the_last_three_seats(rpc, second_instance, mee
     after = rpc.get("aalborg", meeting["id"])
     assert (after["confirmed_count"], after["waitlist_count"]) == (10, 14)
 
-    received = subscriber.drain(expect=7 + 20 + 2 + 2 + 1, timeout=15)
+    received = subscriber.drain(expect=7 + 20 + 2 + 2 + 1, timeout=30)
     keys = [m.routing_key for m, _, _ in received]
     assert keys.count("aalborg.registration.confirmed") == 10
     assert keys.count("aalborg.registration.waitlisted") == 17
@@ -116,3 +116,43 @@ def test_nobody_registers_twice_even_at_once(rpc, meetings_config):
     assert outcomes.count("confirmed") == 1
     assert outcomes.count("Conflict") == 4
     assert len(stored_registrations(meetings_config["DATABASE_URL"], meeting["id"])) == 1
+
+
+def test_raising_the_capacity_promotes_the_first_in_line_and_raises_sequence(rpc, meetings_config):
+    meeting = rpc.schedule("aalborg", staff(), meeting_payload(capacity=2))
+    people = [person() for _ in range(5)]
+    for p in people:
+        rpc.register("aalborg", p, meeting["id"])
+    changed = rpc.update("aalborg", staff(), meeting["id"], {"capacity": 4})
+    assert (changed["sequence"], changed["confirmed_count"], changed["waitlist_count"]) == (1, 4, 1)
+    stored = {str(r.participant_id): r.status for r in stored_registrations(meetings_config["DATABASE_URL"], meeting["id"])}
+    assert [stored[p["id"]] for p in people] == ["confirmed"] * 4 + ["waitlisted"]
+
+    from samskab.errors import Invalid
+
+    with pytest.raises(Invalid):
+        rpc.update("aalborg", staff(), meeting["id"], {"capacity": 3})  # below the seats already given
+    assert rpc.get("aalborg", meeting["id"])["capacity"] == 4
+
+
+def test_an_erased_person_leaves_no_registration_and_their_seat_passes_on(rpc, meetings_config, broker_uri):
+    from samskab import events
+    from samskab.amqp_publish import ConfirmingPublisher
+
+    from .conftest import wait_for
+
+    meeting = rpc.schedule("aalborg", staff(), meeting_payload(capacity=1))
+    leaving, waiting = person(), person()
+    rpc.register("aalborg", leaving, meeting["id"])
+    rpc.register("aalborg", waiting, meeting["id"])
+    envelope = events.make("samskab.participant.erased", municipality="aalborg", service="gateway",
+                           subject=f"participants/{leaving['id']}", data={"id": leaving["id"], "municipality": "aalborg"})
+    publisher = ConfirmingPublisher(broker_uri)
+    publisher.publish_batch([(events.EVENTS_EXCHANGE, "aalborg.participant.erased", envelope)])
+    publisher.close()
+
+    def statuses():
+        rows = stored_registrations(meetings_config["DATABASE_URL"], meeting["id"])
+        return {str(r.participant_id): r.status for r in rows} if len(rows) == 1 else None
+
+    assert wait_for(statuses) == {waiting["id"]: "confirmed"}
