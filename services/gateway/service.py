@@ -53,7 +53,8 @@ class Trace(DependencyProvider):
     """The W3C traceparent of the request; RPC calls carry it on to the services."""
 
     def get_dependency(self, worker_ctx):
-        return worker_ctx.context_data
+        # ``context_data`` is a copy; ``data`` is what RPC calls read their headers from.
+        return worker_ctx.data
 
 
 class Service:

@@ -143,3 +143,16 @@ def test_each_service_shows_its_metrics_and_health(platform, proposals_port):
     assert series in requests.get(f"{service}/metrics").text
     ready = requests.get(f"{service}/readyz")
     assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+
+
+def test_the_request_trace_follows_the_proposal_onto_the_stream(platform):
+    base, amqp_uri = platform
+    stream = Subscriber(amqp_uri, "aalborg.#")
+    headers = register(base, "trace@example.org")
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    r = requests.post(f"{base}/municipalities/aalborg/proposals", json=PROPOSAL,
+                      headers={**headers, "traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"})
+    assert r.status_code == 201
+    assert r.headers["traceparent"].split("-")[1] == trace_id
+    [(_, _, body)] = stream.drain(expect=1)
+    assert json.loads(body)["traceparent"].split("-")[1] == trace_id
