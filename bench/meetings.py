@@ -213,10 +213,11 @@ def main(argv=None):
     parser.add_argument("--seats", type=int, default=1000)
     parser.add_argument("--meetings", type=int, default=10000)
     parser.add_argument("--requests", type=int, default=20)
-    parser.add_argument("--json", default=os.path.join(HERE, "results", "meetings.json"))
+    parser.add_argument("--json", help="where to write the figures (default bench/results/meetings[-quick].json)")
     args = parser.parse_args(argv)
     if args.quick:
         args.people, args.seats, args.meetings, args.requests = 1000, 200, 2000, 10
+    args.json = args.json or os.path.join(HERE, "results", "meetings-quick.json" if args.quick else "meetings.json")
 
     import sqlalchemy as sa
     from nameko.standalone.rpc import ClusterRpcProxy

@@ -156,3 +156,25 @@ def test_an_erased_person_leaves_no_registration_and_their_seat_passes_on(rpc, m
         return {str(r.participant_id): r.status for r in rows} if len(rows) == 1 else None
 
     assert wait_for(statuses) == {waiting["id"]: "confirmed"}
+
+
+def test_a_task_committee_is_a_series_of_sessions(rpc):
+    import datetime as dt
+
+    from samskab.errors import Invalid
+
+    first_start = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)
+    sessions = []
+    for n in range(3):
+        starts = first_start + dt.timedelta(days=60 * n)
+        sessions.append(rpc.schedule("aalborg", staff(), meeting_payload(
+            format="task_committee", capacity=15, reserved={"resident": 10, "politician": 5},
+            series_id=sessions[0]["series_id"] if sessions else None, title=f"Opgaveudvalg, møde {n + 1}",
+            starts_at=starts.isoformat(), ends_at=(starts + dt.timedelta(hours=3)).isoformat())))
+    shown = rpc.get("aalborg", sessions[2]["id"])
+    assert [s["id"] for s in shown["sessions"]] == [s["id"] for s in sessions]
+    assert {s["series_id"] for s in sessions} == {sessions[0]["id"]}
+    with pytest.raises(Invalid):
+        rpc.schedule("aalborg", staff(), meeting_payload(series_id="0b7c6c1e-0000-4000-8000-000000000000"))
+    with pytest.raises(Invalid):  # another municipality's series is not found either
+        rpc.schedule("hjorring", staff("hjorring"), meeting_payload(series_id=sessions[0]["series_id"]))
