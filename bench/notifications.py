@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/notifications.py [--quick] [--registrants 10000] [--participants 100000] [--json FILE]
 
+0. Baseline: a plain smtplib connection pushing messages into the same sink.
 1. Fan-out: one ``samskab.meeting.updated`` naming ``--registrants`` people,
    published to the internal exchange as the meetings relay would; measured
    until every registrant has the inbox entry, and until every e-mail has
@@ -115,6 +116,25 @@ def seed_participants(engine, n, prefix):
             "SELECT id FROM participants WHERE email LIKE :p ORDER BY email"), {"p": prefix + "%"})]
 
 
+def bench_sink_ceiling(port, n):
+    """Baseline: one plain smtplib connection pushing the same kind of message into the sink."""
+    import smtplib
+
+    from notifications import messages
+
+    raw = messages.build_email(sender="Samskab <noreply@samskab.localhost>", to="a@bench.example", language="da",
+                               name="Bench", subject="Mødet „Borgermøde“ er ændret", lines=["Linje"], link="http://x",
+                               unsubscribe_url="http://x/api/v1/unsubscribe?token=t")
+    smtp = smtplib.SMTP("127.0.0.1", port)
+    started = time.perf_counter()
+    for _ in range(n):
+        smtp.sendmail("noreply@samskab.localhost", ["a@bench.example"], raw)
+    elapsed = time.perf_counter() - started
+    smtp.quit()
+    print(f"baseline: plain smtplib → sink, one connection: {n / elapsed:,.0f} messages/s", flush=True)
+    return {"messages": n, "per_second": round(n / elapsed)}
+
+
 def bench_fanout(engine, amqp_uri, registrants):
     from samskab import events
     from samskab.amqp_publish import ConfirmingPublisher
@@ -217,7 +237,8 @@ def main(argv=None):
                 break
             time.sleep(0.3)
         time.sleep(1.0)
-        results = {"fan_out": bench_fanout(engine, amqp_uri, args.registrants),
+        results = {"sink_baseline": bench_sink_ceiling(smtp_port, 2000),
+                   "fan_out": bench_fanout(engine, amqp_uri, args.registrants),
                    "daily_digest": bench_digest(engine, args.participants),
                    "via": "notifications service in its own process; aiosmtpd sink in its own process; one SMTP "
                           "connection per batch of 500"}
@@ -227,6 +248,9 @@ def main(argv=None):
         f, d = results["fan_out"], results["daily_digest"]
         print(f"fan-out of one meeting change to {f['registrants']:,}: inbox in {f['inbox_seconds']}s "
               f"({f['inbox_per_second']:,}/s), e-mails in {f['email_seconds']}s ({f['emails_per_second']:,}/s)")
+        print(f"e-mail rates against the sink's own ceiling ({results['sink_baseline']['per_second']:,}/s, "
+              f"plain smtplib): fan-out {f['emails_per_second'] / results['sink_baseline']['per_second']:.2f}×, "
+              f"digest {d['sent_per_second'] / results['sink_baseline']['per_second']:.2f}×")
         print(f"daily digest for {d['participants']:,}: made in {d['make_seconds']}s ({d['made_per_second']:,}/s), "
               f"sent in {d['send_seconds']}s ({d['sent_per_second']:,}/s); exactly once: {d['exactly_once']}")
         print(f"written to {os.path.relpath(args.json)}", flush=True)

@@ -22,7 +22,7 @@ class _Handler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.sink.reject and re.search(self.sink.reject, address):
-            return "550 5.1.1 no such mailbox here"
+            return f"550 5.1.1 <{address}>: no such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -390,6 +390,8 @@ class Service(ServiceBase):
                 outcome, error = results[row.id]
                 if outcome == "sent":
                     continue
+                # Servers often quote the address in their refusal: keep it out of logs and the staff view.
+                error = (error or "").replace(row.to_address, "<recipient>")
                 attempts = row.attempts + 1
                 if outcome == "failed" or attempts >= max_attempts:
                     values = {"status": "failed", "attempts": attempts, "last_error": error}
