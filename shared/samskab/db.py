@@ -69,7 +69,10 @@ def engine_for(url, **kwargs):
                 driver_url(url),
                 pool_size=int(kwargs.get("pool_size", 10)),
                 max_overflow=int(kwargs.get("max_overflow", 20)),
-                pool_pre_ping=True,
+                # No ping per checkout (a round trip per transaction): after a
+                # database restart the first statement on a stale connection fails,
+                # SQLAlchemy discards the whole pool, and the worker's retry succeeds.
+                pool_pre_ping=False,
                 future=True,
             )
             _engines[url] = engine
