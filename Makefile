@@ -42,13 +42,20 @@ bench: $(STAMP)
 	$(PY) bench/run.py $(ARGS)
 
 bench-quick: $(STAMP)
+	$(PY) scripts/ensure_services.py
 	$(PY) bench/run.py --quick
+
+drill: $(STAMP)
+	$(PY) bench/drill.py $(ARGS)
+
+check-deploy: $(STAMP)
+	$(PY) scripts/check_deploy.py
 
 dlq: $(STAMP)
 	$(PY) -m samskab.dlq $(or $(ARGS),list)
 
 migrate: $(STAMP)
-	$(PY) -m samskab.migrate_all
+	$(PY) -m samskab.migrate $(ARGS)
 
 clean:
 	rm -rf var/ test-artifacts/

@@ -68,3 +68,21 @@ def create_backbone_tables(bind):
 
 def drop_backbone_tables(bind):
     backbone_metadata.drop_all(bind)
+
+
+def main(argv=None):
+    """``python -m samskab.migrate [service ...]``: bring each database to head."""
+    import sys
+
+    from .config import SERVICES, database_url
+
+    services = (argv if argv is not None else sys.argv[1:]) or list(SERVICES)
+    for service in services:
+        url = database_url(service)
+        upgrade(service, url)
+        print(f"{service}: migrated")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
