@@ -122,3 +122,12 @@ def test_cookies_are_secure_behind_https():
     assert security.is_secure("https://samskab.example", None)
     assert security.is_secure("http://localhost:8000", "https")
     assert not security.is_secure("http://localhost:8000", None)
+
+
+def test_every_template_compiles():
+    from gateway.web.app import env
+
+    names = [str(p.relative_to(WEB / "templates")) for p in (WEB / "templates").rglob("*.html")]
+    assert len(names) > 20
+    for name in names:
+        env.get_template(name)

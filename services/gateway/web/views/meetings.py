@@ -1,5 +1,6 @@
 """Meetings: the calendar, one meeting (register, waitlist, cancel, .ics,
 agenda questions, outcomes) and, for staff, scheduling with a suggested format."""
+import datetime as dt
 import itertools
 
 from pydantic import ValidationError
@@ -52,8 +53,9 @@ def detail(page, m, meeting_id, errors=None, values=None, status=200):
     fmt = formats.get(meeting["format"])
     proposal = found["proposal"] if meeting.get("proposal_id") else None
     registrations = found["registrations"] if staff else None
+    started = i18n.parse_instant(meeting["starts_at"]) <= dt.datetime.now(dt.timezone.utc)
     return page.render(
-        "meetings/detail.html", status=status, title=meeting["title"], meeting=meeting, staff=staff,
+        "meetings/detail.html", status=status, title=meeting["title"], meeting=meeting, staff=staff, started=started,
         format_name=_format_name(page, fmt) if fmt else meeting["format"], proposal=proposal,
         registrations=registrations, errors=errors or {}, values=values or {},
         outcome_kinds_options=[(k, page._("outcome_kind." + k)) for k in OUTCOME_KINDS],
@@ -103,16 +105,21 @@ def outcome(page, m, meeting_id):
     municipality = page.in_municipality(m)
     page.require_staff(municipality.id)
     values = {"outcome_kind": page.field("outcome_kind"), "outcome_text": page.field("outcome_text"),
-              "due": page.field("due")}
+              "due": page.field("due"), "owner": page.field("owner")}
     errors = forms.required(page, values, ("outcome_kind", "outcome_text"))
+    if values["outcome_kind"] == "action" and not values["owner"]:
+        errors["owner"] = page._("form.required")
     if not errors:
         payload = {"kind": values["outcome_kind"], "text": values["outcome_text"]}
-        if values["due"]:
-            payload["due"] = values["due"]
+        for name in ("due", "owner"):
+            if values[name]:
+                payload[name] = values[name]
         try:
             page.call("meetings", "record_outcome", municipality.id, page.actor, str(meeting_id), payload)
         except Invalid as exc:
             errors = {"outcome_text": forms.from_invalid(page, exc).popitem()[1]}
+        except Conflict as exc:
+            errors = {"form": forms.from_invalid(page, Invalid(exc.detail)).popitem()[1]}
         else:
             return _back(page, m, meeting_id, "saved")
     return detail(page, m, meeting_id, errors=errors, values=values, status=422)

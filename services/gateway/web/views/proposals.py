@@ -116,7 +116,8 @@ def detail(page, m, proposal_id, errors=None, values=None, status=200):
     found = page.gather(**calls)
     return page.render(
         "proposals/detail.html", status=status, title=proposal.get("title") or page._("proposal.hidden"),
-        proposal=proposal, caps=caps, transitions=_transitions(proposal, caps), outcomes=OUTCOMES,
+        proposal=proposal, caps=caps, manage=bool(caps & {"staff", "initiator"}),
+        transitions=_transitions(proposal, caps), outcomes=OUTCOMES,
         errors=errors or {}, values=values or {}, **found,
     )
 
