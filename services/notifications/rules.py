@@ -153,8 +153,23 @@ NOTIFY = {
 
 CONTACT = ("samskab.participant.registered", "samskab.participant.updated", "samskab.participant.erased")
 
-# Transactional e-mails (address confirmation, password reset): sent at once, whatever the preferences.
-TRANSACTIONAL = ("samskab.notification.requested",)
+
+@dataclass(frozen=True)
+class Transactional:
+    """An e-mail about the account itself: sent at once, whatever the preferences,
+    without an unsubscribe link.  Address and language come from the event when
+    it names them (confirming a new address), else from the stored contact."""
+
+    template: str
+    link_field: str
+    email_field: str = ""
+    language_field: str = ""
+
+
+TRANSACTIONAL = {
+    "samskab.participant.confirmation_requested": Transactional("confirm_address", "confirm_url", "email", "language"),
+    "samskab.participant.password_reset_requested": Transactional("password_reset", "reset_url", "email", "language"),
+}
 
 
 def consumed_types(registered):

@@ -148,7 +148,7 @@ class Service(ServiceBase):
         if type_name in rules.NOTIFY:
             self._notify(event, rules.NOTIFY[type_name])
         if type_name in rules.TRANSACTIONAL:
-            self._transactional(event)
+            self._transactional(event, rules.TRANSACTIONAL[type_name])
         public = events.public_envelope(event)
         if public is not None:
             self._log_public(public)
@@ -273,18 +273,29 @@ class Service(ServiceBase):
                  event["type"], event["id"], len(inserted), len(deliveries), len(held))
         return len(inserted)
 
-    def _transactional(self, event):
+    def _transactional(self, event, rule):
         data = event["data"]
-        language = messages.language_of(data["language"])
-        subject, lines = messages.render(data["template"], language, {})
-        contact = self.db.execute(sa.select(participants.c.display_name).where(
-            participants.c.id == uuid.UUID(str(data["participant_id"])))).first()
+        pid = uuid.UUID(str(data["id"]))
+        contact = self.db.execute(sa.select(participants).where(participants.c.id == pid)).first()
+        address = data.get(rule.email_field) if rule.email_field else None
+        language = data.get(rule.language_field) if rule.language_field else None
+        if address is None and contact is not None:
+            address = contact.email
+        if language is None and contact is not None:
+            language = contact.language
+        if address is None:
+            # The contact details come with participant.registered; retry until they are here.
+            raise LookupError(f"no contact details for participant {pid} yet")
+        language = messages.language_of(language)
+        subject, lines = messages.render(rule.template, language, {})
         self.db.execute(email_deliveries.insert().values(
-            participant_id=uuid.UUID(str(data["participant_id"])), purpose=data["template"], to_address=data["email"],
+            participant_id=pid, purpose=rule.template, to_address=address,
             message=messages.build_email(
-                sender=self.settings.NOTIFICATIONS_MAIL_FROM, to=data["email"], language=language,
-                name=contact.display_name if contact else "", subject=subject, lines=lines, link=data["link"])))
-        log.info("%s %s → one %s e-mail", event["type"], event["id"], data["template"])
+                sender=self.settings.NOTIFICATIONS_MAIL_FROM, to=address, language=language,
+                name=contact.display_name if contact else "", subject=subject, lines=lines,
+                link=data[rule.link_field])))
+        # the link is a secret: it is in the e-mail, never in the log
+        log.info("%s %s → one %s e-mail", event["type"], event["id"], rule.template)
 
     def _unsubscribe_url(self, participant_id, kind):
         token = messages.unsubscribe_token(self.settings.NOTIFICATIONS_SECRET, participant_id, kind)
