@@ -81,9 +81,10 @@ def _proposal_view(row, actor):
     return d
 
 
-def _domain(row, history=()):
+def _domain(row):
+    """The parts of a stored proposal the rules look at (its history is in status_history)."""
     return domain.Proposal(str(row.id), row.municipality, str(row.initiator_id), row.status,
-                           hidden=row.hidden_at is not None, history=list(history))
+                           hidden=row.hidden_at is not None)
 
 
 def _readable(row, who):
@@ -245,9 +246,7 @@ class Service(ServiceBase):
     # -- the status machine ------------------------------------------------------------
 
     def _apply_transition(self, uow, row, who, to, reason, outcome, now):
-        history = []
-        proposal = _domain(row, history)
-        change = proposal.transition(to, who, reason=reason, outcome=outcome, now=now)
+        change = _domain(row).transition(to, who, reason=reason, outcome=outcome, now=now)
         uow.execute(status_history.insert().values(
             proposal_id=row.id, from_status=change.from_status, to_status=change.to_status,
             actor_id=uuid.UUID(change.actor_id), capacity=change.capacity, reason=change.reason,
@@ -670,12 +669,14 @@ class Service(ServiceBase):
         decision = _parse(contracts.ModerationDecision, payload)
         who = Actor.of(actor)
         with self.db as uow:
-            report = uow.execute(sa.select(reports).where(reports.c.id == _uuid(report_id, "report"),
-                                                          reports.c.municipality == municipality)
-                                 .with_for_update()).first()
+            find = sa.select(reports).where(reports.c.id == _uuid(report_id, "report"),
+                                            reports.c.municipality == municipality)
+            report = uow.execute(find).first()
             if report is None:
                 raise NotFound("no such report")
+            # Proposal first, then its reports: the same lock order as ``hide``.
             row = self._load(uow, municipality, report.proposal_id, lock=True)
+            report = uow.execute(find.with_for_update()).first()
             _domain(row).check_moderate(who)
             if report.decision is not None:
                 raise Conflict(f"this report was already decided ({report.decision})")

@@ -3,7 +3,6 @@ and other operators.  Nobody assigns these to themselves."""
 import uuid
 from typing import Literal
 
-import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 
 from samskab.contracts.participants import ParticipantUpdated
