@@ -199,13 +199,13 @@ def bench_digest(engine, participants):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 registrants; 5,000 participants")
+    parser.add_argument("--quick", action="store_true", help="1,000 registrants; 2,000 participants (under 40 s)")
     parser.add_argument("--registrants", type=int, default=10000)
     parser.add_argument("--participants", type=int, default=100000)
     parser.add_argument("--json", default=os.path.join(HERE, "results", "notifications.json"))
     args = parser.parse_args(argv)
     if args.quick:
-        args.registrants, args.participants = 1000, 5000
+        args.registrants, args.participants = 1000, 2000
 
     import sqlalchemy as sa
 
@@ -237,11 +237,11 @@ def main(argv=None):
                 break
             time.sleep(0.3)
         time.sleep(1.0)
-        results = {"sink_baseline": bench_sink_ceiling(smtp_port, 2000),
+        results = {"sink_baseline": bench_sink_ceiling(smtp_port, 500 if args.quick else 2000),
                    "fan_out": bench_fanout(engine, amqp_uri, args.registrants),
                    "daily_digest": bench_digest(engine, args.participants),
-                   "via": "notifications service in its own process; aiosmtpd sink in its own process; one SMTP "
-                          "connection per batch of 500"}
+                   "via": "notifications service in its own process; aiosmtpd sink in its own process; "
+                          "e-mails claimed 500 at a time and sent over 4 SMTP connections"}
         os.makedirs(os.path.dirname(args.json), exist_ok=True)
         with open(args.json, "w") as fh:
             json.dump(results, fh, indent=2)
