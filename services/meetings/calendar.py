@@ -96,28 +96,6 @@ def vevent(meeting, place=None, url=None):
     return event
 
 
-def calendar(meetings, places=None, *, name=None, method="PUBLISH", url_of=None):
-    """A VCALENDAR with the meetings and the VTIMEZONE of every zone they use."""
-    places = places or {}
-    cal = icalendar.Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", method)
-    if name:
-        cal.add("x-wr-calname", name)
-    zones = sorted({m["time_zone"] for m in meetings})
-    for tzid in zones:
-        if tzid in EU_ZONES:
-            cal.add_component(eu_timezone(tzid))
-    for m in meetings:
-        place = places.get(str(m["place_id"])) if m.get("place_id") else None
-        cal.add_component(vevent(m, place, url_of(m) if url_of else None))
-    if any(z not in EU_ZONES for z in zones):
-        cal.add_missing_timezones()
-    return cal.to_ical()
-
-
 def vevent_text(meeting, place=None):
     """The VEVENT as folded text, kept with the meeting so feeds need not rebuild it."""
     return vevent(meeting, place).to_ical().decode("utf-8")
@@ -143,9 +121,3 @@ def assemble(vevents, zones, *, name=None, method="PUBLISH"):
     assert head.endswith(end)
     return (head[: -len(end)] + "".join(vevents) + end).encode("utf-8")
 
-
-def meeting_file(meeting, place=None, url=None):
-    """The ``.ics`` of one meeting; a cancelled one is sent as a cancellation."""
-    method = "CANCEL" if meeting["status"] == "cancelled" else "PUBLISH"
-    return calendar([meeting], {str(meeting["place_id"]): place} if place else {}, method=method,
-                    url_of=(lambda m: url) if url else None)

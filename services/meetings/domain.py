@@ -92,7 +92,3 @@ def check_can_conclude(m, now):
     if now < m["starts_at"]:
         raise Conflict("a meeting can be concluded once it has started")
 
-
-def reminder_window(starts_at, now, hours):
-    """True when a reminder for a meeting at ``starts_at`` is due at ``now``."""
-    return starts_at - dt.timedelta(hours=hours) <= now < starts_at

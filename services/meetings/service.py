@@ -20,7 +20,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 from pydantic import ValidationError
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert as pg_insert
 
 from samskab import events, municipalities
 from samskab.consumer import consume
@@ -597,11 +597,9 @@ class Service(ServiceBase):
     def _invite(self, uow, meeting, participant_ids):
         if meeting.status != "scheduled" or not participant_ids:
             return 0
-        from sqlalchemy.dialects.postgresql import insert
-
         now = _now()
         fresh = uow.execute(
-            insert(invitations).values([
+            pg_insert(invitations).values([
                 {"meeting_id": meeting.id, "participant_id": pid, "created_at": now} for pid in participant_ids
             ]).on_conflict_do_nothing().returning(invitations.c.participant_id)
         ).all()
@@ -614,15 +612,13 @@ class Service(ServiceBase):
 
     @consume("samskab.proposal.matches_suggested")
     def on_matches_suggested(self, event):
-        from sqlalchemy.dialects.postgresql import insert
-
         data = event["data"]
         proposal_id = uuid.UUID(str(data["proposal_id"]))
         people = [uuid.UUID(str(p["participant_id"])) for p in data.get("participants", [])]
         if not people:
             return
         now = _now()
-        self.db.execute(insert(proposal_matches).values([
+        self.db.execute(pg_insert(proposal_matches).values([
             {"proposal_id": proposal_id, "participant_id": pid, "municipality": event["municipality"],
              "created_at": now} for pid in people
         ]).on_conflict_do_nothing())
@@ -739,10 +735,8 @@ class Service(ServiceBase):
         """A new secret for the caller's private feed (the old one stops working)."""
         participant_id = _require_actor(actor)
         token = secrets.token_urlsafe(32)
-        from sqlalchemy.dialects.postgresql import insert
-
         with self.db as uow:
-            stmt = insert(calendar_tokens).values(participant_id=participant_id, municipality=municipality,
+            stmt = pg_insert(calendar_tokens).values(participant_id=participant_id, municipality=municipality,
                                                   token_hash=_token_hash(token), created_at=_now())
             uow.execute(stmt.on_conflict_do_update(
                 index_elements=["participant_id"],

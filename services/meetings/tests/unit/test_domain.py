@@ -82,9 +82,3 @@ def test_registration_window():
     with pytest.raises(Conflict, match="cancelled"):
         domain.check_can_register(meeting(status="cancelled"), NOW)
 
-
-def test_reminder_window():
-    starts = NOW + dt.timedelta(hours=24)
-    assert domain.reminder_window(starts, NOW, 24)
-    assert not domain.reminder_window(starts, NOW - dt.timedelta(minutes=1), 24)
-    assert not domain.reminder_window(starts, starts, 24)
