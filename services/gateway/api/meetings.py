@@ -3,6 +3,7 @@
 Meeting ids are matched with werkzeug's ``uuid`` converter, so
 ``/meetings/<id>.ics`` and ``/meetings/<id>`` never take each other's requests.
 """
+import hashlib
 from typing import Literal
 
 from pydantic import BaseModel
@@ -129,9 +130,13 @@ class CalendarFeedOut(BaseModel):
     url: str
 
 
-def _ics(text, filename):
-    return Response(text, content_type=ICS_TYPE,
-                    headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-cache"})
+def _ics(ctx, text, filename):
+    """The calendar, or 304 when the client's copy is current (clients poll feeds often)."""
+    etag = '"' + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Content-Disposition": f'inline; filename="{filename}"'}
+    if etag in ctx.request.headers.get("If-None-Match", ""):
+        return Response(status=304, headers=headers)
+    return Response(text, content_type=ICS_TYPE, headers=headers)
 
 
 # -- meeting places ------------------------------------------------------------------
@@ -306,14 +311,14 @@ def list_outcomes(ctx, m, meeting_id):
 @route("GET", MEETING + ".ics", media_type="text/calendar", summary="One meeting as iCalendar", tags=["meetings"])
 def meeting_ics(ctx, m, meeting_id):
     text = ctx.call("meetings", "meeting_ics", ctx.municipality(m).id, str(meeting_id))
-    return _ics(text, f"{meeting_id}.ics")
+    return _ics(ctx, text, f"{meeting_id}.ics")
 
 
 @route("GET", "/municipalities/<m>/calendar.ics", media_type="text/calendar",
        summary="The municipality's meetings as an iCalendar feed", tags=["meetings"])
 def municipality_ics(ctx, m):
     municipality = ctx.municipality(m)
-    return _ics(ctx.call("meetings", "municipality_calendar", municipality.id), f"{municipality.id}.ics")
+    return _ics(ctx, ctx.call("meetings", "municipality_calendar", municipality.id), f"{municipality.id}.ics")
 
 
 @route("POST", "/me/calendar-feed", status=201, response=CalendarFeedOut, auth=True,
@@ -329,4 +334,4 @@ def new_calendar_feed(ctx):
 @route("GET", "/calendar/<token>.ics", media_type="text/calendar",
        summary="A participant's private calendar feed (the secret URL is the key)", tags=["meetings"])
 def participant_ics(ctx, token):
-    return _ics(ctx.call("meetings", "participant_calendar", token), "samskab.ics")
+    return _ics(ctx, ctx.call("meetings", "participant_calendar", token), "samskab.ics")

@@ -91,6 +91,9 @@ def test_staff_schedule_residents_register_and_calendars_follow_every_change(pla
     assert event.decoded("dtend").astimezone(UTC) - event.decoded("dtstart").astimezone(UTC) == dt.timedelta(hours=7)
     assert [str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Copenhagen"]
     assert "Hovedbiblioteket" in str(event["location"])
+    # a calendar client polling with the ETag it has gets 304 until something changes
+    assert requests.get(url + ".ics", headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
+    etag_before = r.headers["ETag"]
     # the plain route still answers JSON for the same id
     assert requests.get(url).json()["id"] == meeting["id"]
 
@@ -107,6 +110,7 @@ def test_staff_schedule_residents_register_and_calendars_follow_every_change(pla
     r = requests.patch(url, json={"starts_at": "2027-04-03T20:00:00", "ends_at": "2027-04-04T03:00:00"}, headers=staff)
     assert r.status_code == 200, r.text
     assert r.json()["sequence"] == 1
+    assert requests.get(url + ".ics", headers={"If-None-Match": etag_before}).status_code == 200
     for ics in (requests.get(url + ".ics").content, requests.get(base + token_path).content,
                 requests.get(f"{base}/municipalities/aalborg/calendar.ics").content):
         [event] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
@@ -218,3 +222,35 @@ def test_agenda_minutes_and_outcomes_reach_the_proposals_history(platform):
     assert shown["minutes"] == "42 deltog." and [o["kind"] for o in shown["outcomes"]] == ["action"]
     assert requests.post(url + "/conclude", headers=staff).json()["status"] == "concluded"
     subscriber.close()
+
+
+def test_twenty_concurrent_http_registrations_for_three_seats(platform):
+    import eventlet
+
+    base = platform["base"]
+    staff, _ = account(platform, "employee")
+    meeting = requests.post(f"{base}/municipalities/aalborg/meetings", json=meeting_payload(capacity=3),
+                            headers=staff).json()
+    url = f"{base}/municipalities/aalborg/meetings/{meeting['id']}"
+    people = [account(platform) for _ in range(20)]
+
+    pool = eventlet.GreenPool(20)
+    responses = list(pool.imap(lambda p: requests.post(url + "/registrations", headers=p[0]), people))
+    assert [r.status_code for r in responses] == [201] * 20
+    results = [r.json() for r in responses]
+    assert sum(r["status"] == "confirmed" for r in results) == 3
+    assert sorted(r["waitlist_position"] for r in results if r["status"] == "waitlisted") == list(range(1, 18))
+    listing = requests.get(url + "/registrations", headers=staff).json()
+    by_account = {p[1]: r for p, r in zip(people, results)}
+    assert [by_account[r["participant_id"]]["waitlist_position"] for r in listing if r["status"] == "waitlisted"] \
+        == list(range(1, 18))
+
+    leaving = next(p for p, r in zip(people, results) if r["status"] == "confirmed")
+    first_waiting = next(p for p, r in zip(people, results) if r["waitlist_position"] == 1)
+    second_waiting = next(p for p, r in zip(people, results) if r["waitlist_position"] == 2)
+    assert requests.delete(url + "/registrations", headers=leaving[0]).json()["status"] == "cancelled"
+    assert requests.get(url, headers=first_waiting[0]).json()["my_registration"]["status"] == "confirmed"
+    assert requests.get(url, headers=second_waiting[0]).json()["my_registration"]["waitlist_position"] == 1
+    is_problem(requests.delete(url + "/registrations", headers=leaving[0]), 404)
+    shown = requests.get(url).json()
+    assert (shown["confirmed_count"], shown["waitlist_count"], shown["seats_left"]) == (3, 16, 0)
