@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from ..events import Contract, PublicProjection, event
 
@@ -95,6 +95,13 @@ class NewAgendaQuestion(_Input):
 
     question: Short
     minutes: int | None = Field(None, gt=0, le=600, description="Time planned for the question")
+
+    @field_validator("question")
+    @classmethod
+    def _is_a_question(cls, value):
+        if not value.rstrip().endswith(("?", "？")):
+            raise ValueError("phrase the agenda item as a question, ending with '?'")
+        return value
 
 
 class Minutes(_Input):

@@ -202,6 +202,8 @@ def test_agenda_minutes_and_outcomes_reach_the_proposals_history(platform):
     for q in ("Hvad holder jer fra at cykle?", "Hvad ville få jer til at prøve samkørsel?"):
         assert requests.post(url + "/agenda", json={"question": q, "minutes": 30}, headers=staff).status_code == 201
     assert [q["position"] for q in requests.get(url).json()["agenda"]] == [1, 2]
+    problem = is_problem(requests.post(url + "/agenda", json={"question": "Oplæg om cykelstier"}, headers=staff), 422)
+    assert problem["errors"][0]["field"] == "question"  # guideline 5: ask questions rather than give answers
 
     # not before the meeting has started
     is_problem(requests.post(url + "/outcomes", json={"kind": "decision", "text": "x"}, headers=staff), 409)
