@@ -140,6 +140,100 @@ def bench_matches(sizes, queries):
             "ratio_p95": round(out[large]["p95_ms"] / out[small]["p95_ms"], 2)}
 
 
+def pg_array(items):
+    return "{" + ",".join('"' + x.replace("\\", "\\\\").replace('"', '\\"') + '"' for x in items) + "}"
+
+
+def bench_matches_postgres(sizes, queries, postgres_url):
+    """The service's own path: candidates from the GIN index on scoped terms
+    (``storage.candidate_profiles``), then the same ranking."""
+    import csv
+    import io
+    import uuid
+
+    import sqlalchemy as sa
+
+    from samskab import migrate
+    from samskab.config import with_database
+    from samskab.db import driver_url
+    from matching.service import CANDIDATE_POOL, _profile_domain, _profile_scoped_terms, scoped_groups
+    from matching.storage import candidate_profiles
+
+    out = {}
+    for n in sizes:
+        name = f"samskab_bench_matching_{uuid.uuid4().hex[:8]}"
+        url = with_database(postgres_url, name)
+        say(f"matches (PostgreSQL): migrating {name} and loading {n:,} profiles")
+        migrate.upgrade("matching", url)
+        engine = sa.create_engine(driver_url(url))
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text("DROP INDEX profiles_scoped_terms"))
+            rng = random.Random(n)
+            started = time.perf_counter()
+            columns = ("participant_id, municipality, role, kind, skills, interests, areas, resources, languages, "
+                       "suggest_me, neighbour_municipalities, scoped_terms")
+            raw = engine.raw_connection()
+            try:
+                buf, writer, rows = io.StringIO(), None, 0
+                writer = csv.writer(buf)
+                for i, p in enumerate(make_profiles(n, rng, progress_every=max(n // 5, 1))):
+                    writer.writerow([str(uuid.UUID(int=i + 1)), p.municipality, p.kind, p.kind, pg_array(p.skills),
+                                     pg_array(p.interests), pg_array(p.areas), pg_array(p.resources),
+                                     pg_array(p.languages), "t" if p.suggest_me else "f",
+                                     pg_array(p.neighbour_municipalities), pg_array(_profile_scoped_terms(p))])
+                    rows += 1
+                    if rows == 50_000:
+                        buf.seek(0)
+                        raw.cursor().copy_expert(f"COPY profiles ({columns}) FROM STDIN WITH (FORMAT csv)", buf)
+                        buf, rows = io.StringIO(), 0
+                        writer = csv.writer(buf)
+                if rows:
+                    buf.seek(0)
+                    raw.cursor().copy_expert(f"COPY profiles ({columns}) FROM STDIN WITH (FORMAT csv)", buf)
+                raw.commit()
+            finally:
+                raw.close()
+            say("  … building the GIN index")
+            with engine.begin() as conn:
+                conn.execute(sa.text("CREATE INDEX profiles_scoped_terms ON profiles USING gin (scoped_terms)"))
+                conn.execute(sa.text("ANALYZE profiles"))
+            load = time.perf_counter() - started
+            with engine.connect() as conn:
+                size_mb = conn.execute(sa.text("SELECT pg_total_relation_size('profiles')")).scalar() / 2**20
+            qrng = random.Random(7)
+            proposals = [make_proposal(qrng, i) for i in range(queries)]
+            times, sql_times, found = [], [], []
+            with engine.connect() as conn:
+                for pr in [proposals[0]] + proposals:
+                    t = time.perf_counter()
+                    groups = scoped_groups(pr)
+                    rows = candidate_profiles(conn, groups, CANDIDATE_POOL)
+                    sql_times.append(time.perf_counter() - t)
+                    top = scoring.rank(pr, [_profile_domain(r) for r in rows], 10)
+                    times.append(time.perf_counter() - t)
+                    found.append(len(top))
+            times, sql_times, found = times[1:], sql_times[1:], found[1:]  # the first one warms the caches
+            out[n] = {"profiles": n, "load_seconds": round(load, 1), "table_and_indexes_mb": round(size_mb, 1),
+                      "p50_ms": round(pct(times, 50) * 1000, 2), "p95_ms": round(pct(times, 95) * 1000, 2),
+                      "sql_p50_ms": round(pct(sql_times, 50) * 1000, 2),
+                      "mean_matches": round(statistics.mean(found), 1), "queries": queries}
+            say(f"matches (PostgreSQL) among {n:,}: p50 {out[n]['p50_ms']} ms (SQL {out[n]['sql_p50_ms']} ms), "
+                f"p95 {out[n]['p95_ms']} ms, "
+                f"table+indexes {out[n]['table_and_indexes_mb']:,.0f} MB")
+        finally:
+            engine.dispose()
+            admin = sa.create_engine(driver_url(with_database(postgres_url, "postgres")), isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    small, large = sizes
+    ratio = out[large]["p50_ms"] / out[small]["p50_ms"]
+    say(f"matches (PostgreSQL): p50 ratio {large:,}/{small:,} = {ratio:.2f} (target < 10)")
+    return {"runs": list(out.values()), "ratio_p50": round(ratio, 2),
+            "ratio_p95": round(out[large]["p95_ms"] / out[small]["p95_ms"], 2)}
+
+
 # -- similar proposals -----------------------------------------------------------------
 
 WORDS = {
@@ -300,15 +394,25 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", default=os.path.join(HERE, "results", "matching.json"))
+    parser.add_argument("--postgres", default=os.environ.get("POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432"),
+                        help="server for the service-path run (a scratch database is made and dropped)")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL (service path) run")
+    parser.add_argument("--only", choices=["matches", "postgres", "similar", "panels"], action="append")
     args = parser.parse_args()
     if args.quick:
         sizes, proposals_n, greedy_runs, queries = (20_000, 200_000), 20_000, 300, 100
     else:
         sizes, proposals_n, greedy_runs, queries = (100_000, 1_000_000), 200_000, 2000, 200
+    only = set(args.only or ["matches", "postgres", "similar", "panels"])
     results = {"quick": args.quick}
-    results["matches"] = bench_matches(sizes, queries)
-    results["similar"] = bench_similar(proposals_n, queries)
-    results["panels"] = bench_panels([(1000, 30), (1000, 50), (5000, 30), (5000, 50)], greedy_runs)
+    if "matches" in only:
+        results["matches"] = bench_matches(sizes, queries)
+    if "postgres" in only and not args.no_postgres:
+        results["matches_postgres"] = bench_matches_postgres(sizes, queries, args.postgres)
+    if "similar" in only:
+        results["similar"] = bench_similar(proposals_n, queries)
+    if "panels" in only:
+        results["panels"] = bench_panels([(1000, 30), (1000, 50), (5000, 30), (5000, 50)], greedy_runs)
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as fh:
         json.dump(results, fh, indent=2)

@@ -118,6 +118,16 @@ def proposal_terms(pr):
     return terms
 
 
+def proposal_term_groups(pr):
+    """``(weight, terms)`` per need, for the area and per topic: what candidate
+    retrieval weighs a shared term by."""
+    groups = [(NEED_WEIGHT, _terms("s:", need)) for need in pr.needs]
+    if pr.area:
+        groups.append((AREA_WEIGHT, _terms("a:", pr.area)))
+    groups += [(TOPIC_WEIGHT, _terms("t:", topic)) for topic in pr.topics]
+    return [(w, t) for w, t in groups if t]
+
+
 def eligible(p, proposal):
     """Opted in, and of the proposal's municipality or opted in to it as a neighbour."""
     if not p.suggest_me or p.participant_id == proposal.initiator_id:

@@ -21,17 +21,20 @@ from samskab.contracts.matching import (
 from samskab.db import Database
 from samskab.errors import Forbidden, Invalid, NotFound
 from samskab.health import Health
+from samskab.municipalities import catalogue
 from samskab.service import ServiceBase
 
 from . import panels as panel_domain
 from . import scoring, similar, stakeholders
-from .storage import matches, panels, profiles, proposals, similar_proposals, term_frequencies
+from .storage import (
+    candidate_profiles, matches, panels, profiles, proposals, similar_proposals, term_frequencies,
+)
 
 log = logging.getLogger(__name__)
 
 KINDS = ("resident", "business", "association", "politician", "employee")
 MATCHABLE = ("published", "forming", "active")   # statuses where a proposal gathers people
-CANDIDATE_POOL = 500
+CANDIDATE_POOL = 300
 
 
 def _now():
@@ -80,6 +83,11 @@ def _profile_out(row):
 
 def _scoped(scopes, terms):
     return sorted(f"{scope}|{term}" for scope in scopes for term in terms)
+
+
+def scoped_groups(proposal):
+    """The proposal's weighted term groups, scoped to its municipality."""
+    return [(w, _scoped([proposal.municipality], terms)) for w, terms in scoring.proposal_term_groups(proposal)]
 
 
 def _profile_scoped_terms(p):
@@ -153,6 +161,11 @@ class Service(ServiceBase):
             raise Invalid("the profile is not valid", _errors(exc))
         municipality = actor["municipality"]
         neighbours = sorted(set(body.neighbour_municipalities) - {municipality})
+        known = catalogue(self.config.get("MUNICIPALITY_CATALOG", ""))
+        unknown = [m for m in neighbours if m not in known]
+        if unknown:
+            raise Invalid("the profile is not valid", [
+                {"field": "neighbour_municipalities", "message": f"unknown municipality: {m}"} for m in unknown])
         values = body.model_dump(exclude={"neighbour_municipalities"})
         values["neighbour_municipalities"] = neighbours
         for key in ("skills", "interests", "areas", "resources"):
@@ -278,20 +291,9 @@ class Service(ServiceBase):
                            "participants": [{"participant_id": m.participant_id, "kind": m.kind, "score": m.score,
                                              "municipality": m.municipality} for m in found]})
 
-    def _candidates(self, row, extra=None):
-        terms = [t for t in row.match_terms]
-        if not terms:
-            return []
-        query = sa.cast(terms, pg.ARRAY(sa.Text))
-        stmt = (
-            sa.select(profiles)
-            .where(profiles.c.scoped_terms.overlap(query))
-            .order_by(sa.func.cardinality(sa.func.array(
-                sa.select(sa.func.unnest(profiles.c.scoped_terms)).intersect(
-                    sa.select(sa.func.unnest(query))).scalar_subquery())).desc(), profiles.c.participant_id)
-            .limit(CANDIDATE_POOL)
-        )
-        return [_profile_domain(r) for r in self.db.execute(stmt).all()]
+    def _candidates(self, row):
+        groups = scoped_groups(_proposal_domain(row))
+        return [_profile_domain(r) for r in candidate_profiles(self.db, groups, CANDIDATE_POOL)]
 
     def _rank(self, row, top=10):
         return scoring.rank(_proposal_domain(row), self._candidates(row), top)

@@ -103,3 +103,37 @@ panels = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 sa.Index("panels_municipality", panels.c.municipality, panels.c.created_at)
+
+
+def candidate_profiles(db, groups, limit):
+    """Profiles that may fit a proposal, the likeliest first.
+
+    ``groups`` are ``(weight, scoped terms)``: one per need, one for the area,
+    one per topic.  Each group is one lookup in the GIN index returning ids
+    only (no profile row is read for it); the ids are weighted by the groups
+    they hit, those hitting a need or the area (a shared topic alone never
+    makes the bar) are ranked by that estimate, and only ``limit`` profiles
+    are fetched to be fitted in full.
+    """
+    groups = [(w, sorted(t)) for w, t in groups if t]
+    if not groups:
+        return []
+    def overlaps(terms):
+        return profiles.c.scoped_terms.overlap(sa.cast(terms, pg.ARRAY(sa.Text)))
+
+    selecting = sorted({t for w, terms in groups if w >= 2 for t in terms})
+    if not selecting:
+        return []
+    # A topic only adds weight to someone a need or the area selected: the
+    # two index conditions are intersected as bitmaps before any row is read.
+    hits = sa.union_all(*[
+        sa.select(profiles.c.participant_id, sa.literal(float(w)).label("w"))
+        .where(overlaps(terms), *([] if w >= 2 else [overlaps(selecting)]))
+        for w, terms in groups
+    ]).subquery("hits")
+    best = (sa.select(hits.c.participant_id, sa.func.sum(hits.c.w).label("estimate"))
+            .group_by(hits.c.participant_id).having(sa.func.max(hits.c.w) >= 2)
+            .order_by(sa.func.sum(hits.c.w).desc(), hits.c.participant_id).limit(limit)).subquery("best")
+    stmt = (sa.select(profiles).join(best, best.c.participant_id == profiles.c.participant_id)
+            .order_by(best.c.estimate.desc(), profiles.c.participant_id))
+    return db.execute(stmt).all()

@@ -72,9 +72,13 @@ def tag_stems(tag, languages=LANGUAGES):
     return frozenset(out)
 
 
+_PLACE_PART = re.compile(r"[^\W_]+", re.UNICODE)
+
+
 def normal_place(name):
-    """An area name for comparison: folded, single-spaced."""
-    return " ".join(_WORD.findall(fold(name)))
+    """An area name for comparison: folded, single-spaced, digits kept
+    ("9000 Aalborg", "Sone 3" are places of their own)."""
+    return " ".join(_PLACE_PART.findall(fold(name)))
 
 
 def ngrams(token, n=4):

@@ -87,6 +87,9 @@ def test_profile_matches_stakeholders_recommendations_and_panels_through_the_api
     bad = status(requests.put(f"{base}/me/profile", json={**profile, "availability": ["midnight"]},
                               headers=mechanic), 422)
     assert any(e["field"].startswith("availability") for e in bad["errors"])
+    bad = status(requests.put(f"{base}/me/profile", json={**profile, "neighbour_municipalities": ["atlantis"]},
+                              headers=mechanic), 422)
+    assert [e["field"] for e in bad["errors"]] == ["neighbour_municipalities"]
     assert status(requests.get(f"{base}/me/profile", headers=mechanic), 200) == saved, "nothing stored"
     status(requests.put(f"{base}/me/profile", json={"resources": ["lokale"], "suggest_me": True},
                         headers=association), 200)

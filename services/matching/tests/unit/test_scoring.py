@@ -109,3 +109,10 @@ def test_recommendations_are_published_proposals_the_person_fits():
     other = Proposal(id="p3", municipality="aalborg", needs=["revisor"], topics=["økonomi"])
     found = recommend(mechanic, [PROPOSAL, draft, other])
     assert [pid for _, pid, _, _ in found] == ["p1"]
+
+
+def test_numbered_areas_are_different_places():
+    proposal = Proposal(id="p4", municipality="aalborg", area="Sone 3", topics=["klima"])
+    near = Profile("near", "aalborg", "resident", areas=["sone 3"], interests=["klima"], suggest_me=True)
+    far = Profile("far", "aalborg", "resident", areas=["Sone 4"], interests=["klima"], suggest_me=True)
+    assert [m.participant_id for m in rank(proposal, [near, far])] == ["near"]
