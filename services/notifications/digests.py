@@ -31,7 +31,3 @@ def period_of(moment, frequency, time_zone="UTC"):
     start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
     end = dt.datetime.combine(day + dt.timedelta(days=length), dt.time(0), tzinfo=zone)
     return start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
-
-
-def is_due(period_end, now):
-    return period_end <= now

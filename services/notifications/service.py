@@ -13,7 +13,6 @@ Due work is claimed with ``FOR UPDATE SKIP LOCKED`` and a lease, so several
 instances split it, and nothing is held locked while talking to SMTP or HTTP.
 """
 import datetime as dt
-import json
 import logging
 import smtplib
 import time

@@ -3,7 +3,6 @@ registrants hear about it from notifications, in their own language, once;
 a third party's webhook and the Atom feed carry the change, naming nobody."""
 import datetime as dt
 import time
-import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
