@@ -127,6 +127,10 @@ def test_staff_schedule_residents_register_and_calendars_follow_every_change(pla
     [event] = icalendar.Calendar.from_ical(requests.get(base + token_path).content).walk("VEVENT")
     assert str(event["status"]) == "CANCELLED"
     assert is_problem(requests.patch(url, json={"title": "Nyt navn"}, headers=staff), 409)
+    # a new feed URL replaces the old one, which stops working
+    new_path = requests.post(f"{base}/me/calendar-feed", headers=resident).json()["url"].split("/api/v1", 1)[1]
+    assert requests.get(base + new_path).status_code == 200
+    is_problem(requests.get(base + token_path), 404)
 
     received = subscriber.drain(expect=3, timeout=30)
     assert [m.routing_key for m, _, _ in received] == [
