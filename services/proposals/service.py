@@ -16,8 +16,10 @@ from nameko.rpc import rpc
 from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql as pg
 
+from samskab.consumer import consume
 from samskab.contracts import proposals as contracts
-from samskab.db import Database
+from samskab.contracts.participants import ParticipantErased
+from samskab.db import Database, outbox
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound
 from samskab.health import Health
 from samskab.service import ServiceBase
@@ -25,8 +27,9 @@ from samskab.service import ServiceBase
 from . import domain
 from .domain import Actor
 from .storage import (
-    CONTENT_TABLES, MAX_LIMIT, agreement_acceptances, agreement_versions, answers, experiments, follows, list_page,
-    proposals, questions, reports, status_history, supports, updates,
+    ACTOR_COLUMNS, CONTENT_TABLES, ERASED, MAX_LIMIT, PROPOSAL_CHILDREN, agreement_acceptances, agreement_versions,
+    answers, experiments, follows, jsonable, list_page, proposals, questions, replace_partner, reports, status_history,
+    supports, updates,
 )
 
 # Publication and submission have their own event types; every other move is status_changed.
@@ -687,3 +690,126 @@ class Service(ServiceBase):
                 decision="hidden" if decision.action == "hide" else "dismissed", decision_reason=decision.reason,
                 decided_by=uuid.UUID(who.id), decided_at=now))
         return {"id": str(report.id), "status": "hidden" if decision.action == "hide" else "dismissed"}
+
+    # -- a person's rights over their data ---------------------------------------------------
+
+    @consume(ParticipantErased.event_type)
+    def on_participant_erased(self, event):
+        """Forget a person (the account was deleted), keeping what the public co-created.
+
+        * proposals they started that never went public (drafts, and ones withdrawn before
+          submission) go, with everything under them;
+        * follows go; supports stay as anonymous counts (a fresh random id per row, so the
+          count and the one-per-participant key stay right);
+        * everything else they did keeps its content, but its author/actor/initiator becomes
+          ``ERASED`` (the nil UUID); as a named partner of an agreement they become one random
+          id per agreement, in every version and in the acceptances' party keys;
+        * events already published that name them leave the outbox.
+
+        All across municipalities (one may ask in another municipality than one's own).  A
+        second erased event for the same person finds nothing to do.  Nothing is emitted:
+        no count changes, and an event about the erasure would itself name the person.
+        """
+        pid = uuid.UUID(str(event["data"]["id"]))
+        if pid == ERASED:
+            return
+        db = self.db
+        never_public = sa.and_(
+            proposals.c.initiator_id == pid,
+            sa.or_(proposals.c.status == "draft", sa.and_(
+                proposals.c.status == "withdrawn",
+                ~sa.exists().where(status_history.c.proposal_id == proposals.c.id,
+                                   status_history.c.to_status == "submitted"))),
+        )
+        gone = db.execute(sa.select(proposals.c.id).where(never_public).with_for_update()).scalars().all()
+        if gone:
+            for table in PROPOSAL_CHILDREN:
+                db.execute(table.delete().where(table.c.proposal_id.in_(gone)))
+            db.execute(proposals.delete().where(proposals.c.id.in_(gone)))
+        db.execute(proposals.update().where(proposals.c.initiator_id == pid).values(initiator_id=ERASED))
+        db.execute(follows.delete().where(follows.c.participant_id == pid))
+        db.execute(supports.update().where(supports.c.participant_id == pid)
+                   .values(participant_id=sa.func.gen_random_uuid()))
+        for table, column in ACTOR_COLUMNS:
+            db.execute(table.update().where(table.c[column] == pid).values({column: ERASED}))
+
+        mentions = f'%"{pid}"%'
+        named = db.execute(sa.select(agreement_versions).where(
+            sa.cast(agreement_versions.c.content, sa.Text).like(mentions))).all()
+        renamed = {}
+        for version in named:
+            replacement = renamed.setdefault(version.proposal_id, str(uuid.uuid4()))
+            content, changed = replace_partner(version.content, str(pid), replacement)
+            if changed:
+                db.execute(agreement_versions.update().where(
+                    agreement_versions.c.proposal_id == version.proposal_id,
+                    agreement_versions.c.version == version.version).values(content=content))
+        for proposal_id, replacement in renamed.items():
+            db.execute(agreement_acceptances.update().where(
+                agreement_acceptances.c.proposal_id == proposal_id,
+                agreement_acceptances.c.party == f"partner:{pid}").values(party=f"partner:{replacement}"))
+        # Published events have done their work; those still waiting are left to the relay.
+        db.execute(outbox.delete().where(outbox.c.published_at.is_not(None),
+                                         sa.cast(outbox.c.envelope, sa.Text).like(mentions)))
+
+    @rpc
+    def export_participant(self, participant_id):
+        """Everything held here that is linked to the person (GDPR art. 15 and 20), as JSON.
+
+        What others did about their contributions (answers to their questions, moderation
+        of their content by someone else) is not theirs and is left out, except the
+        decision on a report they made and a moderation reason on their own content."""
+        pid = _uuid(participant_id, "participant")
+        if pid == ERASED:
+            raise NotFound("no such participant")
+
+        def rows(uow, query):
+            return [dict(r._mapping) for r in uow.execute(query).all()]
+
+        def about(table):
+            return [proposals.c.municipality, proposals.c.title, table.c.proposal_id]
+
+        with self.db as uow:
+            data = {
+                "participant_id": pid,
+                "proposals": rows(uow, sa.select(*[c for c in proposals.c if c.name != "search"])
+                                  .where(proposals.c.initiator_id == pid).order_by(proposals.c.created_at)),
+                "supports": rows(uow, sa.select(*about(supports), supports.c.at)
+                                 .join(proposals, proposals.c.id == supports.c.proposal_id)
+                                 .where(supports.c.participant_id == pid).order_by(supports.c.at)),
+                "follows": rows(uow, sa.select(*about(follows), follows.c.at)
+                                .join(proposals, proposals.c.id == follows.c.proposal_id)
+                                .where(follows.c.participant_id == pid).order_by(follows.c.at)),
+            }
+            for name, table in (("questions", questions), ("answers", answers), ("updates", updates)):
+                columns = [c for c in table.c if c.name != "author_id"]
+                data[name] = rows(uow, sa.select(*columns).where(table.c.author_id == pid)
+                                  .order_by(table.c.created_at, table.c.id))
+            data["experiments"] = rows(uow, sa.select(*[c for c in experiments.c if c.name != "recorded_by"])
+                                       .where(experiments.c.recorded_by == pid).order_by(experiments.c.created_at))
+            data["agreement_versions_drafted"] = rows(uow, sa.select(
+                agreement_versions.c.proposal_id, agreement_versions.c.version, agreement_versions.c.content,
+                agreement_versions.c.created_at).where(agreement_versions.c.drafted_by == pid)
+                .order_by(agreement_versions.c.created_at))
+            data["agreement_partner_of"] = [
+                {"proposal_id": v["proposal_id"], "version": v["version"],
+                 "party": next(p for p in v["content"]["parties"] if str(p.get("participant_id")) == str(pid))}
+                for v in rows(uow, sa.select(agreement_versions.c.proposal_id, agreement_versions.c.version,
+                                             agreement_versions.c.content)
+                              .where(sa.cast(agreement_versions.c.content, sa.Text).like(f'%"{pid}"%'))
+                              .order_by(agreement_versions.c.proposal_id, agreement_versions.c.version))
+                if any(str(p.get("participant_id")) == str(pid) for p in v["content"].get("parties", []))
+            ]
+            data["agreement_acceptances"] = rows(uow, sa.select(
+                agreement_acceptances.c.proposal_id, agreement_acceptances.c.version, agreement_acceptances.c.party,
+                agreement_acceptances.c.at).where(agreement_acceptances.c.accepted_by == pid)
+                .order_by(agreement_acceptances.c.at))
+            data["status_changes"] = rows(uow, sa.select(*[c for c in status_history.c if c.name not in ("id", "actor_id")])
+                                          .where(status_history.c.actor_id == pid).order_by(status_history.c.id))
+            data["reports"] = rows(uow, sa.select(*[c for c in reports.c if c.name not in ("reporter_id", "decided_by")])
+                                   .where(reports.c.reporter_id == pid).order_by(reports.c.created_at))
+            data["report_decisions"] = rows(uow, sa.select(
+                reports.c.id, reports.c.municipality, reports.c.proposal_id, reports.c.target_type, reports.c.target_id,
+                reports.c.decision, reports.c.decision_reason, reports.c.decided_at)
+                .where(reports.c.decided_by == pid).order_by(reports.c.decided_at))
+        return jsonable(data)

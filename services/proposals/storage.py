@@ -268,3 +268,62 @@ def list_page(connection, municipality, *, sort="newest", limit=20, **filters):
         last = rows[-1]
         next_cursor = encode_cursor(sort, getattr(last, SORTS[sort].name), last.id)
     return rows, next_cursor
+
+
+# -- a person's data: erasure and export ------------------------------------------------------
+
+# What stands in for an erased person wherever their public contribution stays
+# (a proposal they started, a question, an answer, an update, an experiment, a status
+# change, an agreement version or acceptance, a report): the nil UUID.  It never is an
+# account's id, so nobody acts as "the initiator" of an erased person's proposal, and
+# everything an erased person did looks the same: nothing tells two of them apart.
+ERASED = uuid.UUID(int=0)
+
+# Every column that names a participant and is kept (with ERASED in it) on erasure.
+# ``supports.participant_id`` is not here (each row gets a fresh random id, so the
+# (proposal, participant) key stays unique and the count stays right) nor is
+# ``follows.participant_id`` (the rows go).
+ACTOR_COLUMNS = (
+    (proposals, "initiator_id"),
+    (status_history, "actor_id"),
+    (questions, "author_id"),
+    (answers, "author_id"),
+    (updates, "author_id"),
+    (experiments, "recorded_by"),
+    (agreement_versions, "drafted_by"),
+    (agreement_acceptances, "accepted_by"),
+    (reports, "reporter_id"),
+    (reports, "decided_by"),
+)
+
+# Tables hanging under a proposal, children before parents (the order to delete in).
+PROPOSAL_CHILDREN = (agreement_acceptances, agreement_versions, answers, questions, updates, experiments, reports,
+                     supports, follows, status_history)
+
+
+def replace_partner(content, participant_id, replacement):
+    """The agreement ``content`` with the partner ``participant_id`` renamed ``replacement``
+    (both strings), and whether anything changed.  Pure: the erasure renames a partner in
+    every version of one agreement with the same random id, so the party keys of its
+    acceptances (``partner:<id>``) still match their party."""
+    changed = False
+    parties = []
+    for party in content.get("parties", []):
+        if party.get("participant_id") is not None and str(party["participant_id"]) == participant_id:
+            party = {**party, "participant_id": replacement}
+            changed = True
+        parties.append(party)
+    return ({**content, "parties": parties} if changed else content), changed
+
+
+def jsonable(value):
+    """Rows as JSON: UUIDs and times as strings, recursively."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return value
