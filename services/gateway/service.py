@@ -118,7 +118,7 @@ class Service:
         except Exception as exc:  # one place maps every error to problem+json
             response = from_exception(exc, instance=request.path)
             if response is None:
-                log.exception("unhandled error on %s %s", request.method, route_name)
+                log.exception("unhandled error on %s %s", request.method, self.trace["route"])
                 response = problem_response(500, "something went wrong on our side", instance=request.path)
         route_name = self.trace["route"]
         elapsed = time.perf_counter() - started

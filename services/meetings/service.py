@@ -22,10 +22,10 @@ from nameko.timer import timer
 from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert as pg_insert
 
-from samskab import events, municipalities
+from samskab import municipalities
 from samskab.consumer import consume
 from samskab.contracts import meetings as contract
-from samskab.db import Database, outbox
+from samskab.db import Database
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from samskab.health import Health
 from samskab.service import ServiceBase
@@ -82,24 +82,6 @@ def _require_actor(actor):
 
 def _token_hash(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _emit_many(uow, municipality, outgoing):
-    """Like ``UnitOfWork.emit`` for many events, in one INSERT: a batch of
-    registrations should not pay a round trip per event while it holds the
-    meeting's lock.  (A candidate for the common library's UnitOfWork.)"""
-    if not outgoing:
-        return
-    envelopes = [
-        events.make(type_name, municipality=municipality, service=uow.service, subject=subject, data=data,
-                    traceparent=events.new_traceparent(uow.traceparent))
-        for type_name, subject, data in outgoing
-    ]
-    uow.execute(outbox.insert(), [
-        {"event_id": uuid.UUID(e["id"]), "type": e["type"], "municipality": municipality, "subject": e["subject"],
-         "envelope": e} for e in envelopes
-    ])
-    uow.emitted.extend(envelopes)  # so the commit wakes the relay, as emit() does
 
 
 def place_out(row):
@@ -544,7 +526,7 @@ class Service(ServiceBase):
                         participant_id=reg["participant_id"], group=reg["group"], status=reg["status"],
                         waitlist_position=position, confirmed_count=n_confirmed, waitlist_count=n_waiting,
                         seats_left=max(0, meeting.capacity - n_confirmed))))
-                _emit_many(uow, municipality, outgoing)
+                uow.emit_many(municipality, outgoing)
         return results
 
     @rpc

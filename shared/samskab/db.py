@@ -129,26 +129,31 @@ class UnitOfWork:
         return self.connection.execute(statement, params)
 
     def emit(self, type_name, *, municipality, subject, data):
-        envelope = events.make(
-            type_name,
-            municipality=municipality,
-            service=self.service,
-            subject=subject,
-            data=data,
-            traceparent=events.new_traceparent(self.traceparent),
-        )
-        self.connection.execute(
-            _INSERT_OUTBOX,
-            {
-                "event_id": uuid.UUID(envelope["id"]),
-                "type": type_name,
-                "municipality": municipality,
-                "subject": subject,
-                "envelope": envelope,
-            },
-        )
-        self.emitted.append(envelope)
-        return envelope
+        """Queue one event in this transaction; returns its envelope."""
+        return self.emit_many(municipality, [(type_name, subject, data)])[0]
+
+    def emit_many(self, municipality, outgoing):
+        """Queue ``(type, subject, data)`` events in this transaction with one
+        INSERT: a batch should not pay a round trip per event while it holds locks."""
+        envelopes = [
+            events.make(
+                type_name,
+                municipality=municipality,
+                service=self.service,
+                subject=subject,
+                data=data,
+                traceparent=events.new_traceparent(self.traceparent),
+            )
+            for type_name, subject, data in outgoing
+        ]
+        if envelopes:
+            self.connection.execute(_INSERT_OUTBOX, [
+                {"event_id": uuid.UUID(e["id"]), "type": e["type"], "municipality": municipality,
+                 "subject": e["subject"], "envelope": e}
+                for e in envelopes
+            ])
+            self.emitted.extend(envelopes)
+        return envelopes
 
     def claim(self, consumer, event_id):
         """True the first time ``consumer`` sees ``event_id`` in a committed transaction."""

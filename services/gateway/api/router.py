@@ -111,8 +111,11 @@ class Router:
                 op["summary"] = r.summary
             if r.tags:
                 op["tags"] = r.tags
+            converters = dict((name, conv) for conv, name in re.findall(r"<(?:([a-z]+):)?([a-z_]+)>", r.path))
             params = [
-                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                {"name": name, "in": "path", "required": True,
+                 "schema": {"type": "string", "format": "uuid"} if converters.get(name) == "uuid"
+                 else {"type": "string"}}
                 for name in re.findall(r"\{([a-z_]+)\}", r.template)
             ]
             for name, (schema, description) in r.query.items():
