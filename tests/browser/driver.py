@@ -133,7 +133,7 @@ def scenario(j):
         item = page.locator("li", has_text="Tryg skolevej ved Hobrovej")
         expect(item).to_be_visible()
         j.shot(page, "staff-triage")
-        item.get_by_label("Begrundelse").fill("Et konkret problem med et klart mål.")
+        item.get_by_role("textbox", name="Begrundelse").fill("Et konkret problem med et klart mål.")
         item.get_by_role("button", name="Gem ændringen").click()
         page.wait_for_url(re.compile(r"/staff\?done=moved"))
         j.go(page, f"{m}/meetings/new?proposal_id={found['proposal']}&expected=20")
@@ -158,10 +158,10 @@ def scenario(j):
         j.login(page, s["participant"])
         for _ in range(40):
             j.go(page, "/me/inbox")
-            if page.locator("ul.inbox a", has_text="Tryg skolevej ved Hobrovej").count():
+            if page.locator(f"ul.inbox a[href*='{found['proposal']}']").count():
                 break
             page.wait_for_timeout(500)
-        link = page.locator("ul.inbox a", has_text="Tryg skolevej ved Hobrovej").first
+        link = page.locator(f"ul.inbox a[href*='{found['proposal']}']").first
         expect(link).to_be_visible()
         j.shot(page, "participant-inbox")
         link.click()
@@ -193,12 +193,12 @@ def scenario(j):
     with j.person("da") as page:
         j.login(page, s["politician"])
         j.go(page, f"{m}/panels")
-        page.get_by_label("Panelets størrelse").fill("4")
-        page.get_by_label("Frø", exact=True).fill("2027")
+        page.locator("#f-size").fill("4")
+        page.locator("#f-seed").fill("2027")
         pool = "id,age,area\n" + "\n".join(
             f"p{i},{'18-39' if i % 2 else '40+'},{'nord' if i % 3 else 'syd'}" for i in range(20))
-        page.get_by_label("Puljen af frivillige (CSV)").fill(pool)
-        page.get_by_label("Kvoter", exact=True).fill("age,18-39,2,2\nage,40+,2,2\narea,syd,1,4\narea,nord,0,3")
+        page.locator("#f-pool").fill(pool)
+        page.locator("#f-quotas").fill("age,18-39,2,2\nage,40+,2,2\narea,syd,1,4\narea,nord,0,3")
         page.get_by_role("button", name="Træk panelet").click()
         expect(page.locator(".seed")).to_have_text("2027")
         table = page.locator("table.quota-table")

@@ -1,6 +1,7 @@
 """Me: my profile for matching, my matches and recommendations, my inbox,
 how often I hear about what, my data and leaving."""
 import json
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
@@ -70,13 +71,12 @@ def profile(page):
                        availability=AVAILABILITY, langs=LANGS)
 
 
-def _local_link(page, link):
+def _local_link(link):
+    """The page a notification is about: only its path is followed, never another host."""
     if not link:
         return None
-    base = (page.config.get("PUBLIC_URL") or "").rstrip("/")
-    if base and link.startswith(base + "/"):
-        return link[len(base):]
-    return link if link.startswith("/") and not link.startswith("//") else None
+    path = urlsplit(link).path
+    return path if path.startswith("/municipalities/") or path.startswith("/me") else None
 
 
 @page_route("/me/inbox", methods=("GET", "POST"))
@@ -88,7 +88,7 @@ def inbox(page):
         page.call("notifications", "mark_read", page.actor, ids, page.field("all") == "1")
         return page.redirect("/me/inbox", "marked_read")
     found = page.call("notifications", "inbox", page.actor, 100, False)
-    items = [{**item, "local_link": _local_link(page, item.get("link"))} for item in found["items"]]
+    items = [{**item, "local_link": _local_link(item.get("link"))} for item in found["items"]]
     return page.render("me/inbox.html", title=page._("me.inbox"), unread=found["unread"], items=items)
 
 
