@@ -109,6 +109,14 @@ def _content_view(row, actor, proposal, **extra):
     return d
 
 
+def _discard(uow, proposal_ids):
+    """Delete proposals that never went public, with everything under them."""
+    if proposal_ids:
+        for table in PROPOSAL_CHILDREN:
+            uow.execute(table.delete().where(table.c.proposal_id.in_(proposal_ids)))
+        uow.execute(proposals.delete().where(proposals.c.id.in_(proposal_ids)))
+
+
 class Service(ServiceBase):
     name = "proposals"
     environment = {
@@ -260,6 +268,8 @@ class Service(ServiceBase):
             values.update(outcome=outcome, outcome_reason=reason)
         row = self._touch(uow, row, now, **values)
         subject = f"proposals/{row.id}"
+        if change.from_status == "draft" and to == "withdrawn":
+            return row  # a draft nobody else has seen: nothing to tell anyone
         if to in TRANSITION_EVENTS:
             uow.emit(TRANSITION_EVENTS[to].event_type, municipality=row.municipality, subject=subject, data=_snapshot(row))
         else:
@@ -275,7 +285,12 @@ class Service(ServiceBase):
         who = Actor.of(actor)
         with self.db as uow:
             row = self._load(uow, municipality, proposal_id, lock=True)
+            was_draft = row.status == "draft"
             row = self._apply_transition(uow, row, who, request.to, request.reason, request.outcome, _now())
+            if was_draft and row.status == "withdrawn":
+                # A draft was never public: withdrawing it discards it rather than
+                # leaving a withdrawn proposal that anyone could read.
+                _discard(uow, [row.id])
         return _proposal_view(row, who)
 
     @rpc
@@ -722,10 +737,7 @@ class Service(ServiceBase):
                                    status_history.c.to_status == "submitted"))),
         )
         gone = db.execute(sa.select(proposals.c.id).where(never_public).with_for_update()).scalars().all()
-        if gone:
-            for table in PROPOSAL_CHILDREN:
-                db.execute(table.delete().where(table.c.proposal_id.in_(gone)))
-            db.execute(proposals.delete().where(proposals.c.id.in_(gone)))
+        _discard(db, gone)
         db.execute(proposals.update().where(proposals.c.initiator_id == pid).values(initiator_id=ERASED))
         db.execute(follows.delete().where(follows.c.participant_id == pid))
         db.execute(supports.update().where(supports.c.participant_id == pid)

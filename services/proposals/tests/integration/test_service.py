@@ -135,3 +135,14 @@ def test_pages_never_repeat_or_skip_a_proposal(many):
                 assert len(seen) == len(set(seen)) == 5000, sort
     finally:
         engine.dispose()
+
+
+def test_a_withdrawn_draft_is_discarded_not_published(service):
+    call, url = service
+    draft = call("submit", "aalborg", RESIDENT, {**PROPOSAL, "submit": False})
+    withdrawn = call("transition", "aalborg", draft["id"], RESIDENT, {"to": "withdrawn", "reason": "changed my mind"})
+    assert withdrawn["status"] == "withdrawn"
+    for who in (None, EMPLOYEE, RESIDENT):
+        with pytest.raises(NotFound):
+            call("get", "aalborg", draft["id"], who)
+    assert counts(url) == {"outbox": 0, "history": 0, "statuses": []}
