@@ -301,6 +301,11 @@ class Service(ServiceBase):
         return f"{self.settings.PUBLIC_URL}/api/v1/unsubscribe?token={token}"
 
     def _log_public(self, public):
+        # Readers page by seq: a seq must never become visible after a higher one, or a
+        # reader could step past it. Holding a per-municipality lock from taking the seq
+        # to the commit (this is the handler's last step) makes commit order seq order.
+        self.db.execute(sa.select(sa.func.pg_advisory_xact_lock(
+            sa.func.hashtext("samskab-public-log:" + public["municipality"]))))
         row = self.db.execute(pg.insert(public_events).values(
             municipality=public["municipality"], event_id=uuid.UUID(public["id"]), type=public["type"],
             subject=public["subject"], time=dt.datetime.fromisoformat(public["time"].replace("Z", "+00:00")),
