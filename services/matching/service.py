@@ -129,7 +129,7 @@ class Service(ServiceBase):
         ))
         self._reindex_profile(uuid.UUID(data["id"]))
 
-    @consume("samskab.participant.erased")
+    @consume("samskab.participant.erased", every_municipality=True)
     def on_erased(self, event):
         """The person vanishes from every result: profile, matches, initiator link."""
         pid = uuid.UUID(event["data"]["id"])

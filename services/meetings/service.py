@@ -610,7 +610,7 @@ class Service(ServiceBase):
         for meeting in upcoming:
             self._invite(self.db, meeting, people)
 
-    @consume("samskab.participant.erased")
+    @consume("samskab.participant.erased", every_municipality=True)
     def on_participant_erased(self, event):
         """Forget a person: their registrations go (seats pass to the waitlist), tokens, invitations, matches."""
         pid = uuid.UUID(str(event["data"]["id"]))

@@ -708,7 +708,7 @@ class Service(ServiceBase):
 
     # -- a person's rights over their data ---------------------------------------------------
 
-    @consume(ParticipantErased.event_type)
+    @consume(ParticipantErased.event_type, every_municipality=True)
     def on_participant_erased(self, event):
         """Forget a person (the account was deleted), keeping what the public co-created.
 

@@ -81,10 +81,13 @@ class RawQueueConsumer(QueueConsumer):
 class EventConsumer(Consumer):
     queue_consumer = RawQueueConsumer()
 
-    def __init__(self, types, **kwargs):
+    def __init__(self, types, every_municipality=False, **kwargs):
         for name in types:
             events.get_type(name)  # an unknown type is a programming error: fail at import
         self.types = tuple(types)
+        # An instance group for some municipalities still hears these events from
+        # all of them (a person erased in one may have acted in another).
+        self.every_municipality = every_municipality
         super().__init__(queue=None, **kwargs)
 
     def setup(self):
@@ -100,7 +103,8 @@ class EventConsumer(Consumer):
         exchange = Exchange(events.EVENTS_EXCHANGE, "topic", durable=True)
         self.queue = Queue(
             self.name,
-            bindings=[binding(exchange, routing_key=k) for k in binding_keys(self.types, self.municipalities)],
+            bindings=[binding(exchange, routing_key=k) for k in binding_keys(
+                self.types, "*" if self.every_municipality else self.municipalities)],
             durable=True,
             queue_arguments=queue_args or None,
         )
@@ -131,7 +135,8 @@ class EventConsumer(Consumer):
         raw = message.body
         try:
             envelope = events.parse(raw)
-            if self.municipalities != "*" and envelope["municipality"] not in self.municipalities:
+            if (self.municipalities != "*" and not self.every_municipality
+                    and envelope["municipality"] not in self.municipalities):
                 raise events.EventError(f"municipality {envelope['municipality']} is not served here")
             if envelope["type"] not in self.types:
                 raise events.EventError(f"type {envelope['type']} is not consumed here")
@@ -224,8 +229,11 @@ def _database_attr(service_cls):
     raise TypeError(f"{service_cls.__name__} consumes events but has no Database dependency")
 
 
-def consume(*types):
-    """Entrypoint decorator: handle these event types exactly once."""
+def consume(*types, every_municipality=False):
+    """Entrypoint decorator: handle these event types exactly once.
+
+    ``every_municipality=True`` receives them from every municipality whatever
+    ``MUNICIPALITIES`` says (the queue is still the instance group's own)."""
 
     def decorator(fn):
         consumer_name = fn.__name__
@@ -238,7 +246,7 @@ def consume(*types):
                     return _DUPLICATE
                 return fn(self, event)
 
-        register_entrypoint(handler, EventConsumer(types))
+        register_entrypoint(handler, EventConsumer(types, every_municipality=every_municipality))
         return handler
 
     return decorator

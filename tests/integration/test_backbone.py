@@ -60,7 +60,7 @@ def recorder_config(make_config, make_database):
         ))
 
     def make(**overrides):
-        return make_config("proposals", SERVICE="recorder", DATABASE_URL=url, **overrides)
+        return make_config("proposals", **{"SERVICE": "recorder", "DATABASE_URL": url, **overrides})
 
     make.url = url
     return make
@@ -260,3 +260,29 @@ def test_two_slow_queries_in_two_workers_overlap(container_factory, make_config)
             t.wait()
     elapsed = time.perf_counter() - started
     assert elapsed < 0.9, f"two 0.5 s queries took {elapsed:.2f} s: the driver blocks the hub"
+
+
+class Forgetter(ServiceBase):
+    """Serves hjorring only, but must hear every municipality's erasures."""
+
+    name = "forgetter"
+    db = Database()
+    instance = Instance()
+
+    @consume("samskab.participant.erased", every_municipality=True)
+    def on_erased(self, event):
+        self.db.execute(
+            sa.text("INSERT INTO recorded (event_id, proposal_id, municipality, instance) VALUES (:e, :p, :m, :i)"),
+            {"e": event["id"], "p": event["data"]["id"], "m": event["municipality"], "i": self.instance},
+        )
+
+
+def test_an_instance_group_hears_erasures_from_every_municipality(container_factory, recorder_config, broker_uri):
+    hjorring_only = container_factory(Forgetter, recorder_config(MUNICIPALITIES=("hjorring",), SERVICE="forgetter"))
+    hjorring_only.start()
+    erased = [events.make("samskab.participant.erased", municipality=m, service="gateway",
+                          subject="participants/x", data={"id": str(uuid.uuid4()), "municipality": m})
+              for m in ("aalborg", "hamar", "hjorring")]
+    publish_internal(broker_uri, erased)
+    assert wait_for(lambda: len(recorded(recorder_config.url)) >= 3)
+    assert sorted(r.municipality for r in recorded(recorder_config.url)) == ["aalborg", "hamar", "hjorring"]
