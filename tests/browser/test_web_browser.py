@@ -131,6 +131,7 @@ def test_no_wcag_21_a_or_aa_violations_on_any_page_in_any_language(platform):
         "base": base, "resident": "rita@example.org", "employee": accounts["employee"],
         "operator": accounts["operator"], "proposal": f"{M}/proposals/{existing}",
         "meeting": f"{M}/meetings/{meeting}"}, "accessibility", timeout=840)
+    assert result["scans"] >= 4 * 28, result["scans"]
     violations = result["violations"]
     summary = "\n".join(f"{v['language']} {v['who']} {v['path']}: {v['id']} ({v['impact']}) {v['help']} {v['nodes']}"
                         for v in violations)
