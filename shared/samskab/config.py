@@ -96,6 +96,7 @@ def load(service, environ=None, extra=None):
         "QUEUE_TYPE": env.get("QUEUE_TYPE", "classic"),
         "OUTBOX_POLL_SECONDS": float(env.get("OUTBOX_POLL_SECONDS", "0.5")),
         "OUTBOX_BATCH": int(env.get("OUTBOX_BATCH", "500")),
+        "OUTBOX_RETENTION_HOURS": float(env.get("OUTBOX_RETENTION_HOURS", "168")),
         "max_workers": int(env.get("MAX_WORKERS", "10")),
         "MIGRATE_ON_START": env.get("MIGRATE_ON_START", "1") not in ("0", "false", "no"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),

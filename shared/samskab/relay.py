@@ -33,6 +33,8 @@ class OutboxRelay(SharedExtension):
         self.publisher = ConfirmingPublisher(config["AMQP_URI"])
         self.metrics = metrics.for_service(self.service)
         self.lock_key = zlib.crc32(f"samskab-outbox-{self.service}".encode())
+        self.retention_hours = float(config.get("OUTBOX_RETENTION_HOURS", 168))
+        self._last_prune = 0.0
         self._wakeup = Event()
         self._running = False
         self._conn = None
@@ -96,6 +98,7 @@ class OutboxRelay(SharedExtension):
                     self._sleep(self.poll)
                     continue
                 published = self.relay_once()
+                self.prune()
                 self.alive = True
                 backoff = self.poll
                 if published < self.batch:
@@ -108,6 +111,16 @@ class OutboxRelay(SharedExtension):
                 self.publisher.close()
                 self._sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
+
+    def prune(self, every_seconds=300):
+        """Published events leave the outbox after ``OUTBOX_RETENTION_HOURS``
+        (the public history lives in the notifications service's event log)."""
+        if time.time() - self._last_prune < every_seconds:
+            return
+        self._last_prune = time.time()
+        self._conn.execute(outbox.delete().where(
+            outbox.c.published_at < sa.func.now() - sa.func.make_interval(0, 0, 0, 0, 0, 0, self.retention_hours * 3600)))
+        self._conn.commit()
 
     def relay_once(self):
         conn = self._conn
