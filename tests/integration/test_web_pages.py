@@ -95,6 +95,17 @@ def test_markup_in_every_text_field_is_shown_escaped_on_every_page(platform):
     assert r.status_code == 200 and "done=agreement_saved" in r.url, r.text[:500]
     assert_escaped(staff.get(agreement), "agreement form")
 
+    r = staff.post(f"{detail}/experiments", {"hypothesis": XSS, "intervention": XSS, "starts_on": "2027-01-01"},
+                   token_from=detail)
+    assert r.status_code == 200 and "done=experiment_saved" in r.url, errors_of(r)
+    experiment_id = re.search(r'/experiments/([0-9a-f-]{36})"', r.text).group(1)
+    r = eve.post(f"{detail}/experiments/{experiment_id}", {"outcome": XSS, "learnings": XSS, "ends_on": "2027-02-01"},
+                 token_from=detail)
+    assert r.status_code == 200 and "done=experiment_saved" in r.url, errors_of(r)
+    r = eve.post(f"{detail}/updates", {"update": "Nyt " + XSS}, token_from=detail)
+    assert r.status_code == 200 and "done=update_posted" in r.url, errors_of(r)
+    assert r.text.count("alert(2)") >= 8
+
     schedule = f"{M}/meetings/new?proposal_id={proposal_id}"
     # It starts in a few seconds, so that its outcomes can be recorded in this test.
     starts = dt.datetime.now(ZoneInfo("Europe/Copenhagen")) + dt.timedelta(seconds=4)
@@ -105,8 +116,8 @@ def test_markup_in_every_text_field_is_shown_escaped_on_every_page(platform):
         "online_url": "https://meet.example.org/skolevej", "capacity": "20", "proposal_id": proposal_id, "language": "da"}, token_from=schedule)
     assert r.status_code == 200 and re.search(r"/meetings/[0-9a-f-]{36}\?done=scheduled$", r.url), errors_of(r)
     meeting = r.url.split("?")[0][len(base):]
-    r = staff.post(f"{meeting}/agenda", {"question": "Hvordan " + SHORT, "minutes": "30"}, token_from=meeting)
-    assert r.status_code == 200 and "done=saved" in r.url
+    r = staff.post(f"{meeting}/agenda", {"question": "Hvordan " + SHORT + "?", "minutes": "30"}, token_from=meeting)
+    assert r.status_code == 200 and "done=saved" in r.url, errors_of(r)
     wait_for(lambda: "/outcomes" in staff.get(meeting).text, timeout=10, what="the meeting to start")
     r = staff.post(f"{meeting}/outcomes", {"outcome_kind": "decision", "outcome_text": XSS, "due": ""},
                    token_from=meeting)

@@ -8,6 +8,7 @@ from samskab.contracts.proposals import AgreementDraft, NewProposal
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .. import forms
+from .. import similar as similar_proposals
 from ..app import page_route
 
 STATUSES = ("submitted", "published", "forming", "active", "concluded", "withdrawn", "rejected")
@@ -280,15 +281,6 @@ FIELDS = ("title", "kind", "problem", "goal", "affected", "area", "topics", "nee
 STEP_REQUIRED = {"mission": ("title", "kind", "problem", "goal"), "expectations": ("iap2_level",)}
 
 
-def _similar_query(values):
-    words = re.findall(r"\w{4,}", f"{values.get('title', '')} {values.get('problem', '')}")
-    seen = []
-    for word in words:
-        if word.lower() not in seen:
-            seen.append(word.lower())
-    return " or ".join(seen[:12])
-
-
 def _payload(page, values, submit):
     sections = []
     if values.get("affected"):
@@ -351,11 +343,62 @@ def new(page, m):
                     return page.redirect(f"{_base(m)}/{created['id']}", "submitted" if go != "draft" else "drafted")
                 step, status = _step_of(errors), 422
     if step == "review":
-        query = _similar_query(values)
+        query = similar_proposals.search_query(values.get("title"), values.get("problem"))
         if query:
             found = page.maybe("proposals", "list_page", municipality.id, page.actor,
-                               {"q": query[:200], "limit": 5, "sort": "supported"}, default={"items": []})
-            similar = found["items"]
+                               {"q": query, "limit": 30, "sort": "supported"}, default={"items": []})
+            similar = similar_proposals.rank(values.get("title"), values.get("problem"), found["items"])
     return page.render("proposals/new.html", status=status, title=page._("new.title"), values=values,
                        errors=errors, step=step, steps=STEPS, similar=similar, kinds=KINDS, levels=LEVELS,
                        preview=_payload(page, values, True) if step == "review" else None)
+
+
+# -- experiments and progress updates ------------------------------------------------------------------
+
+@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/experiments", methods=("POST",))
+def record_experiment(page, m, proposal_id):
+    page.in_municipality(m)
+    page.require_account()
+    values = {name: page.field(name) for name in ("hypothesis", "intervention", "starts_on", "ends_on")}
+    errors = forms.required(page, values, ("hypothesis", "intervention", "starts_on"))
+    if not errors:
+        payload = {k: v for k, v in values.items() if v}
+        try:
+            return _act(page, m, proposal_id, "record_experiment", payload, done="experiment_saved")
+        except Invalid as exc:
+            errors = forms.from_invalid(page, exc, known=values.keys())
+        except Conflict as exc:
+            errors = {"form": forms.from_invalid(page, Invalid(exc.detail)).popitem()[1]}
+    return detail(page, m, proposal_id, errors=errors, values=values, status=422)
+
+
+@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/experiments/<uuid:experiment_id>", methods=("POST",))
+def finish_experiment(page, m, proposal_id, experiment_id):
+    municipality = page.in_municipality(m)
+    page.require_account()
+    values = {name: page.field(name) for name in ("ends_on", "outcome", "learnings")}
+    payload = {k: v for k, v in values.items() if v}
+    prefix = f"exp-{experiment_id}-"
+    if not payload:
+        return detail(page, m, proposal_id, errors={prefix + "outcome": page._("form.required")}, status=422)
+    try:
+        page.call("proposals", "update_experiment", municipality.id, str(proposal_id), str(experiment_id),
+                  page.actor, payload)
+    except (Invalid, Conflict) as exc:
+        message = forms.from_invalid(page, exc if isinstance(exc, Invalid) else Invalid(exc.detail)).popitem()[1]
+        return detail(page, m, proposal_id, errors={prefix + "outcome": message}, status=422)
+    return page.redirect(f"{_base(m)}/{proposal_id}", "experiment_saved")
+
+
+@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/updates", methods=("POST",))
+def post_update(page, m, proposal_id):
+    page.in_municipality(m)
+    page.require_account()
+    body = page.field("update")
+    if not body:
+        return detail(page, m, proposal_id, errors={"update": page._("form.required")}, status=422)
+    try:
+        return _act(page, m, proposal_id, "post_update", {"body": body}, done="update_posted")
+    except (Invalid, Conflict) as exc:
+        message = forms.from_invalid(page, exc if isinstance(exc, Invalid) else Invalid(exc.detail)).popitem()[1]
+        return detail(page, m, proposal_id, errors={"update": message}, values={"update": body}, status=422)
