@@ -45,7 +45,11 @@ from .storage import (
 log = logging.getLogger("notifications")
 
 STAFF_ROLES = ("employee", "politician")
-LEASE = dt.timedelta(minutes=2)
+# Claimed rows are ours for this long; longer than a batch can take even with a slow server.
+LEASE = dt.timedelta(minutes=10)
+# A timer tick works through a backlog for at most this long, so a stopping
+# service is never kept waiting by a long backlog; the next tick goes on.
+TICK_BUDGET_SECONDS = 15.0
 
 ENVIRONMENT = {
     "PUBLIC_URL": "http://localhost:8000",
@@ -326,12 +330,13 @@ class Service(ServiceBase):
     @every("NOTIFICATIONS_POLL_SECONDS", eager=True)
     def send_due_emails(self):
         """Send due e-mails until none is due (or a pass stops making progress)."""
-        total = 0
-        while True:
+        total, started = 0, time.monotonic()
+        while time.monotonic() - started < TICK_BUDGET_SECONDS:
             sent, claimed = self._send_email_batch()
             total += sent
             if claimed == 0 or sent == 0:
-                return total
+                break
+        return total
 
     def _claim(self, table, batch):
         """Take up to ``batch`` due rows for ourselves for a while (a lease)."""
@@ -423,12 +428,14 @@ class Service(ServiceBase):
 
     @every("NOTIFICATIONS_DIGEST_POLL_SECONDS", eager=True)
     def send_due_digests(self):
-        total = 0
-        while True:
+        total, started = 0, time.monotonic()
+        budget = max(TICK_BUDGET_SECONDS, float(self.settings.NOTIFICATIONS_DIGEST_POLL_SECONDS) * 0.8)
+        while time.monotonic() - started < budget:
             made = self.make_digests()
             total += made
             if made == 0:
-                return total
+                break
+        return total
 
     @rpc
     def make_digests(self, batch=2000):
@@ -516,12 +523,13 @@ class Service(ServiceBase):
 
     @every("NOTIFICATIONS_POLL_SECONDS", eager=True)
     def send_due_webhooks(self):
-        total = 0
-        while True:
+        total, started = 0, time.monotonic()
+        while time.monotonic() - started < TICK_BUDGET_SECONDS:
             claimed = self._send_webhook_batch()
             total += claimed
             if claimed == 0:
-                return total
+                break
+        return total
 
     def _send_webhook_batch(self):
         s = self.settings
