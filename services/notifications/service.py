@@ -219,6 +219,8 @@ class Service(ServiceBase):
         link_subject = subject or event.get("subject") or ""
         link = f"{s.PUBLIC_URL}/municipalities/{municipality}/{link_subject}" if link_subject else None
         params = messages.params_from_event(event, time_zone)
+        if not params["title"] and subject:
+            params["title"] = self._public_title(subject)
         rendered = {}
         now = _now()
         rows, plans = [], {}
@@ -275,6 +277,14 @@ class Service(ServiceBase):
         log.info("%s %s → %d notifications, %d e-mails, %d held for digests",
                  event["type"], event["id"], len(inserted), len(deliveries), len(held))
         return len(inserted)
+
+    def _public_title(self, subject):
+        """Events about a proposal's supports, questions or matches carry no title:
+        take it from the latest public event about the same subject."""
+        envelope = self.db.execute(sa.select(public_events.c.envelope).where(
+            public_events.c.subject == subject, public_events.c.envelope["data"]["title"].isnot(None))
+            .order_by(public_events.c.seq.desc()).limit(1)).scalar()
+        return (envelope or {}).get("data", {}).get("title") or ""
 
     def _transactional(self, event, rule):
         data = event["data"]

@@ -591,12 +591,20 @@ def test_a_proposal_moving_on_reaches_its_initiator_supporters_and_followers_and
     assert [i for i in inbox(staff_h) if i["event_type"] == "samskab.proposal.status_changed"] == [], \
         "who made the change is not told about it"
     assert inbox(bystander_h) == []
+    publish(amqp, "samskab.proposal.matches_suggested", {
+        "proposal_id": pid, "municipality": "aalborg", "total": 1, "by_kind": [{"kind": "resident", "count": 1}],
+        "needs_met": 1, "needs_total": 2,
+        "participants": [{"participant_id": bystander, "kind": "resident", "score": 0.8, "municipality": "aalborg"}]},
+        subject)
+    [match] = wait_for(lambda: inbox(bystander_h) or None, what="the match in the inbox")
+    assert match["kind"] == "matches" and match["title"] == "Dine evner efterlyses: „Grønnere pendling“"
     mails = wait_for(lambda: len(sink.messages()) >= 3 and sink.messages(), what="three e-mails")
     time.sleep(0.5)
     subjects = sorted((m["To"], m["Subject"]) for m in sink.messages())
     assert subjects == [("freja@example.org", "Nyt om „Grønnere pendling“"),
                         ("ida@example.org", "Nyt om „Grønnere pendling“"),
-                        ("sune@example.org", "News about “Grønnere pendling”")], "triage e-mail waits for the daily digest"
+                        ("sune@example.org", "News about “Grønnere pendling”")], \
+        "triage e-mails wait for the daily digest, matches for the weekly one"
 
 
 def test_a_new_subscriber_catches_up_from_the_log_then_the_queue_without_a_gap(platform):
