@@ -750,6 +750,17 @@ class Service(ServiceBase):
                 "key_prefix": row["key_prefix"]}
 
     @rpc
+    def list_api_keys(self, municipality, actor):
+        if not actor or not actor.get("operator"):
+            raise Forbidden("only an operator may list API keys")
+        with self.db as uow:
+            rows = uow.execute(sa.select(api_keys).where(api_keys.c.municipality == municipality)
+                               .order_by(api_keys.c.created_at)).all()
+        return [{"id": str(r.id), "municipality": r.municipality, "name": r.name, "contact_email": r.contact_email,
+                 "key_prefix": r.key_prefix, "created_at": r.created_at.isoformat(),
+                 "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None} for r in rows]
+
+    @rpc
     def revoke_api_key(self, municipality, actor, key_id):
         if not actor or not actor.get("operator"):
             raise Forbidden("only an operator may revoke API keys")

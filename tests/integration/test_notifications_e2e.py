@@ -181,6 +181,11 @@ def operator(platform):
     return account_with_role(platform, "operator", "operator@samskab.test")
 
 
+def operator_token(platform):
+    """The operator made by :func:`operator`, signed in again."""
+    return token(platform["base"], "operator@samskab.test")
+
+
 def publish(amqp_uri, type_name, data, subject, municipality="aalborg"):
     """As the meetings service's outbox relay would: the full event internally, its projection publicly."""
     envelope = events.make(type_name, municipality=municipality, service="meetings", subject=subject, data=data)
@@ -365,6 +370,13 @@ def test_forbidden_webhook_targets_are_refused_at_subscription(platform):
         assert r.status_code == 422, (url, r.text)
         assert r.json()["errors"][0]["field"] == "url"
     assert len(requests.get(f"{base}/municipalities/aalborg/webhooks", headers=api).json()) == 1
+    ops = operator_token(platform)
+    [listed] = requests.get(f"{base}/municipalities/aalborg/api-keys", headers=ops).json()
+    assert api["X-Api-Key"].startswith(listed["key_prefix"]) and "key" not in listed
+    r = requests.delete(f"{base}/municipalities/aalborg/api-keys/{listed['id']}", headers=ops)
+    assert r.status_code == 200, r.text
+    r = requests.get(f"{base}/municipalities/aalborg/webhooks", headers=api)
+    assert r.status_code == 401, "a revoked key opens nothing"
     r = requests.post(f"{base}/municipalities/aalborg/webhooks", json={"url": receiver.url, "types": ["#"]})
     assert r.status_code == 401
     r = requests.post(f"{base}/municipalities/aalborg/api-keys", json={"name": "x", "contact_email": "a@b.test"},

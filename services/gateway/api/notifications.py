@@ -195,6 +195,25 @@ def issue_api_key(ctx, m, body):
     return ctx.call("notifications", "issue_api_key", municipality.id, ctx.actor, _payload(body))
 
 
+class ApiKeyListed(BaseModel):
+    id: str
+    municipality: str
+    name: str
+    contact_email: str
+    key_prefix: str
+    created_at: str
+    revoked_at: str | None
+
+
+@route("GET", "/municipalities/<m>/api-keys", response=[ApiKeyListed], auth=True,
+       summary="The API keys issued for a municipality (operator); keys themselves are never shown again",
+       tags=["subscriptions"])
+def list_api_keys(ctx, m):
+    municipality = ctx.municipality(m)
+    ctx.require_operator()
+    return ctx.call("notifications", "list_api_keys", municipality.id, ctx.actor)
+
+
 @route("DELETE", "/municipalities/<m>/api-keys/<key_id>", auth=True, summary="Revoke an API key (operator)",
        tags=["subscriptions"])
 def revoke_api_key(ctx, m, key_id):
