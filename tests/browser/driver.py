@@ -223,7 +223,7 @@ def accessibility(j):
         s["resident"]: [m, s["proposal"], s["meeting"], "/me", "/me/profile", "/me/inbox", "/me/preferences",
                         "/me/data", f"{m}/proposals/new"],
         s["employee"]: [s["proposal"], s["proposal"] + "/agreement", s["meeting"], f"{m}/staff", f"{m}/panels",
-                        f"{m}/meetings/new?expected=30&level=involve"],
+                        f"{m}/meetings/new?expected=30&level=involve", f"{m}/meeting-places"],
         s["operator"]: ["/operator"],
     }
     report = []

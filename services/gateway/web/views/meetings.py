@@ -191,3 +191,37 @@ def schedule(page, m):
         level_options=[("", "–")] + [(lvl, page._("level." + lvl)) for lvl in LEVELS],
         format_name=lambda f: _format_name(page, f),
     )
+
+
+PLACE_KINDS = ("library", "community_house", "school", "sports_hall", "town_hall", "other")
+
+
+@page_route("/municipalities/<m>/meeting-places", methods=("GET", "POST"))
+def places(page, m):
+    """Existing places where people already meet; staff add them once and schedule there."""
+    municipality = page.in_municipality(m)
+    staff = page.is_staff(municipality.id)
+    values, errors, status = {"kind": "library"}, {}, 200
+    if page.request.method == "POST":
+        page.require_staff(municipality.id)
+        values = {name: page.field(name) for name in ("name", "kind", "address", "capacity", "accessibility_notes")}
+        values["step_free"] = page.form.get("step_free") == "1"
+        values["hearing_loop"] = page.form.get("hearing_loop") == "1"
+        errors = forms.required(page, values, ("name", "address", "capacity"))
+        if values["capacity"] and not values["capacity"].isdigit():
+            errors["capacity"] = page._("form.number")
+        if values["kind"] not in PLACE_KINDS:
+            errors["kind"] = page._("form.choose")
+        if not errors:
+            try:
+                page.call("meetings", "create_place", municipality.id, page.actor,
+                          {**values, "capacity": int(values["capacity"])})
+            except Invalid as exc:
+                errors = forms.from_invalid(page, exc, known=values.keys())
+            else:
+                return page.redirect(f"/municipalities/{m}/meeting-places", "saved")
+        status = 422
+    found = page.call("meetings", "list_places", municipality.id)
+    return page.render("meetings/places.html", status=status, title=page._("places.title"), places=found,
+                       staff=staff, values=values, errors=errors,
+                       kind_options=[(k, page._("place.kind." + k)) for k in PLACE_KINDS])

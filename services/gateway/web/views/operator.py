@@ -1,8 +1,16 @@
 """For operators: third parties' API keys and webhook subscriptions, per municipality."""
-from samskab.errors import Forbidden, Invalid, NotFound
+import sqlalchemy as sa
+
+from samskab.errors import Conflict, Forbidden, Invalid, NotFound
+
+from ...accounts.storage import accounts
+from ...api import staff as staff_api
 
 from .. import forms
 from ..app import page_route
+
+
+GRANTABLE = ("employee", "politician", "operator", "resident", "business", "association")
 
 
 def _chosen(page):
@@ -29,6 +37,25 @@ def operator(page):
                     values = {}
                 except Invalid as exc:
                     errors = forms.from_invalid(page, exc, known=("name", "contact_email"))
+        elif action == "grant":
+            values = {"grant_email": page.field("grant_email").lower(), "grant_role": page.field("grant_role")}
+            errors = forms.required(page, values, ("grant_email", "grant_role"))
+            if values["grant_role"] and values["grant_role"] not in GRANTABLE:
+                errors["grant_role"] = page._("form.choose")
+            if not errors:
+                with page.ctx.db as uow:
+                    found = uow.execute(sa.select(accounts.c.id).where(
+                        accounts.c.email == values["grant_email"], accounts.c.erased_at.is_(None))).first()
+                if found is None:
+                    errors["grant_email"] = page._("operator.no_account")
+                else:
+                    try:
+                        staff_api.grant_role(page.ctx, str(found.id),
+                                             staff_api.RoleGrant(role=values["grant_role"], municipality=municipality.id))
+                    except Conflict:
+                        errors["grant_role"] = page._("operator.own_role")
+                    else:
+                        return page.redirect(f"/operator?m={municipality.id}", "role_granted")
         elif action == "revoke":
             key_id = page.field("key_id")
             try:
@@ -44,4 +71,5 @@ def operator(page):
     except Forbidden:
         webhooks = []
     return page.render("operator.html", status=status, title=page._("operator.title"), chosen=municipality,
-                       webhooks=webhooks, values=values, errors=errors, issued=issued)
+                       webhooks=webhooks, values=values, errors=errors, issued=issued,
+                       role_options=[(r, page._("role." + r)) for r in GRANTABLE])
