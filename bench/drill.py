@@ -515,7 +515,7 @@ class Drills:
         say(f"drill {name}: {len(load.accepted)} proposals accepted, {load.refused} refused; waiting for it to settle")
         started = time.time()
         facts = self.check.facts(load)
-        limit = 60 if self.quick else 120
+        limit = 30 if self.quick else 120
         while not self.check.settled(load, facts) and time.time() - started < limit:
             time.sleep(1)
             facts = self.check.facts(load)
