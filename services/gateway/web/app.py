@@ -272,7 +272,11 @@ def _clock(page, value):
     return i18n.format_time(value, page.lang, page.time_zone)
 
 
-env.globals.update(when=_when, day=_day, clock=_clock)
+def _decimal(page, value, digits=1):
+    return i18n.format_decimal(value, page.lang, digits)
+
+
+env.globals.update(when=_when, day=_day, clock=_clock, decimal=_decimal)
 
 
 # -- dispatch --------------------------------------------------------------------------------

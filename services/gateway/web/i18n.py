@@ -132,3 +132,9 @@ def format_datetime(value, lang, time_zone="UTC", weekday=False):
         return format_date(moment, lang, time_zone, weekday)
     word = {"da": "kl.", "nb": "kl.", "nn": "kl.", "en": "at"}[lang]
     return f"{format_date(moment, lang, time_zone, weekday)} {word} {format_time(moment, lang, time_zone)}"
+
+
+def format_decimal(value, lang, digits=1):
+    """A number with the decimal comma of Danish and Norwegian."""
+    text = f"{float(value):.{digits}f}"
+    return text if lang == "en" else text.replace(".", ",")

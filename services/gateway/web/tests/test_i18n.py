@@ -34,6 +34,8 @@ FAMILIES = {
     "new.step.": ["mission", "affected", "needs", "expectations", "review"],
     "guideline.": [str(i) for i in range(1, 8)],
     "target.": ["proposal", "question", "answer", "update"],
+    "reason.": ["need", "area", "interests", "language", "neighbour"],
+    "place.kind.": ["library", "community_house", "school", "sports_hall", "town_hall", "other"],
     "error.": ["400", "401", "403", "404", "405", "409", "413", "422", "429", "500", "503"],
 }
 
@@ -131,3 +133,9 @@ def test_every_template_compiles():
     assert len(names) > 20
     for name in names:
         env.get_template(name)
+
+
+def test_decimals_use_a_comma_in_danish_and_norwegian():
+    assert i18n.format_decimal(20, "da") == "20,0"
+    assert i18n.format_decimal(12.345, "nn", 2) == "12,35"
+    assert i18n.format_decimal(0.5, "en") == "0.5"

@@ -114,7 +114,10 @@ def detail(page, m, proposal_id, errors=None, values=None, status=200):
     )
     if caps & {"staff", "initiator"}:
         calls["stakeholders"] = ("matching", "stakeholders", (municipality.id, proposal_id, actor), None)
+        calls["matches"] = ("matching", "matches", (municipality.id, proposal_id, actor), None)
     found = page.gather(**calls)
+    found.setdefault("stakeholders", None)
+    found.setdefault("matches", None)
     return page.render(
         "proposals/detail.html", status=status, title=proposal.get("title") or page._("proposal.hidden"),
         proposal=proposal, caps=caps, manage=bool(caps & {"staff", "initiator"}),
