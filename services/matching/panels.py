@@ -27,6 +27,7 @@ Pure: no I/O.
 """
 import hashlib
 import random
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -75,6 +76,8 @@ class Selection:
     counts: dict             # feature -> value -> members with it
     seed: int
     panels_in_lottery: int
+    optimal: bool = True           # the lowest probability is the proven maximin
+    upper_bound: float = 1.0       # no lottery can give the least favoured more than this
 
 
 def seed_of(value):
@@ -88,8 +91,16 @@ def seed_of(value):
 
 
 class Problem:
-    """The pool grouped into units: a unit is a set of interchangeable
-    volunteers (a type) or, under the household rule, one volunteer."""
+    """The pool grouped into units of interchangeable volunteers.
+
+    Without the household rule a unit is a *type* (a combination of feature
+    values).  With it, a unit is a type within a *household type* (the
+    multiset of its members' types): households of one household type are
+    interchangeable, and at most one member of each may sit, so the program
+    counts how many households of a household type send a member of each
+    type.  Either way ``len(units[u])`` volunteers share unit u's chances, and
+    ``ub[u]`` bounds how many of them may be selected.
+    """
 
     def __init__(self, volunteers, size, quotas, one_per_household=False):
         self.size = size
@@ -98,22 +109,48 @@ class Problem:
         self.one_per_household = one_per_household
         _validate(volunteers, size, self.quotas, self.features)
         volunteers = sorted(volunteers, key=lambda v: v.id)
-        groups = defaultdict(list)
-        for v in volunteers:
-            key = tuple(str(v.features.get(f)) for f in self.features)
-            groups[(key, v.id) if one_per_household else key].append(v)
-        self.unit_keys = sorted(groups)
-        self.units = [groups[k] for k in self.unit_keys]
+        self.volunteers = volunteers
+        self.type_of = {v.id: tuple(str(v.features.get(f)) for f in self.features) for v in volunteers}
+        self.household_count = len({v.household or ("alone", v.id) for v in volunteers})
+        self.groups = []          # (units, at most this many of them together)
+        self.house_types = []     # household type -> its households (lists of volunteers)
+        self.unit_house = []      # unit -> (household type index, volunteer type), household rule only
+        if not one_per_household:
+            by_type = defaultdict(list)
+            for v in volunteers:
+                by_type[self.type_of[v.id]].append(v)
+            self.unit_keys = sorted(by_type)
+            self.units = [by_type[k] for k in self.unit_keys]
+            self.ub = [len(u) for u in self.units]
+        else:
+            houses = defaultdict(list)
+            for v in volunteers:
+                houses[v.household or ("alone", v.id)].append(v)
+            by_house_type = defaultdict(list)
+            for key in sorted(houses, key=str):
+                members = houses[key]
+                by_house_type[tuple(sorted(Counter(self.type_of[v.id] for v in members).items()))].append(members)
+            self.unit_keys, self.units, self.ub = [], [], []
+            for h, house_type in enumerate(sorted(by_house_type)):
+                households = by_house_type[house_type]
+                self.house_types.append(households)
+                first = len(self.units)
+                for vtype, _ in house_type:
+                    self.unit_keys.append((vtype, house_type))
+                    self.units.append([v for house in households for v in house if self.type_of[v.id] == vtype])
+                    self.ub.append(len(households))
+                    self.unit_house.append((h, vtype))
+                if len(house_type) > 1:
+                    self.groups.append((list(range(first, len(self.units))), len(households)))
         self.cap = [len(u) for u in self.units]
         self.values = [{f: str(unit[0].features.get(f)) for f in self.features} for unit in self.units]
-        self.household_count = len({v.household or ("alone", v.id) for v in volunteers})
-        self.households = []
-        if one_per_household:
-            by_house = defaultdict(list)
-            for i, unit in enumerate(self.units):
-                if unit[0].household:
-                    by_house[unit[0].household].append(i)
-            self.households = [members for _, members in sorted(by_house.items()) if len(members) > 1]
+
+    def available(self, quota):
+        """How many could sit with this value: volunteers, or households under the rule."""
+        having = [v for v in self.volunteers if str(v.features.get(quota.feature)) == quota.value]
+        if self.one_per_household:
+            return len({v.household or ("alone", v.id) for v in having})
+        return len(having)
 
     def members_of(self, quota):
         return [i for i, vals in enumerate(self.values) if vals[quota.feature] == quota.value]
@@ -123,8 +160,8 @@ class Problem:
         gets a penalised slack column; ``bounds`` limits which quota bounds
         apply (a set of (quota, "min"|"max")).  Returns (model, slack columns)."""
         m = Model(maximize=maximize)
-        for cap in self.cap:
-            m.add_column(0.0, 0, cap, integer=True)
+        for ub in self.ub:
+            m.add_column(0.0, 0, ub, integer=True)
         m.add_row({i: 1 for i in range(len(self.units))}, self.size, self.size)
         slacks = []
         for q in self.quotas:
@@ -141,8 +178,8 @@ class Problem:
                 lo = q.min if (q, "min") in bounds else 0
                 hi = q.max if (q, "max") in bounds else self.size
                 m.add_row({i: 1 for i in members}, lo, hi)
-        for house in self.households:
-            m.add_row({i: 1 for i in house}, upper=1)
+        for units, limit in self.groups:
+            m.add_row({i: 1 for i in units}, upper=limit)
         return m, slacks
 
     def best_panel(self, weights):
@@ -202,7 +239,7 @@ def explain_infeasibility(problem):
         if high is not None and high < problem.size:
             conflicts.append(f"the maximums for {feature} add up to {high}, fewer than the {problem.size} seats")
     for q in problem.quotas:
-        available = sum(problem.cap[i] for i in problem.members_of(q))
+        available = problem.available(q)
         if available < q.min:
             conflicts.append(f"{q.feature}={q.value} needs at least {q.min} but only {available} volunteers have it")
     if problem.one_per_household:
@@ -253,11 +290,16 @@ def conflicting_bounds(problem):
 # -- maximin lottery ---------------------------------------------------------------
 
 
-def maximin_lottery(problem, tolerance=1e-6, max_rounds=2000):
-    """``(panels, probabilities of panels, unit probabilities)`` maximising the
-    lowest selection probability of any volunteer who can be selected at all."""
+def maximin_lottery(problem, tolerance=1e-6, max_rounds=2000, time_limit=None, report=None):
+    """``(lottery, unit probabilities)``: panels with their probabilities,
+    maximising the lowest selection probability of any volunteer who can be
+    selected at all.  With ``time_limit`` (seconds) the column generation
+    stops early; the lottery is then the best over the panels found, and
+    ``report["upper_bound"]`` says how far from the optimum it can be."""
     n = len(problem.units)
     inv = [1.0 / c for c in problem.cap]
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    report = report if report is not None else {}
     panels = []
     seen = set()
 
@@ -266,27 +308,37 @@ def maximin_lottery(problem, tolerance=1e-6, max_rounds=2000):
             seen.add(panel)
             panels.append(panel)
 
-    # Start with panels that together include every unit that can be included.
+    # Start with panels that together include every unit that can be included:
+    # first panels taking in as many uncovered units as they can, then one
+    # check per unit still left out (it may fit no quota-meeting panel at all).
     covered = set()
-    possible = set(range(n))
-    for u in range(n):
-        if u in covered or u not in possible:
-            continue
-        weights = [0.0] * n
-        for v in range(n):
-            if v not in covered:
-                weights[v] = inv[v] / (n + 1)
-        weights[u] = 1.0 + weights[u]
+    while True:
+        weights = [0.0 if u in covered else inv[u] for u in range(n)]
         panel, _ = problem.best_panel(weights)
         if panel is None:
             raise explain_infeasibility(problem) or RuntimeError("solver failed")
-        if panel[u] == 0:
-            possible.discard(u)  # no quota-meeting panel has this volunteer
-            continue
+        new = {u for u, c in enumerate(panel) if c and u not in covered}
         add(panel)
-        covered.update(i for i, c in enumerate(panel) if c)
+        covered |= {u for u, c in enumerate(panel) if c}
+        if not new:
+            break
+    possible = set(covered)
+    for u in range(n):
+        if u in covered:
+            continue
+        weights = [0.0 if v in covered else inv[v] / (n + 1) for v in range(n)]
+        weights[u] = 1.0
+        panel, _ = problem.best_panel(weights)
+        if panel[u] == 0:
+            continue  # no quota-meeting panel has these volunteers
+        possible.add(u)
+        add(panel)
+        covered |= {v for v, c in enumerate(panel) if c}
+        possible |= {v for v, c in enumerate(panel) if c}
     live = sorted(possible)
 
+    report["optimal"] = False
+    report["upper_bound"] = 1.0
     for _ in range(max_rounds):
         # Restricted dual: min w  s.t.  sum_u y_u a_Pu <= w for each panel, sum y = 1.
         dual = Model(maximize=False)
@@ -302,9 +354,16 @@ def maximin_lottery(problem, tolerance=1e-6, max_rounds=2000):
         for u in live:
             weights[u] = x[ys[u]] * inv[u]
         panel, value = problem.best_panel(weights)
+        if value is not None:
+            # any weights summing to one bound the optimum from above
+            report["upper_bound"] = min(report["upper_bound"], value)
         if value is None or value <= bound + tolerance or panel in seen:
+            report["optimal"] = True
             break
         add(panel)
+        if deadline is not None and time.monotonic() > deadline:
+            break
+    report["rounds"] = len(panels)
 
     # Primal over the panels found: max z  s.t.  sum_P p_P a_Pu >= z, sum p = 1.
     primal = Model(maximize=True)
@@ -348,8 +407,24 @@ def draw(problem, lottery, rng):
             chosen = panel
             break
     members = []
-    for u, count in enumerate(chosen):
-        members.extend(v.id for v in _pick(rng, problem.units[u], count))
+    if not problem.one_per_household:
+        for u, count in enumerate(chosen):
+            members.extend(v.id for v in _pick(rng, problem.units[u], count))
+        return sorted(members)
+    # Households of a household type are drawn uniformly, handed out to the
+    # member types the panel asks of them, and one member of that type sits.
+    units_of = defaultdict(list)
+    for u, (h, vtype) in enumerate(problem.unit_house):
+        units_of[h].append((u, vtype))
+    for h, households in enumerate(problem.house_types):
+        wanted = [(vtype, chosen[u]) for u, vtype in units_of[h] if chosen[u]]
+        picked = _pick(rng, households, sum(c for _, c in wanted))
+        at = 0
+        for vtype, count in wanted:
+            for house in picked[at:at + count]:
+                candidates = [v for v in house if problem.type_of[v.id] == vtype]
+                members.append(candidates[int(rng.random() * len(candidates))].id)
+            at += count
     return sorted(members)
 
 
@@ -378,13 +453,14 @@ def draw_alternates(problem, members, k, rng):
     return order[:k]
 
 
-def select(volunteers, size, quotas, *, seed, one_per_household=False, alternates=0):
+def select(volunteers, size, quotas, *, seed, one_per_household=False, alternates=0, time_limit=None):
     """Check, compute the fair lottery, and draw a panel with the seed."""
     problem = Problem(volunteers, size, quotas, one_per_household)
     infeasible = explain_infeasibility(problem)
     if infeasible is not None:
         raise infeasible
-    lottery, unit_prob = maximin_lottery(problem)
+    report = {}
+    lottery, unit_prob = maximin_lottery(problem, time_limit=time_limit, report=report)
     rng = random.Random(seed_of(seed))
     members = draw(problem, lottery, rng)
     extra = draw_alternates(problem, members, alternates, rng)
@@ -395,6 +471,7 @@ def select(volunteers, size, quotas, *, seed, one_per_household=False, alternate
         members=members, alternates=extra, probabilities=probabilities,
         lowest_probability=min(probabilities.values()), counts=counts,
         seed=seed_of(seed), panels_in_lottery=len(lottery),
+        optimal=report["optimal"], upper_bound=report["upper_bound"],
     )
 
 

@@ -98,7 +98,7 @@ def _profile_scoped_terms(p):
 
 class Service(ServiceBase):
     name = "matching"
-    environment = {"MATCHING_TOP_N": "10", "MATCHING_SIMILAR_TOP_N": "5"}
+    environment = {"MATCHING_TOP_N": "10", "MATCHING_SIMILAR_TOP_N": "5", "MATCHING_PANEL_SECONDS": "6"}
 
     db = Database()
     health = Health()
@@ -394,7 +394,8 @@ class Service(ServiceBase):
             # The solver holds the CPU for a while: run it off the event loop.
             selection = eventlet.tpool.execute(
                 panel_domain.select, volunteers, request.size, quotas, seed=seed,
-                one_per_household=request.one_per_household, alternates=request.alternates)
+                one_per_household=request.one_per_household, alternates=request.alternates,
+                time_limit=float(self.config.get("MATCHING_PANEL_SECONDS", 6)))
         except panel_domain.InvalidRequest as exc:
             raise Invalid("the panel request is not valid", exc.errors)
         except panel_domain.Infeasible as exc:
@@ -410,6 +411,9 @@ class Service(ServiceBase):
             "probabilities": {k: round(v, 6) for k, v in sorted(selection.probabilities.items())},
             "lowest_probability": round(selection.lowest_probability, 6), "counts": selection.counts,
             "panels_in_lottery": selection.panels_in_lottery,
+            # False when the time limit stopped the search: the lottery is fair over the
+            # panels found, and no lottery could give the least favoured more than the bound.
+            "maximin_proven": selection.optimal, "lowest_probability_bound": round(selection.upper_bound, 6),
             "proposal_id": str(request.proposal_id) if request.proposal_id else None,
         }
         with self.db as uow:

@@ -91,6 +91,8 @@ class PanelOut(BaseModel):
     lowest_probability: float
     counts: dict[str, dict[str, int]]
     panels_in_lottery: int
+    maximin_proven: bool
+    lowest_probability_bound: float
 
 
 def _staff_or_initiator(ctx, municipality, proposal_id):

@@ -203,3 +203,28 @@ def test_a_minimum_above_the_panel_size_is_relaxed_to_what_fits():
     with pytest.raises(Infeasible) as info:
         select(pool, 4, [Quota("age", "young", 11, 12)], seed=1)
     assert info.value.relaxation == [{"feature": "age", "value": "young", "bound": "min", "from": 11, "to": 4}]
+
+
+def test_under_the_household_rule_estimated_probabilities_match_the_reported_ones():
+    rng = random.Random(8)
+    pool = []
+    for h in range(45):  # households of one, two and three
+        for k in range(rng.choice([1, 1, 2, 3])):
+            pool.append(Volunteer(f"h{h:02d}m{k}", {"age": rng.choice(["young", "old"]),
+                                                    "gender": rng.choice(["f", "m"])}, household=f"h{h:02d}"))
+    qs = [Quota("age", "young", 3, 3), Quota("age", "old", 3, 3), Quota("gender", "f", 3, 3), Quota("gender", "m", 3, 3)]
+    problem = Problem(pool, 6, qs, one_per_household=True)
+    lottery, unit_prob = maximin_lottery(problem)
+    draws = 6000
+    seen = Counter()
+    draw_rng = random.Random(5)
+    for _ in range(draws):
+        members = draw(problem, lottery, draw_rng)
+        houses = Counter(m.split("m")[0] for m in members)
+        assert len(members) == 6 and max(houses.values()) == 1
+        assert meets(members, pool, qs)
+        seen.update(members)
+    for u, unit in enumerate(problem.units):
+        estimated = sum(seen[v.id] for v in unit) / (draws * len(unit))
+        sd = (unit_prob[u] * (1 - unit_prob[u]) / (draws * len(unit))) ** 0.5
+        assert abs(estimated - unit_prob[u]) < 5 * sd + 1e-9, (problem.unit_keys[u], estimated, unit_prob[u])
