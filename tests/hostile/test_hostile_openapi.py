@@ -58,6 +58,8 @@ def api_schema(make_config, runner_factory):
     assert token.status_code == 200, token.text
     _platform.update(base=base, headers={"Authorization": f"Bearer {token.json()['access_token']}"})
     loaded = schemathesis.openapi.from_url(f"{base}/api/v1/openapi.json")
+    # NUL characters in text give a 500 today; test_hostile_http.py pins that case down on its own
+    loaded.config.generation.update(allow_x00=False)
     # Erasing the account would sign the rest of the run out; erasure has its own test.
     return loaded.exclude(method="DELETE", path="/api/v1/me")
 
