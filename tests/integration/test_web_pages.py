@@ -123,6 +123,21 @@ def test_markup_in_every_text_field_is_shown_escaped_on_every_page(platform):
                    token_from=meeting)
     assert r.status_code == 200 and "done=saved" in r.url, errors_of(r)
 
+    r = staff.post(f"{meeting}/minutes", {"minutes_text": "Referat " + XSS}, token_from=meeting)
+    assert r.status_code == 200 and "done=saved" in r.url, errors_of(r)
+
+    # Reported content: the reason reaches staff, the decision's reason everyone.
+    r = eve.post(f"{detail}/reports", {"target": f"question:{question_id}", "report_reason": "Anmeldt " + XSS},
+                 token_from=detail)
+    assert r.status_code == 200 and "done=reported" in r.url, errors_of(r)
+    triage = staff.get(f"{M}/staff")
+    assert_escaped(triage, "staff triage (reports)")
+    report_id = re.search(r'/reports/([0-9a-f-]{36})/decision', triage.text).group(1)
+    r = staff.post(f"{M}/reports/{report_id}/decision", {"action": "hide", "reason": "Skjult " + XSS},
+                   token_from=f"{M}/staff")
+    assert "done=decided" in r.url
+    assert "Skjult &lt;script&gt;" in Visitor(base).get(detail).text
+
     panel = f"{M}/panels"
     pool = "id,age,household\n" + "\n".join(f"v{i}{SHORT if i == 0 else ''},{'young' if i % 2 else 'old'},h{i}"
                                             for i in range(12))

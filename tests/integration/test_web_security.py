@@ -126,3 +126,40 @@ def test_the_accounts_language_is_used_when_nothing_else_was_chosen(gateway_only
     visitor.http.cookies.pop("samskab_lang", None)
     r = visitor.get("/me")
     assert '<html lang="nn">' in r.text and "Mi side" in r.text
+
+
+def test_a_forgotten_password_request_answers_the_same_for_any_address(gateway_only):
+    base, config = gateway_only
+    from gateway.web.testing import make_account
+
+    make_account(config, "known@example.org", "resident")
+    for email in ("known@example.org", "unknown@example.org"):
+        visitor = Visitor(base)
+        r = visitor.post("/account/forgot", {"email": email}, token_from="/account/forgot")
+        assert r.url.endswith("/login?done=reset_sent")
+        assert "Hvis adressen har en konto, er der sendt et link." in r.text
+
+
+def test_acting_publicly_needs_a_confirmed_address_as_in_the_api(runner_factory, make_config):
+    import sqlalchemy as sa
+
+    from gateway.accounts.storage import accounts
+    from samskab.testing import unit_of_work
+
+    base, config = start_platform(runner_factory, make_config, services=(), REQUIRE_CONFIRMED_EMAIL="1")
+    visitor = Visitor(base)
+    visitor.register("new@example.org")
+    page = "/municipalities/aalborg/proposals/new"
+    assert "Bekræft din e-mailadresse for at deltage" in visitor.get(page).text
+    r = visitor.post(page, {"step": "mission", "go": "next", "title": "T", "kind": "service", "problem": "P",
+                            "goal": "G"}, token_from=page)
+    assert r.status_code == 403 and "Bekræft din e-mailadresse først" in r.text
+    # Managing one's own account does not need it.
+    r = visitor.post("/me/confirm", {}, token_from="/me")
+    assert r.url.endswith("/me?done=confirmation_sent")
+    with unit_of_work(config["DATABASE_URL"]) as uow:
+        uow.execute(accounts.update().where(accounts.c.email == "new@example.org")
+                    .values(email_confirmed_at=sa.func.now()))
+    r = visitor.post(page, {"step": "mission", "go": "next", "title": "T", "kind": "service", "problem": "P",
+                            "goal": "G"}, token_from=page)
+    assert r.status_code == 200 and "Bekræft din e-mailadresse" not in r.text

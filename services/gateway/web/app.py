@@ -30,6 +30,8 @@ log = logging.getLogger("gateway.web")
 HERE = os.path.dirname(os.path.abspath(__file__))
 STATIC = os.path.join(HERE, "static")
 
+OWN_ACCOUNT_PATHS = ("/me", "/login", "/logout", "/register", "/account")
+
 url_map = Map(strict_slashes=False, merge_slashes=False)
 _views = {}
 
@@ -101,6 +103,17 @@ class Page:
     @property
     def session_token(self):
         return self.request.cookies.get(SESSION_COOKIE, "") if self.account is not None else ""
+
+    @property
+    def unconfirmed(self):
+        """Signed in, but the e-mail address is not confirmed while the deployment asks for it."""
+        account = self.account
+        return (account is not None and account.email_confirmed_at is None
+                and bool(getattr(self.gateway, "require_confirmed", False)))
+
+    def must_confirm_first(self, path):
+        """Acting publicly needs a confirmed address, as in the API; one's own account does not."""
+        return self.unconfirmed and not path.startswith(OWN_ACCOUNT_PATHS)
 
     def require_account(self):
         if self.account is None:
@@ -330,6 +343,8 @@ def dispatch(gateway, request):
             raise Problem(413, "too large")
         if request.method == "POST":
             page.check_csrf()
+            if page.must_confirm_first(request.path):
+                raise Problem(403, "confirm")
         response = _views[endpoint](page, **values)
     except Redirect as exc:
         response = page.redirect(exc.location)
@@ -340,6 +355,8 @@ def dispatch(gateway, request):
     except Problem as exc:
         if exc.detail == "csrf":
             response = _error(page, 403, page._("error.csrf"))
+        elif exc.detail == "confirm":
+            response = page.render("confirm_first.html", status=403, title=page._("confirm.title"))
         else:
             response = _error(page, exc.status, exc.detail if exc.status != 503 else None)
     except DomainError as exc:

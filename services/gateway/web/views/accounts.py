@@ -88,23 +88,7 @@ def register(page):
                        errors=errors)
 
 
-# -- links from e-mails: confirm the address, reset the password ---------------------------------
-
-@page_route("/account/confirm", methods=("GET", "POST"))
-def confirm(page):
-    from ...api import account as account_api
-
-    token = page.request.args.get("token", "")[:1000]
-    if page.request.method == "POST":
-        try:
-            account_api.confirm_email(page.ctx, token)
-        except Unauthorized:
-            return page.render("account/message.html", status=400, title=page._("account.confirm.title"),
-                               message=page._("account.link_invalid"))
-        return page.redirect("/me" if page.account is not None else "/login", "confirmed")
-    # A GET only shows the button: mail scanners follow links.
-    return page.render("account/confirm.html", title=page._("account.confirm.title"), token=token)
-
+# -- a forgotten password (the link in the e-mail opens the gateway's /account/reset) --------------
 
 @page_route("/account/forgot", methods=("GET", "POST"))
 def forgot(page):
@@ -116,24 +100,3 @@ def forgot(page):
             account_api.request_reset(page.ctx, account_api.ResetRequest(email=email))
         return page.redirect("/login", "reset_sent")
     return page.render("account/forgot.html", title=page._("account.forgot.title"), values={}, errors={})
-
-
-@page_route("/account/reset", methods=("GET", "POST"))
-def reset(page):
-    from ...api import account as account_api
-
-    token = (page.request.args.get("token") or page.form.get("token") or "")[:1000]
-    errors, status = {}, 200
-    if page.request.method == "POST":
-        password = page.form.get("password") or ""
-        if len(password) < 10:
-            errors["password"], status = page._("register.password_short"), 422
-        else:
-            try:
-                account_api.reset_password(page.ctx, token, password)
-            except Unauthorized:
-                return page.render("account/message.html", status=400, title=page._("account.reset.title"),
-                                   message=page._("account.link_invalid"))
-            return page.redirect("/login", "password_changed")
-    return page.render("account/reset.html", status=status, title=page._("account.reset.title"), token=token,
-                       errors=errors)

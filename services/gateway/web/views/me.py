@@ -141,3 +141,15 @@ def delete(page):
     account_api.erase(page.ctx)
     page.cookies.append((SESSION_COOKIE, "", 0))
     return page.redirect("/", "erased")
+
+
+@page_route("/me/confirm", methods=("POST",))
+def resend_confirmation(page):
+    """Send the e-mail with the confirmation link again (the link opens /account/confirm)."""
+    from ...api import account as account_api
+
+    account = page.require_account()
+    if account.email_confirmed_at is None:
+        with page.ctx.db as uow:
+            account_api.request_confirmation(page.ctx, uow, account)
+    return page.redirect("/me", "confirmation_sent")

@@ -225,3 +225,29 @@ def places(page, m):
     return page.render("meetings/places.html", status=status, title=page._("places.title"), places=found,
                        staff=staff, values=values, errors=errors,
                        kind_options=[(k, page._("place.kind." + k)) for k in PLACE_KINDS])
+
+
+@page_route("/municipalities/<m>/meetings/<uuid:meeting_id>/minutes", methods=("POST",))
+def minutes(page, m, meeting_id):
+    municipality = page.in_municipality(m)
+    page.require_staff(municipality.id)
+    text = page.form.get("minutes_text", "").strip()
+    try:
+        page.call("meetings", "set_minutes", municipality.id, page.actor, str(meeting_id), {"text": text})
+    except (Invalid, Conflict) as exc:
+        message = forms.from_invalid(page, exc if isinstance(exc, Invalid) else Invalid(exc.detail)).popitem()[1]
+        return detail(page, m, meeting_id, errors={"minutes_text": message}, values={"minutes_text": text},
+                      status=422)
+    return _back(page, m, meeting_id, "saved")
+
+
+@page_route("/municipalities/<m>/meetings/<uuid:meeting_id>/conclude", methods=("POST",))
+def conclude(page, m, meeting_id):
+    municipality = page.in_municipality(m)
+    page.require_staff(municipality.id)
+    try:
+        page.call("meetings", "conclude", municipality.id, page.actor, str(meeting_id))
+    except Conflict as exc:
+        return detail(page, m, meeting_id, errors={"form": forms.from_invalid(page, Invalid(exc.detail))["form"]},
+                      status=409)
+    return _back(page, m, meeting_id, "concluded")

@@ -405,3 +405,40 @@ def post_update(page, m, proposal_id):
     except (Invalid, Conflict) as exc:
         message = forms.from_invalid(page, exc if isinstance(exc, Invalid) else Invalid(exc.detail)).popitem()[1]
         return detail(page, m, proposal_id, errors={"update": message}, values={"update": body}, status=422)
+
+
+# -- reports and moderation -----------------------------------------------------------------------------
+
+REPORTABLE = ("proposal", "question", "answer", "update")
+
+
+@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/reports", methods=("POST",))
+def report(page, m, proposal_id):
+    page.in_municipality(m)
+    page.require_account()
+    target, _, target_id = page.field("target").partition(":")
+    reason = page.field("report_reason")
+    errors = {}
+    if target not in REPORTABLE or not target_id:
+        errors["target"] = page._("form.choose")
+    if not reason:
+        errors["report_reason"] = page._("form.required")
+    if not errors:
+        try:
+            return _act(page, m, proposal_id, "report",
+                        {"target_type": target, "target_id": target_id, "reason": reason}, done="reported")
+        except Invalid as exc:
+            errors = {"report_reason": forms.from_invalid(page, exc).popitem()[1]}
+    return detail(page, m, proposal_id, errors=errors, values={"report_reason": reason}, status=422)
+
+
+@page_route("/municipalities/<m>/reports/<uuid:report_id>/decision", methods=("POST",))
+def decide_report(page, m, report_id):
+    municipality = page.in_municipality(m)
+    page.require_staff(municipality.id)
+    action, reason = page.field("action"), page.field("reason")
+    if action not in ("hide", "dismiss") or not reason:
+        return page.redirect(f"/municipalities/{m}/staff", "decision_incomplete")
+    page.call("proposals", "decide_report", municipality.id, str(report_id), page.actor,
+              {"action": action, "reason": reason})
+    return page.redirect(f"/municipalities/{m}/staff", "decided")
