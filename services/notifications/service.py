@@ -38,7 +38,7 @@ from samskab.service import ServiceBase
 
 from . import atom, digests, messages, preferences, rules, webhooks
 from .storage import (
-    api_keys, digest_items, digest_runs, email_deliveries, memberships, notifications, participants,
+    api_keys, digest_items, digest_runs, email_deliveries, erased_participants, memberships, notifications, participants,
     preferences as preferences_table, public_events, webhook_deliveries, webhook_subscriptions,
 )
 
@@ -156,10 +156,18 @@ class Service(ServiceBase):
         if public is not None:
             self._log_public(public)
 
+    def _erased(self, ids):
+        """Which of these participant ids were erased."""
+        if not ids:
+            return set()
+        return {str(r.id) for r in self.db.execute(
+            sa.select(erased_participants.c.id).where(erased_participants.c.id.in_([uuid.UUID(str(i)) for i in ids])))}
+
     def _contact(self, event):
         data = event["data"]
         pid = uuid.UUID(str(data["id"]))
         if event["type"].endswith(".erased"):
+            self.db.execute(pg.insert(erased_participants).values(id=pid).on_conflict_do_nothing())
             # Everything personal about them goes: contact, choices, memberships, inbox, e-mails.
             for table, column in ((participants, participants.c.id),
                                   (preferences_table, preferences_table.c.participant_id),
@@ -169,6 +177,8 @@ class Service(ServiceBase):
                                   (email_deliveries, email_deliveries.c.participant_id)):
                 self.db.execute(table.delete().where(column == pid))
             return
+        if self._erased([pid]):
+            return  # an update that arrives after the erasure brings nothing back
         values = {
             "municipality": data["municipality"], "email": data["email"], "language": data["language"],
             "role": data["role"], "display_name": data.get("display_name") or "",
@@ -179,11 +189,11 @@ class Service(ServiceBase):
 
     def _membership(self, municipality, m):
         pid = uuid.UUID(m.participant_id)
-        if m.op == "add":
+        if m.op == "add" and not self._erased([pid]):
             self.db.execute(pg.insert(memberships).values(
                 subject=m.subject, participant_id=pid, relation=m.relation, municipality=municipality,
             ).on_conflict_do_nothing())
-        else:
+        elif m.op == "remove":
             self.db.execute(memberships.delete().where(
                 memberships.c.subject == m.subject, memberships.c.participant_id == pid,
                 memberships.c.relation == m.relation))
@@ -205,6 +215,8 @@ class Service(ServiceBase):
             staff = [str(r.id) for r in self.db.execute(sa.select(participants.c.id).where(
                 participants.c.municipality == municipality, participants.c.role.in_(STAFF_ROLES)))]
         recipients = rules.resolve_recipients(rule, data, members, staff)
+        erased = self._erased(recipients)
+        recipients = [p for p in recipients if p not in erased]
         if not recipients:
             return 0
         ids = [uuid.UUID(p) for p in recipients]
@@ -289,6 +301,9 @@ class Service(ServiceBase):
     def _transactional(self, event, rule):
         data = event["data"]
         pid = uuid.UUID(str(data["id"]))
+        if self._erased([pid]):
+            log.info("%s %s: the participant was erased; nothing sent", event["type"], event["id"])
+            return
         contact = self.db.execute(sa.select(participants).where(participants.c.id == pid)).first()
         address = data.get(rule.email_field) if rule.email_field else None
         language = data.get(rule.language_field) if rule.language_field else None

@@ -30,6 +30,14 @@ participants = sa.Table(
 )
 sa.Index("participants_staff", participants.c.municipality, participants.c.role)
 
+# Ids only (not personal data): events that arrive after an erasure (out of order,
+# or replayed from a dead-letter queue) must not bring the person back.
+erased_participants = sa.Table(
+    "erased_participants", metadata,
+    sa.Column("id", UUID, primary_key=True),
+    sa.Column("erased_at", TS, nullable=False, server_default=_now()),
+)
+
 preferences = sa.Table(
     "preferences", metadata,
     sa.Column("participant_id", UUID, primary_key=True),

@@ -503,8 +503,18 @@ def test_an_erased_participant_leaves_no_contact_details_inbox_or_e_mail_behind(
             return all(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 0
                        for table in ("participants", "notifications", "email_deliveries", "memberships"))
     wait_for(gone, what="erasure")
+    # events that come after the erasure (late, or replayed) bring nothing back
+    publish(amqp, "samskab.participant.updated", {
+        "id": pid, "municipality": "aalborg", "role": "resident", "language": "da", "email": PEOPLE[0][1],
+        "display_name": PEOPLE[0][0]}, f"participants/{pid}")
+    publish(amqp, "samskab.participant.password_reset_requested", {
+        "id": pid, "municipality": "aalborg", "language": "da", "email": PEOPLE[0][1],
+        "reset_url": "http://localhost:8000/account/reset?token=late"}, f"participants/{pid}")
+    publish(amqp, "samskab.meeting.updated",
+            meeting_data(meeting_id, [pid], dt.datetime(2026, 12, 4, 18, tzinfo=dt.timezone.utc)), f"meetings/{meeting_id}")
     sink.start()
-    time.sleep(1.0)
+    time.sleep(1.5)
+    assert gone()
     assert sink.messages(account=True) == []
 
 

@@ -15,7 +15,7 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-TABLES = ('api_keys', 'digest_items', 'digest_runs', 'email_deliveries', 'memberships', 'notifications', 'participants', 'preferences', 'public_events', 'webhook_deliveries', 'webhook_subscriptions')
+TABLES = ('api_keys', 'digest_items', 'digest_runs', 'email_deliveries', 'erased_participants', 'memberships', 'notifications', 'participants', 'preferences', 'public_events', 'webhook_deliveries', 'webhook_subscriptions')
 
 
 def upgrade():
@@ -76,6 +76,11 @@ def upgrade():
     )
     op.create_index('email_deliveries_due', 'email_deliveries', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'pending'"))
     op.create_index('email_deliveries_participant', 'email_deliveries', ['participant_id'], unique=False)
+    op.create_table('erased_participants',
+    sa.Column('id', sa.UUID(), nullable=False),
+    sa.Column('erased_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('memberships',
     sa.Column('subject', sa.Text(), nullable=False),
     sa.Column('participant_id', sa.UUID(), nullable=False),
