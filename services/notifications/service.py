@@ -79,6 +79,11 @@ NOTIFICATIONS_CREATED = Counter("samskab_notifications_created_total", "Notifica
 EMAILS = Counter("samskab_notifications_emails_total", "E-mail delivery attempts by outcome", ["outcome"])
 WEBHOOK_ATTEMPTS = Counter("samskab_notifications_webhook_attempts_total", "Webhook delivery attempts by outcome", ["outcome"])
 DIGESTS = Counter("samskab_notifications_digests_total", "Digests made")
+EMAILS_FAILED = Counter("samskab_notifications_emails_failed_total",
+                        "E-mails given up on for good (refused, or out of attempts)")
+WEBHOOKS_FAILED = Counter("samskab_notifications_webhook_deliveries_failed_total",
+                          "Webhook deliveries given up on for good")
+WEBHOOKS_DISABLED = Counter("samskab_notifications_webhooks_disabled_total", "Webhook subscriptions disabled")
 
 
 def _flag(value):
@@ -440,6 +445,7 @@ class Service(ServiceBase):
                 attempts = row.attempts + 1
                 if outcome == "failed" or attempts >= max_attempts:
                     values = {"status": "failed", "attempts": attempts, "last_error": error}
+                    EMAILS_FAILED.inc()
                     log.warning("e-mail delivery %s failed for good after %d attempts: %s", row.id, attempts, error)
                 else:
                     delay = webhooks.backoff_seconds(attempts, base)
@@ -620,6 +626,7 @@ class Service(ServiceBase):
                 values = {"attempts": attempts, "last_status": status, "last_error": error}
                 if give_up:
                     values["status"] = "failed"
+                    WEBHOOKS_FAILED.inc()
                 else:
                     values["next_attempt_at"] = sa.func.now() + dt.timedelta(seconds=webhooks.backoff_seconds(attempts, base))
                 uow.execute(webhook_deliveries.update().where(webhook_deliveries.c.id == row.id).values(**values))
@@ -649,6 +656,7 @@ class Service(ServiceBase):
                     sender=s.NOTIFICATIONS_MAIL_FROM, to=key.contact_email, language=language, name=key.name,
                     subject=subject, lines=lines, link=None,
                     unsubscribe_url=f"{s.PUBLIC_URL}/api/v1/municipalities/{sub.municipality}/webhooks")))
+        WEBHOOKS_DISABLED.inc()
         log.warning("webhook subscription %s disabled after %d failures", sub.id, failures)
 
     # -- RPC: inbox and preferences ---------------------------------------------------------
