@@ -223,7 +223,8 @@ def accessibility(j):
         s["resident"]: [m, s["proposal"], s["meeting"], "/me", "/me/profile", "/me/inbox", "/me/preferences",
                         "/me/data", f"{m}/proposals/new"],
         s["employee"]: [s["proposal"], s["proposal"] + "/agreement", s["meeting"], f"{m}/staff", f"{m}/panels",
-                        f"{m}/meetings/new?expected=30&level=involve", f"{m}/meeting-places"],
+                        f"{m}/meetings/new?expected=30&level=involve", f"{m}/meeting-places",
+                        s["started_meeting"]],
         s["operator"]: ["/operator"],
     }
     report = []
@@ -241,10 +242,22 @@ def accessibility(j):
                     j.login(page, who)
                 for path in paths:
                     j.go(page, path)
+                    if path == s.get("started_meeting"):
+                        assert page.locator("form[action$='/minutes']").count() == 1, "no minutes form on a started meeting"
                     lang = page.evaluate("document.documentElement.lang")
                     assert lang == language, f"{path}: html lang {lang} while {language} was chosen"
                     for v in j.axe(page):
                         report.append({"language": language, "who": who or "anonymous", "path": path, **v})
+                if who == s["employee"]:
+                    # A drawn panel: the quota table and the seed.
+                    j.go(page, f"{m}/panels")
+                    page.locator("#f-size").fill("2")
+                    page.locator("#f-pool").fill("id,age\na1,young\na2,old\na3,young\na4,old")
+                    page.locator("#f-quotas").fill("age,young,1,1\nage,old,1,1")
+                    page.locator("main form button[type=submit]").click()
+                    page.wait_for_selector("table.quota-table")
+                    for v in j.axe(page):
+                        report.append({"language": language, "who": who, "path": "panel (result)", **v})
                 # Pages with errors shown: a form sent empty.
                 if who == s["resident"]:
                     j.go(page, f"{m}/proposals/new")

@@ -361,6 +361,9 @@ def dispatch(gateway, request):
             response = _error(page, exc.status, exc.detail if exc.status != 503 else None)
     except DomainError as exc:
         response = _error(page, exc.status, exc.detail, exc.errors)
+    except Exception:  # a bug here or in a backend: a page in the reader's language, the details in the log
+        log.exception("unhandled error on %s %s", request.method, template)
+        response = _error(page, 500)
     return page.finish(response), template
 
 
