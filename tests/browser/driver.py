@@ -137,6 +137,8 @@ def scenario(j):
         item.get_by_role("textbox", name="Begrundelse").fill("Et konkret problem med et klart mål.")
         item.get_by_role("button", name="Gem ændringen").click()
         page.wait_for_url(re.compile(r"/staff\?done=moved"))
+        j.go(page, proposal)
+        expect(page.locator(".status").first).to_have_text("Offentliggjort")
         j.go(page, f"{m}/meetings/new?proposal_id={found['proposal']}&expected=20")
         expect(page.locator("ol.suggestions li").first).to_be_visible()
         j.shot(page, "schedule-format-suggestion")

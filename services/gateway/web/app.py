@@ -8,7 +8,6 @@ through :class:`gateway.api.context.Context`.
 import logging
 import mimetypes
 import os
-import uuid
 from urllib.parse import urlencode, urlsplit
 
 import eventlet
@@ -18,7 +17,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound as RouteNotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Response
 
-from samskab.errors import DomainError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
+from samskab.errors import DomainError, Forbidden, NotFound, TooManyRequests, Unauthorized
 
 from ..api.context import SESSION_COOKIE, Context
 from ..api.problems import BackendUnavailable, Problem
@@ -366,9 +365,3 @@ def dispatch(gateway, request):
         response = _error(page, 500)
     return page.finish(response), template
 
-
-def new_id():
-    return str(uuid.uuid4())
-
-
-__all__ = ["dispatch", "page_route", "Page", "Invalid"]

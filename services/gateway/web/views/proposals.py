@@ -5,7 +5,7 @@ import re
 from pydantic import ValidationError
 
 from samskab.contracts.proposals import AgreementDraft, NewProposal
-from samskab.errors import Conflict, Forbidden, Invalid, NotFound
+from samskab.errors import Conflict, Forbidden, Invalid
 
 from .. import forms
 from .. import similar as similar_proposals
