@@ -51,6 +51,8 @@ def choose(switch=None, cookie=None, account=None, accept_language=None, municip
 
 
 def translate(lang, key, **values):
+    if values.get("n") == 1 and f"{key}.one" in MESSAGES:
+        key = f"{key}.one"  # the singular, where the languages have one
     entry = MESSAGES.get(key)
     if entry is None:
         text = key

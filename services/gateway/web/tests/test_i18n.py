@@ -139,3 +139,10 @@ def test_decimals_use_a_comma_in_danish_and_norwegian():
     assert i18n.format_decimal(20, "da") == "20,0"
     assert i18n.format_decimal(12.345, "nn", 2) == "12,35"
     assert i18n.format_decimal(0.5, "en") == "0.5"
+
+
+def test_a_count_of_one_takes_the_singular():
+    assert i18n.translate("da", "meeting.capacity", n=1) == "1 plads i alt"
+    assert i18n.translate("da", "meeting.capacity", n=3) == "3 pladser i alt"
+    assert i18n.translate("en", "proposal.supporters", n=1) == "1 supporter"
+    assert i18n.translate("nn", "proposal.supporters", n=0) == "0 støttar"
