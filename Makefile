@@ -57,5 +57,12 @@ dlq: $(STAMP)
 migrate: $(STAMP)
 	$(PY) -m samskab.migrate $(ARGS)
 
+asyncapi: $(STAMP)
+	$(PY) scripts/asyncapi.py
+
+check-asyncapi: $(STAMP)
+	$(PY) scripts/asyncapi.py --check
+	node tools/asyncapi/validate.js docs/asyncapi.yaml
+
 clean:
 	rm -rf var/ test-artifacts/
