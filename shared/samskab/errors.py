@@ -11,9 +11,12 @@ class DomainError(Exception):
     title = "Bad request"
 
     def __init__(self, detail="", errors=None):
+        # The args cross RPC as JSON (nameko turns anything but str, dict and
+        # lists into strings), so ``errors`` travels as a list, never None.
+        errors = list(errors or [])
         super().__init__(detail, errors)
         self.detail = detail
-        self.errors = errors or []
+        self.errors = errors
 
     def __str__(self):
         return self.detail
