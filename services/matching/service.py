@@ -144,6 +144,24 @@ class Service(ServiceBase):
                 scoped_terms=_profile_scoped_terms(_profile_domain(row))))
 
     @rpc
+    def export_participant(self, participant_id):
+        """What matching holds about a person: the profile and the matches made for them."""
+        pid = uuid.UUID(str(participant_id))
+        with self.db as uow:
+            profile = uow.execute(sa.select(profiles).where(profiles.c.participant_id == pid)).first()
+            rows = uow.execute(
+                sa.select(matches, proposals.c.title)
+                .join(proposals, proposals.c.id == matches.c.proposal_id, isouter=True)
+                .where(matches.c.participant_id == pid).order_by(matches.c.computed_at)).all()
+        return {
+            "profile": _profile_out(profile) if profile is not None else None,
+            "matches": [{
+                "proposal_id": str(r.proposal_id), "proposal_title": r.title, "municipality": r.municipality,
+                "rank": r.rank, "score": r.score, "reasons": r.reasons, "computed_at": r.computed_at.isoformat(),
+            } for r in rows],
+        }
+
+    @rpc
     def get_profile(self, actor):
         pid = self._me(actor)
         with self.db as uow:

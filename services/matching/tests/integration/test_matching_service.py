@@ -109,10 +109,18 @@ def test_a_published_proposal_gets_matches_stored_and_counted_publicly(matching)
     assert [m["participant_id"] for m in found["matches"]] == [mechanic["id"], association["id"]]
     assert {"type": "area", "value": "Vejgaard"} in found["matches"][0]["reasons"]
 
+    # the person can see what matching holds about them (GET /me/export)
+    with entrypoint_hook(container, "export_participant") as export:
+        held = export(mechanic["id"])
+    assert held["profile"]["skills"] == ["cykelmekaniker"]
+    assert [(m["proposal_id"], m["proposal_title"]) for m in held["matches"]] == [(proposal["id"], proposal["title"])]
+
     # erased: gone from the stored list and from every later result
     publish(uri, "samskab.participant.erased", {"id": mechanic["id"], "municipality": "aalborg"})
     wait_for(lambda: row(config, profiles, profiles.c.participant_id == uuid.UUID(mechanic["id"])) is None)
     assert row(config, matches, matches.c.participant_id == uuid.UUID(mechanic["id"])) is None
+    with entrypoint_hook(container, "export_participant") as export:
+        assert export(mechanic["id"]) == {"profile": None, "matches": []}
     # opting out: gone too
     with entrypoint_hook(container, "put_profile") as put:
         put(association, {"resources": ["lokale"], "suggest_me": False})
