@@ -486,7 +486,7 @@ class Drills:
         self.platform.wait_ready(120)
         self.listener = PublicListener(self.broker.uri, "#", durable=True)
         say("registering participants with profiles, staff, a meeting and a webhook subscription")
-        self.world = World(self.platform, self.receiver, 4 if self.quick else 8)
+        self.world = World(self.platform, self.receiver, 3 if self.quick else 8)
         self.check = Check(self.platform, self.listener, self.receiver, self.broker)
 
     def teardown(self):
@@ -504,7 +504,7 @@ class Drills:
 
     # each drill: (what was injected, a function that injects it while the load runs)
     def run(self, name):
-        load_seconds = 6 if self.quick else 20
+        load_seconds = 5 if self.quick else 20
         rate = 1.5 if self.quick else 3.0
         say(f"drill {name}: load {rate:g} proposals/s")
         load = Load(name, self.world, rate).start()
