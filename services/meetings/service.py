@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by, insert as pg_inse
 from samskab import municipalities
 from samskab.consumer import consume
 from samskab.contracts import meetings as contract
-from samskab.db import Database
+from samskab.db import Database, outbox
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from samskab.health import Health
 from samskab.service import ServiceBase
@@ -632,6 +632,75 @@ class Service(ServiceBase):
                 self._promote(self.db, meeting)
         for table in (invitations, proposal_matches, calendar_tokens):
             self.db.execute(table.delete().where(table.c.participant_id == pid))
+        # A staff member's meetings stay, without who scheduled them.
+        self.db.execute(meetings.update().where(meetings.c.organiser_id == pid).values(organiser_id=None))
+        # Published events have done their work; those still waiting are left to the relay.
+        self.db.execute(outbox.delete().where(outbox.c.published_at.is_not(None),
+                                              sa.cast(outbox.c.envelope, sa.Text).like(f'%"{pid}"%')))
+
+    @rpc
+    def export_participant(self, participant_id):
+        """Everything held here that is linked to the person (GDPR art. 15 and 20), as JSON.
+
+        Registrations (with the meeting's title, time, status, the seat group and the
+        place on the waitlist), invitations, the reminders sent, whether a private
+        calendar feed exists (never its token), the meetings they scheduled as staff and
+        the proposals they were matched with.  Agenda questions and outcomes are written
+        by staff and name nobody by id (an outcome's owner is free text), so none is
+        linked to a participant here."""
+        pid = _uuid(participant_id, "participant")
+        meeting_columns = (meetings.c.municipality, meetings.c.title, meetings.c.starts_at, meetings.c.ends_at,
+                           meetings.c.time_zone, meetings.c.status.label("meeting_status"))
+        with self.db as uow:
+            regs = uow.execute(
+                sa.select(registrations, *meeting_columns)
+                .join(meetings, meetings.c.id == registrations.c.meeting_id)
+                .where(registrations.c.participant_id == pid)
+                .order_by(registrations.c.created_at, registrations.c.id)).all()
+            out_regs = []
+            for r in regs:
+                position = None
+                if r.status == WAITLISTED:
+                    position = uow.execute(sa.select(sa.func.count()).select_from(registrations).where(
+                        registrations.c.meeting_id == r.meeting_id, registrations.c.status == WAITLISTED,
+                        registrations.c.seq <= r.seq)).scalar()
+                out_regs.append({
+                    "id": str(r.id), "meeting_id": str(r.meeting_id), "municipality": r.municipality,
+                    "meeting_title": r.title, "meeting_starts_at": _iso(r.starts_at),
+                    "meeting_ends_at": _iso(r.ends_at), "meeting_time_zone": r.time_zone,
+                    "meeting_status": r.meeting_status, "group": r.group, "status": r.status,
+                    "waitlist_position": position, "created_at": _iso(r.created_at),
+                    "confirmed_at": _iso(r.confirmed_at), "cancelled_at": _iso(r.cancelled_at),
+                    "reminded_at": _iso(r.reminded_at)})
+            invited = uow.execute(
+                sa.select(invitations.c.meeting_id, invitations.c.created_at, *meeting_columns)
+                .join(meetings, meetings.c.id == invitations.c.meeting_id)
+                .where(invitations.c.participant_id == pid)
+                .order_by(invitations.c.created_at, invitations.c.meeting_id)).all()
+            matched = uow.execute(sa.select(proposal_matches).where(proposal_matches.c.participant_id == pid)
+                                  .order_by(proposal_matches.c.created_at)).all()
+            feed = uow.execute(sa.select(calendar_tokens.c.municipality, calendar_tokens.c.created_at)
+                               .where(calendar_tokens.c.participant_id == pid)).first()
+            organised = uow.execute(
+                sa.select(meetings.c.id, *meeting_columns, meetings.c.created_at)
+                .where(meetings.c.organiser_id == pid).order_by(meetings.c.created_at, meetings.c.id)).all()
+        return {
+            "participant_id": str(pid),
+            "registrations": out_regs,
+            "invitations": [{"meeting_id": str(i.meeting_id), "municipality": i.municipality,
+                             "meeting_title": i.title, "meeting_starts_at": _iso(i.starts_at),
+                             "meeting_status": i.meeting_status, "invited_at": _iso(i.created_at)} for i in invited],
+            "reminders": [{"registration_id": r["id"], "meeting_id": r["meeting_id"],
+                           "meeting_title": r["meeting_title"], "sent_at": r["reminded_at"]}
+                          for r in out_regs if r["reminded_at"]],
+            "calendar_feed": ({"exists": True, "municipality": feed.municipality, "created_at": _iso(feed.created_at)}
+                              if feed is not None else {"exists": False}),
+            "proposal_matches": [{"proposal_id": str(m.proposal_id), "municipality": m.municipality,
+                                  "matched_at": _iso(m.created_at)} for m in matched],
+            "meetings_organised": [{"meeting_id": str(m.id), "municipality": m.municipality, "title": m.title,
+                                    "starts_at": _iso(m.starts_at), "status": m.meeting_status,
+                                    "created_at": _iso(m.created_at)} for m in organised],
+        }
 
     # -- agenda, minutes, outcomes ---------------------------------------------------------
 
