@@ -250,3 +250,23 @@ def test_the_last_seat_the_waitlist_and_the_promotion_after_a_cancellation(platf
     # The calendar link is the API's .ics.
     ics = anna.get(f"/api/v1{meeting}.ics")
     assert ics.status_code == 200 and "BEGIN:VCALENDAR" in ics.text
+
+
+def test_my_data_downloads_as_a_file_and_deleting_the_account_needs_a_tick_and_signs_out(platform):
+    base, _ = platform
+    me = Visitor(base)
+    me.register("leaving@example.org", name="Lene Leaving")
+    r = me.get("/me/data/export")
+    assert r.status_code == 200
+    assert r.headers["Content-Disposition"] == 'attachment; filename="samskab-my-data.json"'
+    data = r.json()
+    assert data["account"]["email"] == "leaving@example.org" and data["account"]["display_name"] == "Lene Leaving"
+
+    r = me.post("/me/data/delete", {}, token_from="/me/data")
+    assert r.status_code == 422 and "Sæt flueben for at bekræfte" in r.text
+    assert me.get("/me").url.endswith("/me"), "still there"
+    r = me.post("/me/data/delete", {"confirm": "1"}, token_from="/me/data")
+    assert r.url == base + "/?done=erased"
+    assert "Din konto og dine personoplysninger er slettet." in r.text
+    assert "/login" in me.get("/me").url
+    assert me.login("leaving@example.org").status_code == 401
