@@ -251,7 +251,7 @@ class Service(ServiceBase):
     @consume("samskab.proposal.submitted")
     def on_submitted(self, event):
         row = self._store_proposal(event["data"])
-        found = self._find_similar(row, self.similar_top_n)
+        found = self._find_similar(row.municipality, dict(row.features), self.similar_top_n, exclude=row.id)
         self.db.execute(similar_proposals.delete().where(similar_proposals.c.proposal_id == row.id))
         if found:
             self.db.execute(similar_proposals.insert(), [
@@ -261,19 +261,20 @@ class Service(ServiceBase):
                          data={"proposal_id": str(row.id), "municipality": row.municipality,
                                "similar": [{"id": doc_id, "score": score} for doc_id, score in found]})
 
-    def _find_similar(self, row, k=5):
-        feats = dict(row.features)
+    def _find_similar(self, municipality, feats, k=5, exclude=None):
+        """The ``k`` proposals of ``municipality`` most like the text features ``feats``."""
         n = self.db.execute(sa.select(sa.func.count()).select_from(proposals).where(
-            proposals.c.municipality == row.municipality)).scalar()
+            proposals.c.municipality == municipality)).scalar()
         df = dict(self.db.execute(sa.select(term_frequencies.c.term, term_frequencies.c.df).where(
-            term_frequencies.c.municipality == row.municipality,
+            term_frequencies.c.municipality == municipality,
             term_frequencies.c.term.in_(list(feats)))).all())
         rare = similar.selective(feats, df, n)
         if not rare:
             return []
         rows = self.db.execute(
             sa.select(proposals.c.id, proposals.c.features)
-            .where(proposals.c.municipality == row.municipality, proposals.c.id != row.id,
+            .where(proposals.c.municipality == municipality,
+                   *([proposals.c.id != exclude] if exclude is not None else []),
                    proposals.c.sim_terms.overlap(sa.cast(rare, pg.ARRAY(sa.Text))),
                    proposals.c.status.notin_(("withdrawn", "rejected")))
             .order_by(sa.func.cardinality(sa.func.array(
@@ -341,6 +342,19 @@ class Service(ServiceBase):
             "matches": [{"participant_id": str(r.participant_id), "kind": r.kind, "score": r.score,
                          "municipality": r.participant_municipality, "reasons": r.reasons} for r in rows],
         }
+
+    @rpc
+    def similar_to_draft(self, municipality, draft, k=5):
+        """Existing proposals like a draft not yet submitted (the new-proposal flow
+        shows them before anyone submits the same idea twice)."""
+        text = {key: str(draft.get(key) or "")[:20000] for key in ("title", "problem", "goal", "description")}
+        text["language"] = draft.get("language") if draft.get("language") in ("da", "nb", "nn", "en") else "da"
+        feats = similar.proposal_features(text)
+        with self.db:
+            found = self._find_similar(municipality, feats, max(1, min(int(k), 20)))
+            titles = dict(self.db.execute(sa.select(proposals.c.id, proposals.c.title).where(
+                proposals.c.id.in_([uuid.UUID(doc_id) for doc_id, _ in found]))).all()) if found else {}
+        return [{"id": doc_id, "score": score, "title": titles.get(uuid.UUID(doc_id))} for doc_id, score in found]
 
     @rpc
     def similar(self, municipality, proposal_id, actor=None):

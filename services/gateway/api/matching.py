@@ -1,7 +1,7 @@
 """Profiles, matches, similar proposals, stakeholder maps and citizen panels."""
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from samskab.contracts.matching import PanelRequest, Profile, ProfileOut
 from samskab.errors import Forbidden
@@ -138,6 +138,29 @@ def proposal_similar(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
     ctx.call("proposals", "get", municipality.id, proposal_id, ctx.actor)  # 404 unless visible to the caller
     return ctx.call("matching", "similar", municipality.id, proposal_id, ctx.actor)
+
+
+class Draft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[str, StringConstraints(max_length=200)] = ""
+    problem: Annotated[str, StringConstraints(max_length=4000)] = ""
+    goal: Annotated[str, StringConstraints(max_length=4000)] = ""
+    description: Annotated[str, StringConstraints(max_length=20000)] = ""
+    language: Literal["da", "nb", "nn", "en"] = "da"
+
+
+class DraftSimilarOut(BaseModel):
+    id: str
+    score: float
+    title: str | None
+
+
+@route("POST", "/municipalities/<m>/similar-proposals", body=Draft, response=[DraftSimilarOut],
+       summary="Existing proposals like a draft, before it is submitted", tags=["matching"])
+def draft_similar(ctx, m, body):
+    municipality = ctx.municipality(m)
+    return ctx.call("matching", "similar_to_draft", municipality.id, body.model_dump())
 
 
 @route("GET", "/municipalities/<m>/proposals/<proposal_id>/stakeholders", response=StakeholderMapOut, auth=True,

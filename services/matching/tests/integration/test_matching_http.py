@@ -135,3 +135,21 @@ def test_profile_matches_stakeholders_recommendations_and_panels_through_the_api
     impossible = {**request, "quotas": {"age": {"young": {"min": 11, "max": 12}}}}
     explained = status(requests.post(f"{base}/municipalities/aalborg/panels", json=impossible, headers=staff), 422)
     assert "quotas.age.young.min" in [e["field"] for e in explained["errors"]]
+
+
+def test_a_draft_sees_the_same_idea_before_it_is_submitted(api):
+    base, _, _ = api
+    _, resident = register(base, "first@example.org")
+    existing = status(requests.post(f"{base}/municipalities/aalborg/proposals", json=PROPOSAL, headers=resident), 201)
+    draft = {"title": "Et værksted til cykler i Aalborg Øst", "language": "da",
+             "problem": "Cyklerne i kældrene i Aalborg Øst er ødelagte, og ingen reparerer dem."}
+    import time
+    deadline = time.time() + 10
+    found = []
+    while not found and time.time() < deadline:  # matching learns of the proposal from its event
+        found = status(requests.post(f"{base}/municipalities/aalborg/similar-proposals", json=draft), 200)
+        time.sleep(0.1)
+    assert [(f["id"], f["title"]) for f in found] == [(existing["id"], PROPOSAL["title"])]
+    assert status(requests.post(f"{base}/municipalities/hamar/similar-proposals", json=draft), 200) == []
+    bad = requests.post(f"{base}/municipalities/aalborg/similar-proposals", json={**draft, "language": "xx"})
+    assert bad.status_code == 422 and bad.headers["Content-Type"] == "application/problem+json"

@@ -162,6 +162,14 @@ def test_a_submitted_proposal_finds_the_same_idea_in_its_municipality_only(match
         result = get_similar("aalborg", new["id"])
     assert [s["id"] for s in result["similar"]] == [existing["id"]]
     assert result["similar"][0]["title"] == "Lys langs søstien"
+
+    # before anyone submits: the new-proposal flow asks about a draft
+    with entrypoint_hook(container, "similar_to_draft") as draft_like:
+        found = draft_like("aalborg", {"title": "Lys på søstien", "language": "da",
+                                       "problem": "Søstien rundt om søen er mørk om vinteren."})
+        assert {f["id"] for f in found} == {existing["id"], new["id"]}, "both lamp proposals, not the unrelated one"
+        assert {f["title"] for f in found} == {"Lys langs søstien", "Gadelys langs søstien"}
+        assert draft_like("hamar", {"title": "Lamper ved søen", "problem": "mørkt"}) == []
     public.close()
 
 
