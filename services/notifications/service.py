@@ -17,6 +17,8 @@ import logging
 import smtplib
 import time
 import uuid
+from email import policy as email_policy
+from email.parser import BytesHeaderParser
 from email.utils import parseaddr
 
 import eventlet
@@ -129,6 +131,28 @@ def _uuid(value, what="id"):
         raise NotFound(f"no such {what}")
 
 
+# Erased ids are kept only as this digest: enough to recognise a late event about the
+# person, without a row that names them (participant ids are random UUIDs, so the
+# digest cannot be turned back into one by trying candidates).
+TOMBSTONE_NAMESPACE = uuid.UUID("6f1f7b1e-3c55-4f4e-9d0a-5a6d2f0c9e11")
+
+
+def _tombstone(pid):
+    return uuid.uuid5(TOMBSTONE_NAMESPACE, str(pid))
+
+
+def _subject_line(message):
+    """The Subject header of a stored e-mail (the body is not read)."""
+    try:
+        return BytesHeaderParser(policy=email_policy.default).parsebytes(bytes(message))["Subject"]
+    except Exception:  # a malformed stored message still shows in the export, without its subject
+        return None
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
 def _actor_id(actor):
     if not actor or not actor.get("id"):
         raise Unauthorized("sign in first")
@@ -165,22 +189,31 @@ class Service(ServiceBase):
         """Which of these participant ids were erased."""
         if not ids:
             return set()
-        return {str(r.id) for r in self.db.execute(
-            sa.select(erased_participants.c.id).where(erased_participants.c.id.in_([uuid.UUID(str(i)) for i in ids])))}
+        # Tombstones are a one-way digest of the id (older rows may hold the plain id).
+        keys = {}
+        for i in ids:
+            pid = uuid.UUID(str(i))
+            keys[pid] = keys[_tombstone(pid)] = str(pid)
+        return {keys[r.id] for r in self.db.execute(
+            sa.select(erased_participants.c.id).where(erased_participants.c.id.in_(list(keys))))}
 
     def _contact(self, event):
         data = event["data"]
         pid = uuid.UUID(str(data["id"]))
         if event["type"].endswith(".erased"):
-            self.db.execute(pg.insert(erased_participants).values(id=pid).on_conflict_do_nothing())
-            # Everything personal about them goes: contact, choices, memberships, inbox, e-mails.
+            self.db.execute(pg.insert(erased_participants).values(id=_tombstone(pid)).on_conflict_do_nothing())
+            self.db.execute(erased_participants.delete().where(erased_participants.c.id == pid))
+            # Everything personal about them goes: contact, choices, memberships, inbox, e-mails,
+            # digests; API keys they issued as an operator stay, without who issued them.
             for table, column in ((participants, participants.c.id),
                                   (preferences_table, preferences_table.c.participant_id),
                                   (memberships, memberships.c.participant_id),
                                   (digest_items, digest_items.c.participant_id),
                                   (notifications, notifications.c.participant_id),
-                                  (email_deliveries, email_deliveries.c.participant_id)):
+                                  (email_deliveries, email_deliveries.c.participant_id),
+                                  (digest_runs, digest_runs.c.participant_id)):
                 self.db.execute(table.delete().where(column == pid))
+            self.db.execute(api_keys.update().where(api_keys.c.created_by == pid).values(created_by=None))
             return
         if self._erased([pid]):
             return  # an update that arrives after the erasure brings nothing back
@@ -731,6 +764,65 @@ class Service(ServiceBase):
         with self.db as uow:
             self._store_preferences(uow, uuid.UUID(participant_id), preferences.unsubscribe_all(kind))
         return {"unsubscribed": kind if kind in preferences.DEFAULTS else "all"}
+
+    @rpc
+    def export_participant(self, participant_id):
+        """Everything held here that is linked to the person (GDPR art. 15 and 20), as JSON.
+
+        Contact details, the notification choices they made, their notifications (inbox
+        or held for a digest), the e-mails to them (subject line, status and times, not
+        the body, which holds nothing the notification does not), the digests made for
+        them, what they are known to belong to or follow, and the API keys they issued as
+        an operator (never the key; webhooks belong to an API key, not to a person).
+        After an erasure every collection is empty."""
+        pid = _uuid(participant_id, "participant")
+        with self.db as uow:
+            contact = uow.execute(sa.select(participants).where(participants.c.id == pid)).first()
+            chosen = uow.execute(sa.select(preferences_table).where(preferences_table.c.participant_id == pid)
+                                 .order_by(preferences_table.c.kind, preferences_table.c.channel)).all()
+            notes = uow.execute(sa.select(notifications).where(notifications.c.participant_id == pid)
+                                .order_by(notifications.c.created_at, notifications.c.id)).all()
+            held = uow.execute(sa.select(digest_items).where(digest_items.c.participant_id == pid)
+                               .order_by(digest_items.c.id)).all()
+            runs = uow.execute(sa.select(digest_runs).where(digest_runs.c.participant_id == pid)
+                               .order_by(digest_runs.c.period_start, digest_runs.c.id)).all()
+            mails = uow.execute(sa.select(email_deliveries).where(email_deliveries.c.participant_id == pid)
+                                .order_by(email_deliveries.c.id)).all()
+            belongs = uow.execute(sa.select(memberships).where(memberships.c.participant_id == pid)
+                                  .order_by(memberships.c.subject, memberships.c.relation)).all()
+            keys = uow.execute(sa.select(api_keys).where(api_keys.c.created_by == pid)
+                               .order_by(api_keys.c.created_at)).all()
+        return {
+            "participant_id": str(pid),
+            "contact": None if contact is None else {
+                "municipality": contact.municipality, "email": contact.email, "language": contact.language,
+                "role": contact.role, "display_name": contact.display_name,
+                "email_confirmed": contact.email_confirmed, "updated_at": _iso(contact.updated_at)},
+            "preferences": [{"kind": r.kind, "channel": r.channel, "frequency": r.frequency} for r in chosen],
+            "notifications": [{
+                "id": str(r.id), "municipality": r.municipality, "kind": r.kind, "event_type": r.event_type,
+                "subject": r.subject, "title": r.title, "body": r.body, "link": r.link, "in_inbox": r.in_inbox,
+                "created_at": _iso(r.created_at), "read_at": _iso(r.read_at)} for r in notes],
+            "digest_items": [{
+                "notification_id": str(r.notification_id), "frequency": r.frequency,
+                "period_start": _iso(r.period_start), "period_end": _iso(r.period_end),
+                "digest_run_id": r.digest_run_id} for r in held],
+            "digest_runs": [{
+                "id": r.id, "frequency": r.frequency, "period_start": _iso(r.period_start),
+                "period_end": _iso(r.period_end), "item_count": r.item_count, "created_at": _iso(r.created_at)}
+                for r in runs],
+            "email_deliveries": [{
+                "id": r.id, "kind": r.purpose, "to_address": r.to_address, "subject": _subject_line(r.message),
+                "status": r.status, "attempts": r.attempts, "last_error": r.last_error,
+                "notification_id": str(r.notification_id) if r.notification_id else None,
+                "digest_run_id": r.digest_run_id, "created_at": _iso(r.created_at), "sent_at": _iso(r.sent_at)}
+                for r in mails],
+            "memberships": [{"subject": r.subject, "relation": r.relation, "municipality": r.municipality}
+                            for r in belongs],
+            "api_keys_issued": [{
+                "id": str(r.id), "municipality": r.municipality, "name": r.name, "key_prefix": r.key_prefix,
+                "created_at": _iso(r.created_at), "revoked_at": _iso(r.revoked_at)} for r in keys],
+        }
 
     @rpc
     def email_deliveries(self, municipality, actor, status="failed", limit=100):
