@@ -301,6 +301,29 @@ def _payload(page, values, submit):
     return payload
 
 
+def _similar_to_draft(page, municipality_id, values):
+    """Proposals like the draft: the matching service's comparison first, then the
+    text search's, each shown only if the proposals service shows it to this person."""
+    draft = {"title": values.get("title", ""), "problem": values.get("problem", ""), "goal": values.get("goal", ""),
+             "language": values.get("language") if values.get("language") in ("da", "nb", "nn", "en") else "da"}
+    query = similar_proposals.search_query(values.get("title"), values.get("problem"))
+    found = page.gather(
+        matched=("matching", "similar_to_draft", (municipality_id, draft), []),
+        searched=("proposals", "list_page", (municipality_id, page.actor, {"q": query, "limit": 30,
+                                                                            "sort": "supported"}), {"items": []})
+        if query else ("matching", "similar_to_draft", (municipality_id, draft), []),
+    )
+    ids = [item["id"] for item in found["matched"] or []][:5]
+    shown = page.gather(**{f"p{i}": ("proposals", "get", (municipality_id, pid, page.actor), None)
+                           for i, pid in enumerate(ids)}) if ids else {}
+    result = [shown[f"p{i}"] for i in range(len(ids)) if shown.get(f"p{i}")]
+    if query:
+        for item in similar_proposals.rank(values.get("title"), values.get("problem"), found["searched"]["items"]):
+            if item["id"] not in {p["id"] for p in result}:
+                result.append(item)
+    return [p for p in result if p.get("status") not in ("draft", "withdrawn", "rejected")][:5]
+
+
 def _step_of(errors):
     for step in STEPS:
         names = {"mission": ("title", "kind", "problem", "goal"), "affected": ("affected", "area", "topics"),
@@ -346,11 +369,7 @@ def new(page, m):
                     return page.redirect(f"{_base(m)}/{created['id']}", "submitted" if go != "draft" else "drafted")
                 step, status = _step_of(errors), 422
     if step == "review":
-        query = similar_proposals.search_query(values.get("title"), values.get("problem"))
-        if query:
-            found = page.maybe("proposals", "list_page", municipality.id, page.actor,
-                               {"q": query, "limit": 30, "sort": "supported"}, default={"items": []})
-            similar = similar_proposals.rank(values.get("title"), values.get("problem"), found["items"])
+        similar = _similar_to_draft(page, municipality.id, values)
     return page.render("proposals/new.html", status=status, title=page._("new.title"), values=values,
                        errors=errors, step=step, steps=STEPS, similar=similar, kinds=KINDS, levels=LEVELS,
                        preview=_payload(page, values, True) if step == "review" else None)
