@@ -31,6 +31,7 @@ import json
 import os
 import random
 import shlex
+import signal
 import subprocess
 import sys
 import threading
@@ -497,14 +498,20 @@ def run_section(name, quick, timeout, progress, quiet=False):
     started = time.time()
     env = dict(os.environ, PYTHONWARNINGS="ignore",
                PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "shared"), os.path.join(ROOT, "services")]))
+    # its own process group: when it is stopped, the service processes it started stop with it
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     try:
-        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+        out, err = proc.communicate(timeout=timeout)
         status = "ok" if proc.returncode == 0 else f"failed (exit {proc.returncode})"
-        out, err = proc.stdout, proc.stderr
-    except subprocess.TimeoutExpired as exc:
+    except subprocess.TimeoutExpired:
         status = f"stopped after {timeout:.0f}s"
-        out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-        err = (exc.stderr or b"").decode() if isinstance(exc.stderr, bytes) else (exc.stderr or "")
+        os.killpg(proc.pid, signal.SIGINT)  # its finally blocks drop what it made
+        try:
+            out, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
     figures = None
     if json_path and os.path.exists(json_path):
         with open(json_path) as fh:
@@ -535,7 +542,7 @@ def plot(levels, path):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    x = [f["proposals_per_second"] for f in levels]
+    x = [f["offered_proposals_per_second"] for f in levels]
     for ax, key, title in ((axes[0], "inbox", "submit → every matched inbox entry"),
                            (axes[1], "public", "submit → public event (third party)"),
                            (axes[2], "http", "HTTP request (gateway)")):
@@ -543,7 +550,7 @@ def plot(levels, path):
             y = [(f[f"{key}_{p}"] or 0) * 1000 for f in levels]
             ax.plot(x, y, style, label=p)
         ax.set_title(title)
-        ax.set_xlabel("proposals per second (with the rest of the mix)")
+        ax.set_xlabel("offered proposals per second (with the rest of the mix)")
         ax.set_ylabel("latency (ms)")
         ax.grid(alpha=0.3)
         ax.legend()
@@ -665,6 +672,10 @@ def write_report(args, meta, base, levels, sections, out_path):
             add("")
     with open(out_path, "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
+    with open(os.path.splitext(out_path)[0] + ".json", "w", encoding="utf-8") as fh:  # to re-plot or compare later
+        json.dump({"meta": meta, "baselines": base, "levels": levels,
+                   "sections": [{k: v for k, v in s.items() if k != "output"} for s in sections]},
+                  fh, indent=2, default=str)
     return out_path
 
 
@@ -760,7 +771,8 @@ def main(argv=None):
     meta = {
         "date": today, "commit": sha, "dirty": dirty, "seconds": time.time() - started,
         "started": dt.datetime.fromtimestamp(started, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{os.cpu_count()} cores (shared with other work), Python {py_platform.python_version()}",
+        "machine": f"{os.cpu_count()} cores (shared with other work; load average {os.getloadavg()[0]:.1f} at the end), "
+                   f"Python {py_platform.python_version()}",
         "services": platform.services, "missing": [s for s in harness.SERVICES if s not in platform.services],
         "participants": participants,
         "command": ".venv/bin/python bench/run.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
