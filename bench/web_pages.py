@@ -38,6 +38,7 @@ import json
 import os
 import random
 import re
+import signal
 import statistics
 import sys
 import time
@@ -69,6 +70,7 @@ PAGES = {
 }
 ACCESS = re.compile(r"(\d+(?:\.\d+)?)ms traceparent=00-([0-9a-f]{32})-")
 NEXT = re.compile(r'<a href="([^"]+)" rel="next">')
+LINKED = re.compile(r'href="/municipalities/%s/proposals/([0-9a-f-]{36})"' % M)
 
 
 def percentile(values, p):
@@ -92,6 +94,7 @@ class Size:
         self.sent = {}   # trace id -> (page, client ms)
         self.deep_url = None
         self.deep_depth = 0
+        self.listed = {}  # page -> proposals linked from it (checked once)
 
     def prepare(self):
         self.platform.prepare()
@@ -211,7 +214,12 @@ def measure(sizes, ids, rounds, warmup):
                     url = f"{BASE}/{ids[i % len(ids)]}"
                 else:
                     url = path
-                size.get(page, url, record=record)
+                r = size.get(page, url, record=record)
+                if i == 0 and page != "detail":  # a page that lists nothing would be cheap for the wrong reason
+                    listed = len(set(LINKED.findall(r.text)))
+                    size.listed[page] = listed
+                    if not listed:
+                        raise RuntimeError(f"{url} lists no proposals on the {size.n:,} platform")
         if (i + 1) % max(1, total // 10) == 0 or i + 1 == total:
             print(f"  round {i + 1}/{total}{' (warm-up)' if not record else ''}, "
                   f"{(i + 1) * len(PAGES) * len(sizes) / (time.perf_counter() - began):.0f} requests/s", flush=True)
@@ -234,6 +242,12 @@ def main(argv=None):
           f"{rounds} requests per page and size after {warmup} warm-up", flush=True)
     sizes = []
     started = time.perf_counter()
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop)  # a stopped run still drops what it made
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (`cmd &`)
     try:
         for n in (small, large):
             sizes.append(Size(n, postgres_url))
@@ -268,7 +282,8 @@ def main(argv=None):
               flush=True)
         result = {
             "sizes": [small, large], "municipality": M, "quick": args.quick, "rounds": rounds, "warmup": warmup,
-            "deep_page": {str(s.n): s.deep_depth for s in sizes}, "detail_sample": len(ids),
+            "deep_page": {str(s.n): s.deep_depth for s in sizes},
+            "listed_per_page": {str(s.n): s.listed for s in sizes}, "detail_sample": len(ids),
             "pages": pages, "target_ratio": 1.5, "worst_ratio_p50": round(worst, 2), "met": met,
             "via": "HTTP on loopback to the gateway process; server time from the gateway's access log",
             "not_running": ["matching", "meetings", "notifications"],
@@ -280,6 +295,8 @@ def main(argv=None):
         print(f"written to {os.path.relpath(args.json)}", flush=True)
         return 0
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not leave half of it behind
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for size in sizes:
             if args.keep_logs:
                 print(f"logs of the {size.n:,} platform: {size.platform.log_dir}", flush=True)
