@@ -34,6 +34,16 @@ def child(role, *args, wait=False):
     return proc
 
 
+def wait_cpu(proc):
+    """Wait for a child and return the CPU seconds (user + system) it used."""
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return usage.ru_utime + usage.ru_stime
+
+
+CPU = {}
+
+
 def read_done(path, timeout):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -233,9 +243,10 @@ def run_raw(n, tmp):
         conn.close()
         start, done = f"{tmp}/raw.start", f"{tmp}/raw.done"
         consumer = child("raw_consumer", uri, "bench.raw", n, done)
-        child("raw_producer", uri, "bench.raw", n, start, wait=True)
+        producer = child("raw_producer", uri, "bench.raw", n, start)
+        cpu = wait_cpu(producer)
         end = read_done(done, 300)
-        consumer.wait()
+        CPU["raw"] = (cpu + wait_cpu(consumer)) / n
         return n / (end - float(open(start).read()))
     finally:
         drop()
@@ -247,9 +258,10 @@ def run_nameko(n, tmp):
         start, done, ready = f"{tmp}/nameko.start", f"{tmp}/nameko.done", f"{tmp}/nameko.ready"
         consumer = child("nameko_consumer", uri, n, done, ready)
         read_done(ready, 60)
-        child("nameko_producer", uri, n, start, wait=True)
+        producer = child("nameko_producer", uri, n, start)
+        cpu = wait_cpu(producer)
         end = read_done(done, 300)
-        consumer.wait()
+        CPU["nameko"] = (cpu + wait_cpu(consumer)) / n
         return n / (end - float(open(start).read()))
     finally:
         drop()
@@ -278,8 +290,7 @@ def run_backbone(n, tmp, postgres_url):
         read_done(ready, 60)
         producer = child("backbone_producer", uri, producer_db, n, start)
         end = read_done(done, 600)
-        producer.wait()
-        consumer.wait()
+        CPU["backbone"] = (wait_cpu(producer) + wait_cpu(consumer)) / n
         began = float(open(start).read())
         phases = {}
         for url, sql, label in (
@@ -320,7 +331,9 @@ def main(argv=None):
                       ("backbone", lambda: run_backbone(n, tmp, postgres_url))):
         print(f"backbone bench: {name} with {n} events …", flush=True)
         results[name] = run()
-        print(f"  {name}: {results[name]:,.0f} events/s", flush=True)
+        print(f"  {name}: {results[name]:,.0f} events/s, {CPU[name] * 1000:.2f} ms of client CPU per event "
+              "(producer and consumer processes; broker and database not counted)", flush=True)
+        results[f"{name}_cpu_ms_per_event"] = CPU[name] * 1000
     results["backbone_vs_raw"] = results["backbone"] / results["raw"]
     results["backbone_vs_nameko"] = results["backbone"] / results["nameko"]
     print(f"backbone / raw ceiling  = {results['backbone_vs_raw']:.2f}  (target ≥ 0.5)")
