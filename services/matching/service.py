@@ -10,7 +10,6 @@ import uuid
 import eventlet.tpool
 import sqlalchemy as sa
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql as pg
 
@@ -22,7 +21,7 @@ from samskab.db import Database
 from samskab.errors import Forbidden, Invalid, NotFound
 from samskab.health import Health
 from samskab.municipalities import catalogue
-from samskab.service import ServiceBase
+from samskab.service import ServiceBase, rpc
 
 from . import panels as panel_domain
 from . import scoring, similar, stakeholders

@@ -17,7 +17,6 @@ import eventlet.event
 import sqlalchemy as sa
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from nameko.timer import timer
 from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert as pg_insert
@@ -28,7 +27,7 @@ from samskab.contracts import meetings as contract
 from samskab.db import Database, outbox
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from samskab.health import Health
-from samskab.service import ServiceBase
+from samskab.service import ServiceBase, rpc
 
 from . import calendar, domain, formats, registration
 from .registration import CANCELLED, CONFIRMED, WAITLISTED, Seats

@@ -25,7 +25,6 @@ import eventlet
 import requests
 import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from nameko.timer import Timer
 from prometheus_client import Counter
 from sqlalchemy.dialects import postgresql as pg
@@ -36,7 +35,7 @@ from samskab.contracts.notifications import WebhookDisabled
 from samskab.db import Database
 from samskab.errors import Forbidden, Invalid, NotFound, Unauthorized
 from samskab.health import Health
-from samskab.service import ServiceBase
+from samskab.service import ServiceBase, rpc
 
 from . import atom, digests, messages, preferences, rules, webhooks
 from .storage import (

@@ -12,7 +12,6 @@ import uuid
 
 import sqlalchemy as sa
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql as pg
 
@@ -22,7 +21,7 @@ from samskab.contracts.participants import ParticipantErased
 from samskab.db import Database, outbox
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound
 from samskab.health import Health
-from samskab.service import ServiceBase
+from samskab.service import ServiceBase, rpc
 
 from . import domain
 from .domain import Actor
