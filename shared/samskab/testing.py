@@ -190,3 +190,27 @@ class Subscriber:
             self.connection.close()
         except Exception:
             pass
+
+
+def mentions(url, value):
+    """Where a service's database still names ``value`` (a person's id): rows with
+    it in a UUID column, and rows whose text (every column, JSON included) contains
+    it, as ``{"table.column" or "table (text)": count}``.  Erasure tests want ``{}``."""
+    import sqlalchemy as sa
+
+    found = {}
+    with unit_of_work(url) as uow:
+        uuid_columns = uow.execute(sa.text(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND data_type = 'uuid'")).all()
+        tables = uow.execute(sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+        for table, column in uuid_columns:
+            n = uow.execute(sa.text(f'SELECT count(*) FROM "{table}" WHERE "{column}" = :p'), {"p": value}).scalar()
+            if n:
+                found[f"{table}.{column}"] = n
+        for table in tables:
+            n = uow.execute(sa.text(f'SELECT count(*) FROM "{table}" AS r WHERE r::text LIKE :p'),
+                            {"p": f"%{value}%"}).scalar()
+            if n:
+                found[f"{table} (text)"] = n
+    return found

@@ -13,7 +13,7 @@ from samskab import events
 from samskab.amqp_publish import ConfirmingPublisher
 from samskab.db import outbox, processed_events
 from samskab.errors import NotFound
-from samskab.testing import unit_of_work
+from samskab.testing import mentions, unit_of_work
 
 from .conftest import meeting_payload, person, staff, wait_for
 from .test_reminders_invitations import publish_matches
@@ -21,26 +21,6 @@ from .test_reminders_invitations import publish_matches
 pytestmark = pytest.mark.integration
 
 UTC = dt.timezone.utc
-
-
-def mentions(url, person_id):
-    """Every table: rows with the id in a UUID column, and rows whose text (JSON included) contains it."""
-    found = {}
-    with unit_of_work(url) as uow:
-        uuid_columns = uow.execute(sa.text(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = 'public' AND data_type = 'uuid'")).all()
-        tables = uow.execute(sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
-        for table, column in uuid_columns:
-            n = uow.execute(sa.text(f'SELECT count(*) FROM "{table}" WHERE "{column}" = :p'), {"p": person_id}).scalar()
-            if n:
-                found[f"{table}.{column}"] = n
-        for table in tables:
-            n = uow.execute(sa.text(f'SELECT count(*) FROM "{table}" AS r WHERE r::text LIKE :p'),
-                            {"p": f"%{person_id}%"}).scalar()
-            if n:
-                found[f"{table} (text)"] = n
-    return found
 
 
 def count(url, query):

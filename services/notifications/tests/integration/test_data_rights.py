@@ -14,7 +14,7 @@ from nameko.testing.services import entrypoint_hook
 from samskab import events
 from samskab.amqp_publish import ConfirmingPublisher
 from samskab.errors import NotFound
-from samskab.testing import unit_of_work
+from samskab.testing import mentions, unit_of_work
 
 from notifications.messages import TEXTS
 from notifications.service import Service as Notifications
@@ -71,26 +71,6 @@ def publish(uri, type_name, data, subject):
 def count(url, sql, **params):
     with unit_of_work(url) as uow:
         return uow.execute(sa.text(sql), params).scalar()
-
-
-def mentions(url, person_id):
-    """Every table: rows with the id in a UUID column, and rows whose text (JSON included) contains it."""
-    found = {}
-    with unit_of_work(url) as uow:
-        uuid_columns = uow.execute(sa.text(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = 'public' AND data_type = 'uuid'")).all()
-        tables = uow.execute(sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
-        for table, column in uuid_columns:
-            n = uow.execute(sa.text(f'SELECT count(*) FROM "{table}" WHERE "{column}" = :p'), {"p": person_id}).scalar()
-            if n:
-                found[f"{table}.{column}"] = n
-        for table in tables:
-            n = uow.execute(sa.text(f'SELECT count(*) FROM "{table}" AS r WHERE r::text LIKE :p'),
-                            {"p": f"%{person_id}%"}).scalar()
-            if n:
-                found[f"{table} (text)"] = n
-    return found
 
 
 def contact(pid, name, address, language, role="resident"):

@@ -7,12 +7,11 @@ import time
 import pytest
 import requests
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 
 from samskab import events
 from samskab.amqp_publish import ConfirmingPublisher
 from samskab.db import outbox, processed_events
-from samskab.testing import http_port, unit_of_work
+from samskab.testing import mentions, http_port, unit_of_work
 
 from gateway.accounts.storage import accounts
 from gateway.service import Service as Gateway
@@ -51,25 +50,7 @@ class Site:
         return f"{self.api}/municipalities/aalborg/proposals/{pid}{rest}"
 
     def mentions(self, person):
-        """Every table: rows with ``person`` in a UUID column, and rows whose text (every
-        column, JSON included) contains the id."""
-        found = {}
-        with unit_of_work(self.db) as uow:
-            uuid_columns = uow.execute(sa.text(
-                "SELECT table_name, column_name FROM information_schema.columns "
-                "WHERE table_schema = 'public' AND data_type = 'uuid'")).all()
-            tables = uow.execute(sa.text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
-            for table, column in uuid_columns:
-                n = uow.execute(sa.text(f'SELECT count(*) FROM "{table}" WHERE "{column}" = :p'), {"p": person}).scalar()
-                if n:
-                    found[f"{table}.{column}"] = n
-            for table in tables:
-                n = uow.execute(sa.text(f'SELECT count(*) FROM "{table}" AS r WHERE r::text LIKE :p'),
-                                {"p": f"%{person}%"}).scalar()
-                if n:
-                    found[f"{table} (text)"] = n
-        return found
+        return mentions(self.db, person)
 
     def snapshot(self):
         """Every row of every table but the backbone's (as text, sorted)."""
