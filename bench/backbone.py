@@ -23,7 +23,9 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path[:0] = [os.path.join(ROOT, "shared"), os.path.join(ROOT, "services")]
+sys.path[:0] = [os.path.join(ROOT, "shared"), os.path.join(ROOT, "services"), HERE]
+
+from harness import Vhost  # noqa: E402
 
 
 def child(role, *args, wait=False):
@@ -220,23 +222,11 @@ def backbone_producer(uri, db_url, n, start_path):
 
 # -- orchestration -------------------------------------------------------------------
 
-def make_vhost():
-    import requests
-
-    vhost = f"samskab-bench-{uuid.uuid4().hex[:8]}"
-    api = os.environ.get("RABBITMQ_API_URL", "http://localhost:15672")
-    auth = ("guest", "guest")
-    requests.put(f"{api}/api/vhosts/{vhost}", auth=auth, timeout=10).raise_for_status()
-    requests.put(f"{api}/api/permissions/{vhost}/guest", auth=auth, timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    return vhost, f"amqp://guest:guest@localhost:5672/{vhost}", lambda: requests.delete(
-        f"{api}/api/vhosts/{vhost}", auth=auth, timeout=10)
-
-
 def run_raw(n, tmp):
     import pika
 
-    vhost, uri, drop = make_vhost()
+    vhost = Vhost(prefix="samskab-bench-backbone")
+    uri, drop = vhost.uri, vhost.drop
     try:
         conn = pika.BlockingConnection(pika.URLParameters(uri))
         conn.channel().queue_declare("bench.raw", durable=True)
@@ -253,7 +243,8 @@ def run_raw(n, tmp):
 
 
 def run_nameko(n, tmp):
-    vhost, uri, drop = make_vhost()
+    vhost = Vhost(prefix="samskab-bench-backbone")
+    uri, drop = vhost.uri, vhost.drop
     try:
         start, done, ready = f"{tmp}/nameko.start", f"{tmp}/nameko.done", f"{tmp}/nameko.ready"
         consumer = child("nameko_consumer", uri, n, done, ready)
@@ -274,7 +265,8 @@ def run_backbone(n, tmp, postgres_url):
     from samskab.config import with_database
     from samskab.db import driver_url
 
-    vhost, uri, drop = make_vhost()
+    vhost = Vhost(prefix="samskab-bench-backbone")
+    uri, drop = vhost.uri, vhost.drop
     suffix = uuid.uuid4().hex[:8]
     producer_db = with_database(postgres_url, f"samskab_bench_producer_{suffix}")
     consumer_db = with_database(postgres_url, f"samskab_bench_consumer_{suffix}")

@@ -33,6 +33,8 @@ import subprocess  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 
+from harness import Vhost  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 UTC = dt.timezone.utc
@@ -44,19 +46,6 @@ def percentile(values, p):
         return float("nan")
     k = max(0, min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1)))))
     return ordered[k]
-
-
-def make_vhost():
-    import requests
-
-    vhost = f"samskab-bench-meetings-{uuid.uuid4().hex[:8]}"
-    api = os.environ.get("RABBITMQ_API_URL", "http://localhost:15672")
-    auth = ("guest", "guest")
-    requests.put(f"{api}/api/vhosts/{vhost}", auth=auth, timeout=10).raise_for_status()
-    requests.put(f"{api}/api/permissions/{vhost}/guest", auth=auth, timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    return f"amqp://guest:guest@localhost:5672/{vhost}", lambda: requests.delete(
-        f"{api}/api/vhosts/{vhost}", auth=auth, timeout=10)
 
 
 def start_service(amqp_uri, database_url):
@@ -228,7 +217,8 @@ def main(argv=None):
 
     postgres_url, _handle = devservices.postgres()
     database_url = with_database(postgres_url, f"samskab_bench_meetings_{uuid.uuid4().hex[:8]}")
-    amqp_uri, drop_vhost = make_vhost()
+    vhost = Vhost(prefix="samskab-bench-meetings")
+    amqp_uri, drop_vhost = vhost.uri, vhost.drop
     service = None
     try:
         print("meetings bench: migrating a fresh database, starting the service …", flush=True)

@@ -33,6 +33,8 @@ import subprocess  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 
+from harness import Vhost  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PYTHONPATH = os.pathsep.join([os.path.join(ROOT, "shared"), os.path.join(ROOT, "services")])
@@ -42,19 +44,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def make_vhost():
-    import requests
-
-    vhost = f"samskab-bench-notifications-{uuid.uuid4().hex[:8]}"
-    api = os.environ.get("RABBITMQ_API_URL", "http://localhost:15672")
-    auth = ("guest", "guest")
-    requests.put(f"{api}/api/vhosts/{vhost}", auth=auth, timeout=10).raise_for_status()
-    requests.put(f"{api}/api/permissions/{vhost}/guest", auth=auth, timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    return f"amqp://guest:guest@localhost:5672/{vhost}", lambda: requests.delete(
-        f"{api}/api/vhosts/{vhost}", auth=auth, timeout=10)
 
 
 def start_sink(port):
@@ -215,7 +204,8 @@ def main(argv=None):
 
     postgres_url, _handle = devservices.postgres()
     database_url = with_database(postgres_url, f"samskab_bench_notifications_{uuid.uuid4().hex[:8]}")
-    amqp_uri, drop_vhost = make_vhost()
+    vhost = Vhost(prefix="samskab-bench-notifications")
+    amqp_uri, drop_vhost = vhost.uri, vhost.drop
     smtp_port = free_port()
     sink = service = None
     engine = None
