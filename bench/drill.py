@@ -523,12 +523,25 @@ class Drills:
         if extra:
             extra()
         problems, dlq = self.check.verdict(load, facts, self.expected_dlq)
-        alive = [f"{s}.{i}" for (s, i), proc in self.platform.procs.items() if proc.poll() is not None]
-        if alive:
-            problems.append(f"processes down afterwards: {', '.join(alive)}")
+        down = self.platform.unhealthy()
+        if down:
+            problems.append(f"services down afterwards: {', '.join(down)}")
+            self.revive()
         self.results.append({"drill": name, "injected": injected, "load": load, "facts": facts,
                              "settled": round(settled_in, 1), "problems": problems, "dlq": dlq})
         say(f"drill {name}: {'OK' if not problems else 'PROBLEMS: ' + '; '.join(problems)}")
+
+    def revive(self):
+        """What an orchestrator's liveness probe does: restart every instance that exited or stopped
+        answering /healthz, so the next drill starts from a whole platform."""
+        for (service, instance), proc in list(self.platform.procs.items()):
+            if f"{service}.{instance} " in " ".join(d + " " for d in self.platform.unhealthy()):
+                say(f"  restarting {service}.{instance}, which is down")
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait(10)
+                self.platform.start(service, instance)
+        wait_for(lambda: not self.platform.unhealthy(), 90, 0.5, "the restarted services")
 
     def inject_broker(self, seconds):
         down = 3 if self.quick else 8

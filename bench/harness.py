@@ -129,6 +129,7 @@ class Platform:
         self.extra_env = dict(env or {})
         self.municipalities = municipalities
         self.procs = {}   # (service, instance) -> Popen
+        self.instance_ports = {}  # (service, instance > 0) -> its metrics port
         self.sink = None
         self._engines = {}
 
@@ -167,7 +168,7 @@ class Platform:
             env.pop(f"{s.upper()}_DATABASE_URL", None)
         env.pop("POSTGRES_URL", None)
         env[f"{service.upper()}_DATABASE_URL"] = self.db_urls[service]
-        port = self.ports[service] if instance == 0 else free_port()
+        port = self.ports[service] if instance == 0 else self.instance_ports.setdefault((service, instance), free_port())
         env["HTTP_PORT" if service == "gateway" else f"{service.upper()}_METRICS_PORT"] = str(port)
         env.update(self.extra_env)
         return env
@@ -268,6 +269,27 @@ class Platform:
                 return True
             time.sleep(0.3)
         raise TimeoutError(f"the platform was not ready within {timeout}s (logs in {self.log_dir})")
+
+    def port_of(self, service, instance=0):
+        return self.ports[service] if instance == 0 else self.instance_ports[(service, instance)]
+
+    def unhealthy(self):
+        """Processes that exited, or whose service no longer answers /healthz (a dead container
+        in a live process), as ``service.instance`` names."""
+        import requests
+
+        bad = []
+        for (service, instance), proc in sorted(self.procs.items()):
+            if proc.poll() is not None:
+                bad.append(f"{service}.{instance} (exited {proc.returncode})")
+                continue
+            try:
+                ok = requests.get(f"http://127.0.0.1:{self.port_of(service, instance)}/healthz", timeout=3).ok
+            except requests.RequestException:
+                ok = False
+            if not ok:
+                bad.append(f"{service}.{instance} (not answering /healthz)")
+        return bad
 
     def log_path(self, service, instance=0):
         return os.path.join(self.log_dir, f"{service}.{instance}.log")

@@ -54,7 +54,18 @@ SKILLS = ["cykelværksted", "samkørsel", "landskabsarkitektur", "frivillig", "b
           "mødeledelse", "lokaler", "fundraising", "it", "kommunikation"]
 TOPICS = ["mobilitet", "klima", "landsbyer", "børn", "kultur", "natur", "sundhed", "erhverv"]
 AREAS = {"aalborg": ["Aalborg Øst", "Nørresundby", "Vejgaard"], "hamar": ["Hamar sentrum", "Ridabu", "Vang"]}
-SECTIONS = ("proposals_listing", "matching", "meetings", "notifications")
+NOT_SECTIONS = {"run", "drill", "harness", "backbone"}
+
+
+def discover_sections():
+    """The other benchmark scripts: the four named in the brief first, then any other bench/*.py."""
+    named = ["proposals_listing", "matching", "meetings", "notifications"]
+    others = sorted(f[:-3] for f in os.listdir(HERE)
+                    if f.endswith(".py") and f[:-3] not in NOT_SECTIONS and f[:-3] not in named)
+    return named + others
+
+
+SECTIONS = discover_sections()
 QUICK_BUDGET = 115.0  # seconds: --quick must end within two minutes
 
 
