@@ -206,6 +206,9 @@ class CpuMeter:
         out = {k: round(100 * v / elapsed, 1) for k, v in used.items()}
         out["machine_busy_percent_of_all_cores"] = round(100 * (busy(sys1) - busy(self.sys0)) / total, 1)
         out["cores"] = psutil.cpu_count()
+        # what the measured processes do not explain: other people's work on the shared machine
+        out["everything_else"] = round(out["machine_busy_percent_of_all_cores"] * out["cores"]
+                                       - sum(out[k] for k in used), 1)
         return out
 
 
@@ -304,10 +307,15 @@ def run_matching(args, instances, proposals, cleanup):
     pub.join(30)
     publisher.close()
     rate = n / elapsed
+    matching_cpu = sum(v for k, v in cpu.items() if k.startswith("matching."))
+    cpu_ms_per_event = {"matching": round(matching_cpu / 100 * elapsed / n * 1000, 1),
+                        "postgresql": round(cpu["postgresql"] / 100 * elapsed / n * 1000, 1),
+                        "rabbitmq": round(cpu["rabbitmq"] / 100 * elapsed / n * 1000, 1)}
     say(f"[{instances} instance(s)] {n:,} handled in {elapsed:.1f}s: {rate:.1f} events/s "
         f"(publishing took {publish_done.get('seconds', float('nan')):.1f}s)")
     say(f"[{instances} instance(s)] CPU (% of one core): "
         + ", ".join(f"{k} {v}" for k, v in cpu.items() if k != "cores"))
+    say(f"[{instances} instance(s)] CPU ms per event: {cpu_ms_per_event}")
 
     # steady-state rate: between 10 % and 90 % handled (leaves out the ramp at both ends)
     def at(fraction):
@@ -362,7 +370,7 @@ def run_matching(args, instances, proposals, cleanup):
         "events_per_second": round(rate, 1),
         "steady_events_per_second_10_to_90pct": round(steady, 1) if steady else None,
         "publish_seconds": round(publish_done.get("seconds", float("nan")), 2),
-        "cpu_percent_of_one_core": cpu, "checks": checks, "split": share,
+        "cpu_percent_of_one_core": cpu, "cpu_ms_per_event": cpu_ms_per_event, "checks": checks, "split": share,
     }
 
 
@@ -430,7 +438,15 @@ def bottleneck(one, two):
     both = c2.get("matching.0", 0) + c2.get("matching.1", 0)
     lines.append(f"two instances used {both:.0f}% of a core together, PostgreSQL {c2.get('postgresql')}%, "
                  f"RabbitMQ {c2.get('rabbitmq')}%; the machine ({c2.get('cores')} cores, shared with other work) "
-                 f"was {c2.get('machine_busy_percent_of_all_cores')}% busy")
+                 f"was {c2.get('machine_busy_percent_of_all_cores')}% busy, {c2.get('everything_else')}% of a core of it "
+                 f"other processes (one instance: {c1.get('everything_else')}%)")
+    per = two["cpu_ms_per_event"]
+    total = per["matching"] + per["postgresql"] + per["rabbitmq"]
+    if total:
+        ceiling = 1000 * c2.get("cores", 2) / total
+        lines.append(f"each event cost {per['matching']} ms of matching CPU and {per['postgresql']} ms of PostgreSQL "
+                     f"CPU: on {c2.get('cores')} otherwise idle cores that caps the platform at about "
+                     f"{ceiling:.0f} events/s, one instance at about {1000 / max(per['matching'], 1e-9):.0f}")
     if c2.get("machine_busy_percent_of_all_cores", 0) >= 85:
         lines.append("the machine's cores were (nearly) saturated in the two-instance run: the ratio is bounded by "
                      "the CPU left over, not by the queue split")
