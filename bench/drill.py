@@ -526,10 +526,14 @@ class Drills:
         down = self.platform.unhealthy()
         if down:
             problems.append(f"services down afterwards: {', '.join(down)}")
-            self.revive()
         self.results.append({"drill": name, "injected": injected, "load": load, "facts": facts,
                              "settled": round(settled_in, 1), "problems": problems, "dlq": dlq})
         say(f"drill {name}: {'OK' if not problems else 'PROBLEMS: ' + '; '.join(problems)}")
+        if down:
+            try:
+                self.revive()
+            except TimeoutError as exc:
+                problems.append(f"restarted services stayed down: {exc}")
 
     def revive(self):
         """What an orchestrator's liveness probe does: restart every instance that exited or stopped
@@ -541,7 +545,7 @@ class Drills:
                     proc.kill()
                     proc.wait(10)
                 self.platform.start(service, instance)
-        wait_for(lambda: not self.platform.unhealthy(), 90, 0.5, "the restarted services")
+        wait_for(lambda: not self.platform.unhealthy(), 30 if self.quick else 60, 0.5, "the restarted services")
 
     def inject_broker(self, seconds):
         down = 3 if self.quick else 8
