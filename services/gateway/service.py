@@ -32,6 +32,25 @@ METHODS = "GET,POST,PUT,PATCH,DELETE"
 BACKENDS = ("proposals", "matching", "meetings", "notifications")
 
 
+def _nul_fields(value, path=""):
+    """The places in a JSON value (or form) where a text holds a NUL character."""
+    if isinstance(value, str):
+        return [path or "body"] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [f for k, v in value.items() for f in _nul_fields(k, path) + _nul_fields(v, f"{path}.{k}" if path else k)]
+    if isinstance(value, list):
+        return [f for i, v in enumerate(value) for f in _nul_fields(v, f"{path}.{i}" if path else str(i))]
+    return []
+
+
+def _refuse_nul(data):
+    """No text anywhere may hold a NUL character (PostgreSQL cannot store one): 422, naming the fields."""
+    fields = _nul_fields(data)
+    if fields:
+        raise Problem(422, "text may not contain the NUL character",
+                      [{"field": f, "message": "contains the NUL character"} for f in dict.fromkeys(fields)])
+
+
 class Settings(DependencyProvider):
     """The gateway's configuration, read once when the container starts."""
 
@@ -148,6 +167,9 @@ class Service:
             return Response(body, content_type=ctype), "/metrics"
         if path == API_PREFIX + "/openapi.json":
             return Response(json.dumps(router.openapi()), content_type="application/json"), "/openapi.json"
+        _refuse_nul({k: request.args.getlist(k) for k in request.args})
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            _refuse_nul({k: request.form.getlist(k) for k in request.form})
         if path in ("/account/confirm", "/account/reset"):
             from . import account_pages
 
@@ -201,6 +223,7 @@ class Service:
             raise Problem(400, f"the body is not valid JSON: {exc}")
         if not isinstance(data, dict):
             raise Problem(400, "the body must be a JSON object")
+        _refuse_nul(data)
         try:
             return model.model_validate(data)
         except ValidationError as exc:

@@ -83,6 +83,10 @@ def _token_hash(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+# What every meeting has: a change may set them, never clear them (null).
+REQUIRED_ON_A_MEETING = ("title", "purpose", "promise", "starts_at", "ends_at", "capacity")
+
+
 def place_out(row):
     if row is None:
         return None
@@ -386,6 +390,10 @@ class Service(ServiceBase):
     def update(self, municipality, actor, meeting_id, payload):
         _require_staff(actor, municipality)
         changes = _parse(contract.MeetingChanges, payload).model_dump(mode="python", exclude_unset=True)
+        cleared = [k for k in REQUIRED_ON_A_MEETING if k in changes and changes[k] is None]
+        if cleared:
+            raise Invalid("a meeting cannot be without these", [
+                {"field": k, "message": "may be changed but not removed"} for k in cleared])
         if "online_url" in changes and changes["online_url"] is not None:
             changes["online_url"] = str(changes["online_url"])
         now = _now()

@@ -95,6 +95,7 @@ class EventConsumer(Consumer):
         self.service = config.get("SERVICE", self.container.service_name)
         self.municipalities = config.get("MUNICIPALITIES", "*")
         self.delays = list(config.get("RETRY_DELAYS_MS", [1000, 5000, 30000]))
+        self.max_bytes = int(config.get("MAX_EVENT_BYTES", 262144))
         self.metrics = metrics.for_service(self.service)
         self.name = queue_name(self.service, self.method_name, self.municipalities)
         queue_args = {}
@@ -134,6 +135,8 @@ class EventConsumer(Consumer):
     def handle_message(self, body, message):
         raw = message.body
         try:
+            if len(raw) > self.max_bytes:
+                raise events.EventError(f"the event's size ({len(raw)} bytes) is over the limit of {self.max_bytes}")
             envelope = events.parse(raw)
             if (self.municipalities != "*" and not self.every_municipality
                     and envelope["municipality"] not in self.municipalities):

@@ -156,12 +156,17 @@ REQUIRED = ("specversion", "id", "source", "type", "time", "subject", "municipal
 def parse(body):
     """Validate a received envelope (bytes, str or dict) against the registry."""
     if isinstance(body, (bytes, bytearray)):
-        body = body.decode("utf-8")
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise EventError(f"not UTF-8: {exc}") from exc
     if isinstance(body, str):
         try:
             body = json.loads(body)
         except json.JSONDecodeError as exc:
             raise EventError(f"not JSON: {exc}") from exc
+        except RecursionError:
+            raise EventError("JSON nested too deeply") from None
     if not isinstance(body, dict):
         raise EventError("envelope is not a JSON object")
     missing = [key for key in REQUIRED if key not in body]
@@ -180,6 +185,8 @@ def parse(body):
         etype.model.model_validate(body["data"])
     except ValidationError as exc:
         raise EventError(f"{body['type']}: data does not match its contract: {exc}") from exc
+    except RecursionError:
+        raise EventError(f"{body['type']}: data nested too deeply") from None
     return body
 
 

@@ -53,7 +53,23 @@ def main(argv=None):
     signal.signal(signal.SIGINT, on_signal)
     runner.start()
     log.info("%s started (municipalities: %s, port %s)", service, config["MUNICIPALITIES"], config["METRICS_PORT"])
-    stopping.wait()
+
+    def watch():
+        # A container that dies (an extension raised) must take the process with
+        # it, so that the supervisor (Kubernetes, compose, make run) restarts it,
+        # rather than leaving a live process that serves nothing.
+        try:
+            runner.wait()
+        except Exception as exc:  # noqa: BLE001 - whatever killed the container
+            log.error("%s died: %s: %s", service, type(exc).__name__, exc)
+        if not stopping.ready():
+            stopping.send("died")
+
+    eventlet.spawn(watch)
+    reason = stopping.wait()
+    if reason == "died":
+        runner.kill()
+        return 1
     log.info("%s stopping", service)
     runner.stop()
     return 0

@@ -48,8 +48,6 @@ def test_after_the_fault_every_accepted_request_has_exactly_its_effects(outcome,
     assert r["problems"] == [], f"{drill}: {r['problems']}"
 
 
-@pytest.mark.xfail(strict=True, reason="a body that is not UTF-8 kills the consumers' containers "
-                                       "(samskab.events.parse lets UnicodeDecodeError escape): fix in shared/samskab/events.py")
 def test_poison_messages_end_as_dead_letters_and_the_services_go_on(outcome):
     proc, results = outcome
     r = results["poison"]

@@ -150,8 +150,6 @@ def test_hostile_messages_end_in_the_dead_letter_queue_with_a_reason_and_the_ser
     assert a_good_event_is_still_handled(name, config, broker_uri), f"{name} stopped handling events"
 
 
-@pytest.mark.xfail(strict=True, reason="the consumer has no size limit: a 4 MB event that is otherwise valid is "
-                                       "handled, not dead-lettered; needs a limit in shared/samskab/consumer.py")
 def test_an_oversized_event_is_dead_lettered_even_when_it_is_otherwise_valid(notifications, broker_uri):
     name, config, runner, queues = notifications
     queue = queues[0]
@@ -161,9 +159,6 @@ def test_an_oversized_event_is_dead_lettered_even_when_it_is_otherwise_valid(not
     assert len(found) == 1 and "size" in (found[0]["reason"] or "").lower()
 
 
-@pytest.mark.xfail(strict=True, reason="samskab.events.parse lets UnicodeDecodeError and RecursionError escape the "
-                                       "consumer and the container dies (found by bench/drill.py poison); "
-                                       "fix in shared/samskab/events.py")
 @pytest.mark.parametrize("hostile", ESCAPING, ids=[h[0] for h in ESCAPING])
 def test_a_body_that_breaks_the_parser_itself_is_dead_lettered_too(notifications, broker_uri, hostile):
     name, config, runner, queues = notifications

@@ -42,8 +42,6 @@ def test_lone_surrogates_are_refused_as_invalid(api):
     assert "title" in [e["field"] for e in r.json()["errors"]]
 
 
-@pytest.mark.xfail(strict=True, reason="a NUL character in any text field reaches PostgreSQL, which refuses it: 500. "
-                                       "Needs the shared text types (shared/samskab/contracts) to refuse \\x00")
 @pytest.mark.parametrize("field", ["title", "problem", "goal", "area"])
 def test_a_nul_character_in_text_is_refused_as_invalid_not_a_server_error(api, field):
     base, headers = api

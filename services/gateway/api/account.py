@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from werkzeug.wrappers import Response
 
 from samskab.contracts.participants import ConfirmationRequested, ParticipantErased, ParticipantUpdated, PasswordResetRequested
+from samskab.db import outbox
 from samskab.errors import Unauthorized
 
 from ..accounts import tokens
@@ -168,6 +169,9 @@ def export(ctx):
 def erase(ctx):
     account = ctx.require_account()
     with ctx.db as uow:
+        # The participant events (published or not) carried the e-mail and name:
+        # they leave the outbox; the erased event below carries only the id.
+        uow.execute(outbox.delete().where(outbox.c.subject == f"participants/{account.id}"))
         uow.execute(accounts.update().where(accounts.c.id == account.id).values(
             email=f"erased-{account.id}@invalid", display_name="", password_hash="!",
             erased_at=sa.func.now(), token_version=account.token_version + 1,
