@@ -17,7 +17,7 @@ from samskab.errors import Unauthorized
 
 from ..accounts import tokens
 from ..accounts.storage import accounts
-from .auth import AccountOut, account_out, hasher
+from .auth import AccountOut, account_out, hash_password
 from .router import route
 
 CONFIRM_TTL = 7 * 24 * 3600
@@ -89,7 +89,7 @@ def reset_password(ctx, token, password):
             raise Unauthorized("this reset link has been used or is no longer valid")
         # A new token version signs out every session and makes the link single-use.
         uow.execute(accounts.update().where(accounts.c.id == row.id).values(
-            password_hash=hasher.hash(password), token_version=row.token_version + 1,
+            password_hash=hash_password(password), token_version=row.token_version + 1,
             email_confirmed_at=sa.func.coalesce(accounts.c.email_confirmed_at, sa.func.now()),
         ))
         return uow.execute(sa.select(accounts).where(accounts.c.id == row.id)).first()

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from eventlet import tpool
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
 from sqlalchemy.dialects import postgresql as pg
@@ -19,6 +20,17 @@ from .router import route
 hasher = PasswordHasher()
 # Verifying against this when the e-mail is unknown keeps the timing the same.
 _DUMMY_HASH = hasher.hash("not a real password")
+
+
+# argon2 is deliberately slow (tens of milliseconds of CPU).  On the eventlet hub
+# that would stall every other request of the gateway, so it runs in a native
+# thread (argon2-cffi releases the GIL while it hashes).
+def hash_password(password):
+    return tpool.execute(hasher.hash, password)
+
+
+def verify_password(password_hash, password):
+    return tpool.execute(hasher.verify, password_hash, password)
 
 LOGIN_WINDOW = dt.timedelta(minutes=15)
 LOGIN_MAX_FAILURES = 10
@@ -73,7 +85,7 @@ def register_account(ctx, body, role=None):
     row = {
         "id": uuid.uuid4(),
         "email": body.email.lower(),
-        "password_hash": hasher.hash(body.password),
+        "password_hash": hash_password(body.password),
         "display_name": body.display_name,
         "municipality": municipality.id,
         "role": role,
@@ -125,7 +137,7 @@ def token(ctx, body):
             sa.select(accounts).where(accounts.c.email == body.email.lower(), accounts.c.erased_at.is_(None))
         ).first()
         try:
-            hasher.verify(row.password_hash if row else _DUMMY_HASH, body.password)
+            verify_password(row.password_hash if row else _DUMMY_HASH, body.password)
             ok = row is not None
         except (VerificationError, InvalidHashError):
             ok = False
