@@ -110,7 +110,24 @@ class DrillBroker:
         return {q["name"]: q for q in r.json()}
 
     def queue_depths(self):
-        return {name: q.get("messages", 0) for name, q in self.queues().items()}
+        """Messages ready in each queue, asked of the broker itself (the management
+        API's counts lag by its statistics interval, seconds behind)."""
+        import pika
+
+        names = list(self.queues())
+        conn = pika.BlockingConnection(pika.URLParameters(self.uri))
+        try:
+            depths = {}
+            for name in names:
+                ch = conn.channel()
+                try:
+                    depths[name] = ch.queue_declare(name, passive=True).method.message_count
+                    ch.close()
+                except pika.exceptions.ChannelClosedByBroker:  # gone since it was listed
+                    pass
+            return depths
+        finally:
+            conn.close()
 
 
 # -- an own PostgreSQL --------------------------------------------------------------------------
