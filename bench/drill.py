@@ -531,10 +531,12 @@ class Drills:
         load.finish()
         say(f"drill {name}: {len(load.accepted)} proposals accepted, {load.refused} refused; waiting for it to settle")
         started = time.time()
+        restarted = self.supervise()
         facts = self.check.facts(load)
         limit = 30 if self.quick else 120
         while not self.check.settled(load, facts) and time.time() - started < limit:
             time.sleep(1)
+            restarted += self.supervise()
             facts = self.check.facts(load)
         settled_in = time.time() - started
         if extra:
@@ -543,6 +545,8 @@ class Drills:
         down = self.platform.unhealthy()
         if down:
             problems.append(f"services down afterwards: {', '.join(down)}")
+        if restarted:
+            injected += f"; restarted by the supervisor after they exited: {', '.join(restarted)}"
         self.results.append({"drill": name, "injected": injected, "load": load, "facts": facts,
                              "settled": round(settled_in, 1), "problems": problems, "dlq": dlq})
         say(f"drill {name}: {'OK' if not problems else 'PROBLEMS: ' + '; '.join(problems)}")
@@ -551,6 +555,20 @@ class Drills:
                 self.revive()
             except TimeoutError as exc:
                 problems.append(f"restarted services stayed down: {exc}")
+
+    def supervise(self):
+        """A restart policy (Kubernetes, compose ``restart:``): a service process that
+        exited (``python -m samskab.run`` exits when its container dies) is started
+        again at once.  Returns the instances restarted."""
+        restarted = []
+        for (service, instance), proc in list(self.platform.procs.items()):
+            if proc.poll() is not None:
+                say(f"  {service}.{instance} exited ({proc.returncode}); restarting it as a supervisor would")
+                self.platform.start(service, instance)
+                restarted.append(f"{service}.{instance} (exit {proc.returncode})")
+        if restarted:
+            wait_for(lambda: not self.platform.unhealthy(), 30 if self.quick else 60, 0.5, "the restarted services")
+        return restarted
 
     def revive(self):
         """What an orchestrator's liveness probe does: restart every instance that exited or stopped

@@ -32,14 +32,7 @@ def outcome(tmp_path_factory):
     return proc, results
 
 
-BROKER_BUG = pytest.mark.xfail(
-    strict=False, reason="when the broker goes away while a service replies to an RPC, nameko's reply publish raises in "
-    "the worker and the container dies, but the process lives on without it (python -m samskab.run does not exit): the "
-    "service stays down. Timing-dependent, hence not strict. Fix in shared/samskab/run.py (exit when the container dies)")
-
-
-@pytest.mark.parametrize("drill", [pytest.param(d, marks=BROKER_BUG) if d == "broker" else d
-                                   for d in DRILLS if d != "poison"])
+@pytest.mark.parametrize("drill", [d for d in DRILLS if d != "poison"])
 def test_after_the_fault_every_accepted_request_has_exactly_its_effects(outcome, drill):
     proc, results = outcome
     assert drill in results, f"drill {drill} did not run:\n{proc.stdout[-3000:]}"
