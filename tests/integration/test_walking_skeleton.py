@@ -25,28 +25,27 @@ PROPOSAL = {
 }
 
 
-platform_containers = {}
+@pytest.fixture
+def runners(runner_factory, make_config):
+    """The gateway and the proposals service, each in its own runner, started."""
+    started = {"gateway": runner_factory(make_config("gateway"), Gateway),
+               "proposals": runner_factory(make_config("proposals"), Proposals)}
+    for runner in started.values():
+        runner.start()
+    return {name: runner.service_map[name] for name, runner in started.items()}
 
 
 @pytest.fixture
-def platform(runner_factory, make_config, broker_uri):
-    gateway_config = make_config("gateway")
-    runner = runner_factory(gateway_config, Gateway)
-    proposals_runner = runner_factory(make_config("proposals"), Proposals)
-    runner.start()
-    proposals_runner.start()
-    platform_containers["proposals"] = proposals_runner.service_map["proposals"]
-    container = runner.service_map["gateway"]
-    base = f"http://127.0.0.1:{http_port(container)}/api/v1"
+def platform(runners, broker_uri):
+    base = f"http://127.0.0.1:{http_port(runners['gateway'])}/api/v1"
     return base, broker_uri
 
 
 @pytest.fixture
-def proposals_port(platform):
+def proposals_port(runners):
     from samskab.health import HealthServer
 
-    container = platform_containers["proposals"]
-    server = next(ext for ext in container.extensions if isinstance(ext, HealthServer))
+    server = next(ext for ext in runners["proposals"].extensions if isinstance(ext, HealthServer))
     return server.port
 
 
