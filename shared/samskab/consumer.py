@@ -225,6 +225,7 @@ class EventConsumer(Consumer):
 _DUPLICATE = object()
 
 
+@functools.lru_cache(maxsize=None)
 def _database_attr(service_cls):
     for name in dir(service_cls):
         if isinstance(getattr(service_cls, name, None), Database):
