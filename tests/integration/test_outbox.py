@@ -24,10 +24,6 @@ def test_published_events_leave_the_outbox_after_the_retention_period(container_
             submit("aalborg", ACTOR, {"kind": "service", "title": f"Forslag {i}", "problem": "p", "goal": "g"})
     engine = engine_for(config["DATABASE_URL"])
     relay = next(ext for ext in container.extensions if isinstance(ext, OutboxRelay))
-    with engine.begin() as conn:
-        conn.execute(outbox.insert().values(  # an event the broker never confirmed: it must stay
-            event_id="0b0e7c1e-4a58-4b9f-9d36-4c7fd3f1f0a1", type="samskab.proposal.submitted",
-            municipality="aalborg", subject="proposals/x", envelope={}, created_at=sa.func.now() - sa.text("interval '3 hours'")))
     import time
     deadline = time.time() + 10
     while time.time() < deadline:
@@ -36,6 +32,10 @@ def test_published_events_leave_the_outbox_after_the_retention_period(container_
                 break
         time.sleep(0.05)
     relay.kill()  # stop relaying, then prune by hand
+    with engine.begin() as conn:
+        conn.execute(outbox.insert().values(  # an event the broker never confirmed: it must stay
+            event_id="0b0e7c1e-4a58-4b9f-9d36-4c7fd3f1f0a1", type="samskab.proposal.submitted",
+            municipality="aalborg", subject="proposals/x", envelope={}, created_at=sa.func.now() - sa.text("interval '3 hours'")))
     with engine.begin() as conn:
         conn.execute(outbox.update().where(outbox.c.published_at.is_not(None))
                      .values(published_at=sa.func.now() - sa.text("interval '2 hours'")))
