@@ -8,7 +8,6 @@ from samskab.contracts.proposals import AgreementDraft, NewProposal
 from samskab.errors import Conflict, Forbidden, Invalid
 
 from .. import forms
-from .. import similar as similar_proposals
 from ..app import page_route
 
 STATUSES = ("submitted", "published", "forming", "active", "concluded", "withdrawn", "rejected")
@@ -302,26 +301,20 @@ def _payload(page, values, submit):
 
 
 def _similar_to_draft(page, municipality_id, values):
-    """Proposals like the draft: the matching service's comparison first, then the
-    text search's, each shown only if the proposals service shows it to this person."""
+    """Proposals like the draft, as the matching service compares them (the one
+    place that knows what "similar" means), each shown only if the proposals
+    service shows it to this person.  ``None`` when matching cannot answer now."""
     draft = {"title": values.get("title", ""), "problem": values.get("problem", ""), "goal": values.get("goal", ""),
+             "description": _payload(page, values, True)["description"],
              "language": values.get("language") if values.get("language") in ("da", "nb", "nn", "en") else "da"}
-    query = similar_proposals.search_query(values.get("title"), values.get("problem"))
-    found = page.gather(
-        matched=("matching", "similar_to_draft", (municipality_id, draft), []),
-        searched=("proposals", "list_page", (municipality_id, page.actor, {"q": query, "limit": 30,
-                                                                            "sort": "supported"}), {"items": []})
-        if query else ("matching", "similar_to_draft", (municipality_id, draft), []),
-    )
-    ids = [item["id"] for item in found["matched"] or []][:5]
+    matched = page.maybe("matching", "similar_to_draft", municipality_id, draft)
+    if matched is None:
+        return None
+    ids = [item["id"] for item in matched][:5]
     shown = page.gather(**{f"p{i}": ("proposals", "get", (municipality_id, pid, page.actor), None)
                            for i, pid in enumerate(ids)}) if ids else {}
     result = [shown[f"p{i}"] for i in range(len(ids)) if shown.get(f"p{i}")]
-    if query:
-        for item in similar_proposals.rank(values.get("title"), values.get("problem"), found["searched"]["items"]):
-            if item["id"] not in {p["id"] for p in result}:
-                result.append(item)
-    return [p for p in result if p.get("status") not in ("draft", "withdrawn", "rejected")][:5]
+    return [p for p in result if p.get("status") not in ("draft", "withdrawn", "rejected") and not p.get("hidden")]
 
 
 def _step_of(errors):
