@@ -4,10 +4,10 @@ import re
 
 from pydantic import ValidationError
 
-from samskab.contracts.proposals import AgreementDraft, NewProposal
+from samskab.contracts.proposals import AgreementDraft, NewProposal, ProposalPatch
 from samskab.errors import Conflict, Forbidden, Invalid
 
-from .. import forms
+from .. import forms, i18n
 from ..app import page_route
 
 STATUSES = ("submitted", "published", "forming", "active", "concluded", "withdrawn", "rejected")
@@ -120,6 +120,7 @@ def detail(page, m, proposal_id, errors=None, values=None, status=200):
     return page.render(
         "proposals/detail.html", status=status, title=proposal.get("title") or page._("proposal.hidden"),
         proposal=proposal, caps=caps, manage=bool(caps & {"staff", "initiator"}),
+        can_edit=_editable_by(proposal, caps), can_draft_agreement=_agreement_by(proposal, caps),
         transitions=_transitions(proposal, caps), outcomes=OUTCOMES,
         errors=errors or {}, values=values or {}, **found,
     )
@@ -194,6 +195,105 @@ def transition(page, m, proposal_id):
     if back.startswith(f"/municipalities/{m}/staff"):
         return page.redirect(back, "moved")
     return page.redirect(f"{_base(m)}/{proposal_id}", "moved")
+
+
+# -- editing a proposal's content -------------------------------------------------------------------
+
+OPEN = ("draft", "submitted", "published", "forming", "active")
+COLLABORATING = ("published", "forming", "active")
+# What the initiator may change; the municipality's staff set only the IAP2 level (the proposals service decides).
+CONTENT = ("title", "kind", "problem", "goal", "description", "area", "topics", "needs", "language", "iap2_level")
+CONTENT_REQUIRED = ("title", "kind", "problem", "goal", "language")
+
+
+def _editable_by(proposal, caps):
+    """Which fields this person may change now: all of the content for the initiator,
+    the IAP2 level alone for staff, nothing once the proposal is closed or hidden."""
+    if proposal.get("status") not in OPEN or proposal.get("hidden"):
+        return ()
+    if "initiator" in caps:
+        return CONTENT
+    if "staff" in caps:
+        return ("iap2_level",)
+    return ()
+
+
+def _agreement_by(proposal, caps):
+    return (proposal.get("status") in COLLABORATING and not proposal.get("hidden")
+            and bool(caps & {"staff", "initiator"}))
+
+
+def _content_values(proposal):
+    return {
+        "title": proposal.get("title") or "", "kind": proposal.get("kind") or "",
+        "problem": proposal.get("problem") or "", "goal": proposal.get("goal") or "",
+        "description": proposal.get("description") or "", "area": proposal.get("area") or "",
+        "topics": ", ".join(proposal.get("topics") or []), "needs": "\n".join(proposal.get("needs") or []),
+        "language": proposal.get("language") or "", "iap2_level": proposal.get("iap2_level") or "",
+    }
+
+
+def _changes(page, allowed, before):
+    """The fields that differ from the stored proposal, in the shape the API's PATCH takes."""
+    changes = {}
+    for name in allowed:
+        if name in ("topics", "needs"):
+            value = page.lines(name, limit=40)
+            if value != [line.strip() for chunk in before[name].splitlines() for line in chunk.split(",")
+                         if line.strip()]:
+                changes[name] = value
+        elif name == "description":
+            value = (page.form.get(name) or "").strip()
+            if value != before[name].strip():
+                changes[name] = value
+        else:
+            value = page.field(name)
+            if value != before[name]:
+                changes[name] = value or None  # an empty area or level is removed
+    return changes
+
+
+@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/edit", methods=("GET", "POST"))
+def edit(page, m, proposal_id):
+    proposal_id = str(proposal_id)
+    page.require_account()
+    municipality, proposal = _load(page, m, proposal_id)
+    allowed = _editable_by(proposal, _capacity(page, proposal))
+    if not allowed:
+        if proposal.get("status") not in OPEN or proposal.get("hidden"):
+            raise Conflict(f"a {proposal.get('status')} proposal cannot be changed")
+        raise Forbidden("only the initiator may change the proposal (staff set the level of participation)")
+    before = _content_values(proposal)
+    values, errors, status = dict(before), {}, 200
+    if page.request.method == "POST":
+        values.update({name: (page.form.get(name) or "").strip() for name in allowed})
+        errors = forms.required(page, values, [n for n in CONTENT_REQUIRED if n in allowed])
+        if "kind" in allowed and values["kind"] and values["kind"] not in KINDS:
+            errors["kind"] = page._("form.choose")
+        if values.get("iap2_level") and values["iap2_level"] not in LEVELS:
+            errors["iap2_level"] = page._("form.choose")
+        if "language" in allowed and values["language"] and values["language"] not in i18n.LANGUAGES:
+            errors["language"] = page._("form.choose")
+        if not errors:
+            changes = _changes(page, allowed, before)
+            if not changes:
+                return page.redirect(f"{_base(m)}/{proposal_id}", "unchanged")
+            try:
+                ProposalPatch.model_validate(changes)
+                page.call("proposals", "update", municipality.id, proposal_id, page.actor, changes)
+            except ValidationError as exc:
+                errors = forms.from_validation(page, exc, known=CONTENT)
+            except Invalid as exc:
+                errors = forms.from_invalid(page, exc, known=CONTENT)
+            except Conflict as exc:
+                errors = {"form": forms.from_invalid(page, Invalid(exc.detail)).popitem()[1]}
+            else:
+                return page.redirect(f"{_base(m)}/{proposal_id}", "proposal_saved")
+        status = 422
+    return page.render("proposals/edit.html", status=status, title=page._("edit.title"), proposal=proposal,
+                       values=values, errors=errors, allowed=allowed, kinds=KINDS,
+                       kind_options=[("", "–")] + [(k, page._("kind." + k)) for k in KINDS],
+                       level_options=[("", "–")] + [(level, page._("level." + level)) for level in LEVELS])
 
 
 # -- the agreement ---------------------------------------------------------------------------
