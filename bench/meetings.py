@@ -1,43 +1,83 @@
-"""Benchmark of the meetings service.
+"""Benchmark of the meetings service, through the gateway as people use it (issue 5).
 
-    .venv/bin/python bench/meetings.py [--quick] [--people 5000] [--seats 1000] [--meetings 10000] [--json FILE]
+    .venv/bin/python bench/meetings.py [--quick] [--people 5000] [--seats 1000] [--meetings 10000]
+                                       [--clients 500] [--workers 10] [--accounts api|table]
+                                       [--profile-gateway FILE] [--json FILE]
 
-1. Registration throughput on one popular meeting: ``--seats`` seats and
-   ``--people`` people registering at once, **through the service's RPC** (a
-   ``ClusterRpcProxy`` with every call in flight together, as the gateway's
-   workers would send them), against the real meetings service running as its
-   own process (``python -m samskab.run meetings``) on the real RabbitMQ and
-   PostgreSQL.  Reports registrations/s and the p50/p95 of each call's
-   latency, and checks the outcome: exactly ``seats`` confirmed, the rest
-   waitlisted at positions 1..n.
-2. The municipality calendar feed with ``--meetings`` meetings: the RPC
-   ``municipality_calendar`` (what ``GET /municipalities/{m}/calendar.ics``
-   calls), p50/p95 over repeated requests, with the feed checked to hold one
-   VEVENT per meeting.
+The meetings service and the gateway run as their own processes (``python -m
+samskab.run <service>``, started by ``harness.Platform``) on the machine's
+RabbitMQ (a fresh vhost) and PostgreSQL (fresh databases), all dropped
+afterwards.  No other service is needed: the gateway authenticates people
+against its own accounts table.
 
-Everything runs in a fresh vhost and a fresh database, both dropped afterwards.
+1. Registration on one popular meeting: ``--seats`` seats and ``--people``
+   people registering at once.
+   * Setup, not timed: a staff member schedules the meeting through the API,
+     and ``--people`` confirmed accounts are made.  By default
+     (``--accounts table``) they are written straight into the gateway's
+     ``accounts`` table with one shared argon2 hash, and their bearer tokens
+     are minted here exactly as ``POST /auth/token`` mints them
+     (``gateway.accounts.tokens.issue`` with the gateway's configured
+     ``SECRET_KEY``).  Why: the gateway's argon2 (time cost 3, 64 MiB, 4 lanes)
+     takes about 335 ms of CPU per hash here, so 5,000 accounts through
+     ``POST /auth/register`` would cost some 28 CPU-minutes before the first
+     registration (200 took 189 s on the shared two-core machine), and signing
+     each in would cost as much again; neither is what this benchmark measures.
+     ``--accounts api`` makes each account as a person does
+     (``POST /auth/register``, then ``POST /auth/confirm`` with the token of
+     the confirmation e-mail; tokens still minted), for small runs.
+   * Timed: ``POST /api/v1/municipalities/aalborg/meetings/{id}/registrations``
+     by every person, from ``--clients`` concurrent HTTP clients (green
+     threads, one keep-alive connection each) that take the next person as soon
+     as their last answer came back.  Reports registrations/s, p50/p95 of each
+     request's latency, the answers by HTTP status, the CPU each process used,
+     and checks the outcome: exactly ``seats`` confirmed, the rest waitlisted
+     at positions 1..n, nobody registered twice (in the answers and in the
+     meetings database), and the meeting's counters as the API shows them.
+   * Baseline in the same run, against the same meetings process: the same
+     registration by the service's RPC (a ``ClusterRpcProxy`` keeping
+     ``--clients`` calls in flight, as the gateway's workers send them), on a
+     second meeting of the same size.  The figure to read is the ratio
+     gateway / RPC.  A ``ping`` RPC ceiling is printed beside it.
+2. The municipality calendar feed with ``--meetings`` meetings: ``GET
+   /api/v1/municipalities/aalborg/calendar.ics`` through the gateway and the
+   RPC ``municipality_calendar`` it calls, requests taken alternately, p50/p95
+   of each and their ratio, with the feed checked to hold one VEVENT per
+   meeting.
+
+``--profile-gateway FILE`` runs the gateway under cProfile and writes its
+profile to FILE (to find out where the gateway spends its time).
 """
 import os
 import sys
 
-sys.path[:0] = [os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), d) for d in ("shared", "services")]
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path[:0] = [os.path.join(ROOT, d) for d in ("shared", "services")]
+sys.path.append(HERE)
 
 from samskab import green  # noqa: E402
 
 green.patch()
 
 import argparse  # noqa: E402
+import collections  # noqa: E402
 import datetime as dt  # noqa: E402
+import http.client  # noqa: E402
 import json  # noqa: E402
+import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 
-from harness import Vhost  # noqa: E402
+import eventlet  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+from harness import PASSWORD, Platform, Vhost, confirm_token, issue_token, password_hash  # noqa: E402
+
 UTC = dt.timezone.utc
+M = "aalborg"
+API = "/api/v1"
+SERVICES = ("meetings", "gateway")
 
 
 def percentile(values, p):
@@ -48,112 +88,351 @@ def percentile(values, p):
     return ordered[k]
 
 
-def start_service(amqp_uri, database_url):
-    env = dict(os.environ, PYTHONWARNINGS="ignore", AMQP_URI=amqp_uri, MEETINGS_DATABASE_URL=database_url,
-               MEETINGS_METRICS_PORT="0", MIGRATE_ON_START="0", LOG_LEVEL="WARNING", MAX_WORKERS="20",
-               PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "shared"), os.path.join(ROOT, "services")]))
-    return subprocess.Popen([sys.executable, "-m", "samskab.run", "meetings"], env=env)
+def ms(seconds):
+    return round(seconds * 1000, 1)
 
 
-def wait_ready(proxy, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if proxy.meetings.ping() == "pong":
-                return
-        except Exception:
-            time.sleep(0.2)
-    raise TimeoutError("the meetings service did not answer")
+# -- a small HTTP client: one keep-alive connection per green thread ----------------------
+
+class Client:
+    def __init__(self, port, timeout=300):
+        self.port, self.timeout, self.conn = port, timeout, None
+
+    def request(self, method, path, token=None, body=None, headers=None):
+        """``(status, body bytes)``; a connection that broke is opened again once."""
+        headers = dict(headers or {})
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        headers["Content-Length"] = str(len(data or b""))
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            try:
+                self.conn.request(method, API + path, body=data, headers=headers)
+                response = self.conn.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()
+                if attempt == 2:
+                    raise
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
 
-STAFF = {"id": str(uuid.uuid4()), "role": "employee", "municipality": "aalborg", "staff": True,
-         "operator": False, "confirmed": True}
+def expect(status, body, wanted, what):
+    if status != wanted:
+        raise RuntimeError(f"{what}: HTTP {status}: {body[:300].decode('utf-8', 'replace')}")
+    return json.loads(body) if body else None
 
 
-def bench_rpc_ceiling(proxy, people):
-    """The same number of concurrent ``ping`` calls: what RPC alone allows on this machine right now."""
-    print(f"baseline: {people:,} concurrent ping RPCs …", flush=True)
+# -- CPU per process, to tell which one is the bottleneck -----------------------------------
+
+class CpuMeter:
+    """CPU seconds between ``start`` and ``stop`` of the gateway, the meetings service, this
+    client, the PostgreSQL backends connected to this run's databases, RabbitMQ (shared with
+    whatever else runs on the machine) and the whole machine."""
+
+    def __init__(self, platform):
+        import psutil
+
+        self.psutil = psutil
+        self.platform = platform
+        self.databases = [url.rsplit("/", 1)[1].split("?")[0] for url in platform.db_urls.values()]
+
+    def _groups(self):
+        psutil = self.psutil
+        groups = {"gateway": [], "meetings": [], "client": [psutil.Process()], "postgres": [], "rabbitmq": []}
+        for (service, _instance), proc in self.platform.procs.items():
+            try:
+                groups[service].append(psutil.Process(proc.pid))
+            except psutil.Error:
+                pass
+        for proc in psutil.process_iter(["name", "cmdline"]):
+            name, cmdline = proc.info["name"] or "", " ".join(proc.info["cmdline"] or [])
+            if name.startswith("postgres") and any(f" {db} " in cmdline for db in self.databases):
+                groups["postgres"].append(proc)
+            elif name.startswith("beam"):
+                groups["rabbitmq"].append(proc)
+        return groups
+
+    def _read(self):
+        taken = {}
+        for group, procs in self._groups().items():
+            total = 0.0
+            for proc in procs:
+                try:
+                    t = proc.cpu_times()
+                    total += t.user + t.system
+                except self.psutil.Error:
+                    pass
+            taken[group] = total
+        machine = self.psutil.cpu_times()
+        taken["machine"] = machine.user + machine.system + getattr(machine, "nice", 0) + getattr(machine, "irq", 0) \
+            + getattr(machine, "softirq", 0)
+        return taken
+
+    def start(self):
+        self.began, self.before = time.perf_counter(), self._read()
+
+    def stop(self):
+        wall = time.perf_counter() - self.began
+        after = self._read()
+        # CPU seconds of each, and its busy cores (CPU seconds per wall second; 1.0 = one core all
+        # the time).  PostgreSQL's figure counts the backends that lived through the phase
+        # (the services' pooled connections).
+        used = {k: max(0.0, after[k] - self.before[k]) for k in after}
+        return {"wall_seconds": round(wall, 2), "cpu_seconds": {k: round(v, 2) for k, v in used.items()},
+                "busy_cores": {k: round(v / wall, 2) for k, v in used.items()}}
+
+
+def cpu_figures(result, cpu):
+    """CPU per registration of each process: unlike the rates, this hardly moves with the machine's load."""
+    result["cpu"] = cpu
+    result["cpu_ms_per_registration"] = {k: round(v * 1000 / result["people"], 2)
+                                         for k, v in cpu["cpu_seconds"].items() if k != "machine"}
+    print("  busy cores: " + ", ".join(f"{k} {v}" for k, v in cpu["busy_cores"].items())
+          + "; CPU ms per registration: " + ", ".join(f"{k} {v}" for k, v in result["cpu_ms_per_registration"].items()),
+          flush=True)
+
+
+# -- setup ----------------------------------------------------------------------------------------
+
+def schedule_body(seats, title):
+    starts = dt.datetime.now(UTC) + dt.timedelta(days=30)
+    return {"title": title, "format": "vision_process", "purpose": "Hvad skal kommuneplanen løse?",
+            "promise": "Alle input indgår i høringsnotatet.", "starts_at": starts.isoformat(),
+            "ends_at": (starts + dt.timedelta(hours=3)).isoformat(), "online_url": "https://meet.example.org/plan",
+            "capacity": seats}
+
+
+def staff_token(platform, client):
+    email = platform.add_staff(M)
+    status, body = client.request("POST", "/auth/token", body={"email": email, "password": PASSWORD})
+    return expect(status, body, 200, "staff sign-in")["access_token"]
+
+
+def accounts_through_api(port, people, concurrency=8):
+    """Each account as a person makes it: register (argon2 hash), then confirm the e-mail address."""
+    made = []
     began = time.perf_counter()
-    calls = [proxy.meetings.ping.call_async() for _ in range(people)]
-    for call in calls:
-        call.result()
-    rate = people / (time.perf_counter() - began)
-    print(f"  {rate:,.0f} pings/s", flush=True)
-    return round(rate, 1)
+
+    def one(i):
+        client = Client(port)
+        try:
+            email = f"p{i}-{uuid.uuid4().hex[:8]}@bench.example"
+            status, body = client.request("POST", "/auth/register", body={
+                "email": email, "password": PASSWORD, "display_name": f"Deltager {i}", "municipality": M})
+            pid = expect(status, body, 201, "POST /auth/register")["id"]
+            status, body = client.request("POST", "/auth/confirm", body={"token": confirm_token(pid, email)})
+            expect(status, body, 200, "POST /auth/confirm")
+            return pid
+        finally:
+            client.close()
+
+    pool = eventlet.GreenPool(concurrency)
+    for pid in pool.imap(one, range(people)):
+        made.append(pid)
+        if len(made) % 500 == 0:
+            print(f"  {len(made):,}/{people:,} accounts, {len(made) / (time.perf_counter() - began):,.0f}/s",
+                  flush=True)
+    return made
 
 
-def batches(database_url, meeting_id):
-    """How many transactions decided the registrations (one ``created_at`` per batch)."""
+def accounts_in_table(platform, people):
+    """Confirmed accounts written straight into the gateway's table, with one shared argon2 hash."""
     import sqlalchemy as sa
 
-    from samskab.db import driver_url
+    from gateway.accounts.storage import accounts
 
-    engine = sa.create_engine(driver_url(database_url))
-    with engine.connect() as conn:
-        n = conn.execute(sa.text("SELECT count(DISTINCT created_at) FROM registrations WHERE meeting_id = :m"),
-                         {"m": meeting_id}).scalar()
-    engine.dispose()
-    return n
+    hashed = password_hash()
+    ids = [uuid.uuid4() for _ in range(people)]
+    rows = [{"id": pid, "email": f"p{i}-{pid.hex[:8]}@bench.example", "password_hash": hashed,
+             "display_name": f"Deltager {i}", "municipality": M, "role": "resident", "language": "da",
+             "email_confirmed_at": dt.datetime.now(UTC)} for i, pid in enumerate(ids)]
+    with platform.engine("gateway").begin() as conn:
+        for start in range(0, len(rows), 1000):
+            conn.execute(accounts.insert(), rows[start:start + 1000])
+    return [str(pid) for pid in ids]
 
 
-def bench_registration(proxy, people, seats, database_url):
-    starts = dt.datetime.now(UTC) + dt.timedelta(days=30)
-    meeting = proxy.meetings.schedule("aalborg", STAFF, {
-        "title": "Borgermøde om den nye kommuneplan", "format": "vision_process",
-        "purpose": "Hvad skal kommuneplanen løse?", "promise": "Alle input indgår i høringsnotatet.",
-        "starts_at": starts.isoformat(), "ends_at": (starts + dt.timedelta(hours=3)).isoformat(),
-        "online_url": "https://meet.example.org/plan", "capacity": seats,
-    })
-    actors = [{"id": str(uuid.uuid4()), "role": "resident", "municipality": "aalborg", "staff": False,
-               "operator": False, "confirmed": True} for _ in range(people)]
-    print(f"registration: {people:,} people registering at once for {seats:,} seats (RPC) …", flush=True)
+# -- registration ----------------------------------------------------------------------------------
+
+def summarise(kind, people, seats, elapsed, latencies, statuses, answers):
+    """Figures and the checks that can be made from the answers alone."""
+    confirmed = sum(1 for a in answers if a["status"] == "confirmed")
+    waitlisted = sum(1 for a in answers if a["status"] == "waitlisted")
+    positions = sorted(a["waitlist_position"] for a in answers if a["status"] == "waitlisted")
+    registration_ids = [a["id"] for a in answers]
+    return {
+        "via": kind, "people": people, "seats": seats, "seconds": round(elapsed, 3),
+        "registrations_per_second": round(people / elapsed, 1),
+        "latency_p50_ms": ms(percentile(latencies, 50)), "latency_p95_ms": ms(percentile(latencies, 95)),
+        "latency_max_ms": ms(max(latencies)) if latencies else None,
+        "answers_by_status": dict(sorted(statuses.items())),
+        "confirmed": confirmed, "waitlisted": waitlisted,
+        "positions_ok": positions == list(range(1, people - seats + 1)),
+        "distinct_registrations": len(set(registration_ids)) == len(registration_ids),
+    }
+
+
+def check_database(platform, meeting_id, participant_ids, seats):
+    """What the meetings service stored: one live registration per person, the right counts."""
+    rows = platform.rows("meetings", "SELECT participant_id::text, status, count(*) FROM registrations "
+                                     "WHERE meeting_id = :m GROUP BY participant_id, status", m=meeting_id)
+    per_person = collections.Counter(r[0] for r in rows for _ in range(r[2]))
+    by_status = collections.Counter()
+    for r in rows:
+        by_status[r[1]] += r[2]
+    twice = sum(1 for n in per_person.values() if n > 1)
+    return {"db_confirmed": by_status["confirmed"], "db_waitlisted": by_status["waitlisted"],
+            "db_people_twice": twice, "db_same_people": set(per_person) == set(participant_ids),
+            "db_transactions": platform.scalar(
+                "meetings", "SELECT count(DISTINCT created_at) FROM registrations WHERE meeting_id = :m", m=meeting_id)}
+
+
+def register_by_rpc(proxy, platform, people, seats, window, meter):
+    meeting = proxy.meetings.schedule(M, STAFF, schedule_body(seats, "Borgermøde om kommuneplanen (RPC)"))
+    actors = [{"id": str(uuid.uuid4()), "role": "resident", "municipality": M, "staff": False, "operator": False,
+               "confirmed": True} for _ in range(people)]
+    print(f"registration by RPC: {people:,} people, {seats:,} seats, {window} calls in flight …", flush=True)
+    latencies, answers, statuses = [], [], collections.Counter()
+    pending = collections.deque()
+    queue = iter(actors)
     began = time.perf_counter()
-    sent = []
-    for actor in actors:
-        sent.append((time.perf_counter(), proxy.meetings.register.call_async("aalborg", actor, meeting["id"])))
-    latencies, statuses, positions = [], {"confirmed": 0, "waitlisted": 0}, []
-    for i, (at, reply) in enumerate(sent, start=1):
-        result = reply.result()
+
+    def send():
+        actor = next(queue, None)
+        if actor is not None:
+            pending.append((time.perf_counter(), proxy.meetings.register.call_async(M, actor, meeting["id"])))
+
+    meter.start()
+    for _ in range(window):
+        send()
+    while pending:
+        at, reply = pending.popleft()
+        try:
+            answers.append(reply.result())
+            statuses["ok"] += 1
+        except Exception as exc:  # a remote error: count it by its type
+            statuses[type(exc).__name__] += 1
+        # Replies are read in the order they were sent: a call's latency here is an upper bound.
         latencies.append(time.perf_counter() - at)
-        statuses[result["status"]] += 1
-        if result["waitlist_position"]:
-            positions.append(result["waitlist_position"])
-        if i % 500 == 0:
-            elapsed = time.perf_counter() - began
-            print(f"  {i:,}/{people:,} answered, {i / elapsed:,.0f}/s", flush=True)
-    # Replies come back in order of sending here, so the latency of a call is an upper bound.
+        send()
     elapsed = time.perf_counter() - began
-    check = proxy.meetings.get("aalborg", meeting["id"])
-    correct = (statuses["confirmed"] == seats and statuses["waitlisted"] == people - seats
-               and sorted(positions) == list(range(1, people - seats + 1))
-               and check["confirmed_count"] == seats and check["waitlist_count"] == people - seats)
-    result = {"people": people, "seats": seats, "seconds": round(elapsed, 3),
-              "registrations_per_second": round(people / elapsed, 1),
-              "latency_p50_ms": round(percentile(latencies, 50) * 1000, 1),
-              "latency_p95_ms": round(percentile(latencies, 95) * 1000, 1),
-              "confirmed": statuses["confirmed"], "waitlisted": statuses["waitlisted"], "correct": correct,
-              "transactions": batches(database_url, meeting["id"])}
-    print(f"  {result['registrations_per_second']:,.0f} registrations/s; per call p50 {result['latency_p50_ms']} ms, "
-          f"p95 {result['latency_p95_ms']} ms; {statuses['confirmed']:,} confirmed, {statuses['waitlisted']:,} "
-          f"waitlisted; outcome {'correct' if correct else 'WRONG'}; decided in {result['transactions']} "
-          "transactions", flush=True)
+    cpu = meter.stop()
+    result = summarise("rpc", people, seats, elapsed, latencies, statuses, answers)
+    result.update(check_database(platform, meeting["id"], [a["id"] for a in actors], seats))
+    result["correct"] = outcome_correct(result, people, seats)
+    report(result)
+    cpu_figures(result, cpu)
     return result
 
 
-def seed_meetings(database_url, n):
-    import sqlalchemy as sa
+def register_through_gateway(port, platform, staff, people, seats, clients, tokens, participant_ids, meter):
+    setup = Client(port)
+    status, body = setup.request("POST", f"/municipalities/{M}/meetings", token=staff,
+                                 body=schedule_body(seats, "Borgermøde om kommuneplanen"))
+    meeting = expect(status, body, 201, "schedule the meeting")
+    path = f"/municipalities/{M}/meetings/{meeting['id']}/registrations"
+    print(f"registration through the gateway: {people:,} people, {seats:,} seats, {clients} HTTP clients …",
+          flush=True)
+    latencies, answers, statuses, errors = [], [], collections.Counter(), collections.Counter()
+    queue = iter(range(people))
+    began = time.perf_counter()
+    done = [0]
 
+    def client_loop(_n):
+        client = Client(port)
+        try:
+            for i in queue:  # shared: each green thread takes the next person
+                at = time.perf_counter()
+                try:
+                    status, body = client.request("POST", path, token=tokens[i])
+                except Exception as exc:  # noqa: BLE001 - a failed connection counts as an error
+                    status, body = f"connection: {type(exc).__name__}", b""
+                latencies.append(time.perf_counter() - at)
+                statuses[str(status)] += 1
+                if status == 201:
+                    answers.append(json.loads(body))
+                elif len(errors) < 5:
+                    errors[f"{status} {body[:160].decode('utf-8', 'replace')}"] += 1
+                done[0] += 1
+                if done[0] % max(500, people // 10) == 0:
+                    print(f"  {done[0]:,}/{people:,} answered, {done[0] / (time.perf_counter() - began):,.0f}/s",
+                          flush=True)
+        finally:
+            client.close()
+
+    meter.start()
+    pool = eventlet.GreenPool(clients)
+    for n in range(clients):
+        pool.spawn(client_loop, n)
+    pool.waitall()
+    elapsed = time.perf_counter() - began
+    cpu = meter.stop()
+    result = summarise("gateway", people, seats, elapsed, latencies, statuses, answers)
+    result["first_errors"] = list(errors)
+    result.update(check_database(platform, meeting["id"], participant_ids, seats))
+    status, body = setup.request("GET", f"/municipalities/{M}/meetings/{meeting['id']}")
+    shown = expect(status, body, 200, "GET the meeting")
+    setup.close()
+    result["api_confirmed_count"], result["api_waitlist_count"] = shown["confirmed_count"], shown["waitlist_count"]
+    result["correct"] = outcome_correct(result, people, seats) and shown["confirmed_count"] == seats \
+        and shown["waitlist_count"] == people - seats
+    report(result)
+    cpu_figures(result, cpu)
+    return result
+
+
+def outcome_correct(r, people, seats):
+    return (r["confirmed"] == seats and r["waitlisted"] == people - seats and r["positions_ok"]
+            and r["distinct_registrations"] and r["db_confirmed"] == seats and r["db_waitlisted"] == people - seats
+            and r["db_people_twice"] == 0 and r["db_same_people"])
+
+
+def report(r):
+    print(f"  {r['registrations_per_second']:,.0f} registrations/s in {r['seconds']} s; per request p50 "
+          f"{r['latency_p50_ms']} ms, p95 {r['latency_p95_ms']} ms; answers {r['answers_by_status']}; "
+          f"{r['confirmed']:,} confirmed, {r['waitlisted']:,} waitlisted; outcome "
+          f"{'correct' if r['correct'] else 'WRONG'}; decided in {r['db_transactions']} transactions", flush=True)
+    for e in r.get("first_errors", []):
+        print(f"  error: {e}", flush=True)
+
+
+STAFF = {"id": str(uuid.uuid4()), "role": "employee", "municipality": M, "staff": True, "operator": False,
+         "confirmed": True}
+
+
+def rpc_ceiling(proxy, calls):
+    """``calls`` concurrent ``ping`` RPCs: what RPC alone allows on this machine right now."""
+    began = time.perf_counter()
+    replies = [proxy.meetings.ping.call_async() for _ in range(calls)]
+    for reply in replies:
+        reply.result()
+    rate = calls / (time.perf_counter() - began)
+    print(f"RPC ceiling: {calls:,} concurrent pings, {rate:,.0f}/s", flush=True)
+    return round(rate, 1)
+
+
+# -- the calendar feed ---------------------------------------------------------------------------
+
+def seed_meetings(platform, n):
     from meetings import calendar
     from meetings.storage import meetings
-    from samskab.db import driver_url
 
     print(f"calendar: inserting {n:,} meetings …", flush=True)
-    engine = sa.create_engine(driver_url(database_url))
     now = dt.datetime.now(UTC)
     rows = []
     for i in range(n):
         starts = now + dt.timedelta(days=1 + i % 365, hours=i % 10)
-        row = {"id": uuid.uuid4(), "municipality": "aalborg", "proposal_id": None, "format": "debate_salon",
+        row = {"id": uuid.uuid4(), "municipality": M, "proposal_id": None, "format": "debate_salon",
                "title": f"Debatsalon nr. {i}", "purpose": "Hvordan bliver byen grønnere?",
                "promise": "Vi svarer skriftligt på alle forslag.", "iap2_level": "consult", "language": "da",
                "starts_at": starts, "ends_at": starts + dt.timedelta(hours=2), "time_zone": "Europe/Copenhagen",
@@ -162,93 +441,147 @@ def seed_meetings(database_url, n):
         row["series_id"] = row["id"]
         row["vevent"] = calendar.vevent_text(row)
         rows.append(row)
-        if len(rows) == 1000:
-            with engine.begin() as conn:
-                conn.execute(meetings.insert(), rows)
-            rows = []
-            print(f"  {i + 1:,} inserted", flush=True)
-    if rows:
-        with engine.begin() as conn:
-            conn.execute(meetings.insert(), rows)
-    engine.dispose()
+    with platform.engine("meetings").begin() as conn:
+        for start in range(0, n, 1000):
+            conn.execute(meetings.insert(), rows[start:start + 1000])
 
 
-def bench_calendar(proxy, n, requests_count):
-    print(f"calendar: {requests_count} requests for the feed of {n:,}+ meetings …", flush=True)
-    latencies, size = [], 0
+def bench_calendar(proxy, port, n, requests_count):
+    print(f"calendar: {requests_count} requests for the feed of {n:,}+ meetings by each way, alternately …",
+          flush=True)
+    client = Client(port)
+    took = {"rpc": [], "gateway": []}
+    feeds = {}
     for i in range(requests_count):
         began = time.perf_counter()
-        text = proxy.meetings.municipality_calendar("aalborg")
-        latencies.append(time.perf_counter() - began)
-        size = len(text.encode("utf-8"))
+        text = proxy.meetings.municipality_calendar(M)
+        took["rpc"].append(time.perf_counter() - began)
+        began = time.perf_counter()
+        status, body = client.request("GET", f"/municipalities/{M}/calendar.ics")
+        took["gateway"].append(time.perf_counter() - began)
+        if status != 200:
+            raise RuntimeError(f"GET calendar.ics: HTTP {status}")
         if i == 0:
-            events = text.count("BEGIN:VEVENT")
-            import icalendar
+            feeds = {"rpc": text, "gateway": body.decode("utf-8")}
+    client.close()
+    import icalendar
 
-            parsed = len(icalendar.Calendar.from_ical(text).walk("VEVENT"))
-            print(f"  feed holds {events:,} events ({size / 1e6:.1f} MB); icalendar parses {parsed:,}", flush=True)
-        if (i + 1) % 5 == 0:
-            print(f"  {i + 1}/{requests_count}, last {latencies[-1] * 1000:.0f} ms", flush=True)
-    result = {"meetings": events, "bytes": size, "requests": requests_count, "parsed_events": parsed,
-              "p50_ms": round(percentile(latencies, 50) * 1000, 1), "p95_ms": round(percentile(latencies, 95) * 1000, 1)}
-    print(f"  calendar feed p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms", flush=True)
+    result = {"meetings_seeded": n, "requests": requests_count, "bytes": len(feeds["gateway"].encode("utf-8"))}
+    for way, text in feeds.items():
+        result[f"{way}_events"] = text.count("BEGIN:VEVENT")
+    result["parsed_events"] = len(icalendar.Calendar.from_ical(feeds["gateway"]).walk("VEVENT"))
+    for way, values in took.items():
+        result[f"{way}_p50_ms"], result[f"{way}_p95_ms"] = ms(percentile(values, 50)), ms(percentile(values, 95))
+    result["gateway_vs_rpc_p50"] = round(result["gateway_p50_ms"] / result["rpc_p50_ms"], 2)
+    result["correct"] = result["gateway_events"] == result["rpc_events"] == result["parsed_events"] >= n
+    print(f"  feed holds {result['gateway_events']:,} events ({result['bytes'] / 1e6:.1f} MB; icalendar parses "
+          f"{result['parsed_events']:,}); gateway p50 {result['gateway_p50_ms']} ms, p95 {result['gateway_p95_ms']} "
+          f"ms; RPC p50 {result['rpc_p50_ms']} ms, p95 {result['rpc_p95_ms']} ms; gateway / RPC (p50) "
+          f"{result['gateway_vs_rpc_p50']}", flush=True)
     return result
+
+
+# -- the run ------------------------------------------------------------------------------------------
+
+def wait_up(platform, proxy, timeout=60):
+    import requests
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for (service, _i), proc in platform.procs.items():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{service} exited with {proc.returncode}; see {platform.log_path(service)}")
+        try:
+            if requests.get(f"{platform.base_url}/healthz", timeout=2).ok and proxy.meetings.ping() == "pong":
+                return
+        except Exception:  # noqa: BLE001 - still starting
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"the gateway and the meetings service did not come up (logs in {platform.log_dir})")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 people for 200 seats; 2,000 meetings")
+    parser.add_argument("--quick", action="store_true",
+                        help="500 people for 100 seats, 100 clients, 1,000 meetings")
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--seats", type=int, default=1000)
     parser.add_argument("--meetings", type=int, default=10000)
-    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=20, help="calendar requests by each way")
+    parser.add_argument("--clients", type=int, default=500, help="concurrent HTTP clients (and RPC calls in flight)")
+    parser.add_argument("--workers", type=int, default=10, help="MAX_WORKERS of both services (the deployed default)")
+    parser.add_argument("--accounts", choices=("api", "table"), help="how the accounts are made (default table)")
+    parser.add_argument("--profile-gateway", help="run the gateway under cProfile, writing its profile here")
     parser.add_argument("--json", help="where to write the figures (default bench/results/meetings[-quick].json)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.people, args.seats, args.meetings, args.requests = 1000, 200, 2000, 10
+        args.people, args.seats, args.meetings, args.requests, args.clients = 500, 100, 1000, 6, 100
+    args.accounts = args.accounts or "table"
     args.json = args.json or os.path.join(HERE, "results", "meetings-quick.json" if args.quick else "meetings.json")
 
-    import sqlalchemy as sa
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    from samskab import devservices, migrate
-    from samskab.config import with_database
-    from samskab.db import driver_url
+    from samskab import devservices
 
     postgres_url, _handle = devservices.postgres()
-    database_url = with_database(postgres_url, f"samskab_bench_meetings_{uuid.uuid4().hex[:8]}")
     vhost = Vhost(prefix="samskab-bench-meetings")
-    amqp_uri, drop_vhost = vhost.uri, vhost.drop
-    service = None
+    platform = Platform(vhost.uri, postgres_url, name="bench-meetings", services=SERVICES,
+                        env={"MAX_WORKERS": str(args.workers), "TOKEN_TTL_SECONDS": "7200"})
     try:
-        print("meetings bench: migrating a fresh database, starting the service …", flush=True)
-        migrate.upgrade("meetings", database_url)
-        service = start_service(amqp_uri, database_url)
-        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=300) as proxy:
-            wait_ready(proxy)
-            results = {"rpc_ceiling_per_second": bench_rpc_ceiling(proxy, args.people),
-                       "registration": bench_registration(proxy, args.people, args.seats, database_url)}
-            results["registration_vs_rpc_ceiling"] = round(
-                results["registration"]["registrations_per_second"] / results["rpc_ceiling_per_second"], 2)
-            print(f"  registration / RPC ceiling = {results['registration_vs_rpc_ceiling']}", flush=True)
-            seed_meetings(database_url, args.meetings)
-            results["calendar"] = bench_calendar(proxy, args.meetings, args.requests)
-        results["via"] = "meetings service RPC (ClusterRpcProxy), service in its own process"
+        print(f"meetings bench: migrating fresh databases, starting {' and '.join(SERVICES)} "
+              f"(MAX_WORKERS={args.workers}) …", flush=True)
+        platform.prepare()
+        platform.start("meetings")
+        if args.profile_gateway:
+            env = platform.env_for("gateway")
+            log = open(platform.log_path("gateway"), "ab")
+            platform.procs[("gateway", 0)] = subprocess.Popen(
+                [sys.executable, "-m", "cProfile", "-o", os.path.abspath(args.profile_gateway), "-m", "samskab.run",
+                 "gateway"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        else:
+            platform.start("gateway")
+        port = platform.ports["gateway"]
+        with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=300) as proxy:
+            wait_up(platform, proxy)
+            results = {"config": {"people": args.people, "seats": args.seats, "clients": args.clients,
+                                  "max_workers": args.workers, "accounts": args.accounts,
+                                  "profiled": bool(args.profile_gateway), "cores": os.cpu_count(),
+                                  "load_average_at_start": round(os.getloadavg()[0], 1)}}
+            staff = staff_token(platform, Client(port))
+            print(f"setup: {args.people:,} accounts ({args.accounts}) …", flush=True)
+            began = time.perf_counter()
+            if args.accounts == "api":
+                participant_ids = accounts_through_api(port, args.people)
+            else:
+                participant_ids = accounts_in_table(platform, args.people)
+            tokens = [issue_token(pid, ttl=7200) for pid in participant_ids]
+            results["setup_accounts_seconds"] = round(time.perf_counter() - began, 1)
+            print(f"  {args.people:,} accounts in {results['setup_accounts_seconds']} s; tokens minted", flush=True)
+
+            results["rpc_ceiling_per_second"] = rpc_ceiling(proxy, args.people)
+            results["rpc"] = register_by_rpc(proxy, platform, args.people, args.seats, args.clients,
+                                             CpuMeter(platform))
+            results["gateway"] = register_through_gateway(port, platform, staff, args.people, args.seats,
+                                                          args.clients, tokens, participant_ids, CpuMeter(platform))
+            results["gateway_vs_rpc"] = round(results["gateway"]["registrations_per_second"]
+                                              / results["rpc"]["registrations_per_second"], 2)
+            print(f"registrations/s gateway / RPC = {results['gateway_vs_rpc']}", flush=True)
+
+            seed_meetings(platform, args.meetings)
+            results["calendar"] = bench_calendar(proxy, port, args.meetings, args.requests)
         os.makedirs(os.path.dirname(args.json), exist_ok=True)
         with open(args.json, "w") as fh:
             json.dump(results, fh, indent=2)
         print(f"written to {os.path.relpath(args.json)}", flush=True)
-        return 0 if results["registration"]["correct"] else 1
+        ok = results["rpc"]["correct"] and results["gateway"]["correct"] and results["calendar"]["correct"]
+        return 0 if ok else 1
     finally:
-        if service is not None:
-            service.terminate()
-            service.wait(30)
-        drop_vhost()
-        admin = sa.create_engine(driver_url(with_database(postgres_url, "postgres")), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            name = database_url.rsplit("/", 1)[1].split("?")[0]
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        platform.stop_all(grace=30)
+        try:
+            platform.drop()
+        finally:
+            vhost.drop()
+            shutil.rmtree(platform.workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
