@@ -1,12 +1,15 @@
 """Proposals: the list (search, filters, pages), one proposal with everything
 around it, what people do with it, and the guided flow for a new one."""
 import re
+import uuid
 
+import sqlalchemy as sa
 from pydantic import ValidationError
 
 from samskab.contracts.proposals import AgreementDraft, NewProposal, ProposalPatch
 from samskab.errors import Conflict, Forbidden, Invalid
 
+from ...accounts.storage import accounts
 from .. import forms, i18n
 from ..app import page_route
 
@@ -117,12 +120,20 @@ def detail(page, m, proposal_id, errors=None, values=None, status=200):
     found = page.gather(**calls)
     found.setdefault("stakeholders", None)
     found.setdefault("matches", None)
+    partner_ids = [p["participant_id"] for p in _partners(found["agreement"])]
+    me = str(page.account.id) if page.account is not None else None
+    # Partners' names only to those who drafted the agreement and to the partners themselves.
+    names = partner_names(page, partner_ids) if partner_ids and (caps & {"staff", "initiator"} or me in partner_ids) \
+        else {}
+    agreement_now = found["agreement"]
+    to_accept = sorted(set(agreement_now.get("my_parties", [])) - set(agreement_now.get("accepted_parties", []))) \
+        if agreement_now else []
     return page.render(
         "proposals/detail.html", status=status, title=proposal.get("title") or page._("proposal.hidden"),
         proposal=proposal, caps=caps, manage=bool(caps & {"staff", "initiator"}),
         can_edit=_editable_by(proposal, caps), can_draft_agreement=_agreement_by(proposal, caps),
-        transitions=_transitions(proposal, caps), outcomes=OUTCOMES,
-        errors=errors or {}, values=values or {}, **found,
+        transitions=_transitions(proposal, caps), outcomes=OUTCOMES, partner_names=names, me=me,
+        to_accept=to_accept, errors=errors or {}, values=values or {}, **found,
     )
 
 
@@ -313,7 +324,57 @@ def _agreement_values(agreement):
     }
 
 
+def _partners(agreement):
+    return [{"participant_id": str(p["participant_id"]), "responsibilities": p.get("responsibilities", "")}
+            for p in (agreement or {}).get("parties", []) if p["role"] == "partner"]
+
+
+def partner_names(page, ids):
+    """Partners' display names from the gateway's own accounts (an erased partner has none).
+    Shown only to the initiator, staff and the partner: names stay out of public pages."""
+    wanted = []
+    for pid in ids:
+        try:
+            wanted.append(uuid.UUID(str(pid)))
+        except ValueError:
+            continue
+    if not wanted:
+        return {}
+    with page.ctx.db as uow:
+        rows = uow.execute(sa.select(accounts.c.id, accounts.c.display_name).where(
+            accounts.c.id.in_(wanted), accounts.c.erased_at.is_(None))).all()
+    return {str(r.id): r.display_name for r in rows}
+
+
+def _account_by_email(page, email):
+    with page.ctx.db as uow:
+        found = uow.execute(sa.select(accounts.c.id).where(
+            accounts.c.email == email.lower(), accounts.c.erased_at.is_(None))).first()
+    return str(found.id) if found else None
+
+
 TIMELINE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(.+)$")
+AGREEMENT_FIELDS = ("municipality_commitment", "iap2_level", "decision_maker", "resources", "timeline",
+                    "initiator_responsibilities", "municipality_responsibilities", "partner_email",
+                    "partner_responsibilities")
+MAX_PARTIES = 30
+
+
+def _posted_partners(page, errors):
+    """The partners as the form sends them back: kept, changed or ticked for removal."""
+    partners = []
+    for i in range(MAX_PARTIES):
+        pid = page.form.get(f"partner_id_{i}")
+        if pid is None:
+            break
+        try:
+            pid = str(uuid.UUID(pid))
+        except ValueError:
+            errors["form"] = page._("agreement.partner.bad")
+            continue
+        partners.append({"participant_id": pid, "responsibilities": page.field(f"partner_resp_{i}"),
+                         "remove": bool(page.field(f"partner_remove_{i}"))})
+    return partners
 
 
 @page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/agreement", methods=("GET", "POST"))
@@ -326,11 +387,11 @@ def agreement(page, m, proposal_id):
         raise Forbidden("only the initiator and the municipality's staff draft the agreement")
     current = page.maybe("proposals", "agreement", municipality.id, proposal_id, page.actor)
     values, errors, status = _agreement_values(current), {}, 200
+    partners = _partners(current)
     if page.request.method == "POST":
-        values = {k: page.form.get(k, "").strip() for k in (
-            "municipality_commitment", "iap2_level", "decision_maker", "resources", "timeline",
-            "initiator_responsibilities", "municipality_responsibilities")}
+        values = {k: page.form.get(k, "").strip() for k in AGREEMENT_FIELDS}
         errors = forms.required(page, values, ("municipality_commitment", "iap2_level", "decision_maker"))
+        partners = _posted_partners(page, errors)
         timeline = []
         for line in values["timeline"].splitlines():
             if not line.strip():
@@ -340,10 +401,25 @@ def agreement(page, m, proposal_id):
                 errors["timeline"] = page._("agreement.timeline.bad")
                 break
             timeline.append({"date": match.group(1), "what": match.group(2)})
+        kept = [p for p in partners if not p["remove"]]
+        if values["partner_email"]:
+            found = _account_by_email(page, values["partner_email"])
+            if found is None:
+                errors["partner_email"] = page._("agreement.partner.no_account")
+            elif found in {p["participant_id"] for p in kept}:
+                errors["partner_email"] = page._("agreement.partner.twice")
+            else:
+                kept.append({"participant_id": found, "responsibilities": values["partner_responsibilities"]})
+        elif values["partner_responsibilities"]:
+            errors["partner_email"] = page._("agreement.partner.email_missing")
+        if len(kept) + 2 > MAX_PARTIES:
+            errors["partner_email"] = page._("agreement.partner.too_many", n=MAX_PARTIES - 2)
         if not errors:
             draft = {
                 "parties": [{"role": "initiator", "responsibilities": values["initiator_responsibilities"]},
-                            {"role": "municipality", "responsibilities": values["municipality_responsibilities"]}],
+                            {"role": "municipality", "responsibilities": values["municipality_responsibilities"]}]
+                + [{"role": "partner", "participant_id": p["participant_id"],
+                    "responsibilities": p["responsibilities"]} for p in kept],
                 "municipality_commitment": values["municipality_commitment"],
                 "iap2_level": values["iap2_level"],
                 "decision_maker": values["decision_maker"],
@@ -361,9 +437,12 @@ def agreement(page, m, proposal_id):
             else:
                 return page.redirect(f"{_base(m)}/{proposal_id}", "agreement_saved")
         status = 422
+    names = partner_names(page, [p["participant_id"] for p in partners])
+    for i, p in enumerate(partners):
+        values[f"partner_resp_{i}"] = p["responsibilities"]
     return page.render("proposals/agreement.html", status=status, title=page._("agreement.edit"),
-                       proposal=proposal, current=current, values=values, errors=errors,
-                       levels_options=[(level, page._("level." + level)) for level in LEVELS])
+                       proposal=proposal, current=current, values=values, errors=errors, partners=partners,
+                       names=names, levels_options=[(level, page._("level." + level)) for level in LEVELS])
 
 
 @page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/agreement/accept", methods=("POST",))
