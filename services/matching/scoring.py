@@ -118,14 +118,117 @@ def proposal_terms(pr):
     return terms
 
 
-def proposal_term_groups(pr):
-    """``(weight, terms)`` per need, for the area and per topic: what candidate
-    retrieval weighs a shared term by."""
-    groups = [(NEED_WEIGHT, _terms("s:", need)) for need in pr.needs]
-    if pr.area:
-        groups.append((AREA_WEIGHT, _terms("a:", pr.area)))
-    groups += [(TOPIC_WEIGHT, _terms("t:", topic)) for topic in pr.topics]
-    return [(w, t) for w, t in groups if t]
+@dataclass(frozen=True)
+class ScoreBound:
+    """An upper bound on :func:`fit` from the proposal's terms a profile has.
+
+    ``terms`` are the proposal's distinct terms; a profile is summed up by a
+    bit mask over them (bit ``i`` set when it has ``terms[i]``).  A need can be
+    met fully only when, under one stemmer, every stem of the need is among
+    the profile's terms (one offer must cover them all), partly only when one
+    of them is; a topic is shared only when all its stems are.  So the bound
+    never undercuts the score, and it is tight where it matters: a common
+    word shared with a need is worth 1.5, not 3.
+    """
+    terms: tuple
+    needs: tuple       # per need: (mask of any of its stems, masks that meet it fully)
+    area: int          # mask of the area's term, 0 without one
+    topics: tuple      # per topic: masks that share it
+
+    def of(self, mask, neighbour=False):
+        """The bound for a profile with term ``mask`` (``neighbour``: from another municipality)."""
+        core = 0.0
+        for any_of, full in self.needs:
+            if any(mask & f == f for f in full):
+                core += NEED_WEIGHT
+            elif mask & any_of:
+                core += NEED_WEIGHT * 0.5
+        if self.area and mask & self.area:
+            core += AREA_WEIGHT
+        core += TOPIC_WEIGHT * min(MAX_TOPICS, sum(1 for full in self.topics if any(mask & f == f for f in full)))
+        if not core:
+            return 0.0
+        return core + LANGUAGE_BONUS - (NEIGHBOUR_PENALTY if neighbour else 0.0)
+
+    def mask(self, terms):
+        """The mask of a set of (unscoped) profile terms."""
+        return sum(1 << i for i, t in enumerate(self.terms) if t in terms)
+
+
+def score_bound(proposal):
+    """The :class:`ScoreBound` of ``proposal``; ``terms`` empty when nothing could fit."""
+    bit = {}
+
+    def mask(prefix, stems):
+        m = 0
+        for s in stems:
+            m |= 1 << bit.setdefault(prefix + s, len(bit))
+        return m
+
+    def per_language(prefix, tag):
+        # the stemmers _overlap compares under; a language without stems never matches
+        return tuple(dict.fromkeys(mask(prefix, sorted(stems)) for stems in _tag(tag).values() if stems))
+
+    needs = []
+    for need in proposal.needs:
+        full = per_language("s:", need)
+        if full:
+            any_of = 0
+            for f in full:
+                any_of |= f
+            needs.append((any_of, full))
+    place = text.normal_place(proposal.area) if proposal.area else ""
+    area = mask("a:", [place]) if place else 0
+    topics = tuple(full for full in (per_language("t:", t) for t in proposal.topics) if full)
+    return ScoreBound(tuple(bit), tuple(needs), area, topics)
+
+
+def rank_bounded(proposal, batches, load, top=10):
+    """Exactly :func:`rank` over everyone, while fitting only the few who can matter.
+
+    ``batches`` yields lists of ``(participant_id, kind, bound, rank, of_kind)``:
+    every candidate of the proposal's municipality with a :class:`ScoreBound`
+    of at least ``MIN_SCORE``, each kind in decreasing bound (``rank`` within
+    its kind, ``of_kind`` how many it has), the kinds interleaved by rank.
+    ``load(ids)`` returns their profiles.  The diversified list only ever takes
+    the best ``top`` of a kind, so a candidate whose bound is below its kind's
+    ``top``-th score is skipped unread.  After each batch the list is drawn
+    again with, for each kind not yet exhausted, a stand-in that scores its
+    kind's last bound and wins every tie; when no stand-in is picked, no
+    unread candidate could change the list, and reading stops.
+    """
+    best = defaultdict(list)      # kind -> (score, id, kind, Match), best first, at most ``top``
+    seen, low, total = defaultdict(int), {}, {}
+
+    def items():
+        return [item for kind_items in best.values() for item in kind_items]
+
+    def settled():
+        stand_ins = [(low[k], "", k, None) for k in low if seen[k] < total[k] and low[k] >= MIN_SCORE]
+        return all(item[3] is not None for item in diversify(items() + stand_ins, top))
+
+    for batch in batches:
+        wanted = []
+        for participant_id, kind, bound, _, of_kind in batch:
+            seen[kind] += 1
+            low[kind], total[kind] = bound, of_kind
+            kept = best[kind]
+            if bound >= MIN_SCORE and (len(kept) < top or bound >= kept[-1][0]):
+                wanted.append(participant_id)
+        for p in load(wanted):
+            if not eligible(p, proposal):
+                continue
+            score, reasons, met = fit(proposal, p)
+            if score >= MIN_SCORE:
+                kept = best[p.kind]
+                kept.append((score, p.participant_id, p.kind,
+                             Match(p.participant_id, p.kind, p.municipality, score, reasons, met)))
+                kept.sort(key=lambda x: (-x[0], x[1]))
+                del kept[top:]
+        # Until a second rank arrives, a kind may not have shown itself yet.
+        if batch and batch[-1][3] >= 2 and settled():
+            break
+    return [item[3] for item in diversify(items(), top)]
 
 
 def eligible(p, proposal):

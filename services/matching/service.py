@@ -26,7 +26,7 @@ from samskab.service import ServiceBase, rpc
 from . import panels as panel_domain
 from . import scoring, similar, stakeholders
 from .storage import (
-    candidate_profiles, matches, panels, profiles, proposals, similar_proposals, term_frequencies,
+    candidate_batches, matches, panels, profile_rows, profiles, proposals, similar_proposals, term_frequencies,
 )
 
 log = logging.getLogger(__name__)
@@ -82,11 +82,6 @@ def _profile_out(row):
 
 def _scoped(scopes, terms):
     return sorted(f"{scope}|{term}" for scope in scopes for term in terms)
-
-
-def scoped_groups(proposal):
-    """The proposal's weighted term groups, scoped to its municipality."""
-    return [(w, _scoped([proposal.municipality], terms)) for w, terms in scoring.proposal_term_groups(proposal)]
 
 
 def _profile_scoped_terms(p):
@@ -309,12 +304,27 @@ class Service(ServiceBase):
                            "participants": [{"participant_id": m.participant_id, "kind": m.kind, "score": m.score,
                                              "municipality": m.municipality} for m in found]})
 
-    def _candidates(self, row):
-        groups = scoped_groups(_proposal_domain(row))
-        return [_profile_domain(r) for r in candidate_profiles(self.db, groups, CANDIDATE_POOL)]
+    def _candidates(self, row, limit=CANDIDATE_POOL):
+        """Up to ``limit`` profiles that may fit, the best bounds of each kind first (for the stakeholder map)."""
+        batches = candidate_batches(self.db, row.municipality, scoring.score_bound(_proposal_domain(row)),
+                                    exclude=row.initiator_id, first=limit)
+        try:
+            return self._profiles([b[0] for b in next(batches, [])])
+        finally:
+            batches.close()
+
+    def _profiles(self, ids):
+        return [_profile_domain(r) for r in profile_rows(self.db, ids)]
 
     def _rank(self, row, top=10):
-        return scoring.rank(_proposal_domain(row), self._candidates(row), top)
+        """The same list as ``scoring.rank`` over every profile, reading only the few that can matter."""
+        proposal = _proposal_domain(row)
+        batches = candidate_batches(self.db, row.municipality, scoring.score_bound(proposal),
+                                    exclude=row.initiator_id)
+        try:
+            return scoring.rank_bounded(proposal, batches, self._profiles, top)
+        finally:
+            batches.close()
 
     def _proposal(self, uow, municipality, proposal_id):
         row = uow.execute(sa.select(proposals).where(

@@ -116,3 +116,97 @@ def test_numbered_areas_are_different_places():
     near = Profile("near", "aalborg", "resident", areas=["sone 3"], interests=["klima"], suggest_me=True)
     far = Profile("far", "aalborg", "resident", areas=["Sone 4"], interests=["klima"], suggest_me=True)
     assert [m.participant_id for m in rank(proposal, [near, far])] == ["near"]
+
+
+# -- the bounded path: what the service reads from PostgreSQL, without the database ----------
+
+def bounded_batches(proposal, profiles, size):
+    """What ``storage.candidate_batches`` yields, computed in memory."""
+    from matching.scoring import profile_terms, score_bound
+
+    bound = score_bound(proposal)
+    rows = []
+    for p in profiles:
+        if not p.suggest_me or p.participant_id == proposal.initiator_id:
+            continue
+        if proposal.municipality not in [p.municipality] + list(p.neighbour_municipalities):
+            continue
+        b = bound.of(bound.mask(profile_terms(p)), p.municipality != proposal.municipality)
+        if b >= 2:
+            rows.append((p.participant_id, p.kind, b))
+    by_kind = {}
+    for pid, kind, b in sorted(rows, key=lambda r: (-r[2], r[0])):
+        by_kind.setdefault(kind, []).append((pid, kind, b))
+    ranked = sorted(((pid, kind, b, i + 1, len(items)) for items in by_kind.values()
+                     for i, (pid, kind, b) in enumerate(items)), key=lambda r: (r[3], r[1]))
+    return [ranked[i:i + size] for i in range(0, len(ranked), size)]
+
+
+def crowd(n, seed):
+    import random
+    rng = random.Random(seed)
+    skills = ["cykelmekaniker", "cykel hjælper", "bygge rådgiver", "tømrer", "it underviser", "mekaniker"]
+    resources = ["lokale", "værktøj", "varevogn", "mødelokale"]
+    topics = ["mobilitet", "klima", "ældre", "kultur"]
+    kinds = ["resident"] * 6 + ["business", "association", "politician", "employee"]
+    return [Profile(f"x{i:04d}", rng.choice(["aalborg", "aalborg", "hjorring"]), rng.choice(kinds),
+                    skills=rng.sample(skills, rng.randint(0, 2)), resources=rng.sample(resources, rng.randint(0, 1)),
+                    interests=rng.sample(topics, rng.randint(0, 3)),
+                    areas=rng.sample(["Vejgaard", "Hasseris", "vejgaard"], rng.randint(0, 1)),
+                    languages=rng.sample(["da", "en"], rng.randint(0, 1)), suggest_me=rng.random() < 0.8,
+                    neighbour_municipalities=["aalborg"] if rng.random() < 0.3 else [])
+            for i in range(n)]
+
+
+def test_the_score_bound_never_undercuts_the_score():
+    from matching.scoring import fit, profile_terms, score_bound
+
+    bound = score_bound(PROPOSAL)
+    for p in town() + crowd(400, 1):
+        score = fit(PROPOSAL, p)[0]
+        assert bound.of(bound.mask(profile_terms(p)), p.municipality != PROPOSAL.municipality) >= score - 1e-9
+
+
+def test_a_common_word_shared_with_a_need_bounds_it_as_partly_met():
+    from matching.scoring import profile_terms, score_bound
+
+    proposal = Proposal(id="p5", municipality="aalborg", needs=["cykel mekaniker"])
+    bound = score_bound(proposal)
+    partly = Profile("m", "aalborg", skills=["bil mekaniker"], suggest_me=True)
+    fully = Profile("c", "aalborg", skills=["cykel mekaniker"], suggest_me=True)
+    assert bound.of(bound.mask(profile_terms(partly))) == 1.5 + 0.25
+    assert bound.of(bound.mask(profile_terms(fully))) == 3 + 0.25
+
+
+def test_reading_by_bound_gives_the_same_list_as_ranking_everyone():
+    from matching.scoring import rank_bounded
+
+    proposals = [PROPOSAL,
+                 Proposal(id="p6", municipality="aalborg", needs=["cykel hjælper", "værktøj"], topics=["klima", "ældre"],
+                          area="Vejgaard", initiator_id="x0003"),
+                 Proposal(id="p7", municipality="aalborg", topics=["mobilitet", "klima", "kultur"])]
+    people = town() + crowd(600, 2)
+    for proposal in proposals:
+        expected = rank(proposal, people, top=10)
+        by_id = {p.participant_id: p for p in people}
+        for size in (1, 7, 50, 10_000):
+            read = []
+
+            def load(ids):
+                read.extend(ids)
+                return [by_id[i] for i in ids]
+
+            got = rank_bounded(proposal, bounded_batches(proposal, people, size), load, top=10)
+            assert [(m.participant_id, m.score, m.reasons) for m in got] == \
+                   [(m.participant_id, m.score, m.reasons) for m in expected], (proposal.id, size)
+        assert len(expected) == 10
+
+
+def test_two_shared_topics_are_enough_on_either_path():
+    from matching.scoring import rank_bounded
+
+    proposal = Proposal(id="p8", municipality="aalborg", topics=["mobilitet", "klima"])
+    fan = Profile("fan", "aalborg", interests=["mobilitet", "klima"], suggest_me=True)
+    assert [m.participant_id for m in rank(proposal, [fan])] == ["fan"]
+    got = rank_bounded(proposal, bounded_batches(proposal, [fan], 10), lambda ids: [fan], top=10)
+    assert [m.participant_id for m in got] == ["fan"]
