@@ -1,7 +1,10 @@
 """Meetings: the calendar, one meeting (register, waitlist, cancel, .ics,
 agenda questions, outcomes) and, for staff, scheduling with a suggested format."""
+import calendar
 import datetime as dt
 import itertools
+import re
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -16,9 +19,97 @@ KINDS = ("service", "development", "policy")
 OUTCOME_KINDS = ("decision", "action", "experiment")
 
 
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+LIST_LIMIT = 500  # what the meetings service returns at most in one call
+
+
+def parse_month(text, today):
+    """``YYYY-MM`` from the query (years 2000–2100), else this month; ``None`` if malformed."""
+    if not text:
+        return today.year, today.month
+    found = MONTH.match(text)
+    if not found or not 2000 <= int(found.group(1)) <= 2100 or not 1 <= int(found.group(2)) <= 12:
+        return None
+    return int(found.group(1)), int(found.group(2))
+
+
+def shift_month(year, month, by):
+    index = year * 12 + (month - 1) + by
+    return index // 12, index % 12 + 1
+
+
+def month_weeks(year, month, meetings, time_zone):
+    """The month as weeks (Monday first), each a list of seven days: ``{"date", "in_month",
+    "meetings"}``; a meeting sits on the day it starts in the municipality's time zone."""
+    by_day = {}
+    for meeting in meetings:
+        start = i18n.local(meeting["starts_at"], time_zone)
+        by_day.setdefault(start.date(), []).append(meeting)
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        weeks.append([{"date": d, "in_month": d.month == month,
+                       "meetings": sorted(by_day.get(d, []), key=lambda x: x["starts_at"]) if d.month == month else []}
+                      for d in week])
+    return weeks
+
+
+def _month_meetings(page, municipality, year, month):
+    """The meetings that start in the month, and whether the list may be cut short: the
+    meetings service lists from the start of time or from now, at most ``LIST_LIMIT``."""
+    zone = ZoneInfo(page.time_zone)
+    first = dt.datetime(year, month, 1, tzinfo=zone)
+    after = dt.datetime(*shift_month(year, month, 1), 1, tzinfo=zone)
+    now = dt.datetime.now(dt.timezone.utc)
+    everything = page.call("meetings", "list", municipality.id, page.actor, None, False, LIST_LIMIT)
+    upcoming = page.call("meetings", "list", municipality.id, page.actor, None, True, LIST_LIMIT) \
+        if after > now and len(everything) >= LIST_LIMIT else None
+
+    def reaches(batch, moment):  # the batch holds every meeting that starts before moment
+        return len(batch) < LIST_LIMIT or i18n.parse_instant(batch[-1]["starts_at"]) >= moment
+
+    complete = reaches(everything, after) or (
+        upcoming is not None and reaches(upcoming, after) and (first >= now or reaches(everything, now)))
+    seen, meetings = set(), []
+    for meeting in everything + (upcoming or []):
+        start = i18n.parse_instant(meeting["starts_at"])
+        if first <= start < after and meeting["id"] not in seen:
+            seen.add(meeting["id"])
+            meetings.append(meeting)
+    return sorted(meetings, key=lambda x: x["starts_at"]), complete
+
+
+def _month_name(lang, year, month):
+    return f"{i18n.MONTHS[lang][month - 1]} {year}".capitalize()
+
+
 @page_route("/municipalities/<m>/meetings")
-def calendar(page, m):
+def calendar_page(page, m):
     municipality = page.in_municipality(m)
+    view = page.request.args.get("view")
+    if view == "list":
+        return _list_view(page, municipality)
+    today = dt.datetime.now(ZoneInfo(page.time_zone)).date()
+    chosen = parse_month(page.request.args.get("month"), today)
+    if chosen is None:
+        raise Invalid("the month must be written YYYY-MM", [{"field": "month", "message": "a month as YYYY-MM, e.g. 2027-03"}])
+    year, month = chosen
+    meetings, complete = _month_meetings(page, municipality, year, month)
+    base = f"/municipalities/{municipality.id}/meetings"
+    links = {}
+    for name, by in (("previous", -1), ("next", 1)):
+        y, mo = shift_month(year, month, by)
+        if 2000 <= y <= 2100:
+            links[name] = {"url": page.url(base, month=f"{y:04d}-{mo:02d}"), "label": _month_name(page.lang, y, mo)}
+    return page.render(
+        "meetings/month.html", title=f"{page._('meetings.title')}: {_month_name(page.lang, year, month)}",
+        weeks=month_weeks(year, month, meetings, page.time_zone), meetings=meetings, complete=complete,
+        month_label=_month_name(page.lang, year, month), month_id=f"{year:04d}-{month:02d}", today=today,
+        links=links, this_month=page.url(base) if (year, month) != (today.year, today.month) else None,
+        weekdays=i18n.WEEKDAYS[page.lang],
+    )
+
+
+def _list_view(page, municipality):
     past = page.request.args.get("past") == "1"
     meetings = page.call("meetings", "list", municipality.id, page.actor, None, not past, 200)
     if past:
@@ -28,8 +119,7 @@ def calendar(page, m):
                                         .strftime("%Y-%m")):
         group = list(group)
         moment = i18n.local(group[0]["starts_at"], page.time_zone)
-        months.append({"id": key, "label": f"{i18n.MONTHS[page.lang][moment.month - 1]} {moment.year}".capitalize(),
-                       "meetings": group})
+        months.append({"id": key, "label": _month_name(page.lang, moment.year, moment.month), "meetings": group})
     return page.render("meetings/calendar.html", title=page._("meetings.title"), months=months, past=past)
 
 
