@@ -221,10 +221,13 @@ def accessibility(j):
     m = "/municipalities/aalborg"
     pages = {
         None: ["/", m, f"{m}/proposals", f"{m}/proposals?q=skole&status=published", s["proposal"], f"{m}/meetings",
-               s["meeting"], "/login", "/register", "/account/forgot", "/no-such-page"],
+               f"{m}/meetings?month=2027-03", f"{m}/meetings?view=list", s["meeting"], "/login", "/register",
+               "/account/forgot", "/no-such-page"],
         s["resident"]: [m, s["proposal"], s["meeting"], "/me", "/me/profile", "/me/inbox", "/me/preferences",
                         "/me/data", f"{m}/proposals/new"],
-        s["employee"]: [s["proposal"], s["proposal"] + "/agreement", s["meeting"], f"{m}/staff", f"{m}/panels",
+        s["initiator"]: [s["proposal"] + "/edit"],
+        s["employee"]: [s["proposal"], s["proposal"] + "/agreement", s["proposal"] + "/edit", s["meeting"],
+                        f"{m}/staff", f"{m}/panels",
                         f"{m}/meetings/new?expected=30&level=involve", f"{m}/meeting-places",
                         s["started_meeting"]],
         s["operator"]: ["/operator"],
@@ -260,6 +263,14 @@ def accessibility(j):
                     page.wait_for_selector("table.quota-table")
                     for v in j.axe(page):
                         report.append({"language": language, "who": who, "path": "panel (result)", **v})
+                # The edit form sent without a title: the error beside the field.
+                if who == s["initiator"]:
+                    page.locator("#f-title").fill("")
+                    page.locator("main form button[type=submit]").click()
+                    page.wait_for_load_state()
+                    assert page.locator(".error-summary").count() == 1
+                    for v in j.axe(page):
+                        report.append({"language": language, "who": who, "path": "edit (errors)", **v})
                 # Pages with errors shown: a form sent empty.
                 if who == s["resident"]:
                     j.go(page, f"{m}/proposals/new")
