@@ -186,11 +186,11 @@ def score_bound(proposal):
 def rank_bounded(proposal, batches, load, top=10):
     """Exactly :func:`rank` over everyone, while fitting only the few who can matter.
 
-    ``batches`` yields lists of ``(participant_id, kind, bound, rank, of_kind)``:
-    every candidate of the proposal's municipality with a :class:`ScoreBound`
-    of at least ``MIN_SCORE``, each kind in decreasing bound (``rank`` within
-    its kind, ``of_kind`` how many it has), the kinds interleaved by rank.
-    ``load(ids)`` returns their profiles.  The diversified list only ever takes
+    ``batches`` yields lists of ``(key, kind, bound, rank, of_kind)``: every
+    candidate of the proposal's municipality with a :class:`ScoreBound` of at
+    least ``MIN_SCORE``, each kind in decreasing bound (``rank`` within its
+    kind, ``of_kind`` how many it has), the kinds interleaved by rank.
+    ``load(keys)`` returns their profiles.  The diversified list only ever takes
     the best ``top`` of a kind, so a candidate whose bound is below its kind's
     ``top``-th score is skipped unread.  After each batch the list is drawn
     again with, for each kind not yet exhausted, a stand-in that scores its
@@ -209,12 +209,12 @@ def rank_bounded(proposal, batches, load, top=10):
 
     for batch in batches:
         wanted = []
-        for participant_id, kind, bound, _, of_kind in batch:
+        for key, kind, bound, _, of_kind in batch:
             seen[kind] += 1
             low[kind], total[kind] = bound, of_kind
             kept = best[kind]
             if bound >= MIN_SCORE and (len(kept) < top or bound >= kept[-1][0]):
-                wanted.append(participant_id)
+                wanted.append(key)
         for p in load(wanted):
             if not eligible(p, proposal):
                 continue

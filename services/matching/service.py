@@ -26,7 +26,7 @@ from samskab.service import ServiceBase, rpc
 from . import panels as panel_domain
 from . import scoring, similar, stakeholders
 from .storage import (
-    candidate_batches, matches, panels, profile_rows, profiles, proposals, similar_proposals, term_frequencies,
+    candidate_batches, matches, panels, profiles, profiles_by_number, proposals, similar_proposals, term_frequencies,
 )
 
 log = logging.getLogger(__name__)
@@ -307,20 +307,19 @@ class Service(ServiceBase):
     def _candidates(self, row, limit=CANDIDATE_POOL):
         """Up to ``limit`` profiles that may fit, the best bounds of each kind first (for the stakeholder map)."""
         batches = candidate_batches(self.db, row.municipality, scoring.score_bound(_proposal_domain(row)),
-                                    exclude=row.initiator_id, first=limit)
+                                    first=limit)
         try:
             return self._profiles([b[0] for b in next(batches, [])])
         finally:
             batches.close()
 
-    def _profiles(self, ids):
-        return [_profile_domain(r) for r in profile_rows(self.db, ids)]
+    def _profiles(self, numbers):
+        return [_profile_domain(r) for r in profiles_by_number(self.db, numbers)]
 
     def _rank(self, row, top=10):
         """The same list as ``scoring.rank`` over every profile, reading only the few that can matter."""
         proposal = _proposal_domain(row)
-        batches = candidate_batches(self.db, row.municipality, scoring.score_bound(proposal),
-                                    exclude=row.initiator_id)
+        batches = candidate_batches(self.db, row.municipality, scoring.score_bound(proposal))
         try:
             return scoring.rank_bounded(proposal, batches, self._profiles, top)
         finally:

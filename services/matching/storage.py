@@ -2,14 +2,14 @@
 
 Profiles and this service's own copy of proposals carry *terms*: the stems
 and places the domain modules match on, prefixed by the municipality scope
-(``aalborg|s:cykel``).  A profile's terms are also rows of ``profile_terms``
-(a B-tree the database keeps in step), where a proposal's candidates in its
-municipality (and the neighbours who opted in) are found and their scores
-bounded without reading a profile row; proposals keep theirs in a GIN index.  Document frequencies per municipality make similar-proposal scoring
+(``aalborg|s:cykel``).  Each term's opted-in profiles are also kept as
+packed integer arrays in ``term_postings`` (the database keeps them in step),
+from which a proposal's candidates in its municipality (and the neighbours
+who opted in) are found and their scores bounded without reading a profile
+row; proposals keep their terms in a GIN index.  Document frequencies per municipality make similar-proposal scoring
 independent of how many proposals a query touches.
 """
-import uuid
-
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
@@ -26,6 +26,7 @@ profiles = sa.Table(
     "profiles",
     metadata,
     sa.Column("participant_id", pg.UUID(as_uuid=True), primary_key=True),
+    sa.Column("number", sa.BigInteger, sa.Identity(), nullable=False),  # the profile in term_postings
     sa.Column("municipality", sa.Text, nullable=False),
     sa.Column("role", sa.Text, nullable=False),       # from the account
     sa.Column("kind", sa.Text),                       # chosen on the profile; defaults to role
@@ -37,22 +38,22 @@ profiles = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
-# One row per opted-in profile and scoped term, with what a score bound needs
-# (the kind, and whether the term is scoped to a neighbouring municipality),
-# all in the primary key's index so candidates are bounded by index-only
-# scans.  Filled from ``profiles.scoped_terms`` by a trigger (migration 0002)
-# on every insert, update and delete, so it never disagrees with the profiles.
-profile_terms = sa.Table(
-    "profile_terms",
+sa.Index("profiles_number", profiles.c.number, unique=True)
+
+# Each scoped term's opted-in profiles as arrays of packed integers
+# (``number * 16``, ``+ 8`` when the term is scoped to a municipality the
+# profile is a neighbour of, ``+`` the kind's position in ``scoring.KINDS``),
+# one row per block of 65,536 profile numbers so a profile change rewrites
+# arrays of at most a few kilobytes.  Filled from ``profiles.scoped_terms`` by a trigger
+# (migration 0002) on every insert, update and delete, so they never disagree
+# with the profiles.
+term_postings = sa.Table(
+    "term_postings",
     metadata,
-    sa.Column("term", sa.Text, nullable=False),
-    sa.Column("participant_id", pg.UUID(as_uuid=True), nullable=False),
-    sa.Column("kind", sa.Text, nullable=False),
-    sa.Column("neighbour", sa.Boolean, nullable=False),
-    sa.PrimaryKeyConstraint("term", "participant_id", name="profile_terms_pkey",
-                            postgresql_include=["kind", "neighbour"]),
+    sa.Column("term", sa.Text, primary_key=True),
+    sa.Column("chunk", sa.Integer, primary_key=True),
+    sa.Column("members", pg.ARRAY(sa.BigInteger), nullable=False),
 )
-sa.Index("profiles_municipality_kind", profiles.c.municipality, profiles.c.kind)
 
 proposals = sa.Table(
     "proposals",
@@ -125,86 +126,79 @@ panels = sa.Table(
 sa.Index("panels_municipality", panels.c.municipality, panels.c.created_at)
 
 
-def _bits(mask, n):
-    """``mask`` as a PostgreSQL bit-string literal of ``n`` bits (bit ``i`` from the right)."""
-    return "B'" + format(mask, f"0{n}b") + "'"
+def _members(packed):
+    """The integers of ``array_send`` of a one-dimensional ``bigint[]`` without NULLs."""
+    ndim = int.from_bytes(packed[:4], "big")
+    if ndim == 0:
+        return np.empty(0, dtype=np.int64)
+    # header: ndim, has-nulls, element type, then length and lower bound per
+    # dimension; each element: its length (4 bytes) and the value (8, big-endian)
+    return np.frombuffer(packed, dtype=[("len", ">i4"), ("value", ">i8")], offset=12 + 8 * ndim)["value"]
 
 
-def _bound_sql(bound):
-    """The SQL of ``scoring.ScoreBound.of`` over a row's ``mask``, before the language and neighbour terms."""
-    n = len(bound.terms)
-    zero = _bits(0, n)
-
-    def has_all(masks):
-        return " OR ".join(f"(mask & {_bits(f, n)}) = {_bits(f, n)}" for f in masks)
-
-    parts = [f"CASE WHEN {has_all(full)} THEN {scoring.NEED_WEIGHT} "
-             f"WHEN (mask & {_bits(any_of, n)}) <> {zero} THEN {scoring.NEED_WEIGHT * 0.5} ELSE 0 END"
-             for any_of, full in bound.needs]
-    if bound.area:
-        parts.append(f"CASE WHEN (mask & {_bits(bound.area, n)}) <> {zero} THEN {scoring.AREA_WEIGHT} ELSE 0 END")
-    if bound.topics:
-        shared = " + ".join(f"CASE WHEN {has_all(full)} THEN 1 ELSE 0 END" for full in bound.topics)
-        parts.append(f"{scoring.TOPIC_WEIGHT} * least({scoring.MAX_TOPICS}, {shared})")
-    return " + ".join(parts) or "0"
-
-
-def candidate_batches(db, municipality, bound, exclude=None, first=200):
+def candidate_batches(db, municipality, bound, first=50):
     """The candidates of ``scoring.rank_bounded``, in growing batches.
 
-    One pass over the proposal's terms in ``profile_terms`` (index-only: no
-    profile row is read) sums each opted-in profile of the municipality, and
-    each neighbour who opted in to it, up to a term mask; PostgreSQL turns
-    the mask into the score bound, drops those who cannot reach
-    ``scoring.MIN_SCORE``, ranks each kind by bound and streams the result
-    through a server-side cursor, so reading stops where the ranking is
-    settled and only those rows leave the database.
+    The proposal's terms' arrays in ``term_postings`` are read in one query
+    (a few kilobytes per term and block, no profile row) and every opted-in
+    profile of the municipality, and every neighbour who opted in to it, is
+    summed up to a term mask, its score bounded (``bound.of`` once per
+    distinct mask), those who cannot reach ``scoring.MIN_SCORE`` dropped, and
+    each kind ranked by bound.  Candidates are profile numbers
+    (:func:`profiles_by_number` reads them).
     """
-    if not bound.terms:
-        return
     n = len(bound.terms)
-    stmt = sa.text(f"""
-        WITH q AS (
-            SELECT term, bit FROM unnest(CAST(:terms AS text[]), CAST(:bits AS varbit[])) AS q(term, bit)
-        ), hits AS (
-            SELECT t.participant_id, t.kind, bool_or(t.neighbour) AS neighbour, bit_or(q.bit) AS mask
-              FROM q JOIN profile_terms AS t ON t.term = q.term
-             WHERE t.participant_id IS DISTINCT FROM CAST(:exclude AS uuid)
-             GROUP BY t.participant_id, t.kind
-        ), cores AS (
-            SELECT participant_id, kind, neighbour, {_bound_sql(bound)} AS core FROM hits
-        ), bounded AS (
-            SELECT participant_id, kind,
-                   CASE WHEN core > 0 THEN core + {scoring.LANGUAGE_BONUS}
-                        - CASE WHEN neighbour THEN {scoring.NEIGHBOUR_PENALTY} ELSE 0 END ELSE 0 END AS bound
-              FROM cores
-        )
-        SELECT participant_id, kind, bound,
-               row_number() OVER (PARTITION BY kind ORDER BY bound DESC, participant_id) AS rank,
-               count(*) OVER (PARTITION BY kind) AS of_kind
-          FROM bounded WHERE bound >= :min_score
-         ORDER BY rank, kind
-    """).execution_options(stream_results=True, max_row_buffer=first * 8)
-    result = db.execute(stmt, {
-        "terms": [f"{municipality}|{t}" for t in bound.terms],
-        "bits": [format(1 << i, f"0{n}b") for i in range(n)],
-        "exclude": exclude, "min_score": scoring.MIN_SCORE,
-    })
-    try:
-        size = first
-        while True:
-            rows = result.fetchmany(size)
-            if not rows:
-                return
-            yield [(str(r.participant_id), r.kind, float(r.bound), r.rank, r.of_kind) for r in rows]
-            size *= 2
-    finally:
-        result.close()
+    if not n:
+        return
+    rows = db.execute(sa.text(
+        "SELECT array_position(CAST(:terms AS text[]), term) - 1 AS i, array_send(members) AS packed"
+        "  FROM term_postings WHERE term = ANY(CAST(:terms AS text[])) AND cardinality(members) > 0"),
+        {"terms": [f"{municipality}|{t}" for t in bound.terms]}).all()
+    if not rows:
+        return
+    lists = [_members(bytes(r.packed)) for r in rows]
+    entries = np.concatenate(lists)
+    words = (n + 62) // 63
+    term_of = np.repeat(np.array([r.i for r in rows], dtype=np.int64), [len(x) for x in lists])
+    bits = np.zeros((len(entries), words), dtype=np.int64)
+    bits[np.arange(len(entries)), term_of // 63] = np.left_shift(1, term_of % 63)
+    order = np.argsort(entries)
+    entries, bits = entries[order], bits[order]
+    starts = np.flatnonzero(np.r_[True, entries[1:] != entries[:-1]])
+    masks = np.bitwise_or.reduceat(bits, starts, axis=0)
+    entries = entries[starts]
+    # A profile's score bound depends only on its mask and whether it is a
+    # neighbour: there are few distinct masks, so bound each once.
+    if words == 1:  # up to 63 terms, the usual case: a flat sort is many times faster
+        unique, which = np.unique(masks[:, 0], return_inverse=True)
+        unique = unique[:, None]
+    else:
+        unique, which = np.unique(masks, axis=0, return_inverse=True)
+    which = which.reshape(-1)
+    core = np.array([bound.of(sum(int(w) << (63 * j) for j, w in enumerate(m))) for m in unique])[which]
+    neighbour = (entries & 8) != 0
+    bounds = np.where(neighbour & (core > 0), core - scoring.NEIGHBOUR_PENALTY, core)
+    keep = bounds >= scoring.MIN_SCORE
+    numbers, kinds, bounds = entries[keep] >> 4, entries[keep] & 7, bounds[keep]
+    by_kind = []
+    for code in np.unique(kinds):
+        mine = np.flatnonzero(kinds == code)
+        mine = mine[np.lexsort((numbers[mine], -bounds[mine]))]
+        by_kind.append((scoring.KINDS[int(code)], numbers[mine], bounds[mine]))
+    depth, size = 0, first
+    while True:
+        # Each kind's next ranks, the kinds interleaved rank by rank.
+        step = max(1, size // max(1, len(by_kind)))
+        batch = [(int(numbers_[r]), kind, float(bounds_[r]), r + 1, len(numbers_))
+                 for r in range(depth, depth + step) for kind, numbers_, bounds_ in by_kind if r < len(numbers_)]
+        if not batch:
+            return
+        yield batch
+        depth, size = depth + step, size * 2
 
 
-def profile_rows(db, ids):
-    """The profile rows of ``ids`` (those still there)."""
-    if not ids:
+def profiles_by_number(db, numbers):
+    """The profile rows of ``numbers`` (those still there)."""
+    if not numbers:
         return []
-    return db.execute(sa.select(profiles).where(
-        profiles.c.participant_id.in_([uuid.UUID(i) for i in ids]))).all()
+    return db.execute(sa.select(profiles).where(profiles.c.number.in_([int(n) for n in numbers]))).all()
