@@ -16,11 +16,16 @@
    beside the sequential greedy method most tools use (lowest probability
    estimated over many of its draws, per type of volunteer).
 
-A fourth part runs the service's own path (candidates from PostgreSQL's GIN
-index, ``storage.candidate_profiles``) in a scratch database on ``--postgres``.
+A fourth part runs the service's own path in a scratch database on
+``--postgres``: the proposal's terms' packed arrays from ``term_postings``,
+every candidate's score bounded, only those that can still change the list
+read and fitted (``scoring.rank_bounded``); p50/p95, how many candidates
+were read and fitted, and a check that the list is the one ranking every
+profile of the largest municipality gives (brute force).
 
 ``--quick`` (under 40 s) runs 10,000/100,000 profiles in memory, 2,000/20,000
 in PostgreSQL, 10,000 proposals, two panel cases and 100 greedy draws.
+The matching figures alone: ``--only matches --only postgres``.
 """
 import argparse
 import gc
@@ -148,9 +153,13 @@ def pg_array(items):
     return "{" + ",".join('"' + x.replace("\\", "\\\\").replace('"', '\\"') + '"' for x in items) + "}"
 
 
-def bench_matches_postgres(sizes, queries, postgres_url):
-    """The service's own path: candidates from the GIN index on scoped terms
-    (``storage.candidate_profiles``), then the same ranking."""
+def bench_matches_postgres(sizes, queries, postgres_url, checks=3):
+    """The service's own path (``service.Service._rank``): the proposal's term
+    arrays read from ``term_postings``, every candidate's score bounded,
+    only the candidates that can still change the list read and fitted
+    (``scoring.rank_bounded``).  Also counts the candidates read and fitted
+    per proposal, and checks on ``checks`` proposals of the largest
+    municipality that the list is the one ranking all its profiles gives."""
     import csv
     import io
     import uuid
@@ -160,8 +169,8 @@ def bench_matches_postgres(sizes, queries, postgres_url):
     from samskab import migrate
     from samskab.config import with_database
     from samskab.db import driver_url
-    from matching.service import CANDIDATE_POOL, _profile_domain, _profile_scoped_terms, scoped_groups
-    from matching.storage import candidate_profiles
+    from matching.service import _profile_domain, _profile_scoped_terms
+    from matching.storage import candidate_batches, profiles_by_number
 
     out = {}
     for n in sizes:
@@ -171,12 +180,13 @@ def bench_matches_postgres(sizes, queries, postgres_url):
         migrate.upgrade("matching", url)
         engine = sa.create_engine(driver_url(url))
         try:
-            with engine.begin() as conn:
-                conn.execute(sa.text("DROP INDEX profiles_scoped_terms"))
             rng = random.Random(n)
             started = time.perf_counter()
             columns = ("participant_id, municipality, role, kind, skills, interests, areas, resources, languages, "
                        "suggest_me, neighbour_municipalities, scoped_terms")
+            with engine.begin() as conn:
+                # the trigger keeps term_postings in step row by row; a bulk load builds them once afterwards
+                conn.execute(sa.text("ALTER TABLE profiles DISABLE TRIGGER USER"))
             raw = engine.raw_connection()
             try:
                 buf, writer, rows = io.StringIO(), None, 0
@@ -198,33 +208,75 @@ def bench_matches_postgres(sizes, queries, postgres_url):
                 raw.commit()
             finally:
                 raw.close()
-            say("  … building the GIN index")
+            say("  … building the term arrays")
             with engine.begin() as conn:
-                conn.execute(sa.text("CREATE INDEX profiles_scoped_terms ON profiles USING gin (scoped_terms)"))
-                conn.execute(sa.text("ANALYZE profiles"))
+                conn.execute(sa.text("""
+                    INSERT INTO term_postings (term, chunk, members)
+                    SELECT t, p.number >> 16,
+                           array_agg(DISTINCT matching_posting(p.number, p.kind, split_part(t, '|', 1) <> p.municipality))
+                      FROM profiles AS p, unnest(p.scoped_terms) AS t GROUP BY t, p.number >> 16"""))
+                conn.execute(sa.text("ALTER TABLE profiles ENABLE TRIGGER USER"))
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(sa.text("VACUUM ANALYZE profiles"))
+                conn.execute(sa.text("VACUUM ANALYZE term_postings"))
             load = time.perf_counter() - started
             with engine.connect() as conn:
                 size_mb = conn.execute(sa.text("SELECT pg_total_relation_size('profiles')")).scalar() / 2**20
+                postings_mb = conn.execute(sa.text("SELECT pg_total_relation_size('term_postings')")).scalar() / 2**20
             qrng = random.Random(7)
             proposals = [make_proposal(qrng, i) for i in range(queries)]
-            times, sql_times, found = [], [], []
+            times, found, read, fitted = [], [], [], []
             with engine.connect() as conn:
+                def top(pr):
+                    counts = [0, 0]
+
+                    def load(numbers):
+                        counts[1] += len(numbers)
+                        return [_profile_domain(r) for r in profiles_by_number(conn, numbers)]
+
+                    def batches():
+                        for batch in candidate_batches(conn, pr.municipality, scoring.score_bound(pr)):
+                            counts[0] += len(batch)
+                            yield batch
+
+                    return scoring.rank_bounded(pr, batches(), load, 10), counts
+
                 for pr in [proposals[0]] + proposals:
                     t = time.perf_counter()
-                    groups = scoped_groups(pr)
-                    rows = candidate_profiles(conn, groups, CANDIDATE_POOL)
-                    sql_times.append(time.perf_counter() - t)
-                    top = scoring.rank(pr, [_profile_domain(r) for r in rows], 10)
+                    matches, counts = top(pr)
                     times.append(time.perf_counter() - t)
-                    found.append(len(top))
-            times, sql_times, found = times[1:], sql_times[1:], found[1:]  # the first one warms the caches
+                    found.append(len(matches))
+                    read.append(counts[0])
+                    fitted.append(counts[1])
+                times, found, read, fitted = times[1:], found[1:], read[1:], fitted[1:]  # the first warms the caches
+                # the same list as ranking every profile of the municipality, brute force
+                largest = municipalities()[0][0]
+                pool = [_profile_domain(r) for r in conn.execute(sa.text(
+                    "SELECT * FROM profiles WHERE municipality = :m OR :m = ANY(neighbour_municipalities)"),
+                    {"m": largest})]
+                crng = random.Random(11)
+                samples = []
+                while len(samples) < checks:
+                    pr = make_proposal(crng, len(samples))
+                    if pr.municipality == largest:
+                        samples.append(pr)
+                identical = sum(
+                    [(m.participant_id, m.score, m.reasons) for m in top(pr)[0]]
+                    == [(m.participant_id, m.score, m.reasons) for m in scoring.rank(pr, pool, 10)]
+                    for pr in samples)
             out[n] = {"profiles": n, "load_seconds": round(load, 1), "table_and_indexes_mb": round(size_mb, 1),
+                      "term_postings_mb": round(postings_mb, 1),
                       "p50_ms": round(pct(times, 50) * 1000, 2), "p95_ms": round(pct(times, 95) * 1000, 2),
-                      "sql_p50_ms": round(pct(sql_times, 50) * 1000, 2),
-                      "mean_matches": round(statistics.mean(found), 1), "queries": queries}
-            say(f"matches (PostgreSQL) among {n:,}: p50 {out[n]['p50_ms']} ms (SQL {out[n]['sql_p50_ms']} ms), "
-                f"p95 {out[n]['p95_ms']} ms, "
-                f"table+indexes {out[n]['table_and_indexes_mb']:,.0f} MB")
+                      "candidates_read_p50": pct(read, 50), "candidates_read_p95": pct(read, 95),
+                      "profiles_fitted_p50": pct(fitted, 50), "profiles_fitted_p95": pct(fitted, 95),
+                      "mean_matches": round(statistics.mean(found), 1), "queries": queries,
+                      "largest_municipality_pool": len(pool),
+                      "same_as_brute_force": f"{identical}/{len(samples)}"}
+            say(f"matches (PostgreSQL) among {n:,}: p50 {out[n]['p50_ms']} ms, p95 {out[n]['p95_ms']} ms, "
+                f"candidates read p50/p95 {out[n]['candidates_read_p50']}/{out[n]['candidates_read_p95']}, "
+                f"fitted p50/p95 {out[n]['profiles_fitted_p50']}/{out[n]['profiles_fitted_p95']}, "
+                f"profiles {out[n]['table_and_indexes_mb']:,.0f} MB + term arrays {out[n]['term_postings_mb']:,.0f} MB,"
+                f" same list as brute force over the {len(pool):,} profiles of {largest}: {identical}/{len(samples)}")
         finally:
             engine.dispose()
             admin = sa.create_engine(driver_url(with_database(postgres_url, "postgres")), isolation_level="AUTOCOMMIT")
@@ -415,7 +467,8 @@ def main():
     if "matches" in only:
         results["matches"] = bench_matches(sizes, queries)
     if "postgres" in only and not args.no_postgres:
-        results["matches_postgres"] = bench_matches_postgres(pg_sizes, queries, args.postgres)
+        results["matches_postgres"] = bench_matches_postgres(pg_sizes, queries, args.postgres,
+                                                             checks=1 if args.quick else 3)
     if "similar" in only:
         results["similar"] = bench_similar(proposals_n, queries)
     if "panels" in only:
