@@ -183,7 +183,7 @@ def backbone_producer(uri, db_url, n, start_path):
     import eventlet
     from nameko.runners import ServiceRunner
 
-    from samskab.db import Database, UnitOfWork, engine_for
+    from samskab.db import Database, UnitOfWork, units_engine
 
     class Producer:
         name = "bench_producer"
@@ -194,7 +194,7 @@ def backbone_producer(uri, db_url, n, start_path):
     runner = ServiceRunner(config)
     runner.add_service(Producer)
     runner.start()
-    engine = engine_for(db_url)
+    engine = units_engine(db_url)  # the engine services use for their units of work
     now = dt.datetime.now(dt.timezone.utc).isoformat()
     with open(start_path, "w") as fh:
         fh.write(str(time.time()))
@@ -310,6 +310,8 @@ def main(argv=None):
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--quick", action="store_true", help="2,000 events")
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--only", choices=("raw", "nameko", "backbone"), action="append",
+                        help="run only this side (repeatable; the ratios need all three)")
     args = parser.parse_args(argv)
     n = 2000 if args.quick else args.events
     from samskab import devservices
@@ -321,11 +323,15 @@ def main(argv=None):
     results = {}
     for name, run in (("raw", lambda: run_raw(n, tmp)), ("nameko", lambda: run_nameko(n, tmp)),
                       ("backbone", lambda: run_backbone(n, tmp, postgres_url))):
+        if args.only and name not in args.only:
+            continue
         print(f"backbone bench: {name} with {n} events …", flush=True)
         results[name] = run()
         print(f"  {name}: {results[name]:,.0f} events/s, {CPU[name] * 1000:.2f} ms of client CPU per event "
               "(producer and consumer processes; broker and database not counted)", flush=True)
         results[f"{name}_cpu_ms_per_event"] = CPU[name] * 1000
+    if args.only:
+        return 0
     results["backbone_vs_raw"] = results["backbone"] / results["raw"]
     results["backbone_vs_nameko"] = results["backbone"] / results["nameko"]
     print(f"backbone / raw ceiling  = {results['backbone_vs_raw']:.2f}  (target ≥ 0.5)")
@@ -348,6 +354,14 @@ if __name__ == "__main__":
             "backbone_consumer": lambda: backbone_consumer(rest[0], rest[1], int(rest[2]), rest[3], rest[4]),
             "backbone_producer": lambda: backbone_producer(rest[0], rest[1], int(rest[2]), rest[3]),
         }
-        funcs[role]()
+        profile_dir = os.environ.get("SAMSKAB_BENCH_PROFILE")
+        if profile_dir:  # cProfile each child: SAMSKAB_BENCH_PROFILE=/tmp/prof python bench/backbone.py
+            import cProfile
+
+            profiler = cProfile.Profile(time.process_time)  # CPU time: waiting is not cost
+            profiler.runcall(funcs[role])
+            profiler.dump_stats(os.path.join(profile_dir, role + ".prof"))
+        else:
+            funcs[role]()
     else:
         sys.exit(main())

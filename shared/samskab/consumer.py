@@ -13,8 +13,11 @@
   or ``*.proposal.published`` for ``MUNICIPALITIES=*``.  The queue name carries
   the list, so instance groups for different lists never share a queue, while
   instances of one group share theirs and split the work.
-* **Idempotency**: the event id is claimed in the handler's own transaction;
-  a redelivered event finds its claim and has no second effect.
+* **Idempotency**: the event id is claimed in the handler's own transaction
+  (sent with its COMMIT, see :class:`samskab.db.UnitOfWork`); a redelivered
+  event runs into the claim, its transaction is rolled back and it has no
+  second effect.  Handlers therefore keep their effects in the database
+  (an e-mail or webhook is a row that a timer sends), never outside it.
 * **Failures**: a failed attempt goes to ``<queue>.retry.<n>``, a queue whose
   message TTL dead-letters it back to the work queue after the n-th delay
   (``RETRY_DELAYS_MS``); after the last, to ``<queue>.dlq`` with the reason.
@@ -32,7 +35,7 @@ from nameko.extensions import register_entrypoint
 from nameko.messaging import Consumer, QueueConsumer
 
 from . import events, metrics
-from .db import Database
+from .db import Database, DuplicateEvent
 
 log = logging.getLogger(__name__)
 
@@ -245,10 +248,14 @@ def consume(*types, every_municipality=False):
         @functools.wraps(fn)
         def handler(self, event):
             uow = getattr(self, _database_attr(type(self)))
-            with uow:
-                if not uow.claim(f"{uow.service}.{consumer_name}", event["id"]):
-                    return _DUPLICATE
-                return fn(self, event)
+            try:
+                with uow:
+                    # The claim goes with the commit: a second delivery runs the
+                    # handler again, fails at the claim and keeps nothing of it.
+                    uow.claim_on_commit(f"{uow.service}.{consumer_name}", event["id"])
+                    return fn(self, event)
+            except DuplicateEvent:
+                return _DUPLICATE
 
         register_entrypoint(handler, EventConsumer(types, every_municipality=every_municipality))
         return handler

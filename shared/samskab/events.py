@@ -86,11 +86,15 @@ def registry() -> dict[str, EventType]:
 
 
 def get_type(name) -> EventType:
-    registry()
-    try:
-        return _registry[name]
-    except KeyError:
-        raise EventError(f"unknown event type {name!r}")
+    # On the hot path (every emit, publish and receipt): a plain lookup, and
+    # the contracts are imported only when a name is not registered yet.
+    etype = _registry.get(name)
+    if etype is None:
+        registry()
+        etype = _registry.get(name)
+        if etype is None:
+            raise EventError(f"unknown event type {name!r}")
+    return etype
 
 
 def routing_key(municipality, type_name):

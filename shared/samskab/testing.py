@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from . import devservices, migrate
 from .config import DEFAULT_PORTS
 from .config import with_database
-from .db import driver_url, engine_for
+from .db import driver_url, engine_for, units_engine
 
 RUN_ID = uuid.uuid4().hex[:8]
 
@@ -79,9 +79,10 @@ def make_database(postgres_url, database_templates):
 
     for name in created:
         url = with_database(postgres_url, name)
-        engine = db._engines.pop(url, None)
-        if engine is not None:
-            engine.dispose()
+        for key in (url, (url, "units")):
+            engine = db._engines.pop(key, None)
+            if engine is not None:
+                engine.dispose()
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -136,7 +137,7 @@ def unit_of_work(url, service="test"):
     """A UnitOfWork outside nameko, for arranging and checking data in tests."""
     from .db import UnitOfWork
 
-    return UnitOfWork(engine_for(url), service)
+    return UnitOfWork(units_engine(url), service)
 
 
 
