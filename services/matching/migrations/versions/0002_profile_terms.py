@@ -52,6 +52,14 @@ def upgrade():
     op.execute(f"""
         CREATE FUNCTION matching_term_postings() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
+            -- Lock the rows this change rewrites in one order (by term), so two
+            -- profile changes at once wait for each other instead of deadlocking.
+            PERFORM 1 FROM term_postings
+              WHERE term = ANY(CASE WHEN TG_OP = 'INSERT' THEN NEW.scoped_terms
+                                    WHEN TG_OP = 'DELETE' THEN OLD.scoped_terms
+                                    ELSE OLD.scoped_terms || NEW.scoped_terms END)
+                AND chunk = (CASE WHEN TG_OP = 'DELETE' THEN OLD.number ELSE NEW.number END) >> 16
+              ORDER BY term FOR UPDATE;
             IF TG_OP <> 'INSERT' THEN
                 UPDATE term_postings AS p SET members = array_remove(p.members, {old})
                  WHERE p.term = ANY(OLD.scoped_terms) AND p.chunk = OLD.number >> 16;

@@ -17,6 +17,7 @@ from matching.tests.unit.test_scoring import crowd
 pytestmark = pytest.mark.integration
 
 IDS = {}
+LETTERS = [a + b for a in "bdfgk" for b in "aeiou"][:25]
 
 
 def pid(name):
@@ -99,7 +100,12 @@ def test_the_bounded_path_gives_the_brute_force_top_ten_on_a_hand_made_town(engi
 
 
 def test_the_bounded_path_gives_the_brute_force_top_ten_on_a_random_crowd(engine):
-    people = with_uuids(crowd(800, 3))
+    people = crowd(800, 3)
+    # people who meet the needs whose terms are past the 63rd bit
+    people += [Profile(f"y{i}", "aalborg", ["resident", "business"][i % 2], skills=[f"{x}maler {x}gartner"],
+                       interests=["kultur"], areas=["Hasseris"][:i % 2], suggest_me=True)
+               for i, x in enumerate(LETTERS[18:] * 2)]
+    people = with_uuids(people)
     with engine.begin() as conn:
         store(conn, people)
     proposals = [
@@ -107,7 +113,11 @@ def test_the_bounded_path_gives_the_brute_force_top_ten_on_a_random_crowd(engine
                  area="Vejgaard", language="da", initiator_id=people[5].participant_id),
         Proposal(id="b", municipality="aalborg", needs=["mekaniker"], language="en"),
         Proposal(id="c", municipality="hjorring", needs=["tømrer", "lokale"], topics=["kultur", "mobilitet"]),
+        # more terms than one 63-bit word holds
+        Proposal(id="d", municipality="aalborg", area="Hasseris", topics=["kultur", "klima", "ældre"],
+                 needs=["cykel hjælper", "værktøj", "tømrer"] + [f"{x}maler {x}snedker {x}gartner" for x in LETTERS]),
     ]
+    assert len(scoring.score_bound(proposals[-1]).terms) > 63
     with engine.connect() as conn:
         for proposal in proposals:
             expected = scoring.rank(proposal, people, top=10)
