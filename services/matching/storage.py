@@ -6,8 +6,9 @@ and places the domain modules match on, prefixed by the municipality scope
 packed integer arrays in ``term_postings`` (the database keeps them in step),
 from which a proposal's candidates in its municipality (and the neighbours
 who opted in) are found and their scores bounded without reading a profile
-row; proposals keep their terms in a GIN index.  Document frequencies per municipality make similar-proposal scoring
-independent of how many proposals a query touches.
+row; proposals keep their terms in a GIN index.  Document frequencies per
+municipality make similar-proposal scoring independent of how many
+proposals a query touches.
 """
 import numpy as np
 import sqlalchemy as sa
@@ -37,16 +38,16 @@ profiles = sa.Table(
     _tags("scoped_terms"),                            # empty unless suggest_me
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
-
+sa.Index("profiles_municipality_kind", profiles.c.municipality, profiles.c.kind)
 sa.Index("profiles_number", profiles.c.number, unique=True)
 
 # Each scoped term's opted-in profiles as arrays of packed integers
 # (``number * 16``, ``+ 8`` when the term is scoped to a municipality the
 # profile is a neighbour of, ``+`` the kind's position in ``scoring.KINDS``),
 # one row per block of 65,536 profile numbers so a profile change rewrites
-# arrays of at most a few kilobytes.  Filled from ``profiles.scoped_terms`` by a trigger
-# (migration 0002) on every insert, update and delete, so they never disagree
-# with the profiles.
+# arrays of at most a few kilobytes.  Filled from ``profiles.scoped_terms`` by
+# a trigger (migration 0002) on every insert, update and delete, so they never
+# disagree with the profiles.
 term_postings = sa.Table(
     "term_postings",
     metadata,
