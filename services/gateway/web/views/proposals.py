@@ -302,7 +302,7 @@ def edit(page, m, proposal_id):
                 return page.redirect(f"{_base(m)}/{proposal_id}", "proposal_saved")
         status = 422
     return page.render("proposals/edit.html", status=status, title=page._("edit.title"), proposal=proposal,
-                       values=values, errors=errors, allowed=allowed, kinds=KINDS,
+                       values=values, errors=errors, allowed=allowed,
                        kind_options=[("", "–")] + [(k, page._("kind." + k)) for k in KINDS],
                        level_options=[("", "–")] + [(level, page._("level." + level)) for level in LEVELS])
 
