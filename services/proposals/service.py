@@ -8,6 +8,8 @@ two transitions or two supports of the same proposal cannot interleave.
 RPC arguments: ``municipality`` (slug), ``actor`` (dict or ``None``), ids, payload.
 """
 import datetime as dt
+import hashlib
+import json
 import uuid
 
 import sqlalchemy as sa
@@ -28,7 +30,7 @@ from .domain import Actor
 from .storage import (
     ACTOR_COLUMNS, CONTENT_TABLES, ERASED, MAX_LIMIT, PROPOSAL_CHILDREN, agreement_acceptances, agreement_versions,
     answers, experiments, follows, jsonable, list_page, proposals, questions, replace_partner, reports, status_history,
-    supports, updates,
+    submission_keys, supports, updates,
 )
 
 # Publication and submission have their own event types; every other move is status_changed.
@@ -113,6 +115,7 @@ def _discard(uow, proposal_ids):
     if proposal_ids:
         for table in PROPOSAL_CHILDREN:
             uow.execute(table.delete().where(table.c.proposal_id.in_(proposal_ids)))
+        uow.execute(submission_keys.delete().where(submission_keys.c.proposal_id.in_(proposal_ids)))
         uow.execute(proposals.delete().where(proposals.c.id.in_(proposal_ids)))
 
 
@@ -152,12 +155,23 @@ class Service(ServiceBase):
     # -- proposals ---------------------------------------------------------------
 
     @rpc
-    def submit(self, municipality, actor, payload):
+    def submit(self, municipality, actor, payload, idempotency_key=None):
+        """Save a draft or submit a proposal.  With ``idempotency_key`` (the
+        client's Idempotency-Key), a retry of the same request returns the
+        proposal the first one made, marked ``"replayed": true``, instead of
+        making a second; the same key with a different request is refused."""
         new = _parse(contracts.NewProposal, payload)
         who = Actor.of(actor)
         if who.id is None:
             raise Invalid("a proposal needs an initiator", [{"field": "actor", "message": "sign in first"}])
         now = _now()
+        if idempotency_key is not None:
+            key = str(idempotency_key)
+            if not 1 <= len(key) <= 255 or not key.isprintable() or not key.isascii():
+                raise Invalid("the Idempotency-Key must be 1 to 255 printable ASCII characters",
+                              [{"field": "Idempotency-Key", "message": "1 to 255 printable ASCII characters"}])
+            fingerprint = hashlib.sha256(json.dumps([municipality, new.model_dump(mode="json")],
+                                                    sort_keys=True).encode()).hexdigest()
         record = {
             "id": uuid.uuid4(),
             "municipality": municipality,
@@ -170,11 +184,31 @@ class Service(ServiceBase):
             "last_activity_at": now,
         }
         with self.db as uow:
+            if idempotency_key is not None:
+                # First come, first kept: a concurrent retry waits here for the first to commit.
+                claimed = uow.execute(pg.insert(submission_keys).values(
+                    initiator_id=record["initiator_id"], key=key, fingerprint=fingerprint, municipality=municipality,
+                    proposal_id=record["id"], created_at=now,
+                ).on_conflict_do_nothing().returning(submission_keys.c.proposal_id)).first()
+                if claimed is None:
+                    return self._replay(uow, who, record["initiator_id"], key, fingerprint)
             uow.execute(proposals.insert().values(**record))
             row = self._load(uow, municipality, record["id"], lock=True)
             if new.submit:
                 row = self._apply_transition(uow, row, who, "submitted", None, None, now)
-        return _proposal_view(row, who)
+        view = _proposal_view(row, who)
+        if idempotency_key is not None:
+            view["replayed"] = False
+        return view
+
+    def _replay(self, uow, who, initiator_id, key, fingerprint):
+        first = uow.execute(sa.select(submission_keys).where(
+            submission_keys.c.initiator_id == initiator_id, submission_keys.c.key == key)).one()
+        if first.fingerprint != fingerprint:
+            raise Invalid("this Idempotency-Key was used for a different proposal; use a new key for a new one",
+                          [{"field": "Idempotency-Key", "message": "already used for a different request"}])
+        row = self._load(uow, first.municipality, first.proposal_id)
+        return {**_proposal_view(row, who), "replayed": True}
 
     @rpc
     def get(self, municipality, proposal_id, actor=None):
@@ -739,6 +773,7 @@ class Service(ServiceBase):
         _discard(db, gone)
         db.execute(proposals.update().where(proposals.c.initiator_id == pid).values(initiator_id=ERASED))
         db.execute(follows.delete().where(follows.c.participant_id == pid))
+        db.execute(submission_keys.delete().where(submission_keys.c.initiator_id == pid))
         db.execute(supports.update().where(supports.c.participant_id == pid)
                    .values(participant_id=sa.func.gen_random_uuid()))
         for table, column in ACTOR_COLUMNS:

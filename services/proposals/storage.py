@@ -52,6 +52,18 @@ proposals = sa.Table(
     sa.Column("search", pg.TSVECTOR, sa.Computed("x", persisted=True)),  # defined in the migration
 )
 
+# 0003: an Idempotency-Key per initiator names the proposal its first submission made
+submission_keys = sa.Table(
+    "submission_keys",
+    metadata,
+    sa.Column("initiator_id", pg.UUID(as_uuid=True), primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("municipality", sa.Text, nullable=False),
+    sa.Column("proposal_id", pg.UUID(as_uuid=True), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 status_history = sa.Table(
     "status_history",
     metadata,

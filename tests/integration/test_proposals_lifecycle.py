@@ -432,3 +432,44 @@ def test_the_same_person_supporting_twice_at_once_counts_once(platform):
                                 range(6)))
     assert statuses == [201] + [409] * 5
     assert ok(requests.get(p.proposal_path(pid)))["support_count"] == 1
+
+
+def test_a_retried_submission_with_an_idempotency_key_makes_one_proposal(platform):
+    """A client that lost the answer (timeout, 503, dropped connection) sends the same
+    request again with the same Idempotency-Key: it gets the first proposal back."""
+    import eventlet
+
+    p = platform
+    _, initiator = p.register("retry@example.org")
+    _, other = p.register("retry.other@example.org")
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = requests.post(p.url("/municipalities/aalborg/proposals"), json=PROPOSAL, headers={**initiator, **key})
+    assert first.status_code == 201, first.text
+    again = requests.post(p.url("/municipalities/aalborg/proposals"), json=PROPOSAL, headers={**initiator, **key})
+    assert again.status_code == 200, again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["Location"].endswith(f"/proposals/{first.json()['id']}")
+    assert "replayed" not in again.json()
+
+    # eight retries at once: still one proposal
+    burst = {"Idempotency-Key": str(uuid.uuid4())}
+    answers = list(eventlet.GreenPool().imap(lambda _: requests.post(
+        p.url("/municipalities/aalborg/proposals"), json=PROPOSAL, headers={**initiator, **burst}), range(8)))
+    assert sorted(a.status_code for a in answers) == [200] * 7 + [201]
+    assert len({a.json()["id"] for a in answers}) == 1
+
+    # the same key for another proposal is refused, and nothing is stored
+    changed = dict(PROPOSAL, title="Something else entirely")
+    refused = problem(requests.post(p.url("/municipalities/aalborg/proposals"), json=changed,
+                                    headers={**initiator, **key}), 422)
+    assert "Idempotency-Key" in fields(refused)
+    # keys are per person: someone else's request with the same key is their own
+    theirs = requests.post(p.url("/municipalities/aalborg/proposals"), json=PROPOSAL, headers={**other, **key})
+    assert theirs.status_code == 201 and theirs.json()["id"] != first.json()["id"]
+    # without a key, each request is a new proposal, as before
+    plain = ok(requests.post(p.url("/municipalities/aalborg/proposals"), json=PROPOSAL, headers=initiator), 201)
+    mine = ok(requests.get(p.url("/municipalities/aalborg/proposals?mine=1&status=submitted"), headers=initiator))
+    assert sorted(x["id"] for x in mine) == sorted({first.json()["id"], answers[0].json()["id"], plain["id"]})
+    assert problem(requests.post(p.url("/municipalities/aalborg/proposals"), json=PROPOSAL,
+                                 headers={**initiator, "Idempotency-Key": "x" * 300}), 422)

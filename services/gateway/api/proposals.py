@@ -172,12 +172,31 @@ LIST_QUERY = {
 # -- proposals ------------------------------------------------------------------------------
 
 
+IDEMPOTENCY_KEY = {"Idempotency-Key": (
+    {"type": "string", "minLength": 1, "maxLength": 255},
+    "Any unique string per proposal (a UUID): a retry with the same key and body returns the first result "
+    "instead of making a second proposal; the same key with another body is refused (422)")}
+
+
 @route("POST", "/municipalities/<m>/proposals", body=NewProposal, status=201, response=ProposalOut, auth=True,
-       summary="Submit a proposal (or save a draft)", tags=TAGS)
+       summary="Submit a proposal (or save a draft)", tags=TAGS, headers=IDEMPOTENCY_KEY, idempotent_replay=True)
 def create_proposal(ctx, m, body):
+    """With an ``Idempotency-Key`` header, a retry (after a timeout, a 503, a lost
+    connection) gets the proposal the first request made, with status 200 and
+    ``Idempotent-Replayed: true``, instead of making a second one."""
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "submit", municipality.id, ctx.actor, body.model_dump(mode="json"))
+    key = ctx.request.headers.get("Idempotency-Key")
+    if key is None:
+        return ctx.call("proposals", "submit", municipality.id, ctx.actor, body.model_dump(mode="json"))
+    view = ctx.call("proposals", "submit", municipality.id, ctx.actor, body.model_dump(mode="json"), key)
+    replayed = view.pop("replayed", False)
+    response = Response(json.dumps(view, ensure_ascii=False, default=str), status=200 if replayed else 201,
+                        content_type="application/json")
+    response.headers["Location"] = f"{API_PREFIX}/municipalities/{municipality.id}/proposals/{view['id']}"
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
 
 
 @route("GET", "/municipalities/<m>/proposals", response=[ProposalOut], query=LIST_QUERY,

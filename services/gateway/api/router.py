@@ -30,6 +30,8 @@ class Route:
     tags: list = field(default_factory=list)
     media_type: str = "application/json"
     query: dict = field(default_factory=dict)  # name -> (schema, description)
+    headers: dict = field(default_factory=dict)  # request header name -> (schema, description)
+    idempotent_replay: bool = False  # an Idempotency-Key retry answers 200 with the first result
 
     @property
     def template(self):
@@ -120,6 +122,8 @@ class Router:
             ]
             for name, (schema, description) in r.query.items():
                 params.append({"name": name, "in": "query", "required": False, "schema": schema, "description": description})
+            for name, (schema, description) in r.headers.items():
+                params.append({"name": name, "in": "header", "required": False, "schema": schema, "description": description})
             if params:
                 op["parameters"] = params
             if r.body is not None:
@@ -130,6 +134,9 @@ class Router:
             elif r.media_type != "application/json":
                 ok["content"] = {r.media_type: {"schema": {"type": "string"}}}
             op["responses"][str(r.status)] = ok
+            if r.idempotent_replay:
+                op["responses"]["200"] = {**ok, "description": "A retry with the same Idempotency-Key: what the first "
+                                          "request made (header Idempotent-Replayed: true)"}
             errors = [400, 404, 413, 422, 503] if r.body is not None else [400, 404, 503]
             if r.auth:
                 errors += [401, 403]
