@@ -283,10 +283,15 @@ class Platform:
             if proc.poll() is not None:
                 bad.append(f"{service}.{instance} (exited {proc.returncode})")
                 continue
-            try:
-                ok = requests.get(f"http://127.0.0.1:{self.port_of(service, instance)}/healthz", timeout=3).ok
-            except requests.RequestException:
-                ok = False
+            ok = False
+            for attempt in range(3):  # as a liveness probe's failureThreshold: one slow answer is not death
+                try:
+                    ok = requests.get(f"http://127.0.0.1:{self.port_of(service, instance)}/healthz", timeout=3).ok
+                except requests.RequestException:
+                    ok = False
+                if ok or proc.poll() is not None:
+                    break
+                time.sleep(1)
             if not ok:
                 bad.append(f"{service}.{instance} (not answering /healthz)")
         return bad
