@@ -88,7 +88,6 @@ class ConfirmingPublisher:
                     message_id=envelope["id"],
                     type=envelope["type"],
                     delivery_mode=2,
-                    application_headers={"municipality": envelope["municipality"]},
                 )
                 self.channel.basic_publish(msg, exchange=exchange, routing_key=key)
                 self._unconfirmed.add(self._next_tag)
