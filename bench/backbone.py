@@ -38,8 +38,10 @@ def child(role, *args, wait=False):
 
 def wait_cpu(proc):
     """Wait for a child and return the CPU seconds (user + system) it used."""
-    _, _, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(proc.args[2:3])} failed with exit code {proc.returncode}")
     return usage.ru_utime + usage.ru_stime
 
 
@@ -145,6 +147,7 @@ def backbone_consumer(uri, db_url, n, done_path, ready_path):
     import sqlalchemy as sa
     from nameko.runners import ServiceRunner
 
+    from samskab import metrics
     from samskab.consumer import consume
     from samskab.db import Database, engine_for
 
@@ -162,15 +165,17 @@ def backbone_consumer(uri, db_url, n, done_path, ready_path):
     runner.add_service(Consumer)
     runner.start()
     open(ready_path, "w").write("1")
-    engine = engine_for(db_url)
-    while True:
-        with engine.connect() as conn:
-            count = conn.execute(sa.text("SELECT count(*) FROM effects")).scalar()
-        if count >= n:
-            break
-        eventlet.sleep(0.02)
+    # Done when the consumer has counted n events handled (in memory, as the other
+    # two sides count); the effects in the database are checked once afterwards.
+    handled = metrics.for_service("bench_consumer").events_handled.labels("samskab.proposal.submitted")
+    while handled._value.get() < n:
+        eventlet.sleep(0.01)
     with open(done_path, "w") as fh:
         fh.write(str(time.time()))
+    with engine_for(db_url).connect() as conn:
+        stored = conn.execute(sa.text("SELECT count(*) FROM effects")).scalar()
+    if stored != n:
+        raise SystemExit(f"the consumer counted {n} events handled but {stored} effects are stored")
     runner.stop()
 
 
