@@ -34,6 +34,34 @@ def localize(value, time_zone, field):
     return value.astimezone(UTC)
 
 
+INSTANT_EXAMPLE = "2027-03-01T00:00:00+01:00"
+
+
+def parse_instant(value, field):
+    """An aware UTC datetime from an ISO 8601 date and time with an offset (``Z`` or ``+01:00``); ``None``
+    stays ``None``.  Anything else, a time without an offset too, is refused naming ``field``."""
+    if value is None or value == "":
+        return None
+    problem = None
+    if not isinstance(value, str):
+        problem = "must be a date and time as text"
+    else:
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            problem = f"not a date and time; write ISO 8601 with an offset, e.g. {INSTANT_EXAMPLE}"
+            if " " in value:  # an unencoded "+" in a URL's query arrives as a space
+                problem += " (in a URL, write + as %2B)"
+        else:
+            if parsed.tzinfo is None:
+                problem = f"needs an offset from UTC, e.g. {INSTANT_EXAMPLE}"
+            elif not 1900 <= parsed.year <= 9000:
+                problem = "out of range"
+    if problem:
+        raise Invalid(f"{field} is not a valid date and time", [{"field": field, "message": problem}])
+    return parsed.astimezone(UTC)
+
+
 def meeting_errors(m, *, now, place=None, new=True):
     """Field errors of a meeting's fields (``m`` is a dict of aware datetimes etc.)."""
     errors = []

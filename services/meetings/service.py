@@ -369,18 +369,33 @@ class Service(ServiceBase):
             ]
             out["my_registration"] = None
             if actor and actor.get("id"):
-                out["my_registration"] = self._registration_of(uow, row, uuid.UUID(actor["id"]))
+                pid = uuid.UUID(actor["id"])
+                out["my_registration"] = self._live_registrations(uow, row, {pid}).get(pid)
         return out
 
     @rpc
-    def list(self, municipality, actor=None, proposal_id=None, upcoming=True, limit=50):
+    def list(self, municipality, actor=None, proposal_id=None, upcoming=True, limit=50, starts_from=None,
+             starts_before=None):
+        """Meetings in order of their start, at most ``limit`` (1–500).
+
+        ``upcoming`` leaves out those that have ended; ``starts_from`` and
+        ``starts_before`` (ISO 8601 with an offset) keep those that start in
+        ``[starts_from, starts_before)``: a month of the calendar."""
         limit = max(1, min(int(limit or 50), 500))
+        since = domain.parse_instant(starts_from, "starts_from")
+        until = domain.parse_instant(starts_before, "starts_before")
+        if since is not None and until is not None and until <= since:
+            raise Invalid("the range is empty", [{"field": "starts_before", "message": "must come after starts_from"}])
         with self.db as uow:
             stmt = sa.select(meetings).where(meetings.c.municipality == municipality)
             if proposal_id:
                 stmt = stmt.where(meetings.c.proposal_id == _uuid(proposal_id, "proposal"))
             if upcoming:
                 stmt = stmt.where(meetings.c.ends_at >= _now())
+            if since is not None:
+                stmt = stmt.where(meetings.c.starts_at >= since)
+            if until is not None:
+                stmt = stmt.where(meetings.c.starts_at < until)
             rows = uow.execute(stmt.order_by(meetings.c.starts_at, meetings.c.id).limit(limit)).all()
             place_ids = {r.place_id for r in rows if r.place_id}
             by_id = {p.id: p for p in uow.execute(sa.select(places).where(places.c.id.in_(place_ids)))} if place_ids else {}
@@ -453,58 +468,77 @@ class Service(ServiceBase):
 
     # -- registration ---------------------------------------------------------------
 
-    def _registration_of(self, uow, meeting, participant_id):
-        reg = uow.execute(sa.select(registrations).where(
-            registrations.c.meeting_id == meeting.id, registrations.c.participant_id == participant_id,
-            registrations.c.status != CANCELLED)).first()
-        if reg is None:
-            return None
-        position = None
-        if reg.status == WAITLISTED:
-            position = uow.execute(sa.select(sa.func.count()).select_from(registrations).where(
-                registrations.c.meeting_id == meeting.id, registrations.c.status == WAITLISTED,
-                registrations.c.seq <= reg.seq)).scalar()
-        return {"id": str(reg.id), "meeting_id": str(meeting.id), "group": reg.group, "status": reg.status,
-                "waitlist_position": position, "created_at": _iso(reg.created_at)}
-
     @rpc
     def register(self, municipality, actor, meeting_id):
+        """Register the caller: a seat if one is free for their group, else the waitlist.
+
+        Idempotent per person and meeting: someone who already holds a live
+        registration (a retry after a timeout, a double click, two tabs) gets
+        that registration back, with ``"replayed": true``, and nothing changes.
+        After a cancellation a new registration is a new arrival (the back of
+        the waitlist if the seats are gone)."""
         participant_id = _require_actor(actor)
         group = actor.get("role")
         if group not in GROUPS:
             raise Forbidden("an operator account cannot register for meetings")
         key = (municipality, _uuid(meeting_id, "meeting"))
         result = self.desk.submit(key, (participant_id, group), self._register_batch)
-        log.info("registration %s meeting=%s status=%s", result["id"], result["meeting_id"], result["status"])
+        log.info("registration %s meeting=%s status=%s replayed=%s", result["id"], result["meeting_id"],
+                 result["status"], result["replayed"])
         return result
+
+    def _live_registrations(self, uow, meeting, participant_ids):
+        """The live registrations of these people for the meeting, each with its waitlist position."""
+        held = uow.execute(sa.select(registrations).where(
+            registrations.c.meeting_id == meeting.id, registrations.c.status != CANCELLED,
+            registrations.c.participant_id.in_(participant_ids))).all()
+        out = {}
+        for reg in held:
+            position = None
+            if reg.status == WAITLISTED:
+                position = uow.execute(sa.select(sa.func.count()).select_from(registrations).where(
+                    registrations.c.meeting_id == meeting.id, registrations.c.status == WAITLISTED,
+                    registrations.c.seq <= reg.seq)).scalar()
+            out[reg.participant_id] = {
+                "id": str(reg.id), "meeting_id": str(meeting.id), "group": reg.group, "status": reg.status,
+                "waitlist_position": position, "created_at": _iso(reg.created_at)}
+        return out
 
     def _register_batch(self, key, batch):
         """Decide a batch of registrations for one meeting in one transaction, in arrival order.
 
         The meeting's row lock (``FOR UPDATE``) serialises this against other
         instances; within the batch each registration sees the counts the one
-        before it left.  Returns one result or exception per registration.
+        before it left.  Someone already registered (before or earlier in this
+        batch) gets their registration back, even once the registration window
+        has closed.  Returns one result or exception per registration.
         """
         municipality, meeting_id = key
         now = _now()
         results = [None] * len(batch)
         with self.db as uow:
             meeting = self._meeting(uow, municipality, meeting_id, lock=True)
-            domain.check_can_register(meeting._mapping, now)
+            refusal = None
+            try:
+                domain.check_can_register(meeting._mapping, now)
+            except Conflict as exc:
+                if meeting.status != "scheduled":
+                    raise  # a cancelled or concluded meeting: nobody's answer is a seat
+                refusal = exc  # outside the registration window: newcomers only
             seats = Seats(meeting.capacity, dict(meeting.reserved or {}))
             # Without reserved seats only the total matters, and the meeting row has it.
             by_group = self._confirmed_by_group(uow, meeting.id) if seats.reserved else {"*": meeting.confirmed_count}
             key_of = (lambda g: g) if seats.reserved else (lambda g: "*")
-            taken = {r.participant_id for r in uow.execute(sa.select(registrations.c.participant_id).where(
-                registrations.c.meeting_id == meeting.id, registrations.c.status != CANCELLED,
-                registrations.c.participant_id.in_({pid for pid, _ in batch})))}
+            held = self._live_registrations(uow, meeting, {pid for pid, _ in batch})
             confirmed, waiting, seq = meeting.confirmed_count, meeting.waitlist_count, meeting.next_seq
             rows, emitted = [], []
             for i, (participant_id, group) in enumerate(batch):
-                if participant_id in taken:
-                    results[i] = Conflict("you are already registered for this meeting")
+                if participant_id in held:
+                    results[i] = {**held[participant_id], "replayed": True}
                     continue
-                taken.add(participant_id)
+                if refusal is not None:
+                    results[i] = refusal
+                    continue
                 status = registration.decide(group if seats.reserved else "*", seats, by_group)
                 seq += 1
                 if status == CONFIRMED:
@@ -519,7 +553,8 @@ class Service(ServiceBase):
                 position = waiting if status == WAITLISTED else None
                 emitted.append((reg, confirmed, waiting, position))
                 results[i] = {"id": str(reg["id"]), "meeting_id": str(meeting.id), "group": group, "status": status,
-                              "waitlist_position": position, "created_at": _iso(now)}
+                              "waitlist_position": position, "created_at": _iso(now), "replayed": False}
+                held[participant_id] = {k: v for k, v in results[i].items() if k != "replayed"}
             if rows:
                 uow.execute(registrations.insert(), rows)
                 uow.execute(meetings.update().where(meetings.c.id == meeting.id).values(

@@ -4,6 +4,7 @@ Meeting ids are matched with werkzeug's ``uuid`` converter, so
 ``/meetings/<id>.ics`` and ``/meetings/<id>`` never take each other's requests.
 """
 import hashlib
+import json
 from typing import Literal
 
 from pydantic import BaseModel
@@ -195,15 +196,24 @@ def suggest_formats(ctx, m):
 # -- meetings ---------------------------------------------------------------------------
 
 
-@route("GET", "/municipalities/<m>/meetings", response=[MeetingOut], summary="Upcoming meetings", tags=["meetings"],
+@route("GET", "/municipalities/<m>/meetings", response=[MeetingOut], tags=["meetings"],
+       summary="Upcoming meetings, or those that start in a date range, in order of their start",
        query={"proposal_id": ({"type": "string", "format": "uuid"}, "only meetings of this proposal"),
               "past": ({"type": "boolean"}, "include meetings that have ended"),
+              "starts_from": ({"type": "string", "format": "date-time"},
+                              "only meetings that start at or after this instant: ISO 8601 with an offset, e.g. "
+                              "2027-03-01T00:00:00+01:00 (in a URL, + is written %2B); with it, meetings that "
+                              "have ended are included"),
+              "starts_before": ({"type": "string", "format": "date-time"},
+                                "only meetings that start before this instant (ISO 8601 with an offset)"),
               "limit": ({"type": "integer", "minimum": 1, "maximum": 500}, "at most this many")})
 def list_meetings(ctx, m):
     municipality = ctx.municipality(m)
     args = ctx.request.args
+    starts_from = args.get("starts_from") or None
+    upcoming = args.get("past") not in ("1", "true", "yes") and starts_from is None
     return ctx.call("meetings", "list", municipality.id, ctx.actor, args.get("proposal_id") or None,
-                    args.get("past") not in ("1", "true", "yes"), _int_arg(args, "limit") or 50)
+                    upcoming, _int_arg(args, "limit") or 50, starts_from, args.get("starts_before") or None)
 
 
 @route("POST", "/municipalities/<m>/meetings", body=NewMeeting, status=201, response=MeetingDetailOut, auth=True,
@@ -248,12 +258,22 @@ def conclude_meeting(ctx, m, meeting_id):
 # -- registration ------------------------------------------------------------------------
 
 
-@route("POST", MEETING + "/registrations", status=201, response=RegistrationOut, auth=True,
-       summary="Register yourself: a seat if one is free for your group, else the waitlist", tags=["meetings"])
+@route("POST", MEETING + "/registrations", status=201, response=RegistrationOut, auth=True, idempotent_replay=True,
+       summary="Register yourself: a seat if one is free for your group, else the waitlist; if you are already "
+               "registered, your registration (200, Idempotent-Replayed: true)", tags=["meetings"])
 def register(ctx, m, meeting_id):
+    """Safe to retry (after a 503, a timeout, a lost connection): someone already
+    registered gets their registration back, confirmed or with their place on the
+    waitlist, with status 200 and ``Idempotent-Replayed: true``; nothing changes."""
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("meetings", "register", municipality.id, ctx.actor, str(meeting_id))
+    result = ctx.call("meetings", "register", municipality.id, ctx.actor, str(meeting_id))
+    replayed = result.pop("replayed", False)
+    response = Response(json.dumps(result, ensure_ascii=False), status=200 if replayed else 201,
+                        content_type="application/json")
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
 
 
 @route("DELETE", MEETING + "/registrations", response=RegistrationOut, auth=True,

@@ -99,7 +99,11 @@ def test_staff_schedule_residents_register_and_calendars_follow_every_change(pla
 
     r = requests.post(url + "/registrations", headers=resident)
     assert r.status_code == 201 and r.json()["status"] == "confirmed"
-    assert is_problem(requests.post(url + "/registrations", headers=resident), 409)
+    assert "Idempotent-Replayed" not in r.headers
+    # registering again (a retry after a 503, a double click) answers with the same registration
+    again = requests.post(url + "/registrations", headers=resident)
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == r.json()
     feed_url = requests.post(f"{base}/me/calendar-feed", headers=resident).json()["url"]
     token_path = feed_url.split("/api/v1", 1)[1]
     private = icalendar.Calendar.from_ical(requests.get(base + token_path).content)
@@ -260,3 +264,71 @@ def test_twenty_concurrent_http_registrations_for_three_seats(platform):
     is_problem(requests.delete(url + "/registrations", headers=leaving[0]), 404)
     shown = requests.get(url).json()
     assert (shown["confirmed_count"], shown["waitlist_count"], shown["seats_left"]) == (3, 16, 0)
+
+
+def test_registering_twice_at_once_or_again_later_gives_one_registration_and_names_it(platform):
+    """A retry after a 503 or a double click is not an error: the person is told the
+    registration they hold, a waitlisted one with their place in line."""
+    import eventlet
+
+    base = platform["base"]
+    staff, _ = account(platform, "employee")
+    meeting = requests.post(f"{base}/municipalities/aalborg/meetings", json=meeting_payload(capacity=1),
+                            headers=staff).json()
+    url = f"{base}/municipalities/aalborg/meetings/{meeting['id']}"
+    (seated, _), (waiting, _) = account(platform), account(platform)
+    for person in (seated, waiting):
+        pool = eventlet.GreenPool(4)
+        at_once = list(pool.imap(lambda _: requests.post(url + "/registrations", headers=person), range(4)))
+        later = requests.post(url + "/registrations", headers=person)
+        answers = at_once + [later]
+        assert sorted(r.status_code for r in answers) == [200, 200, 200, 200, 201]
+        assert all(r.headers.get("Idempotent-Replayed") == "true" for r in answers if r.status_code == 200)
+        assert len({r.json()["id"] for r in answers}) == 1
+    assert later.json()["status"] == "waitlisted" and later.json()["waitlist_position"] == 1
+    listing = requests.get(url + "/registrations", headers=staff).json()
+    assert [r["status"] for r in listing] == ["confirmed", "waitlisted"]
+    shown = requests.get(url).json()
+    assert (shown["confirmed_count"], shown["waitlist_count"]) == (1, 1)
+
+    # Cancelling and registering again is a new arrival: a new registration, 201, at the back of the line.
+    third, _ = account(platform)
+    requests.post(url + "/registrations", headers=third)
+    first = requests.post(url + "/registrations", headers=seated).json()
+    assert requests.delete(url + "/registrations", headers=seated).json()["status"] == "cancelled"
+    back = requests.post(url + "/registrations", headers=seated)
+    assert back.status_code == 201 and "Idempotent-Replayed" not in back.headers
+    assert back.json()["id"] != first["id"]
+    assert (back.json()["status"], back.json()["waitlist_position"]) == ("waitlisted", 2)
+    assert requests.get(url, headers=waiting).json()["my_registration"]["status"] == "confirmed"
+
+
+def test_meetings_in_a_date_range_and_bad_dates_refused(platform):
+    base = platform["base"]
+    staff, _ = account(platform, "employee")
+    soon = dt.datetime.now(UTC).replace(microsecond=0) + dt.timedelta(days=30)
+    ids = []
+    for days in (0, 1, 2):
+        starts = soon + dt.timedelta(days=days)
+        r = requests.post(f"{base}/municipalities/aalborg/meetings", headers=staff, json=meeting_payload(
+            starts_at=starts.isoformat(), ends_at=(starts + dt.timedelta(hours=2)).isoformat()))
+        ids.append(r.json()["id"])
+    listing = f"{base}/municipalities/aalborg/meetings"
+    # a start at the lower bound is in, a start at the upper bound is out; the offset is honoured
+    found = requests.get(listing, params={"starts_from": soon.isoformat(),
+                                          "starts_before": (soon + dt.timedelta(days=2)).isoformat()})
+    assert found.status_code == 200 and [m["id"] for m in found.json()] == ids[:2]
+    oslo_time = (soon + dt.timedelta(days=1)).astimezone(dt.timezone(dt.timedelta(hours=2))).isoformat()
+    assert [m["id"] for m in requests.get(listing, params={"starts_from": oslo_time}).json()] == ids[1:]
+    assert [m["id"] for m in requests.get(listing, params={"starts_before": oslo_time}).json()] == ids[:1]
+
+    for params, field in [({"starts_from": "next tuesday"}, "starts_from"),
+                          ({"starts_from": "2027-03-01T00:00:00"}, "starts_from"),  # no offset
+                          ({"starts_before": "2027-02-30T00:00:00+01:00"}, "starts_before"),
+                          ({"starts_from": "2027-03-02T00:00:00+01:00", "starts_before": "2027-03-01T00:00:00+01:00"},
+                           "starts_before")]:
+        problem = is_problem(requests.get(listing, params=params), 422)
+        assert [e["field"] for e in problem["errors"]] == [field], (params, problem)
+    # an unencoded "+" arrives as a space: the message says how to write it
+    problem = is_problem(requests.get(listing + "?starts_from=2027-03-01T00:00:00+01:00"), 422)
+    assert "%2B" in problem["errors"][0]["message"]

@@ -101,21 +101,43 @@ def test_reserved_group_seats_hold_under_concurrency(rpc, second_instance, meeti
     assert sum(1 for a in residents if stored[a["id"]] == "confirmed") == 10
 
 
-def test_nobody_registers_twice_even_at_once(rpc, meetings_config):
-    from nameko.exceptions import RemoteError
-
+def test_nobody_registers_twice_even_at_once_and_every_answer_names_the_one_registration(
+        rpc, second_instance, meetings_config):
     meeting = rpc.schedule("aalborg", staff(), meeting_payload(capacity=5))
     actor = person()
-    calls = [rpc.register.call_async("aalborg", actor, meeting["id"]) for _ in range(5)]
-    outcomes = []
-    for call in calls:
-        try:
-            outcomes.append(call.result()["status"])
-        except Exception as exc:  # Conflict crosses RPC as itself
-            outcomes.append(type(exc).__name__)
-    assert outcomes.count("confirmed") == 1
-    assert outcomes.count("Conflict") == 4
+    # at once, spread over two instances (two desks, the row lock between them) …
+    answers = [call.result() for call in [rpc.register.call_async("aalborg", actor, meeting["id"]) for _ in range(6)]]
+    # … and again afterwards
+    answers.append(rpc.register("aalborg", actor, meeting["id"]))
+    assert len({a["id"] for a in answers}) == 1
+    assert {a["status"] for a in answers} == {"confirmed"}
+    assert sorted(a["replayed"] for a in answers) == [False] + [True] * 6
+    [stored] = stored_registrations(meetings_config["DATABASE_URL"], meeting["id"])
+    assert str(stored.id) == answers[0]["id"]
+    shown = rpc.get("aalborg", meeting["id"])
+    assert (shown["confirmed_count"], shown["waitlist_count"]) == (1, 0)
+
+
+def test_a_registered_person_retrying_after_the_window_closed_still_gets_their_registration(rpc, meetings_config):
+    import datetime as dt
+
+    from samskab.errors import Conflict
+    from meetings.storage import meetings
+
+    meeting = rpc.schedule("aalborg", staff(), meeting_payload(capacity=5))
+    early, late = person(), person()
+    first = rpc.register("aalborg", early, meeting["id"])
+    with unit_of_work(meetings_config["DATABASE_URL"]) as uow:
+        uow.execute(meetings.update().values(
+            registration_closes_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)))
+    assert rpc.register("aalborg", early, meeting["id"])["id"] == first["id"]
+    with pytest.raises(Conflict, match="closed"):
+        rpc.register("aalborg", late, meeting["id"])
     assert len(stored_registrations(meetings_config["DATABASE_URL"], meeting["id"])) == 1
+    # once the meeting is cancelled, nobody is told they have a seat
+    rpc.cancel("aalborg", staff(), meeting["id"], {"reason": "Salen er lukket"})
+    with pytest.raises(Conflict, match="cancelled"):
+        rpc.register("aalborg", early, meeting["id"])
 
 
 def test_raising_the_capacity_promotes_the_first_in_line_and_raises_sequence(rpc, meetings_config):

@@ -82,3 +82,14 @@ def test_registration_window():
     with pytest.raises(Conflict, match="cancelled"):
         domain.check_can_register(meeting(status="cancelled"), NOW)
 
+
+
+def test_a_range_bound_is_an_instant_with_an_offset_or_a_clear_error():
+    assert domain.parse_instant("2027-03-01T00:00:00+01:00", "starts_from") == dt.datetime(2027, 2, 28, 23, tzinfo=UTC)
+    assert domain.parse_instant("2027-03-01T00:00:00Z", "starts_from") == dt.datetime(2027, 3, 1, tzinfo=UTC)
+    assert domain.parse_instant(None, "starts_from") is None and domain.parse_instant("", "starts_from") is None
+    for bad in ("2027-03-01", "2027-03-01T00:00:00", "2027-02-30T00:00:00+01:00", "soon", 20270301,
+                "2027-03-01T00:00:00 01:00", "0001-01-01T00:00:00+01:00"):
+        with pytest.raises(Invalid) as raised:
+            domain.parse_instant(bad, "starts_before")
+        assert [e["field"] for e in raised.value.errors] == ["starts_before"], bad

@@ -48,7 +48,7 @@ def test_one_refusal_touches_only_its_own_registration():
 
     def decide(key, items):
         eventlet.sleep(0.01)
-        return [Conflict("already registered") if i == 2 else i for i in items]
+        return [Conflict("registration has closed") if i == 2 else i for i in items]
 
     pool = eventlet.GreenPool()
     threads = [pool.spawn(d.submit, "m", i, decide) for i in range(4)]
