@@ -135,3 +135,36 @@ def test_the_month_page_shows_each_meeting_on_its_day_with_links_and_names_in_ea
     # A month that is not one: a clear error, in the reader's language.
     r = visitor.get(f"{M}/meetings?month=2027-13")
     assert r.status_code == 422 and "YYYY-MM" in r.text
+
+
+@pytest.mark.integration
+def test_a_month_asks_for_its_own_meetings_and_says_so_when_it_holds_more_than_the_page_shows(platform, monkeypatch):
+    from gateway.web.views import meetings as view
+
+    base, config = platform
+    make_account(config, "staff2@example.org", "employee")
+    token = requests.post(f"{base}/api/v1/auth/token", json={"email": "staff2@example.org", "password": PASSWORD})
+    staff = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    monkeypatch.setattr(view, "MONTH_LIMIT", 2)
+    today = dt.datetime.now(ZoneInfo("Europe/Copenhagen")).date()
+    busy = shift_month(today.year, today.month, 3)
+    quiet = shift_month(*busy, 1)
+    crowded = [schedule(base, staff, f"Møde {day}", dt.datetime(*busy, day, 17, 0)) for day in (3, 4, 5)]
+    # the last hour of the quiet month's last day, local time, is still that month (UTC is an hour or two behind)
+    last_day = (dt.date(*shift_month(*quiet, 1), 1) - dt.timedelta(days=1)).day
+    calm = [schedule(base, staff, "Sidst på måneden", dt.datetime(*quiet, last_day, 23, 30)),
+            schedule(base, staff, "Først på måneden", dt.datetime(*quiet, 1, 0, 15))]
+
+    visitor = Visitor(base)
+    html = visitor.get(f"{M}/meetings?month={busy[0]:04d}-{busy[1]:02d}").text
+    assert "Der er flere end 2 møder i denne måned." in html
+    assert [mid in html for mid in crowded] == [True, True, False]  # the first two by start
+    assert "møder denne måned." not in html.replace("flere end 2 møder i denne måned", "")
+    english = visitor.get(f"{M}/meetings?month={busy[0]:04d}-{busy[1]:02d}&lang=en").text
+    assert "There are more than 2 meetings this month." in english
+
+    # the next month is asked for by itself: both its meetings, no notice, though the month before is full
+    html = visitor.get(f"{M}/meetings?month={quiet[0]:04d}-{quiet[1]:02d}&lang=da").text
+    assert all(f'href="{M}/meetings/{mid}"' in html for mid in calm)
+    assert not any(mid in html for mid in crowded)
+    assert "flere end" not in html and "2 møder denne måned." in html

@@ -20,7 +20,7 @@ OUTCOME_KINDS = ("decision", "action", "experiment")
 
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-LIST_LIMIT = 500  # what the meetings service returns at most in one call
+MONTH_LIMIT = 400  # meetings a month page shows at most (the meetings service gives up to 500 a call)
 
 
 def parse_month(text, today):
@@ -54,28 +54,14 @@ def month_weeks(year, month, meetings, time_zone):
 
 
 def _month_meetings(page, municipality, year, month):
-    """The meetings that start in the month, and whether the list may be cut short: the
-    meetings service lists from the start of time or from now, at most ``LIST_LIMIT``."""
+    """The meetings that start in the month (in the municipality's time zone), at most
+    ``MONTH_LIMIT``, and whether there were more than that."""
     zone = ZoneInfo(page.time_zone)
     first = dt.datetime(year, month, 1, tzinfo=zone)
     after = dt.datetime(*shift_month(year, month, 1), 1, tzinfo=zone)
-    now = dt.datetime.now(dt.timezone.utc)
-    everything = page.call("meetings", "list", municipality.id, page.actor, None, False, LIST_LIMIT)
-    upcoming = page.call("meetings", "list", municipality.id, page.actor, None, True, LIST_LIMIT) \
-        if after > now and len(everything) >= LIST_LIMIT else None
-
-    def reaches(batch, moment):  # the batch holds every meeting that starts before moment
-        return len(batch) < LIST_LIMIT or i18n.parse_instant(batch[-1]["starts_at"]) >= moment
-
-    complete = reaches(everything, after) or (
-        upcoming is not None and reaches(upcoming, after) and (first >= now or reaches(everything, now)))
-    seen, meetings = set(), []
-    for meeting in everything + (upcoming or []):
-        start = i18n.parse_instant(meeting["starts_at"])
-        if first <= start < after and meeting["id"] not in seen:
-            seen.add(meeting["id"])
-            meetings.append(meeting)
-    return sorted(meetings, key=lambda x: x["starts_at"]), complete
+    found = page.call("meetings", "list", municipality.id, page.actor, None, False, MONTH_LIMIT + 1,
+                      first.isoformat(), after.isoformat())
+    return found[:MONTH_LIMIT], len(found) > MONTH_LIMIT
 
 
 def _month_name(lang, year, month):
@@ -93,7 +79,7 @@ def calendar_page(page, m):
     if chosen is None:
         raise Invalid("the month must be written YYYY-MM", [{"field": "month", "message": "a month as YYYY-MM, e.g. 2027-03"}])
     year, month = chosen
-    meetings, complete = _month_meetings(page, municipality, year, month)
+    meetings, more = _month_meetings(page, municipality, year, month)
     base = f"/municipalities/{municipality.id}/meetings"
     links = {}
     for name, by in (("previous", -1), ("next", 1)):
@@ -102,7 +88,8 @@ def calendar_page(page, m):
             links[name] = {"url": page.url(base, month=f"{y:04d}-{mo:02d}"), "label": _month_name(page.lang, y, mo)}
     return page.render(
         "meetings/month.html", title=f"{page._('meetings.title')}: {_month_name(page.lang, year, month)}",
-        weeks=month_weeks(year, month, meetings, page.time_zone), meetings=meetings, complete=complete,
+        weeks=month_weeks(year, month, meetings, page.time_zone), meetings=meetings, more=more,
+        month_limit=MONTH_LIMIT,
         month_label=_month_name(page.lang, year, month), month_id=f"{year:04d}-{month:02d}", today=today,
         links=links, this_month=page.url(base) if (year, month) != (today.year, today.month) else None,
         weekdays=i18n.WEEKDAYS[page.lang],
