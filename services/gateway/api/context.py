@@ -14,6 +14,11 @@ from .problems import BackendUnavailable
 
 SESSION_COOKIE = "samskab_session"
 
+# The caller's account on every authenticated request: by primary key, without the password
+# hash, built once (SQLAlchemy memoizes a fixed statement's cache key, so it is compiled once).
+_ACCOUNT_BY_ID = sa.select(*[c for c in accounts.c if c.name != "password_hash"]).where(
+    accounts.c.id == sa.bindparam("account_id"))
+
 
 def actor_of(account):
     """The caller as the services see it: ids and role, nothing personal."""
@@ -56,12 +61,18 @@ class Context:
                     account_id = uuid.UUID(payload["sub"])
                 except (KeyError, ValueError):
                     raise Unauthorized("invalid token")
-                with self.db as uow:
-                    row = uow.execute(sa.select(accounts).where(accounts.c.id == account_id)).first()
+                row = self._load_account(account_id)
                 if row is None or row.erased_at is not None or row.token_version != payload.get("ver"):
                     raise Unauthorized("token no longer valid")
                 self._account = row
         return self._account
+
+    def _load_account(self, account_id):
+        """Read fresh on every request, so that a password reset, a role change or an erasure
+        takes effect at once.  A single read needs no transaction: on the autocommit engine of
+        the units of work this is one round trip (a unit of work would add BEGIN and COMMIT)."""
+        with self.db.engine.connect() as conn:
+            return conn.execute(_ACCOUNT_BY_ID, {"account_id": account_id}).first()
 
     @property
     def actor(self):
