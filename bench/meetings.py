@@ -1,7 +1,7 @@
 """Benchmark of the meetings service, through the gateway as people use it (issue 5).
 
     .venv/bin/python bench/meetings.py [--quick] [--people 5000] [--seats 1000] [--meetings 10000]
-                                       [--clients 500] [--workers 10] [--gateway-workers N]
+                                       [--clients 500] [--workers 10] [--gateway-workers 100]
                                        [--gateway-rpc-timeout SECONDS] [--accounts api|table]
                                        [--profile-gateway FILE] [--json FILE]
 
@@ -574,8 +574,10 @@ def main(argv=None):
     parser.add_argument("--meetings", type=int, default=10000)
     parser.add_argument("--requests", type=int, default=20, help="calendar requests by each way")
     parser.add_argument("--clients", type=int, default=500, help="concurrent HTTP clients (and RPC calls in flight)")
-    parser.add_argument("--workers", type=int, default=10, help="MAX_WORKERS of both services (the deployed default)")
-    parser.add_argument("--gateway-workers", type=int, help="MAX_WORKERS of the gateway alone (default --workers)")
+    parser.add_argument("--workers", type=int, default=10, help="MAX_WORKERS of the meetings service (the deployed "
+                        "default)")
+    parser.add_argument("--gateway-workers", type=int, default=100,
+                        help="GATEWAY_MAX_WORKERS, the gateway's workers (its deployed default, 100)")
     parser.add_argument("--gateway-rpc-timeout", type=float,
                         help="the gateway's RPC_TIMEOUT_SECONDS (default its own, 10): lower it to provoke 503s")
     parser.add_argument("--accounts", choices=("api", "table"), help="how the accounts are made (default table)")
@@ -585,7 +587,6 @@ def main(argv=None):
     if args.quick:
         args.people, args.seats, args.meetings, args.requests, args.clients = 500, 100, 1000, 6, 100
     args.accounts = args.accounts or "table"
-    args.gateway_workers = args.gateway_workers or args.workers
     args.json = args.json or os.path.join(HERE, "results", "meetings-quick.json" if args.quick else "meetings.json")
 
     from nameko.standalone.rpc import ClusterRpcProxy
@@ -598,10 +599,11 @@ def main(argv=None):
                         env={"MAX_WORKERS": str(args.workers), "TOKEN_TTL_SECONDS": "7200"})
     try:
         print(f"meetings bench: migrating fresh databases, starting {' and '.join(SERVICES)} "
-              f"(MAX_WORKERS={args.workers}, gateway {args.gateway_workers}) …", flush=True)
+              f"(MAX_WORKERS={args.workers}, GATEWAY_MAX_WORKERS={args.gateway_workers}) …", flush=True)
         platform.prepare()
         platform.start("meetings")
-        gateway_env = {"MAX_WORKERS": str(args.gateway_workers)}
+        # The gateway sizes its worker pool from GATEWAY_MAX_WORKERS, not MAX_WORKERS.
+        gateway_env = {"GATEWAY_MAX_WORKERS": str(args.gateway_workers)}
         if args.gateway_rpc_timeout:
             gateway_env["RPC_TIMEOUT_SECONDS"] = str(args.gateway_rpc_timeout)
         if args.profile_gateway:
