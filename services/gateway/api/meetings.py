@@ -258,7 +258,8 @@ def conclude_meeting(ctx, m, meeting_id):
 # -- registration ------------------------------------------------------------------------
 
 
-@route("POST", MEETING + "/registrations", status=201, response=RegistrationOut, auth=True, idempotent_replay=True,
+@route("POST", MEETING + "/registrations", status=201, response=RegistrationOut, auth=True,
+       idempotent_replay="You were registered already: your registration (header Idempotent-Replayed: true)",
        summary="Register yourself: a seat if one is free for your group, else the waitlist; if you are already "
                "registered, your registration (200, Idempotent-Replayed: true)", tags=["meetings"])
 def register(ctx, m, meeting_id):

@@ -31,7 +31,8 @@ class Route:
     media_type: str = "application/json"
     query: dict = field(default_factory=dict)  # name -> (schema, description)
     headers: dict = field(default_factory=dict)  # request header name -> (schema, description)
-    idempotent_replay: bool = False  # an Idempotency-Key retry answers 200 with the first result
+    # A retry answers 200 with the first result: True (by Idempotency-Key) or the 200's description
+    idempotent_replay: bool | str = False
 
     @property
     def template(self):
@@ -135,8 +136,9 @@ class Router:
                 ok["content"] = {r.media_type: {"schema": {"type": "string"}}}
             op["responses"][str(r.status)] = ok
             if r.idempotent_replay:
-                op["responses"]["200"] = {**ok, "description": "A retry with the same Idempotency-Key: what the first "
-                                          "request made (header Idempotent-Replayed: true)"}
+                op["responses"]["200"] = {**ok, "description": r.idempotent_replay if isinstance(r.idempotent_replay, str)
+                                          else "A retry with the same Idempotency-Key: what the first request made "
+                                          "(header Idempotent-Replayed: true)"}
             errors = [400, 404, 413, 422, 503] if r.body is not None else [400, 404, 503]
             if r.auth:
                 errors += [401, 403]
