@@ -47,61 +47,76 @@ def upgrade():
                                                    'employee'], kind) - 1, 0)
         $$
     """)
-    old = POSTING.format(row="OLD", kind=KIND.format(row="OLD"), term="p.term")
-    new = POSTING.format(row="NEW", kind=KIND.format(row="NEW"), term="t")
+    gone, added = postings("old_rows"), postings("new_rows")
+    both = f"{gone} UNION {added}"
+    gone_on_update, added_on_update = f"{gone} EXCEPT {added}", f"{added} EXCEPT {gone}"
     op.execute(f"""
         CREATE FUNCTION matching_term_postings() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            -- Lock the rows this change rewrites in one order (by term), so two
-            -- profile changes at once wait for each other instead of deadlocking.
-            PERFORM 1 FROM term_postings
-              WHERE term = ANY(CASE WHEN TG_OP = 'INSERT' THEN NEW.scoped_terms
-                                    WHEN TG_OP = 'DELETE' THEN OLD.scoped_terms
-                                    ELSE OLD.scoped_terms || NEW.scoped_terms END)
-                AND chunk = (CASE WHEN TG_OP = 'DELETE' THEN OLD.number ELSE NEW.number END) >> 16
-              ORDER BY term FOR UPDATE;
-            IF TG_OP <> 'INSERT' THEN
-                UPDATE term_postings AS p SET members = array_remove(p.members, {old})
-                 WHERE p.term = ANY(OLD.scoped_terms) AND p.chunk = OLD.number >> 16;
-            END IF;
-            IF TG_OP <> 'DELETE' THEN
-                INSERT INTO term_postings AS p (term, chunk, members)
-                SELECT t, NEW.number >> 16, ARRAY[{new}]
-                  FROM (SELECT DISTINCT unnest(NEW.scoped_terms) AS t) AS terms ORDER BY t
-                    ON CONFLICT (term, chunk) DO UPDATE SET members = p.members || EXCLUDED.members;
+            -- One pass per statement over the rows it changed (a COPY of a
+            -- million profiles merges each array once, not once per profile):
+            -- the postings the old rows had and the new ones lack go, the
+            -- reverse come; unchanged terms write nothing.
+            IF TG_OP = 'UPDATE' THEN
+                -- Lock the rows to rewrite in one order, so two profile changes
+                -- at once wait for each other instead of deadlocking.
+                PERFORM 1 FROM term_postings AS p
+                 WHERE (p.term, p.chunk) IN (SELECT t, c FROM ({both}) AS b(t, c, e))
+                 ORDER BY p.term, p.chunk FOR UPDATE;
+                {remove(gone_on_update)}
+                {add(added_on_update)}
+            ELSIF TG_OP = 'DELETE' THEN
+                {remove(gone)}
+            ELSE
+                {add(added)}
             END IF;
             RETURN NULL;
         END $$
     """)
-    op.execute("""
-        CREATE TRIGGER term_postings_insert_delete AFTER INSERT OR DELETE ON profiles
-        FOR EACH ROW EXECUTE FUNCTION matching_term_postings()
-    """)
-    op.execute("""
-        CREATE TRIGGER term_postings_update AFTER UPDATE ON profiles FOR EACH ROW
-        WHEN (OLD.scoped_terms IS DISTINCT FROM NEW.scoped_terms OR OLD.kind IS DISTINCT FROM NEW.kind
-              OR OLD.role IS DISTINCT FROM NEW.role OR OLD.municipality IS DISTINCT FROM NEW.municipality)
-        EXECUTE FUNCTION matching_term_postings()
-    """)
+    for event, tables in (("INSERT", "NEW TABLE AS new_rows"), ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+                          ("DELETE", "OLD TABLE AS old_rows")):
+        op.execute(f"""
+            CREATE TRIGGER term_postings_{event.lower()} AFTER {event} ON profiles REFERENCING {tables}
+            FOR EACH STATEMENT EXECUTE FUNCTION matching_term_postings()
+        """)
     backfill()
     op.drop_index("profiles_scoped_terms", table_name="profiles")
 
 
+def postings(rows):
+    """SQL of (term, chunk, entry) of every opted-in profile in ``rows``."""
+    posting = POSTING.format(row="r", kind=KIND.format(row="r"), term="t")
+    return f"SELECT DISTINCT t, (r.number >> 16)::int, {posting} FROM {rows} AS r, unnest(r.scoped_terms) AS t"
+
+
+def remove(entries):
+    """SQL that takes ``entries`` (term, chunk, entry) out of their arrays."""
+    return f"""UPDATE term_postings AS p
+                   SET members = coalesce(
+                       (SELECT array_agg(m) FROM unnest(p.members) AS m WHERE m <> ALL(gone.entries)), '{{}}')
+                  FROM (SELECT t, c, array_agg(e) AS entries FROM ({entries}) AS g(t, c, e) GROUP BY t, c) AS gone
+                 WHERE p.term = gone.t AND p.chunk = gone.c;"""
+
+
+def add(entries):
+    """SQL that puts ``entries`` (term, chunk, entry) into their arrays."""
+    return f"""INSERT INTO term_postings AS p (term, chunk, members)
+                SELECT t, c, array_agg(e) FROM ({entries}) AS a(t, c, e) GROUP BY t, c ORDER BY t, c
+                    ON CONFLICT (term, chunk) DO UPDATE SET members = p.members || EXCLUDED.members;"""
+
+
 def backfill():
     """The postings of every profile already there, in one pass."""
-    posting = POSTING.format(row="p", kind=KIND.format(row="p"), term="t")
     op.execute(f"""
         INSERT INTO term_postings (term, chunk, members)
-        SELECT t, p.number >> 16, array_agg(DISTINCT {posting})
-          FROM profiles AS p, unnest(p.scoped_terms) AS t
-         GROUP BY t, p.number >> 16
+        SELECT t, chunk, array_agg(entry) FROM ({postings("profiles")}) AS p(t, chunk, entry) GROUP BY t, chunk
     """)
 
 
 def downgrade():
     op.create_index("profiles_scoped_terms", "profiles", ["scoped_terms"], postgresql_using="gin")
-    op.execute("DROP TRIGGER term_postings_update ON profiles")
-    op.execute("DROP TRIGGER term_postings_insert_delete ON profiles")
+    for event in ("insert", "update", "delete"):
+        op.execute(f"DROP TRIGGER term_postings_{event} ON profiles")
     op.execute("DROP FUNCTION matching_term_postings()")
     op.execute("DROP FUNCTION matching_posting(bigint, text, boolean)")
     op.drop_table("term_postings")
