@@ -184,9 +184,7 @@ def bench_matches_postgres(sizes, queries, postgres_url, checks=3):
             started = time.perf_counter()
             columns = ("participant_id, municipality, role, kind, skills, interests, areas, resources, languages, "
                        "suggest_me, neighbour_municipalities, scoped_terms")
-            with engine.begin() as conn:
-                # the trigger keeps term_postings in step row by row; a bulk load builds them once afterwards
-                conn.execute(sa.text("ALTER TABLE profiles DISABLE TRIGGER USER"))
+            # each COPY goes through the trigger that keeps term_postings in step, as any write does
             raw = engine.raw_connection()
             try:
                 buf, writer, rows = io.StringIO(), None, 0
@@ -208,14 +206,6 @@ def bench_matches_postgres(sizes, queries, postgres_url, checks=3):
                 raw.commit()
             finally:
                 raw.close()
-            say("  … building the term arrays")
-            with engine.begin() as conn:
-                conn.execute(sa.text("""
-                    INSERT INTO term_postings (term, chunk, members)
-                    SELECT t, p.number >> 16,
-                           array_agg(DISTINCT matching_posting(p.number, p.kind, split_part(t, '|', 1) <> p.municipality))
-                      FROM profiles AS p, unnest(p.scoped_terms) AS t GROUP BY t, p.number >> 16"""))
-                conn.execute(sa.text("ALTER TABLE profiles ENABLE TRIGGER USER"))
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(sa.text("VACUUM ANALYZE profiles"))
                 conn.execute(sa.text("VACUUM ANALYZE term_postings"))
