@@ -1,7 +1,9 @@
 """What a handler needs about one request: the caller, the backends, the municipality."""
 import uuid
+import weakref
 
 import eventlet
+import eventlet.semaphore
 import sqlalchemy as sa
 from nameko.exceptions import UnknownService
 from nameko.amqp.publish import UndeliverableMessage
@@ -18,6 +20,20 @@ SESSION_COOKIE = "samskab_session"
 # hash, built once (SQLAlchemy memoizes a fixed statement's cache key, so it is compiled once).
 _ACCOUNT_BY_ID = sa.select(*[c for c in accounts.c if c.name != "password_hash"]).where(
     accounts.c.id == sa.bindparam("account_id"))
+
+# At most as many account reads at once as the engine's pool keeps connections: the gateway
+# runs many more workers than that (GATEWAY_MAX_WORKERS), and a read beyond the pool's size
+# would open an overflow connection that the pool closes again on its return, so every
+# request over the limit would pay for a new PostgreSQL connection.  A read takes one round
+# trip, so waiting for a turn is short.
+_readers = weakref.WeakKeyDictionary()
+
+
+def _account_readers(engine):
+    readers = _readers.get(engine)
+    if readers is None:
+        readers = _readers[engine] = eventlet.semaphore.Semaphore(max(1, engine.pool.size()))
+    return readers
 
 
 def actor_of(account):
@@ -71,7 +87,8 @@ class Context:
         """Read fresh on every request, so that a password reset, a role change or an erasure
         takes effect at once.  A single read needs no transaction: on the autocommit engine of
         the units of work this is one round trip (a unit of work would add BEGIN and COMMIT)."""
-        with self.db.engine.connect() as conn:
+        engine = self.db.engine
+        with _account_readers(engine), engine.connect() as conn:
             return conn.execute(_ACCOUNT_BY_ID, {"account_id": account_id}).first()
 
     @property
