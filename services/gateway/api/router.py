@@ -43,6 +43,7 @@ class Router:
     def __init__(self):
         self.routes = []
         self._map = None
+        self._adapter = None
 
     def route(self, method, path, **options):
         def register(handler):
@@ -62,7 +63,10 @@ class Router:
         return self._map
 
     def match(self, path, method):
-        return self.url_map.bind("localhost").match(path, method=method)
+        adapter = self._adapter
+        if adapter is None or self._map is None:  # bound once per route table, not per request
+            adapter = self._adapter = self.url_map.bind("localhost")
+        return adapter.match(path, method=method)
 
     # -- OpenAPI 3.1 ----------------------------------------------------------
 
