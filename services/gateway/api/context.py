@@ -5,6 +5,7 @@ import weakref
 
 import eventlet
 import eventlet.semaphore
+import psycopg2
 from nameko.exceptions import UnknownService
 from nameko.amqp.publish import UndeliverableMessage
 
@@ -93,13 +94,23 @@ class Context:
         add BEGIN and COMMIT)."""
         engine = self.db.engine
         with _account_readers(engine):
-            conn = engine.raw_connection()
-            try:
-                with conn.cursor() as cursor:
-                    cursor.execute(_ACCOUNT_BY_ID, (str(account_id),))
-                    found = cursor.fetchone()
-            finally:
-                conn.close()  # back to the pool
+            for attempt in (1, 2):
+                conn = engine.raw_connection()
+                try:
+                    with conn.cursor() as cursor:
+                        cursor.execute(_ACCOUNT_BY_ID, (str(account_id),))
+                        found = cursor.fetchone()
+                    break
+                except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                    # The database restarted (or went away): this connection and every other
+                    # pooled one are stale.  Drop them all, as SQLAlchemy's execution layer
+                    # would, and try once on a new connection.
+                    conn.invalidate()
+                    engine.dispose(close=False)
+                    if attempt == 2:
+                        raise
+                finally:
+                    conn.close()  # back to the pool
         if found is None:
             return None
         account = Account(*found)

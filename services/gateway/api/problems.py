@@ -1,6 +1,8 @@
 """Every error the HTTP API returns, as RFC 9457 problem+json, mapped in one place."""
 import json
 
+import psycopg2
+import sqlalchemy as sa
 from nameko.exceptions import RemoteError, UnknownService
 from werkzeug.wrappers import Response
 
@@ -59,6 +61,11 @@ def from_exception(exc, instance=None):
         return problem_response(exc.status, exc.detail, exc.errors, instance)
     if isinstance(exc, UnknownService):
         return problem_response(503, "a backend service is not running", instance=instance, headers={"Retry-After": "5"})
+    if isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError, psycopg2.OperationalError,
+                        psycopg2.InterfaceError)):
+        # the gateway's own database is away (restarting, failing over): try again shortly
+        return problem_response(503, "the database is not answering; try again shortly", instance=instance,
+                                headers={"Retry-After": "5"})
     if isinstance(exc, RemoteError):
         return None
     return None
