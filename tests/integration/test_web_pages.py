@@ -212,9 +212,13 @@ def test_the_guided_flow_checks_each_step_and_shows_similar_proposals_before_sub
     # Going back keeps everything entered.
     r = second.post(page, {**values, "step": "review", "go": "back"}, token_from=page)
     assert 'value="involve" aria-describedby="h-level-involve" checked' in r.text
-    r = second.post(page, {**values, "step": "review", "go": "draft"}, token_from=page)
+    attempt = re.search(r'name="attempt" value="([0-9a-f]{32})"', r.text).group(1)
+    r = second.post(page, {**values, "attempt": attempt, "step": "review", "go": "draft"}, token_from=page)
     assert r.status_code == 200 and "done=drafted" in r.url
     draft = r.url.split("?")[0]
+    # The same form sent again (a double click, a resend): the same draft, not a second one.
+    again = second.post(page, {**values, "attempt": attempt, "step": "review", "go": "draft"}, token_from=page)
+    assert again.url.split("?")[0] == draft
     assert "Udkast" in r.text and "Hvem er berørt:" in r.text and "trafikplanlægger" in r.text
     # A draft is the initiator's alone.
     assert Visitor(base).get(draft[len(base):]).status_code == 404

@@ -1,5 +1,7 @@
 """Proposals: the list (search, filters, pages), one proposal with everything
 around it, what people do with it, and the guided flow for a new one."""
+import hashlib
+import json
 import re
 import uuid
 
@@ -511,6 +513,11 @@ def new(page, m):
     page.require_account()
     values = {"language": page.lang}
     step, errors, similar, status = "mission", {}, [], 200
+    # One id per filling-in of the form, carried through its steps: submitting the same
+    # content twice (a double click, a resend after a timeout) makes one proposal.
+    attempt = page.field("attempt")
+    if not re.fullmatch(r"[0-9a-f]{32}", attempt):
+        attempt = uuid.uuid4().hex
     if page.request.method == "POST":
         values = {name: page.form.get(name, "").strip() for name in FIELDS}
         current = page.field("step") if page.field("step") in STEPS else "mission"
@@ -532,7 +539,9 @@ def new(page, m):
                 payload = _payload(page, values, submit=(go != "draft"))
                 try:
                     NewProposal.model_validate(payload)
-                    created = page.call("proposals", "submit", municipality.id, page.actor, payload)
+                    content = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+                    created = page.call("proposals", "submit", municipality.id, page.actor, payload,
+                                        f"web-{attempt}-{content}")
                 except ValidationError as exc:
                     errors = forms.from_validation(page, exc, known=FIELDS)
                 except Invalid as exc:
@@ -543,7 +552,7 @@ def new(page, m):
     if step == "review":
         similar = _similar_to_draft(page, municipality.id, values)
     return page.render("proposals/new.html", status=status, title=page._("new.title"), values=values,
-                       errors=errors, step=step, steps=STEPS, similar=similar, kinds=KINDS, levels=LEVELS,
+                       errors=errors, step=step, steps=STEPS, similar=similar, kinds=KINDS, levels=LEVELS, attempt=attempt,
                        preview=_payload(page, values, True) if step == "review" else None)
 
 
