@@ -63,17 +63,9 @@ class Settings(DependencyProvider):
         self.value.max_body = int(config.get("MAX_BODY_BYTES", 65536))
         self.value.require_confirmed = str(config.get("REQUIRE_CONFIRMED_EMAIL", "1")) not in ("0", "false", "no")
         self.value.metrics = metrics.for_service("gateway")
-        # A gateway worker spends most of a request waiting for an RPC reply, so it needs many
-        # more workers than a backend (MAX_WORKERS): with ten, the eleventh request waits in
-        # the gateway while the backend has capacity.  The container made its pool from
-        # MAX_WORKERS before any extension ran; nothing has been spawned yet, so it is resized
-        # here.  The RPC reply consumer's prefetch follows ``max_workers`` when it starts.
-        workers = int(config.get("GATEWAY_MAX_WORKERS", 100))
-        if workers < 1:
-            raise ValueError(f"GATEWAY_MAX_WORKERS must be at least 1, got {workers}")
-        self.value.max_workers = workers
-        self.container.max_workers = workers
-        self.container._worker_pool.resize(workers)
+        # GATEWAY_MAX_WORKERS (samskab.config): a gateway worker spends most of a request
+        # waiting for an RPC reply, so it has many more workers than a backend (MAX_WORKERS).
+        self.value.max_workers = self.container.max_workers
 
     def get_dependency(self, worker_ctx):
         return self.value
@@ -96,7 +88,6 @@ class Service:
         "RPC_TIMEOUT_SECONDS": "10",
         "PUBLIC_URL": "http://localhost:8000",
         "REQUIRE_CONFIRMED_EMAIL": "1",
-        "GATEWAY_MAX_WORKERS": "100",
     }
 
     settings = Settings()

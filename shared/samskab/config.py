@@ -75,6 +75,16 @@ def database_url(service, environ=None):
         )
 
 
+def _workers(env, name, default):
+    try:
+        workers = int(env.get(name, default))
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {env.get(name)!r}") from None
+    if workers < 1:
+        raise ConfigError(f"{name} must be at least 1, got {workers}")
+    return workers
+
+
 def load(service, environ=None, extra=None):
     """The nameko config dict of one service.
 
@@ -98,7 +108,9 @@ def load(service, environ=None, extra=None):
         "OUTBOX_POLL_SECONDS": float(env.get("OUTBOX_POLL_SECONDS", "0.5")),
         "OUTBOX_BATCH": int(env.get("OUTBOX_BATCH", "500")),
         "OUTBOX_RETENTION_HOURS": float(env.get("OUTBOX_RETENTION_HOURS", "168")),
-        "max_workers": int(env.get("MAX_WORKERS", "10")),
+        # A gateway worker mostly waits on an RPC reply: it gets many more than a backend.
+        "max_workers": _workers(env, "GATEWAY_MAX_WORKERS", "100") if service == "gateway"
+        else _workers(env, "MAX_WORKERS", "10"),
         "MIGRATE_ON_START": env.get("MIGRATE_ON_START", "1") not in ("0", "false", "no"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "MUNICIPALITY_CATALOG": env.get("MUNICIPALITY_CATALOG", ""),
