@@ -63,9 +63,6 @@ class Settings(DependencyProvider):
         self.value.max_body = int(config.get("MAX_BODY_BYTES", 65536))
         self.value.require_confirmed = str(config.get("REQUIRE_CONFIRMED_EMAIL", "1")) not in ("0", "false", "no")
         self.value.metrics = metrics.for_service("gateway")
-        # GATEWAY_MAX_WORKERS (samskab.config): a gateway worker spends most of a request
-        # waiting for an RPC reply, so it has many more workers than a backend (MAX_WORKERS).
-        self.value.max_workers = self.container.max_workers
 
     def get_dependency(self, worker_ctx):
         return self.value

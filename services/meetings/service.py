@@ -87,6 +87,15 @@ def _token_hash(token):
 REQUIRED_ON_A_MEETING = ("title", "purpose", "promise", "starts_at", "ends_at", "capacity")
 
 
+def _waitlist_position(uow, reg):
+    """Where a registration stands on its meeting's waitlist (1 = next), or None if it is not waiting."""
+    if reg.status != WAITLISTED:
+        return None
+    return uow.execute(sa.select(sa.func.count()).select_from(registrations).where(
+        registrations.c.meeting_id == reg.meeting_id, registrations.c.status == WAITLISTED,
+        registrations.c.seq <= reg.seq)).scalar()
+
+
 def place_out(row):
     if row is None:
         return None
@@ -494,14 +503,9 @@ class Service(ServiceBase):
             registrations.c.participant_id.in_(participant_ids))).all()
         out = {}
         for reg in held:
-            position = None
-            if reg.status == WAITLISTED:
-                position = uow.execute(sa.select(sa.func.count()).select_from(registrations).where(
-                    registrations.c.meeting_id == meeting.id, registrations.c.status == WAITLISTED,
-                    registrations.c.seq <= reg.seq)).scalar()
             out[reg.participant_id] = {
                 "id": str(reg.id), "meeting_id": str(meeting.id), "group": reg.group, "status": reg.status,
-                "waitlist_position": position, "created_at": _iso(reg.created_at)}
+                "waitlist_position": _waitlist_position(uow, reg), "created_at": _iso(reg.created_at)}
         return out
 
     def _register_batch(self, key, batch):
@@ -701,17 +705,12 @@ class Service(ServiceBase):
                 .order_by(registrations.c.created_at, registrations.c.id)).all()
             out_regs = []
             for r in regs:
-                position = None
-                if r.status == WAITLISTED:
-                    position = uow.execute(sa.select(sa.func.count()).select_from(registrations).where(
-                        registrations.c.meeting_id == r.meeting_id, registrations.c.status == WAITLISTED,
-                        registrations.c.seq <= r.seq)).scalar()
                 out_regs.append({
                     "id": str(r.id), "meeting_id": str(r.meeting_id), "municipality": r.municipality,
                     "meeting_title": r.title, "meeting_starts_at": _iso(r.starts_at),
                     "meeting_ends_at": _iso(r.ends_at), "meeting_time_zone": r.time_zone,
                     "meeting_status": r.meeting_status, "group": r.group, "status": r.status,
-                    "waitlist_position": position, "created_at": _iso(r.created_at),
+                    "waitlist_position": _waitlist_position(uow, r), "created_at": _iso(r.created_at),
                     "confirmed_at": _iso(r.confirmed_at), "cancelled_at": _iso(r.cancelled_at),
                     "reminded_at": _iso(r.reminded_at)})
             invited = uow.execute(

@@ -17,6 +17,7 @@ import threading
 import uuid
 import weakref
 
+import psycopg2.extensions
 import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
 from sqlalchemy.dialects import postgresql as pg
@@ -61,103 +62,81 @@ def driver_url(url):
     return url
 
 
-def engine_for(url, **kwargs):
-    """One pooled engine per URL and process."""
-    with _engines_lock:
-        engine = _engines.get(url)
-        if engine is None:
-            engine = sa.create_engine(
-                driver_url(url),
-                pool_size=int(kwargs.get("pool_size", 10)),
-                max_overflow=int(kwargs.get("max_overflow", 20)),
-                # No ping per checkout (a round trip per transaction): after a
-                # database restart the first statement on a stale connection fails,
-                # SQLAlchemy discards the whole pool, and the worker's retry succeeds.
-                pool_pre_ping=False,
-                future=True,
-            )
-            _engines[url] = engine
-        return engine
-
-
-_EXPLICIT_BEGIN = weakref.WeakSet()
-_BEGIN = "samskab_begin"  # in a DBAPI connection's ``info``: None, "pending" or "sent"
-
-
-def _install_explicit_begin(engine):
-    """Open each unit of work's transaction with its first statement.
-
-    psycopg2 outside autocommit sends ``BEGIN`` as a round trip of its own
-    before the first statement of every transaction.  The units-of-work engine
-    runs psycopg2 in autocommit mode instead and puts ``BEGIN;`` in front of a
-    unit's first statement (one round trip less per transaction: a consumer's
-    claim, an emit), then ends it with ``COMMIT`` or ``ROLLBACK`` itself.
-    """
-
-    @sa.event.listens_for(engine, "before_cursor_execute", retval=True)
-    def begin_with_first_statement(conn, cursor, statement, parameters, context, executemany):
-        info = conn.connection.info
-        if info.get(_BEGIN) == "pending":
-            info[_BEGIN] = "sent"
-            if executemany or getattr(cursor, "name", None):
-                # a statement psycopg2 repeats or wraps in DECLARE: BEGIN on its own
-                with conn.connection.dbapi_connection.cursor() as plain:
-                    plain.execute("BEGIN")
-                if getattr(cursor, "name", None):
-                    cursor.withhold = True  # a named cursor in autocommit mode must say so; it is inside BEGIN
-            else:
-                statement = "BEGIN;" + statement
-        return statement, parameters
-
-    @sa.event.listens_for(engine.pool, "checkin")
-    def never_return_inside_a_transaction(dbapi_connection, record):
-        if dbapi_connection is None:
-            return
-        record.info.pop(_BEGIN, None)
-        try:
-            if dbapi_connection.info.transaction_status != psycopg2_extensions().TRANSACTION_STATUS_IDLE:
-                with dbapi_connection.cursor() as cursor:
-                    cursor.execute("ROLLBACK")
-        except Exception:  # a broken connection: the pool discards it on next use
-            record.invalidate()
-
-
-def psycopg2_extensions():
-    import psycopg2.extensions
-
-    return psycopg2.extensions
-
-
-def units_engine(url):
-    """The engine :class:`UnitOfWork` uses (one per URL and process): pooled,
-    psycopg2 in autocommit mode, transactions opened with their first statement."""
-    key = (url, "units")
+def _engine(key, url, on_create=None, **options):
+    """One pooled engine per key and process.  No ping per checkout (a round trip
+    per transaction): after a database restart the first statement on a stale
+    connection fails, SQLAlchemy discards the whole pool, and a retry succeeds."""
     with _engines_lock:
         engine = _engines.get(key)
         if engine is None:
-            engine = sa.create_engine(
-                driver_url(url), pool_size=10, max_overflow=20, pool_pre_ping=False,
-                isolation_level="AUTOCOMMIT", future=True,
-            )
-            _install_explicit_begin(engine)
-            _EXPLICIT_BEGIN.add(engine)
+            engine = sa.create_engine(driver_url(url), pool_size=10, max_overflow=20, pool_pre_ping=False,
+                                      future=True, **options)
+            if on_create is not None:
+                on_create(engine)
             _engines[key] = engine
         return engine
 
 
-def dispose_engines():
+def engine_for(url):
+    """The service's plain engine, for the relay, health checks and tests."""
+    return _engine(url, url)
+
+
+_UNITS_ENGINES = weakref.WeakSet()
+_BEGIN = "samskab_begin"  # in a pooled connection's ``info``: absent, "pending" or "sent"
+
+
+def units_engine(url):
+    """The engine :class:`UnitOfWork` needs: psycopg2 in autocommit mode, each
+    unit's transaction opened with its first statement.
+
+    psycopg2 outside autocommit sends ``BEGIN`` as a round trip of its own
+    before the first statement of every transaction; here ``BEGIN;`` goes in
+    front of a unit's first statement instead (one round trip less per
+    transaction), and the unit ends it with ``COMMIT`` or ``ROLLBACK`` itself.
+    """
+    def explicit_begin(engine):
+        sa.event.listen(engine, "before_cursor_execute", _begin_with_first_statement, retval=True)
+        sa.event.listen(engine.pool, "checkin", _never_return_inside_a_transaction)
+        _UNITS_ENGINES.add(engine)
+
+    return _engine((url, "units"), url, on_create=explicit_begin, isolation_level="AUTOCOMMIT")
+
+
+def dispose_engines(url=None):
+    """Close the pools of every engine, or of ``url``'s two engines."""
     with _engines_lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
+        for key in [k for k in _engines if url is None or k in (url, (url, "units"))]:
+            _engines.pop(key).dispose()
 
 
-_CLAIM = (
-    pg.insert(processed_events)
-    .values(consumer=sa.bindparam("consumer"), event_id=sa.bindparam("event_id"))
-    .on_conflict_do_nothing()
-    .returning(processed_events.c.event_id)
-)
+def _begin_with_first_statement(conn, cursor, statement, parameters, context, executemany):
+    info = conn.connection.info
+    if info.get(_BEGIN) == "pending":
+        info[_BEGIN] = "sent"
+        named = getattr(cursor, "name", None)
+        if executemany or named:
+            # a statement psycopg2 repeats or wraps in DECLARE: BEGIN on its own
+            with conn.connection.dbapi_connection.cursor() as plain:
+                plain.execute("BEGIN")
+            if named:
+                cursor.withhold = True  # a named cursor in autocommit mode must say so; it is inside BEGIN
+        else:
+            statement = "BEGIN;" + statement
+    return statement, parameters
+
+
+def _never_return_inside_a_transaction(dbapi_connection, record):
+    """A unit that leaked its transaction (a bug elsewhere) must not hand it on."""
+    if dbapi_connection is None:
+        return
+    record.info.pop(_BEGIN, None)
+    try:
+        if dbapi_connection.info.transaction_status != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("ROLLBACK")
+    except Exception:  # a broken connection: the pool discards it on next use
+        record.invalidate()
 
 
 class DuplicateEvent(Exception):
@@ -173,8 +152,9 @@ _PROCESSED_KEY = "processed_events_pkey"
 class UnitOfWork:
     """One transaction of one service, with its outbox.
 
-    ``execute`` runs SQLAlchemy Core statements on the transaction's
-    connection; ``emit`` queues an event in the same transaction;
+    ``engine`` is :func:`units_engine`'s.  ``execute`` runs SQLAlchemy Core
+    statements on the transaction's connection; ``emit`` queues an event in
+    the same transaction;
     ``claim_on_commit`` records that a consumer handled an event, so that a
     second delivery of it commits nothing.
 
@@ -196,14 +176,15 @@ class UnitOfWork:
         self._outbox_rows = []
         self._claims = []
         self.emitted = []
+        if engine not in _UNITS_ENGINES:
+            raise TypeError("a UnitOfWork needs units_engine(url), not a plain engine")
 
     @property
     def connection(self) -> sa.Connection:
         if self._conn is None:
             self._conn = self.engine.connect()
             self._tx = self._conn.begin()
-            if self.engine in _EXPLICIT_BEGIN:
-                self._conn.connection.info[_BEGIN] = "pending"
+            self._conn.connection.info[_BEGIN] = "pending"
         return self._conn
 
     # ``session`` reads well in handlers (``self.db.session.execute``): same connection.
@@ -236,12 +217,6 @@ class UnitOfWork:
         self.emitted.extend(envelopes)
         return envelopes
 
-    def claim(self, consumer, event_id):
-        """True the first time ``consumer`` sees ``event_id`` in a committed
-        transaction (at once, with a round trip; see :meth:`claim_on_commit`)."""
-        row = self.connection.execute(_CLAIM, {"consumer": consumer, "event_id": uuid.UUID(str(event_id))}).first()
-        return row is not None
-
     def claim_on_commit(self, consumer, event_id):
         """Record with the commit that ``consumer`` handled ``event_id``; if it
         was handled before, the commit raises :class:`DuplicateEvent` and
@@ -261,20 +236,15 @@ class UnitOfWork:
 
     def commit(self):
         parts, params = self._flush_statement()
-        if parts and self._tx is None:
+        if parts:
             self.connection  # a unit that only emits or claims still needs its transaction
         if self._tx is None:
             return
-        explicit = self.engine in _EXPLICIT_BEGIN
+        info = self._conn.connection.info
         try:
-            if explicit:
-                info = self._conn.connection.info
-                if parts or info.get(_BEGIN) == "sent":
-                    # BEGIN (if still pending), the rows and COMMIT: one round trip
-                    self._conn.exec_driver_sql("; ".join(parts + ["COMMIT"]), params)
-                info[_BEGIN] = None
-            elif parts:
-                self._conn.exec_driver_sql("; ".join(parts), params)
+            if parts or info.get(_BEGIN) == "sent":
+                # BEGIN (if still pending), the rows and COMMIT: one round trip
+                self._conn.exec_driver_sql("; ".join(parts + ["COMMIT"]), params)
         except sa.exc.IntegrityError as exc:
             self.rollback()
             if _PROCESSED_KEY in str(exc.orig):
@@ -283,6 +253,7 @@ class UnitOfWork:
         except BaseException:
             self.rollback()
             raise
+        info.pop(_BEGIN, None)
         self._tx.commit()
         self._tx = None
         self._outbox_rows, self._claims = [], []
@@ -293,12 +264,8 @@ class UnitOfWork:
     def rollback(self):
         if self._tx is not None:
             try:
-                info = self._conn.connection.info if not self._conn.invalidated else {}
-                if self.engine in _EXPLICIT_BEGIN and info.get(_BEGIN) == "sent":
-                    info[_BEGIN] = None
+                if not self._conn.invalidated and self._conn.connection.info.pop(_BEGIN, None) == "sent":
                     self._conn.exec_driver_sql("ROLLBACK")
-                elif info:
-                    info[_BEGIN] = None
             except sa.exc.DBAPIError as exc:  # the connection broke: it is discarded, and so is the transaction
                 log.debug("rollback on a broken connection: %s", exc)
             finally:

@@ -7,6 +7,7 @@
   container would get from the environment, pointing at both.
 """
 import os
+import time
 import uuid
 
 import pytest
@@ -79,10 +80,7 @@ def make_database(postgres_url, database_templates):
 
     for name in created:
         url = with_database(postgres_url, name)
-        for key in (url, (url, "units")):
-            engine = db._engines.pop(key, None)
-            if engine is not None:
-                engine.dispose()
+        db.dispose_engines(url)
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -193,12 +191,22 @@ class Subscriber:
             pass
 
 
+def wait_for(check, timeout=15.0, interval=0.05, what="condition"):
+    """Poll ``check`` until it returns something true, and return that; fail the
+    test with ``what`` when ``timeout`` seconds pass first."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"{what} not met within {timeout}s")
+
+
 def mentions(url, value):
     """Where a service's database still names ``value`` (a person's id): rows with
     it in a UUID column, and rows whose text (every column, JSON included) contains
     it, as ``{"table.column" or "table (text)": count}``.  Erasure tests want ``{}``."""
-    import sqlalchemy as sa
-
     found = {}
     with unit_of_work(url) as uow:
         uuid_columns = uow.execute(sa.text(

@@ -30,7 +30,7 @@ from standardwebhooks import Webhook
 from samskab import events
 from samskab.amqp_publish import ConfirmingPublisher
 from samskab.db import engine_for
-from samskab.testing import Subscriber, http_port
+from samskab.testing import Subscriber, http_port, wait_for
 
 from gateway.api.auth import hasher
 from gateway.accounts.storage import accounts
@@ -52,15 +52,6 @@ def free_port():
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
-
-def wait_for(check, timeout=15.0, interval=0.1, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class SmtpSink:

@@ -139,3 +139,8 @@ def test_streamed_results_work_inside_a_unit(url):
     assert len(notes) == 500
     with engine_for(url).connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM effects")).scalar() == 501
+
+
+def test_a_unit_of_work_on_a_plain_engine_is_refused(url):
+    with pytest.raises(TypeError, match="units_engine"):
+        UnitOfWork(engine_for(url), "proposals")

@@ -18,6 +18,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from samskab.testing import wait_for
+
 pytestmark = pytest.mark.integration
 
 PROPOSAL = {"kind": "development", "title": "Grøn pendling til Aalborg Øst", "problem": "Alle kører alene i bil.",
@@ -46,15 +48,6 @@ class Receiver:
     def close(self):
         self.server.shutdown()
 
-
-def wait_until(check, timeout=20, what="it"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def secrets_of(people):
@@ -116,7 +109,7 @@ def test_no_personal_data_in_public_events_webhooks_feeds_or_logs(platform, peop
         assert any(m.routing_key == "aalborg.proposal.published" for m, _, _ in public)
         places = {f"samskab.public {m.routing_key}": body.decode() for m, _, body in public}
         if receiver:
-            wait_until(lambda: len(receiver.bodies) >= 2, what="webhook deliveries")
+            wait_for(lambda: len(receiver.bodies) >= 2, timeout=20, what="webhook deliveries")
             for i, body in enumerate(receiver.bodies):
                 places[f"webhook delivery {i}"] = body.decode()
             for path in ("feed.atom", "events", "open-data.json", "open-data.csv"):
@@ -171,7 +164,7 @@ def test_an_erased_participant_is_gone_from_every_service(platform, people):
         return {s: [t for t in traces(p, s, karen) if not t.startswith(TOMBSTONES)] for s in p.containers}
 
     try:
-        wait_until(lambda: not any(v for v in left().values()), timeout=20, what="the erasure to reach every service")
+        wait_for(lambda: not any(v for v in left().values()), timeout=20, what="the erasure to reach every service")
     except AssertionError:
         raise AssertionError(f"after erasure, still held: {json.dumps(left(), indent=1)}\n(before: {before})")
     finally:

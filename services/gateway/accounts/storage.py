@@ -26,3 +26,8 @@ login_attempts = sa.Table(
     sa.Column("key", sa.Text, nullable=False, index=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
+
+
+def live_account_by_email(email, *columns):
+    """The select of the account (or ``columns`` of it) with this address, unless it was erased."""
+    return sa.select(*(columns or (accounts,))).where(accounts.c.email == email.lower(), accounts.c.erased_at.is_(None))

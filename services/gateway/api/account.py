@@ -16,7 +16,7 @@ from samskab.db import outbox
 from samskab.errors import Unauthorized
 
 from ..accounts import tokens
-from ..accounts.storage import accounts
+from ..accounts.storage import accounts, live_account_by_email
 from .auth import AccountOut, account_out, hash_password
 from .router import route
 
@@ -115,8 +115,7 @@ def resend_confirmation(ctx):
        summary="E-mail a link to choose a new password", tags=["accounts"])
 def request_reset(ctx, body):
     with ctx.db as uow:
-        row = uow.execute(sa.select(accounts).where(
-            accounts.c.email == body.email.strip().lower(), accounts.c.erased_at.is_(None))).first()
+        row = uow.execute(live_account_by_email(body.email.strip())).first()
         if row is not None:
             token = tokens.issue(ctx.config["SECRET_KEY"], row.id, row.token_version, RESET_TTL, use="reset")
             uow.emit(PasswordResetRequested.event_type, municipality=row.municipality,

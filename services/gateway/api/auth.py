@@ -14,7 +14,7 @@ from samskab.contracts.participants import ParticipantRegistered
 from samskab.errors import Conflict, TooManyRequests, Unauthorized
 
 from ..accounts import SELF_ASSIGNABLE, tokens
-from ..accounts.storage import accounts, login_attempts
+from ..accounts.storage import accounts, live_account_by_email, login_attempts
 from .router import route
 
 hasher = PasswordHasher()
@@ -133,9 +133,7 @@ def token(ctx, body):
         ).scalar()
         if failures >= LOGIN_MAX_FAILURES:
             raise TooManyRequests("too many failed sign-ins; wait 15 minutes and try again")
-        row = uow.execute(
-            sa.select(accounts).where(accounts.c.email == body.email.lower(), accounts.c.erased_at.is_(None))
-        ).first()
+        row = uow.execute(live_account_by_email(body.email)).first()
         try:
             verify_password(row.password_hash if row else _DUMMY_HASH, body.password)
             ok = row is not None

@@ -1,9 +1,8 @@
 """For operators: third parties' API keys and webhook subscriptions, per municipality."""
-import sqlalchemy as sa
 
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound
 
-from ...accounts.storage import accounts
+from ...accounts.storage import accounts, live_account_by_email
 from ...api import staff as staff_api
 
 from .. import forms
@@ -44,8 +43,7 @@ def operator(page):
                 errors["grant_role"] = page._("form.choose")
             if not errors:
                 with page.ctx.db as uow:
-                    found = uow.execute(sa.select(accounts.c.id).where(
-                        accounts.c.email == values["grant_email"], accounts.c.erased_at.is_(None))).first()
+                    found = uow.execute(live_account_by_email(values["grant_email"], accounts.c.id)).first()
                 if found is None:
                     errors["grant_email"] = page._("operator.no_account")
                 else:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from samskab.contracts.proposals import AgreementDraft, NewProposal, ProposalPatch
 from samskab.errors import Conflict, Forbidden, Invalid
 
-from ...accounts.storage import accounts
+from ...accounts.storage import accounts, live_account_by_email
 from .. import forms, i18n
 from ..app import page_route
 
@@ -350,8 +350,7 @@ def partner_names(page, ids):
 
 def _account_by_email(page, email):
     with page.ctx.db as uow:
-        found = uow.execute(sa.select(accounts.c.id).where(
-            accounts.c.email == email.lower(), accounts.c.erased_at.is_(None))).first()
+        found = uow.execute(live_account_by_email(email, accounts.c.id)).first()
     return str(found.id) if found else None
 
 

@@ -11,7 +11,7 @@ from nameko.testing.services import entrypoint_hook
 
 from samskab import events
 from samskab.amqp_publish import ConfirmingPublisher
-from samskab.testing import Subscriber, unit_of_work
+from samskab.testing import Subscriber, unit_of_work, wait_for
 
 from matching.service import Service
 from matching.storage import matches, profiles, proposals
@@ -39,15 +39,6 @@ def publish(uri, type_name, data, municipality="aalborg", subject="x"):
         publisher.close()
     return envelope
 
-
-def wait_for(check, timeout=10.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def register(uri, config, role="resident", municipality="aalborg"):

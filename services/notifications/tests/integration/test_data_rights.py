@@ -14,7 +14,7 @@ from nameko.testing.services import entrypoint_hook
 from samskab import events
 from samskab.amqp_publish import ConfirmingPublisher
 from samskab.errors import NotFound
-from samskab.testing import mentions, unit_of_work
+from samskab.testing import mentions, unit_of_work, wait_for
 
 from notifications.messages import TEXTS
 from notifications.service import Service as Notifications
@@ -30,16 +30,6 @@ def closed_port():
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
-
-def wait_for(check, timeout=15.0):
-    import time
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture
