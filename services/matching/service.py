@@ -242,7 +242,8 @@ class Service(ServiceBase):
                 index_elements=[term_frequencies.c.municipality, term_frequencies.c.term],
                 set_={"df": term_frequencies.c.df + step}))
 
-    @consume("samskab.proposal.submitted")
+    # Ranking takes tens of milliseconds an event: nothing to gain from sharing a transaction.
+    @consume("samskab.proposal.submitted", batch=1)
     def on_submitted(self, event):
         row = self._store_proposal(event["data"])
         found = self._find_similar(row.municipality, dict(row.features), self.similar_top_n, exclude=row.id)
@@ -279,7 +280,7 @@ class Service(ServiceBase):
         docs = {str(r.id): r.features for r in rows}
         return similar.most_similar(feats, docs, df, n, k)
 
-    @consume("samskab.proposal.published", "samskab.proposal.updated")
+    @consume("samskab.proposal.published", "samskab.proposal.updated", batch=1)
     def on_published_or_updated(self, event):
         row = self._store_proposal(event["data"])
         if row.status not in MATCHABLE:

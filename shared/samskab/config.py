@@ -105,6 +105,7 @@ def load(service, environ=None, extra=None):
         "RETRY_DELAYS_MS": _ints("RETRY_DELAYS_MS", env.get("RETRY_DELAYS_MS", "1000,5000,30000")),
         "QUEUE_TYPE": env.get("QUEUE_TYPE", "classic"),
         "MAX_EVENT_BYTES": int(env.get("MAX_EVENT_BYTES", "262144")),
+        "EVENT_BATCH": _workers(env, "EVENT_BATCH", "10"),
         "OUTBOX_POLL_SECONDS": float(env.get("OUTBOX_POLL_SECONDS", "0.5")),
         "OUTBOX_BATCH": int(env.get("OUTBOX_BATCH", "500")),
         "OUTBOX_RETENTION_HOURS": float(env.get("OUTBOX_RETENTION_HOURS", "168")),

@@ -18,6 +18,13 @@
   event runs into the claim, its transaction is rolled back and it has no
   second effect.  Handlers therefore keep their effects in the database
   (an e-mail or webhook is a row that a timer sends), never outside it.
+* **Batches**: events that arrive together are handled together, up to
+  ``EVENT_BATCH`` (or the decorator's ``batch=``) in one worker and one
+  transaction, one after another in the order they came; their claims go with
+  the one COMMIT.  If any of them fails or was handled before, the whole
+  batch is rolled back and each event is handled again on its own, so one bad
+  event costs the others nothing but a second try.  A lone event is handled
+  on its own straight away: batching never waits for company.
 * **Failures**: a failed attempt goes to ``<queue>.retry.<n>``, a queue whose
   message TTL dead-letters it back to the work queue after the n-th delay
   (``RETRY_DELAYS_MS``); after the last, to ``<queue>.dlq`` with the reason.
@@ -70,6 +77,16 @@ def binding_keys(types, municipalities):
 class RawQueueConsumer(QueueConsumer):
     """nameko's queue consumer, but handing over bodies as they came."""
 
+    @property
+    def prefetch_count(self):
+        # Room for every worker to take a whole batch.
+        batch = max((getattr(p, "batch_size", 1) for p in self._providers), default=1)
+        return self.container.max_workers * batch
+
+    def handle_message(self, provider, body, message):
+        # The entrypoint only checks and queues the message: no thread per message.
+        provider.handle_message(body, message)
+
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():
@@ -84,13 +101,19 @@ class RawQueueConsumer(QueueConsumer):
 class EventConsumer(Consumer):
     queue_consumer = RawQueueConsumer()
 
-    def __init__(self, types, every_municipality=False, **kwargs):
+    def __init__(self, types, every_municipality=False, batch=None, **kwargs):
         for name in types:
             events.get_type(name)  # an unknown type is a programming error: fail at import
+        if batch is not None and int(batch) < 1:
+            raise ValueError(f"batch must be at least 1, got {batch}")
         self.types = tuple(types)
         # An instance group for some municipalities still hears these events from
         # all of them (a person erased in one may have acted in another).
         self.every_municipality = every_municipality
+        self.batch = batch
+        self.batch_size = 1
+        self._pending = []
+        self._flush_scheduled = False
         super().__init__(queue=None, **kwargs)
 
     def setup(self):
@@ -99,6 +122,9 @@ class EventConsumer(Consumer):
         self.municipalities = config.get("MUNICIPALITIES", "*")
         self.delays = list(config.get("RETRY_DELAYS_MS", [1000, 5000, 30000]))
         self.max_bytes = int(config.get("MAX_EVENT_BYTES", 262144))
+        self.batch_size = int(self.batch or config.get("EVENT_BATCH", 10))
+        if self.batch_size < 1:
+            raise ValueError(f"EVENT_BATCH must be at least 1, got {self.batch_size}")
         self.metrics = metrics.for_service(self.service)
         self.name = queue_name(self.service, self.method_name, self.municipalities)
         queue_args = {}
@@ -136,6 +162,8 @@ class EventConsumer(Consumer):
     # -- receiving ---------------------------------------------------------
 
     def handle_message(self, body, message):
+        """Check one message and queue it for the next batch (runs in the
+        queue consumer's loop: nothing here waits)."""
         raw = message.body
         try:
             if len(raw) > self.max_bytes:
@@ -147,34 +175,84 @@ class EventConsumer(Consumer):
             if envelope["type"] not in self.types:
                 raise events.EventError(f"type {envelope['type']} is not consumed here")
         except events.EventError as exc:
-            self.dead_letter(message, str(exc), None)
+            self.container.spawn_managed_thread(
+                partial(self.dead_letter, message, str(exc), None), identifier=f"{self.name}.dead_letter")
             return
+        self._pending.append((envelope, message))
+        if not self._flush_scheduled:
+            # Runs once the consumer loop has read what the broker already sent.
+            self._flush_scheduled = True
+            self.container.spawn_managed_thread(self._flush, identifier=f"{self.name}.flush")
+
+    def _flush(self):
+        self._flush_scheduled = False
+        pending, self._pending = self._pending, []
+        for i in range(0, len(pending), self.batch_size):
+            chunk = pending[i:i + self.batch_size]
+            if len(chunk) == 1:
+                self._spawn_one(*chunk[0])
+            else:
+                self._spawn_batch(chunk)
+
+    def _spawn_one(self, envelope, message):
         context = {"traceparent": envelope.get("traceparent"), "event_id": envelope["id"]}
-        started = time.perf_counter()
-        handle_result = partial(self.handle_result, message, envelope, started)
+        handle_result = partial(self.handle_result, message, envelope, time.perf_counter())
         self.container.spawn_worker(self, (envelope,), {}, context_data=context, handle_result=handle_result)
 
+    def _spawn_batch(self, chunk):
+        first = chunk[0][0]
+        context = {"traceparent": first.get("traceparent"), "event_id": first["id"]}
+        handle_result = partial(self.handle_batch_result, chunk, time.perf_counter())
+        batch = EventBatch(envelope for envelope, _ in chunk)
+        self.container.spawn_worker(self, (batch,), {}, context_data=context, handle_result=handle_result)
+
+    def handle_batch_result(self, chunk, started, worker_ctx, result=None, exc_info=None):
+        if exc_info is None and not isinstance(result, _Redo):
+            elapsed = time.perf_counter() - started
+            self.metrics.event_batch_size.observe(len(chunk))
+            for envelope, message in chunk:
+                self._handled(message, envelope, elapsed, "handled")
+            return result, exc_info
+        reason = result.reason if isinstance(result, _Redo) else f"{exc_info[0].__name__}: {exc_info[1]}"
+        self.metrics.event_batches_redone.inc()
+        log.info("%s: a batch of %d rolled back (%s); handling each on its own", self.name, len(chunk), reason)
+        # Not from this worker: it holds a slot of the pool the singles need.
+        self.container.spawn_managed_thread(
+            partial(self._redo, chunk), identifier=f"{self.name}.redo")
+        return None, None
+
+    def _redo(self, chunk):
+        for envelope, message in chunk:
+            self._spawn_one(envelope, message)
+
     def handle_result(self, message, envelope, started, worker_ctx, result=None, exc_info=None):
-        etype = envelope["type"]
         elapsed = time.perf_counter() - started
-        self.metrics.handler_duration.labels(etype).observe(elapsed)
         if exc_info is None:
-            if result is _DUPLICATE:
-                self.metrics.events_duplicate.labels(etype).inc()
-                outcome = "duplicate"
-            else:
-                self.metrics.events_handled.labels(etype).inc()
-                outcome = "handled"
-            self.queue_consumer.ack_message(message)
+            self.metrics.event_batch_size.observe(1)
+            self._handled(message, envelope, elapsed, "duplicate" if result is _DUPLICATE else "handled")
         else:
-            self.metrics.events_failed.labels(etype).inc()
+            self.metrics.handler_duration.labels(envelope["type"]).observe(elapsed)
+            self.metrics.events_failed.labels(envelope["type"]).inc()
             outcome = self.retry_or_dead_letter(message, envelope, exc_info)
+            self._log(outcome, envelope, elapsed)
+        return result, exc_info
+
+    def _handled(self, message, envelope, elapsed, outcome):
+        etype = envelope["type"]
+        self.metrics.handler_duration.labels(etype).observe(elapsed)
+        if outcome == "duplicate":
+            self.metrics.events_duplicate.labels(etype).inc()
+        else:
+            self.metrics.events_handled.labels(etype).inc()
+        self.queue_consumer.ack_message(message)
+        self._log(outcome, envelope, elapsed)
+
+    def _log(self, outcome, envelope, elapsed):
         log.info(
             "%s %s %s municipality=%s traceparent=%s %.1fms",
             self.name, outcome, envelope["id"], envelope["municipality"],
             envelope.get("traceparent"), elapsed * 1000,
         )
-        return result, exc_info
 
     # -- failing -------------------------------------------------------------
 
@@ -228,6 +306,17 @@ class EventConsumer(Consumer):
 _DUPLICATE = object()
 
 
+class EventBatch(tuple):
+    """Events one worker handles in one transaction (see ``consume``)."""
+
+
+class _Redo:
+    """A batch's result: rolled back, handle each event on its own."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+
 @functools.lru_cache(maxsize=None)
 def _database_attr(service_cls):
     for name in dir(service_cls):
@@ -236,11 +325,14 @@ def _database_attr(service_cls):
     raise TypeError(f"{service_cls.__name__} consumes events but has no Database dependency")
 
 
-def consume(*types, every_municipality=False):
+def consume(*types, every_municipality=False, batch=None):
     """Entrypoint decorator: handle these event types exactly once.
 
     ``every_municipality=True`` receives them from every municipality whatever
-    ``MUNICIPALITIES`` says (the queue is still the instance group's own)."""
+    ``MUNICIPALITIES`` says (the queue is still the instance group's own).
+    ``batch`` caps how many events that arrived together share one transaction
+    (default ``EVENT_BATCH``); ``batch=1`` for a handler that takes long.
+    The handler always gets one event."""
 
     def decorator(fn):
         consumer_name = fn.__name__
@@ -248,16 +340,29 @@ def consume(*types, every_municipality=False):
         @functools.wraps(fn)
         def handler(self, event):
             uow = getattr(self, _database_attr(type(self)))
+            claimant = f"{uow.service}.{consumer_name}"
+            if isinstance(event, EventBatch):
+                try:
+                    with uow:
+                        for one in event:
+                            uow.traceparent = one.get("traceparent")  # events it emits follow its trace
+                            uow.claim_on_commit(claimant, one["id"])
+                            fn(self, one)
+                except DuplicateEvent:
+                    return _Redo("one of them was handled before")
+                except Exception as exc:  # each is tried again on its own, and fails there if it must
+                    return _Redo(f"{type(exc).__name__}: {exc}"[:300])
+                return None
             try:
                 with uow:
                     # The claim goes with the commit: a second delivery runs the
                     # handler again, fails at the claim and keeps nothing of it.
-                    uow.claim_on_commit(f"{uow.service}.{consumer_name}", event["id"])
+                    uow.claim_on_commit(claimant, event["id"])
                     return fn(self, event)
             except DuplicateEvent:
                 return _DUPLICATE
 
-        register_entrypoint(handler, EventConsumer(types, every_municipality=every_municipality))
+        register_entrypoint(handler, EventConsumer(types, every_municipality=every_municipality, batch=batch))
         return handler
 
     return decorator

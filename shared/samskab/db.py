@@ -145,7 +145,8 @@ class DuplicateEvent(Exception):
 
 _OUTBOX_COLUMNS = "INSERT INTO outbox (event_id, type, municipality, subject, envelope) VALUES "
 _OUTBOX_ROW = "(%s, %s, %s, %s, %s::jsonb)"
-_CLAIM_AT_COMMIT = "INSERT INTO processed_events (consumer, event_id) VALUES (%s, %s)"
+_CLAIMS = "INSERT INTO processed_events (consumer, event_id) VALUES "
+_CLAIM_ROW = "(%s, %s)"
 _PROCESSED_KEY = "processed_events_pkey"
 
 
@@ -229,9 +230,10 @@ class UnitOfWork:
             parts.append(_OUTBOX_COLUMNS + ", ".join([_OUTBOX_ROW] * len(self._outbox_rows)))
             for row in self._outbox_rows:
                 params.extend(row)
-        for claim in self._claims:
-            parts.append(_CLAIM_AT_COMMIT)
-            params.extend(claim)
+        if self._claims:
+            parts.append(_CLAIMS + ", ".join([_CLAIM_ROW] * len(self._claims)))
+            for claim in self._claims:
+                params.extend(claim)
         return parts, tuple(params)
 
     def commit(self):

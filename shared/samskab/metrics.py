@@ -35,6 +35,13 @@ class ServiceMetrics:
         self.handler_duration = Histogram(
             f"{p}_handler_duration_seconds", "Time spent handling one event", ["type"]
         )
+        self.event_batch_size = Histogram(
+            f"{p}_event_batch_size", "Events handled in one transaction", buckets=(1, 2, 4, 8, 16, 32, 64)
+        )
+        self.event_batches_redone = Counter(
+            f"{p}_event_batches_redone_total",
+            "Batches rolled back because one event failed or was a duplicate, then handled event by event",
+        )
         self.outbox_lag = Gauge(
             f"{p}_outbox_lag_seconds", "Age of the oldest unpublished outbox event (0 when none)"
         )

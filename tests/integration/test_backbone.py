@@ -14,7 +14,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.testing.services import entrypoint_hook
 
-from samskab import dlq, events
+from samskab import dlq, events, metrics
 from samskab.amqp_publish import ConfirmingPublisher
 from samskab.consumer import consume, queue_name
 from samskab.db import Database, engine_for
@@ -286,3 +286,66 @@ def test_an_instance_group_hears_erasures_from_every_municipality(container_fact
     publish_internal(broker_uri, erased)
     assert wait_for(lambda: len(recorded(recorder_config.url)) >= 3)
     assert sorted(r.municipality for r in recorded(recorder_config.url)) == ["aalborg", "hamar", "hjorring"]
+
+
+def transaction_sizes(url):
+    """How many recorded rows each committed transaction wrote."""
+    with engine_for(url).connect() as conn:
+        return sorted(r.n for r in conn.execute(sa.text("SELECT xmin::text, count(*) AS n FROM recorded GROUP BY 1")))
+
+
+def test_events_that_arrive_together_share_a_transaction_up_to_the_batch_size(
+        container_factory, recorder_config, broker_uri):
+    container = container_factory(Recorder, recorder_config(EVENT_BATCH=4))
+    container.start()
+    sent = [submitted_event() for _ in range(40)]
+    publish_internal(broker_uri, sent)
+    assert wait_for(lambda: len(recorded(recorder_config.url)) >= 40)
+    eventlet.sleep(0.3)
+    assert sorted(str(r.event_id) for r in recorded(recorder_config.url)) == sorted(e["id"] for e in sent)
+    sizes = transaction_sizes(recorder_config.url)
+    assert max(sizes) <= 4, f"a transaction held more than EVENT_BATCH events: {sizes}"
+    assert max(sizes) > 1, "forty events sent at once were each handled in a transaction of their own"
+
+
+def test_a_failing_event_costs_the_rest_of_its_batch_nothing(container_factory, recorder_config, broker_uri):
+    container = container_factory(Recorder, recorder_config(EVENT_BATCH=50, RETRY_DELAYS_MS=[60000]))
+    container.start()
+    Recorder.failing_titles.add("poison")
+    try:
+        sent = [submitted_event(title=f"fine {i}") for i in range(10)]
+        sent.insert(5, submitted_event(title="poison"))
+        publish_internal(broker_uri, sent)
+        assert wait_for(lambda: len(recorded(recorder_config.url)) >= 10)
+        eventlet.sleep(0.5)
+        rows = recorded(recorder_config.url)
+        assert sorted(str(r.event_id) for r in rows) == sorted(e["id"] for e in sent if e["data"]["title"] != "poison")
+        assert metrics.for_service("recorder").event_batches_redone._value.get() >= 1
+        retry = f"{queue_name('recorder', 'on_submitted', '*')}.retry.1"
+        assert [m["message_id"] for m in dlq.show(broker_uri, retry)] == [sent[5]["id"]], \
+            "the failing event alone waits for its retry"
+    finally:
+        Recorder.failing_titles.discard("poison")
+
+
+class OneByOne(ServiceBase):
+    """Like Recorder, but its handler asks for a transaction per event."""
+
+    name = "one_by_one"
+    db = Database()
+
+    @consume("samskab.proposal.submitted", batch=1)
+    def on_submitted(self, event):
+        self.db.execute(
+            sa.text("INSERT INTO recorded (event_id, proposal_id, municipality, instance) VALUES (:e, :p, :m, 'x')"),
+            {"e": event["id"], "p": event["data"]["id"], "m": event["municipality"]},
+        )
+
+
+def test_a_handler_can_ask_for_a_transaction_per_event(container_factory, recorder_config, broker_uri):
+    container = container_factory(OneByOne, recorder_config(SERVICE="one_by_one", EVENT_BATCH=50))
+    container.start()
+    sent = [submitted_event() for _ in range(20)]
+    publish_internal(broker_uri, sent)
+    assert wait_for(lambda: len(recorded(recorder_config.url)) >= 20)
+    assert transaction_sizes(recorder_config.url) == [1] * 20

@@ -20,3 +20,10 @@ def test_a_worker_count_that_cannot_work_is_refused_by_name(value):
         load("gateway", {**ENV, "GATEWAY_MAX_WORKERS": value})
     with pytest.raises(ConfigError, match="MAX_WORKERS"):
         load("proposals", {**ENV, "MAX_WORKERS": value})
+
+
+def test_events_per_transaction_come_from_event_batch():
+    assert load("notifications", ENV)["EVENT_BATCH"] == 10
+    assert load("notifications", {**ENV, "EVENT_BATCH": "1"})["EVENT_BATCH"] == 1
+    with pytest.raises(ConfigError, match="EVENT_BATCH"):
+        load("notifications", {**ENV, "EVENT_BATCH": "0"})
