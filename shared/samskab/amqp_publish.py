@@ -4,8 +4,14 @@ py-amqp's own confirm mode waits for each message in turn; here a batch is
 published and then the broker's acks are awaited together, which is what
 makes the relay faster than publishing one confirmed message after another.
 Nothing counts as published until the broker has acked it.
+
+The batch's frames (``basic.publish``, content header, body) are encoded here
+and written to the socket at once: every message of the relay has the same
+five properties, and py-amqp's general encoder and one write per frame cost
+more CPU than the rest of publishing together.
 """
 import logging
+import struct
 from urllib.parse import unquote, urlparse
 
 import amqp
@@ -33,6 +39,37 @@ def connection_params(uri):
 def declare_exchanges(channel):
     for name in (EVENTS_EXCHANGE, PUBLIC_EXCHANGE):
         channel.exchange_declare(name, "topic", durable=True, auto_delete=False)
+
+
+_FRAME_METHOD, _FRAME_HEADER, _FRAME_BODY, _FRAME_END = 1, 2, 3, b"\xce"
+_BASIC, _PUBLISH = 60, 40
+# content-type, content-encoding, delivery-mode, message-id, type (AMQP 0-9-1, 4.2.6.1)
+_PROPERTY_FLAGS = 0x8000 | 0x4000 | 0x1000 | 0x0080 | 0x0020
+_PERSISTENT = 2
+
+
+def _shortstr(value):
+    raw = value.encode("utf-8")
+    if len(raw) > 255:
+        raise ValueError(f"{value[:40]!r}… is longer than an AMQP short string (255 bytes)")
+    return bytes((len(raw),)) + raw
+
+
+def _frame(kind, channel, payload):
+    return struct.pack(">BHI", kind, channel, len(payload)) + payload + _FRAME_END
+
+
+def publish_frames(channel, frame_max, exchange, routing_key, body, message_id, type_name):
+    """The frames of one persistent ``basic.publish`` of a CloudEvent (AMQP 0-9-1, 2.3.5 and 4.2.6)."""
+    method = struct.pack(">HHH", _BASIC, _PUBLISH, 0) + _shortstr(exchange) + _shortstr(routing_key) + b"\x00"
+    properties = (_shortstr(CONTENT_TYPE) + _shortstr("utf-8") + bytes((_PERSISTENT,))
+                  + _shortstr(message_id) + _shortstr(type_name))
+    header = struct.pack(">HHQH", _BASIC, 0, len(body), _PROPERTY_FLAGS) + properties
+    frames = [_frame(_FRAME_METHOD, channel, method), _frame(_FRAME_HEADER, channel, header)]
+    room = frame_max - 8  # a frame's type, channel, size and end octet
+    for start in range(0, len(body), room):
+        frames.append(_frame(_FRAME_BODY, channel, body[start:start + room]))
+    return b"".join(frames)
 
 
 class ConfirmingPublisher:
@@ -80,18 +117,15 @@ class ConfirmingPublisher:
         if self.conn is None:
             self._connect()
         try:
-            for exchange, key, envelope in messages:
-                msg = amqp.Message(
-                    dumps(envelope),
-                    content_type=CONTENT_TYPE,
-                    content_encoding="utf-8",
-                    message_id=envelope["id"],
-                    type=envelope["type"],
-                    delivery_mode=2,
-                )
-                self.channel.basic_publish(msg, exchange=exchange, routing_key=key)
-                self._unconfirmed.add(self._next_tag)
-                self._next_tag += 1
+            channel, frame_max = self.channel.channel_id, self.conn.frame_max
+            data = b"".join([
+                publish_frames(channel, frame_max, exchange, key, dumps(envelope), envelope["id"], envelope["type"])
+                for exchange, key, envelope in messages
+            ])
+            first = self._next_tag
+            self._next_tag += len(messages)
+            self._unconfirmed.update(range(first, self._next_tag))
+            self.conn.transport.write(data)
             while self._unconfirmed:
                 self.conn.drain_events(timeout=self.confirm_timeout)
             if self._nacked:
