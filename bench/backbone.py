@@ -1,17 +1,22 @@
-"""Benchmark of the event backbone, beside two baselines measured in the same run.
+"""Benchmark of the event backbone, beside baselines measured in the same run.
 
     python bench/backbone.py [--events 5000] [--quick]
 
 * raw ceiling: a plain pika publisher with publisher confirms and persistent
-  messages into one durable queue, one consumer acking;
+  messages into one durable queue, one consumer acking (pika's blocking
+  connection: each publish waits for its confirm);
+* raw, confirms pipelined: the same, but up to 500 messages unconfirmed at a
+  time (pika's asynchronous connection); no target, shown for what the broker
+  takes when no publisher waits for each confirm;
 * plain nameko: ``EventDispatcher`` → ``event_handler`` (no outbox, no
   idempotency, no retries);
 * backbone: a state change committed with its outbox row → relay (confirms)
   → broker → idempotent consumer committing its effect.
 
 Each side runs the producer and the consumer as two processes and is timed
-from the first publish/commit to the last effect.  Prints events/s and the
-ratios; the issue's targets are backbone ≥ 0.5 × raw and backbone > nameko.
+from the first publish/commit to the last effect.  Prints events/s, the
+client processes' CPU per event, and the ratios; the issue's targets are
+backbone ≥ 0.5 × raw and backbone > nameko.
 """
 import argparse
 import json
@@ -20,6 +25,7 @@ import subprocess
 import sys
 import time
 import uuid
+from functools import partial
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -46,6 +52,19 @@ def wait_cpu(proc):
 
 
 CPU = {}
+SPLIT = {}  # side -> (producer, consumer) CPU seconds per event, start-up included
+STEADY = {}  # side -> (producer, consumer) CPU seconds per event while the events flowed
+
+
+def write_steady_cpu(path, since):
+    """A child's CPU seconds since ``since`` (its start-up left out), for the parent."""
+    with open(path + ".cpu", "w") as fh:
+        fh.write(str(time.process_time() - since))
+
+
+def read_steady_cpu(path):
+    with open(path + ".cpu") as fh:
+        return float(fh.read())
 
 
 def read_done(path, timeout):
@@ -67,11 +86,13 @@ def raw_consumer(uri, queue, n, done_path):
     ch = conn.channel()
     ch.basic_qos(prefetch_count=100)
     count = 0
+    since = time.process_time()
     for method, _, _ in ch.consume(queue):
         ch.basic_ack(method.delivery_tag)
         count += 1
         if count == n:
             break
+    write_steady_cpu(done_path, since)
     with open(done_path, "w") as fh:
         fh.write(str(time.time()))
 
@@ -84,11 +105,59 @@ def raw_producer(uri, queue, n, start_path):
     ch.confirm_delivery()
     body = json.dumps({"specversion": "1.0", "data": {"x": "y" * 200}}).encode()
     props = pika.BasicProperties(delivery_mode=2, content_type="application/cloudevents+json")
+    since = time.process_time()
     with open(start_path, "w") as fh:
         fh.write(str(time.time()))
     for _ in range(n):
         ch.basic_publish("", queue, body, props)
     conn.close()
+    write_steady_cpu(start_path, since)
+
+
+def raw_pipelined_producer(uri, queue, n, start_path, window=500):
+    """The same messages, but up to ``window`` unconfirmed at a time (pika's
+    asynchronous connection): what the broker can take when a publisher does
+    not wait for each confirm, as the backbone's relay does not."""
+    import pika
+
+    body = json.dumps({"specversion": "1.0", "data": {"x": "y" * 200}}).encode()
+    props = pika.BasicProperties(delivery_mode=2, content_type="application/cloudevents+json")
+    state = {"sent": 0, "outstanding": set(), "since": None}
+
+    def publish_more(channel):
+        while state["sent"] < n and len(state["outstanding"]) < window:
+            channel.basic_publish("", queue, body, props)
+            state["sent"] += 1
+            state["outstanding"].add(state["sent"])
+
+    def on_confirm(channel, frame):
+        tag, ack = frame.method.delivery_tag, frame.method
+        if isinstance(ack, pika.spec.Basic.Nack):
+            raise RuntimeError("the broker refused a message")
+        if ack.multiple:
+            state["outstanding"] -= {t for t in state["outstanding"] if t <= tag}
+        else:
+            state["outstanding"].discard(tag)
+        publish_more(channel)
+        if state["sent"] == n and not state["outstanding"]:
+            channel.connection.close()
+
+    def on_channel(channel):
+        def confirmed_mode(_):
+            state["since"] = time.process_time()
+            with open(start_path, "w") as fh:
+                fh.write(str(time.time()))
+            publish_more(channel)
+
+        channel.confirm_delivery(partial(on_confirm, channel), callback=confirmed_mode)
+
+    conn = pika.SelectConnection(
+        pika.URLParameters(uri), on_open_callback=lambda c: c.channel(on_open_callback=on_channel),
+        on_close_callback=lambda c, reason: c.ioloop.stop())
+    conn.ioloop.start()
+    if state["sent"] != n or state["outstanding"]:
+        raise SystemExit(f"only {state['sent'] - len(state['outstanding'])} of {n} messages were confirmed")
+    write_steady_cpu(start_path, state["since"])
 
 
 # -- plain nameko ---------------------------------------------------------------
@@ -115,11 +184,13 @@ def nameko_consumer(uri, n, done_path, ready_path):
     runner = ServiceRunner({"AMQP_URI": uri, "max_workers": 10})
     runner.add_service(Handler)
     runner.start()
+    since = time.process_time()
     open(ready_path, "w").write("1")
     import eventlet
 
     while not os.path.exists(done_path):
         eventlet.sleep(0.05)
+    write_steady_cpu(done_path, since)
     runner.stop()
 
 
@@ -131,10 +202,12 @@ def nameko_producer(uri, n, start_path):
 
     dispatch = event_dispatcher({"AMQP_URI": uri})
     payload = {"x": "y" * 200}
+    since = time.process_time()
     with open(start_path, "w") as fh:
         fh.write(str(time.time()))
     for _ in range(n):
         dispatch("bench_source", "thing_happened", payload)
+    write_steady_cpu(start_path, since)
 
 
 # -- the backbone ------------------------------------------------------------------
@@ -164,12 +237,14 @@ def backbone_consumer(uri, db_url, n, done_path, ready_path):
     runner = ServiceRunner(config)
     runner.add_service(Consumer)
     runner.start()
+    since = time.process_time()
     open(ready_path, "w").write("1")
     # Done when the consumer has counted n events handled (in memory, as the other
     # two sides count); the effects in the database are checked once afterwards.
     handled = metrics.for_service("bench_consumer").events_handled.labels("samskab.proposal.submitted")
     while handled._value.get() < n:
         eventlet.sleep(0.01)
+    write_steady_cpu(done_path, since)
     with open(done_path, "w") as fh:
         fh.write(str(time.time()))
     with engine_for(db_url).connect() as conn:
@@ -201,6 +276,7 @@ def backbone_producer(uri, db_url, n, start_path):
     runner.start()
     engine = units_engine(db_url)  # the engine services use for their units of work
     now = dt.datetime.now(dt.timezone.utc).isoformat()
+    since = time.process_time()
     with open(start_path, "w") as fh:
         fh.write(str(time.time()))
 
@@ -222,12 +298,13 @@ def backbone_producer(uri, db_url, n, start_path):
     done = start_path.replace(".start", ".done")
     while not os.path.exists(done):
         eventlet.sleep(0.05)
+    write_steady_cpu(start_path, since)
     runner.stop()
 
 
 # -- orchestration -------------------------------------------------------------------
 
-def run_raw(n, tmp):
+def run_raw(n, tmp, side="raw"):
     import pika
 
     vhost = Vhost(prefix="samskab-bench-backbone")
@@ -236,12 +313,14 @@ def run_raw(n, tmp):
         conn = pika.BlockingConnection(pika.URLParameters(uri))
         conn.channel().queue_declare("bench.raw", durable=True)
         conn.close()
-        start, done = f"{tmp}/raw.start", f"{tmp}/raw.done"
+        start, done = f"{tmp}/{side}.start", f"{tmp}/{side}.done"
         consumer = child("raw_consumer", uri, "bench.raw", n, done)
-        producer = child("raw_producer", uri, "bench.raw", n, start)
+        producer = child(f"{side}_producer", uri, "bench.raw", n, start)
         cpu = wait_cpu(producer)
         end = read_done(done, 300)
-        CPU["raw"] = (cpu + wait_cpu(consumer)) / n
+        SPLIT[side] = (cpu / n, wait_cpu(consumer) / n)
+        STEADY[side] = (read_steady_cpu(start) / n, read_steady_cpu(done) / n)
+        CPU[side] = sum(SPLIT[side])
         return n / (end - float(open(start).read()))
     finally:
         drop()
@@ -257,7 +336,9 @@ def run_nameko(n, tmp):
         producer = child("nameko_producer", uri, n, start)
         cpu = wait_cpu(producer)
         end = read_done(done, 300)
-        CPU["nameko"] = (cpu + wait_cpu(consumer)) / n
+        SPLIT["nameko"] = (cpu / n, wait_cpu(consumer) / n)
+        STEADY["nameko"] = (read_steady_cpu(start) / n, read_steady_cpu(done) / n)
+        CPU["nameko"] = sum(SPLIT["nameko"])
         return n / (end - float(open(start).read()))
     finally:
         drop()
@@ -287,7 +368,9 @@ def run_backbone(n, tmp, postgres_url):
         read_done(ready, 60)
         producer = child("backbone_producer", uri, producer_db, n, start)
         end = read_done(done, 600)
-        CPU["backbone"] = (wait_cpu(producer) + wait_cpu(consumer)) / n
+        SPLIT["backbone"] = (wait_cpu(producer) / n, wait_cpu(consumer) / n)
+        STEADY["backbone"] = (read_steady_cpu(start) / n, read_steady_cpu(done) / n)
+        CPU["backbone"] = sum(SPLIT["backbone"])
         began = float(open(start).read())
         phases = {}
         for url, sql, label in (
@@ -315,7 +398,7 @@ def main(argv=None):
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--quick", action="store_true", help="2,000 events")
     parser.add_argument("--json", help="write the figures to this file")
-    parser.add_argument("--only", choices=("raw", "nameko", "backbone"), action="append",
+    parser.add_argument("--only", choices=("raw", "raw_pipelined", "nameko", "backbone"), action="append",
                         help="run only this side (repeatable; the ratios need all three)")
     args = parser.parse_args(argv)
     n = 2000 if args.quick else args.events
@@ -326,21 +409,29 @@ def main(argv=None):
 
     tmp = tempfile.mkdtemp(prefix="samskab-bench-")
     results = {}
-    for name, run in (("raw", lambda: run_raw(n, tmp)), ("nameko", lambda: run_nameko(n, tmp)),
+    for name, run in (("raw", lambda: run_raw(n, tmp)),
+                      ("raw_pipelined", lambda: run_raw(n, tmp, "raw_pipelined")),
+                      ("nameko", lambda: run_nameko(n, tmp)),
                       ("backbone", lambda: run_backbone(n, tmp, postgres_url))):
         if args.only and name not in args.only:
             continue
         print(f"backbone bench: {name} with {n} events …", flush=True)
         results[name] = run()
-        print(f"  {name}: {results[name]:,.0f} events/s, {CPU[name] * 1000:.2f} ms of client CPU per event "
-              "(producer and consumer processes; broker and database not counted)", flush=True)
+        producer_ms, consumer_ms = (x * 1000 for x in STEADY[name])
+        print(f"  {name}: {results[name]:,.0f} events/s; client CPU per event while events flowed "
+              f"{producer_ms + consumer_ms:.2f} ms (producer {producer_ms:.2f} + consumer {consumer_ms:.2f}), "
+              f"{CPU[name] * 1000:.2f} ms with start-up; broker and database not counted", flush=True)
         results[f"{name}_cpu_ms_per_event"] = CPU[name] * 1000
+        results[f"{name}_steady_cpu_ms_per_event"] = {"producer": producer_ms, "consumer": consumer_ms}
     if args.only:
         return 0
     results["backbone_vs_raw"] = results["backbone"] / results["raw"]
     results["backbone_vs_nameko"] = results["backbone"] / results["nameko"]
+    results["backbone_vs_raw_pipelined"] = results["backbone"] / results["raw_pipelined"]
     print(f"backbone / raw ceiling  = {results['backbone_vs_raw']:.2f}  (target ≥ 0.5)")
     print(f"backbone / plain nameko = {results['backbone_vs_nameko']:.2f}  (target > 1)")
+    print(f"backbone / raw, confirms pipelined = {results['backbone_vs_raw_pipelined']:.2f}  "
+          "(no target: the broker when no publisher waits for each confirm)")
     if args.json:
         with open(args.json, "w") as fh:
             json.dump({"events": n, **results}, fh, indent=2)
@@ -354,6 +445,7 @@ if __name__ == "__main__":
         funcs = {
             "raw_consumer": lambda: raw_consumer(rest[0], rest[1], int(rest[2]), rest[3]),
             "raw_producer": lambda: raw_producer(rest[0], rest[1], int(rest[2]), rest[3]),
+            "raw_pipelined_producer": lambda: raw_pipelined_producer(rest[0], rest[1], int(rest[2]), rest[3]),
             "nameko_consumer": lambda: nameko_consumer(rest[0], int(rest[1]), rest[2], rest[3]),
             "nameko_producer": lambda: nameko_producer(rest[0], int(rest[1]), rest[2]),
             "backbone_consumer": lambda: backbone_consumer(rest[0], rest[1], int(rest[2]), rest[3], rest[4]),

@@ -480,7 +480,9 @@ def baselines(n, postgres_url, progress):
 
     tmp = tempfile.mkdtemp(prefix="samskab-bench-baselines-")
     results = {}
-    for name, run in (("raw", lambda: backbone.run_raw(n, tmp)), ("nameko", lambda: backbone.run_nameko(n, tmp)),
+    for name, run in (("raw", lambda: backbone.run_raw(n, tmp)),
+                      ("raw_pipelined", lambda: backbone.run_raw(n, tmp, "raw_pipelined")),
+                      ("nameko", lambda: backbone.run_nameko(n, tmp)),
                       ("backbone", lambda: backbone.run_backbone(n, tmp, postgres_url))):
         progress.phase(f"baseline: {name}, {n:,} events")
         out = io.StringIO()
@@ -595,6 +597,7 @@ def write_report(args, meta, base, levels, sections, out_path):
     add("|---|---:|---:|")
     raw = base.get("raw")
     for name, label in (("raw", "raw broker ceiling (pika, confirms, persistent)"),
+                        ("raw_pipelined", "raw, confirms pipelined (pika's async connection, 500 unconfirmed at a time)"),
                         ("nameko", "plain nameko (EventDispatcher → event_handler)"),
                         ("backbone", "Samskab backbone (outbox → relay → idempotent consumer)")):
         v = base.get(name)
