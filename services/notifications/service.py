@@ -168,7 +168,10 @@ class Service(ServiceBase):
 
     # -- events ------------------------------------------------------------------
 
-    @consume(*CONSUMED)
+    # A transaction per event: the public log's lock (``_log_public``) is taken as the
+    # last step so that it is held only until the commit; in a batch it would be held
+    # while the next events take their locks, and two batches could deadlock.
+    @consume(*CONSUMED, batch=1)
     def on_event(self, event):
         type_name = event["type"]
         if type_name in rules.CONTACT:
