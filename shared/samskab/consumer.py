@@ -38,6 +38,7 @@ from functools import partial
 
 import kombu.serialization
 from kombu import Connection, Exchange, Queue, binding
+from kombu import Consumer as KombuConsumer
 from nameko.extensions import register_entrypoint
 from nameko.messaging import Consumer, QueueConsumer
 
@@ -74,24 +75,35 @@ def binding_keys(types, municipalities):
     return [events.routing_key(m, t) for m in scopes for t in types]
 
 
-class RawQueueConsumer(QueueConsumer):
-    """nameko's queue consumer, but handing over bodies as they came."""
+class _OwnPrefetchConsumer(KombuConsumer):
+    """A kombu consumer that sets its own prefetch just before it starts consuming.
 
-    @property
-    def prefetch_count(self):
-        # Room for every worker to take a whole batch.
-        batch = max((getattr(p, "batch_size", 1) for p in self._providers), default=1)
-        return self.container.max_workers * batch
+    All of a service's consumers share one channel, and a ``basic.qos`` (not
+    global) applies to the consumers started after it: setting each one's
+    right before its ``basic.consume`` gives each queue its own limit."""
+
+    own_prefetch = None
+
+    def consume(self, no_ack=None):
+        if self.own_prefetch is not None:
+            self.qos(prefetch_count=self.own_prefetch)
+        return super().consume(no_ack)
+
+
+class RawQueueConsumer(QueueConsumer):
+    """nameko's queue consumer, but handing over bodies as they came, and with
+    a prefetch per queue: every worker may hold a whole batch."""
 
     def handle_message(self, provider, body, message):
         # The entrypoint only checks and queues the message: no thread per message.
         provider.handle_message(body, message)
 
     def get_consumers(self, consumer_cls, channel):
-        consumers = super().get_consumers(consumer_cls, channel)
+        consumers = super().get_consumers(partial(_OwnPrefetchConsumer, channel), channel)
         for provider, consumer in self._consumers.items():
             consumer.accept = None  # any content type; the entrypoint validates
             consumer.on_decode_error = partial(self._decode_error, provider)
+            consumer.own_prefetch = self.container.max_workers * provider.batch_size
         return consumers
 
     def _decode_error(self, provider, message, exc):

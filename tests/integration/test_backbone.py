@@ -349,3 +349,40 @@ def test_a_handler_can_ask_for_a_transaction_per_event(container_factory, record
     publish_internal(broker_uri, sent)
     assert wait_for(lambda: len(recorded(recorder_config.url)) >= 20)
     assert transaction_sizes(recorder_config.url) == [1] * 20
+
+
+class TwoPaces(ServiceBase):
+    """Two consumers on one channel: one batching, one an event at a time."""
+
+    name = "two_paces"
+    db = Database()
+
+    @consume("samskab.proposal.submitted")
+    def batched(self, event):
+        pass
+
+    @consume("samskab.participant.erased", batch=1)
+    def one_at_a_time(self, event):
+        pass
+
+
+def test_each_queue_gets_a_prefetch_for_its_own_batch_size(container_factory, recorder_config, broker_uri):
+    from urllib.parse import quote, urlparse
+
+    import requests
+
+    from samskab.devservices import rabbitmq_management
+
+    container = container_factory(TwoPaces, recorder_config(SERVICE="two_paces", EVENT_BATCH=7, max_workers=3))
+    container.start()
+    api = rabbitmq_management()
+    vhost = urlparse(broker_uri).path[1:]
+
+    def prefetch_by_queue():
+        r = requests.get(f"{api}/api/consumers/{quote(vhost, safe='')}", timeout=5)
+        r.raise_for_status()
+        return {c["queue"]["name"]: c["prefetch_count"] for c in r.json()
+                if c["queue"]["name"].startswith("samskab.")} or None
+
+    seen = wait_for(lambda: (lambda p: p if p and len(p) == 2 else None)(prefetch_by_queue()))
+    assert seen == {queue_name("two_paces", "batched", "*"): 3 * 7, queue_name("two_paces", "one_at_a_time", "*"): 3}
