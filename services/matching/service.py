@@ -108,7 +108,10 @@ class Service(ServiceBase):
 
     # -- participants -------------------------------------------------------------
 
-    @consume("samskab.participant.registered", "samskab.participant.updated")
+    # Every matching consumer takes one event per transaction (batch=1): a profile write
+    # locks its posting lists in term order within its statement (the term_postings
+    # trigger), and several writes in one transaction would take those locks out of order.
+    @consume("samskab.participant.registered", "samskab.participant.updated", batch=1)
     def on_participant(self, event):
         data = event["data"]
         if data["role"] == "operator":
@@ -123,7 +126,7 @@ class Service(ServiceBase):
         ))
         self._reindex_profile(uuid.UUID(data["id"]))
 
-    @consume("samskab.participant.erased", every_municipality=True)
+    @consume("samskab.participant.erased", every_municipality=True, batch=1)
     def on_erased(self, event):
         """The person vanishes from every result: profile, matches, initiator link."""
         pid = uuid.UUID(event["data"]["id"])

@@ -24,7 +24,9 @@
   the one COMMIT.  If any of them fails or was handled before, the whole
   batch is rolled back and each event is handled again on its own, so one bad
   event costs the others nothing but a second try.  A lone event is handled
-  on its own straight away: batching never waits for company.
+  on its own straight away: batching never waits for company.  A batch waits
+  at most ``BATCH_LOCK_TIMEOUT_MS`` for a lock, so in a deadlock with a
+  request it is the batch that gives way, never the request.
 * **Failures**: a failed attempt goes to ``<queue>.retry.<n>``, a queue whose
   message TTL dead-letters it back to the work queue after the n-th delay
   (``RETRY_DELAYS_MS``); after the last, to ``<queue>.dlq`` with the reason.
@@ -316,6 +318,7 @@ class EventConsumer(Consumer):
 
 
 _DUPLICATE = object()
+BATCH_LOCK_TIMEOUT_MS = 200  # well below PostgreSQL's deadlock_timeout (1 s by default)
 
 
 class EventBatch(tuple):
@@ -356,6 +359,9 @@ def consume(*types, every_municipality=False, batch=None):
             if isinstance(event, EventBatch):
                 try:
                     with uow:
+                        # A batch holds its locks longer than one event would: in a
+                        # deadlock with a request it gives way (and is redone event by event).
+                        uow.give_way_after(BATCH_LOCK_TIMEOUT_MS)
                         for one in event:
                             uow.traceparent = one.get("traceparent")  # events it emits follow its trace
                             uow.claim_on_commit(claimant, one["id"])

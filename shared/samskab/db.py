@@ -84,6 +84,7 @@ def engine_for(url):
 
 _UNITS_ENGINES = weakref.WeakSet()
 _BEGIN = "samskab_begin"  # in a pooled connection's ``info``: absent, "pending" or "sent"
+_BEGIN_SQL = "samskab_begin_sql"  # what opens the pending transaction: BEGIN, maybe with SET LOCAL
 
 
 def units_engine(url):
@@ -114,15 +115,16 @@ def _begin_with_first_statement(conn, cursor, statement, parameters, context, ex
     info = conn.connection.info
     if info.get(_BEGIN) == "pending":
         info[_BEGIN] = "sent"
+        begin = info.pop(_BEGIN_SQL, "BEGIN")
         named = getattr(cursor, "name", None)
         if executemany or named:
             # a statement psycopg2 repeats or wraps in DECLARE: BEGIN on its own
             with conn.connection.dbapi_connection.cursor() as plain:
-                plain.execute("BEGIN")
+                plain.execute(begin)
             if named:
                 cursor.withhold = True  # a named cursor in autocommit mode must say so; it is inside BEGIN
         else:
-            statement = "BEGIN;" + statement
+            statement = begin + ";" + statement
     return statement, parameters
 
 
@@ -131,6 +133,7 @@ def _never_return_inside_a_transaction(dbapi_connection, record):
     if dbapi_connection is None:
         return
     record.info.pop(_BEGIN, None)
+    record.info.pop(_BEGIN_SQL, None)
     try:
         if dbapi_connection.info.transaction_status != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
             with dbapi_connection.cursor() as cursor:
@@ -176,6 +179,7 @@ class UnitOfWork:
         self._depth = 0
         self._outbox_rows = []
         self._claims = []
+        self._begin_sql = "BEGIN"
         self.emitted = []
         if engine not in _UNITS_ENGINES:
             raise TypeError("a UnitOfWork needs units_engine(url), not a plain engine")
@@ -186,7 +190,20 @@ class UnitOfWork:
             self._conn = self.engine.connect()
             self._tx = self._conn.begin()
             self._conn.connection.info[_BEGIN] = "pending"
+            self._conn.connection.info[_BEGIN_SQL], self._begin_sql = self._begin_sql, "BEGIN"
         return self._conn
+
+    def give_way_after(self, milliseconds):
+        """Wait at most this long for a lock another transaction holds, then
+        fail (PostgreSQL's ``lock_timeout``, for the unit's next transaction only).
+
+        A unit that holds many locks for long (a consumer's batch) says so, so
+        that in a deadlock with a request it is always the one that gives way:
+        its wait ends before PostgreSQL's ``deadlock_timeout`` (1 s) would pick
+        a victim.  Said before the unit's first statement; it goes with BEGIN."""
+        if self._conn is not None:
+            raise RuntimeError("give_way_after must come before the unit's first statement")
+        self._begin_sql = f"BEGIN;SET LOCAL lock_timeout = {int(milliseconds)}"
 
     # ``session`` reads well in handlers (``self.db.session.execute``): same connection.
     session = connection
@@ -256,6 +273,7 @@ class UnitOfWork:
             self.rollback()
             raise
         info.pop(_BEGIN, None)
+        info.pop(_BEGIN_SQL, None)
         self._tx.commit()
         self._tx = None
         self._outbox_rows, self._claims = [], []

@@ -386,3 +386,62 @@ def test_each_queue_gets_a_prefetch_for_its_own_batch_size(container_factory, re
 
     seen = wait_for(lambda: (lambda p: p if p and len(p) == 2 else None)(prefetch_by_queue()))
     assert seen == {queue_name("two_paces", "batched", "*"): 3 * 7, queue_name("two_paces", "one_at_a_time", "*"): 3}
+
+
+class LockStep(ServiceBase):
+    """A request and a batch of events that take two locks in opposite orders."""
+
+    name = "lock_step"
+    db = Database()
+
+    @rpc
+    def a_then_b(self):
+        with self.db as uow:
+            uow.execute(sa.text("SELECT pg_advisory_xact_lock(7001)"))  # A
+            uow.execute(sa.text("SELECT pg_advisory_xact_lock(7002)"))  # B
+        return "done"
+
+    @consume("samskab.proposal.submitted")
+    def on_submitted(self, event):
+        if event["data"]["title"] == "takes B":
+            self.db.execute(sa.text("SELECT pg_advisory_xact_lock(7002), pg_sleep(0.6)"))
+        else:
+            self.db.execute(sa.text("SELECT pg_advisory_xact_lock(7001)"))
+        self.db.execute(
+            sa.text("INSERT INTO recorded (event_id, proposal_id, municipality, instance) VALUES (:e, :p, :m, 'x')"),
+            {"e": event["id"], "p": event["data"]["id"], "m": event["municipality"]},
+        )
+
+
+def test_in_a_deadlock_with_a_request_the_batch_gives_way(container_factory, recorder_config, broker_uri):
+    import amqp as pyamqp
+    from samskab.amqp_publish import connection_params
+
+    # The queue exists before the service starts, so both events reach it in one delivery burst.
+    queue = queue_name("lock_step", "on_submitted", "*")
+    conn = pyamqp.Connection(**connection_params(broker_uri))
+    conn.connect()
+    channel = conn.channel()
+    channel.exchange_declare(events.EVENTS_EXCHANGE, "topic", durable=True, auto_delete=False)
+    channel.queue_declare(queue, durable=True, auto_delete=False)
+    channel.queue_bind(queue, events.EVENTS_EXCHANGE, routing_key="*.proposal.submitted")
+    conn.close()
+    sent = [submitted_event(title="takes B"), submitted_event(title="takes A")]
+    publish_internal(broker_uri, sent)
+
+    container = container_factory(LockStep, recorder_config(SERVICE="lock_step"))
+    container.start()
+
+    def b_is_held():
+        with engine_for(recorder_config.url).connect() as c:
+            return c.execute(sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                     "AND objid = 7002 AND granted")).scalar()
+
+    assert wait_for(b_is_held, timeout=10, interval=0.01), "the batch did not start"
+    # The request takes A, then waits for B (the batch holds it); the batch then waits
+    # for A: a deadlock, and the request has waited longer, so PostgreSQL would pick it.
+    with entrypoint_hook(container, "a_then_b") as a_then_b:
+        assert a_then_b() == "done"
+    assert wait_for(lambda: len(recorded(recorder_config.url)) >= 2)
+    assert sorted(str(r.event_id) for r in recorded(recorder_config.url)) == sorted(e["id"] for e in sent)
+    assert metrics.for_service("lock_step").event_batches_redone._value.get() == 1

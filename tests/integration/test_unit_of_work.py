@@ -144,3 +144,34 @@ def test_streamed_results_work_inside_a_unit(url):
 def test_a_unit_of_work_on_a_plain_engine_is_refused(url):
     with pytest.raises(TypeError, match="units_engine"):
         UnitOfWork(engine_for(url), "proposals")
+
+
+def test_a_unit_can_bound_its_lock_waits_for_its_next_transaction_only(url):
+    engine = units_engine(url)
+    sent = count_statements(engine)
+    uow = UnitOfWork(engine, "proposals")
+    uow.give_way_after(150)
+    with uow:
+        assert uow.execute(sa.text("SHOW lock_timeout")).scalar() == "150ms"
+        with pytest.raises(RuntimeError, match="before the unit's first statement"):
+            uow.give_way_after(10)
+    assert sent[0].startswith("BEGIN;SET LOCAL lock_timeout = 150;"), "it goes with BEGIN: no round trip of its own"
+    with uow:
+        assert uow.execute(sa.text("SHOW lock_timeout")).scalar() == "0"
+    with engine.connect() as conn:  # and the pooled connection did not keep it
+        assert conn.execute(sa.text("SHOW lock_timeout")).scalar() == "0"
+
+
+def test_a_unit_that_gives_way_fails_instead_of_waiting_on_a_held_lock(url):
+    engine = units_engine(url)
+    with engine_for(url).connect() as holder:
+        holder.execute(sa.text("SELECT pg_advisory_lock(4242)"))
+        try:
+            uow = UnitOfWork(engine, "proposals")
+            uow.give_way_after(100)
+            with pytest.raises(sa.exc.OperationalError, match="lock timeout"):
+                with uow:
+                    uow.execute(sa.text("SELECT pg_advisory_xact_lock(4242)"))
+        finally:
+            holder.execute(sa.text("SELECT pg_advisory_unlock(4242)"))
+            holder.commit()
