@@ -212,7 +212,7 @@ def nameko_producer(uri, n, start_path):
 
 # -- the backbone ------------------------------------------------------------------
 
-def backbone_consumer(uri, db_url, n, done_path, ready_path):
+def backbone_consumer(uri, db_url, n, done_path, ready_path, event_batch):
     from samskab import green
 
     green.patch()
@@ -233,7 +233,7 @@ def backbone_consumer(uri, db_url, n, done_path, ready_path):
             self.db.execute(sa.text("INSERT INTO effects (proposal_id) VALUES (:p)"), {"p": event["data"]["id"]})
 
     config = {"AMQP_URI": uri, "DATABASE_URL": db_url, "SERVICE": "bench_consumer", "MUNICIPALITIES": "*",
-              "RETRY_DELAYS_MS": [1000], "max_workers": 10}
+              "RETRY_DELAYS_MS": [1000], "max_workers": 10, "EVENT_BATCH": event_batch}
     runner = ServiceRunner(config)
     runner.add_service(Consumer)
     runner.start()
@@ -344,7 +344,7 @@ def run_nameko(n, tmp):
         drop()
 
 
-def run_backbone(n, tmp, postgres_url):
+def run_backbone(n, tmp, postgres_url, event_batch=10):
     import sqlalchemy as sa
 
     from samskab import migrate
@@ -364,7 +364,7 @@ def run_backbone(n, tmp, postgres_url):
             conn.execute(sa.text("CREATE TABLE effects (proposal_id uuid PRIMARY KEY)"))
         engine.dispose()
         start, done, ready = f"{tmp}/backbone.start", f"{tmp}/backbone.done", f"{tmp}/backbone.ready"
-        consumer = child("backbone_consumer", uri, consumer_db, n, done, ready)
+        consumer = child("backbone_consumer", uri, consumer_db, n, done, ready, event_batch)
         read_done(ready, 60)
         producer = child("backbone_producer", uri, producer_db, n, start)
         end = read_done(done, 600)
@@ -398,6 +398,8 @@ def main(argv=None):
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--quick", action="store_true", help="2,000 events")
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--event-batch", type=int, default=10,
+                        help="the consumer's EVENT_BATCH (10, the default; 1: a transaction per event)")
     parser.add_argument("--only", choices=("raw", "raw_pipelined", "nameko", "backbone"), action="append",
                         help="run only this side (repeatable; the ratios need all three)")
     args = parser.parse_args(argv)
@@ -412,10 +414,11 @@ def main(argv=None):
     for name, run in (("raw", lambda: run_raw(n, tmp)),
                       ("raw_pipelined", lambda: run_raw(n, tmp, "raw_pipelined")),
                       ("nameko", lambda: run_nameko(n, tmp)),
-                      ("backbone", lambda: run_backbone(n, tmp, postgres_url))):
+                      ("backbone", lambda: run_backbone(n, tmp, postgres_url, args.event_batch))):
         if args.only and name not in args.only:
             continue
-        print(f"backbone bench: {name} with {n} events …", flush=True)
+        setting = f" (consumer EVENT_BATCH={args.event_batch})" if name == "backbone" else ""
+        print(f"backbone bench: {name} with {n} events{setting} …", flush=True)
         results[name] = run()
         producer_ms, consumer_ms = (x * 1000 for x in STEADY[name])
         print(f"  {name}: {results[name]:,.0f} events/s; client CPU per event while events flowed "
@@ -448,7 +451,8 @@ if __name__ == "__main__":
             "raw_pipelined_producer": lambda: raw_pipelined_producer(rest[0], rest[1], int(rest[2]), rest[3]),
             "nameko_consumer": lambda: nameko_consumer(rest[0], int(rest[1]), rest[2], rest[3]),
             "nameko_producer": lambda: nameko_producer(rest[0], int(rest[1]), rest[2]),
-            "backbone_consumer": lambda: backbone_consumer(rest[0], rest[1], int(rest[2]), rest[3], rest[4]),
+            "backbone_consumer": lambda: backbone_consumer(rest[0], rest[1], int(rest[2]), rest[3], rest[4],
+                                                           int(rest[5])),
             "backbone_producer": lambda: backbone_producer(rest[0], rest[1], int(rest[2]), rest[3]),
         }
         profile_dir = os.environ.get("SAMSKAB_BENCH_PROFILE")
