@@ -46,6 +46,7 @@ _BASIC, _PUBLISH = 60, 40
 # content-type, content-encoding, delivery-mode, message-id, type (AMQP 0-9-1, 4.2.6.1)
 _PROPERTY_FLAGS = 0x8000 | 0x4000 | 0x1000 | 0x0080 | 0x0020
 _PERSISTENT = 2
+WRITE_BYTES = 1 << 20
 
 
 def _shortstr(value):
@@ -118,14 +119,23 @@ class ConfirmingPublisher:
             self._connect()
         try:
             channel, frame_max = self.channel.channel_id, self.conn.frame_max
-            data = b"".join([
+            # Every message encoded (and so checked) before the first byte goes out.
+            encoded = [
                 publish_frames(channel, frame_max, exchange, key, dumps(envelope), envelope["id"], envelope["type"])
                 for exchange, key, envelope in messages
-            ])
+            ]
             first = self._next_tag
             self._next_tag += len(messages)
             self._unconfirmed.update(range(first, self._next_tag))
-            self.conn.transport.write(data)
+            chunk, size = [], 0
+            for frames in encoded:  # written about a megabyte at a time
+                chunk.append(frames)
+                size += len(frames)
+                if size >= WRITE_BYTES:
+                    self.conn.transport.write(b"".join(chunk))
+                    chunk, size = [], 0
+            if chunk:
+                self.conn.transport.write(b"".join(chunk))
             while self._unconfirmed:
                 self.conn.drain_events(timeout=self.confirm_timeout)
             if self._nacked:

@@ -6,7 +6,7 @@ import uuid
 import amqp
 import pytest
 
-from samskab import events
+from samskab import amqp_publish, events
 from samskab.amqp_publish import ConfirmingPublisher, connection_params
 
 pytestmark = pytest.mark.integration
@@ -17,7 +17,9 @@ def envelope(size):
             "municipality": "aalborg", "data": {"text": "æøå ✓ " * (size // 10)}}
 
 
-def test_published_messages_arrive_whole_with_their_properties_in_order(broker_uri):
+@pytest.mark.parametrize("write_bytes", [amqp_publish.WRITE_BYTES, 1000], ids=["megabyte-writes", "small-writes"])
+def test_published_messages_arrive_whole_with_their_properties_in_order(broker_uri, monkeypatch, write_bytes):
+    monkeypatch.setattr(amqp_publish, "WRITE_BYTES", write_bytes)  # a batch goes out in one write or in many
     conn = amqp.Connection(**connection_params(broker_uri))
     conn.connect()
     channel = conn.channel()
