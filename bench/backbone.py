@@ -51,8 +51,7 @@ def wait_cpu(proc):
     return usage.ru_utime + usage.ru_stime
 
 
-CPU = {}
-SPLIT = {}  # side -> (producer, consumer) CPU seconds per event, start-up included
+CPU = {}  # side -> CPU seconds per event of its two processes, start-up included
 STEADY = {}  # side -> (producer, consumer) CPU seconds per event while the events flowed
 
 
@@ -97,14 +96,21 @@ def raw_consumer(uri, queue, n, done_path):
         fh.write(str(time.time()))
 
 
+def raw_message():
+    """The body and properties both raw publishers send: persistent, about the size of an event."""
+    import pika
+
+    body = json.dumps({"specversion": "1.0", "data": {"x": "y" * 200}}).encode()
+    return body, pika.BasicProperties(delivery_mode=2, content_type="application/cloudevents+json")
+
+
 def raw_producer(uri, queue, n, start_path):
     import pika
 
     conn = pika.BlockingConnection(pika.URLParameters(uri))
     ch = conn.channel()
     ch.confirm_delivery()
-    body = json.dumps({"specversion": "1.0", "data": {"x": "y" * 200}}).encode()
-    props = pika.BasicProperties(delivery_mode=2, content_type="application/cloudevents+json")
+    body, props = raw_message()
     since = time.process_time()
     with open(start_path, "w") as fh:
         fh.write(str(time.time()))
@@ -120,8 +126,7 @@ def raw_pipelined_producer(uri, queue, n, start_path, window=500):
     not wait for each confirm, as the backbone's relay does not."""
     import pika
 
-    body = json.dumps({"specversion": "1.0", "data": {"x": "y" * 200}}).encode()
-    props = pika.BasicProperties(delivery_mode=2, content_type="application/cloudevents+json")
+    body, props = raw_message()
     state = {"sent": 0, "outstanding": set(), "since": None}
 
     def publish_more(channel):
@@ -131,7 +136,8 @@ def raw_pipelined_producer(uri, queue, n, start_path, window=500):
             state["outstanding"].add(state["sent"])
 
     def on_confirm(channel, frame):
-        tag, ack = frame.method.delivery_tag, frame.method
+        ack = frame.method
+        tag = ack.delivery_tag
         if isinstance(ack, pika.spec.Basic.Nack):
             raise RuntimeError("the broker refused a message")
         if ack.multiple:
@@ -318,9 +324,8 @@ def run_raw(n, tmp, side="raw"):
         producer = child(f"{side}_producer", uri, "bench.raw", n, start)
         cpu = wait_cpu(producer)
         end = read_done(done, 300)
-        SPLIT[side] = (cpu / n, wait_cpu(consumer) / n)
+        CPU[side] = (cpu + wait_cpu(consumer)) / n
         STEADY[side] = (read_steady_cpu(start) / n, read_steady_cpu(done) / n)
-        CPU[side] = sum(SPLIT[side])
         return n / (end - float(open(start).read()))
     finally:
         drop()
@@ -336,9 +341,8 @@ def run_nameko(n, tmp):
         producer = child("nameko_producer", uri, n, start)
         cpu = wait_cpu(producer)
         end = read_done(done, 300)
-        SPLIT["nameko"] = (cpu / n, wait_cpu(consumer) / n)
+        CPU["nameko"] = (cpu + wait_cpu(consumer)) / n
         STEADY["nameko"] = (read_steady_cpu(start) / n, read_steady_cpu(done) / n)
-        CPU["nameko"] = sum(SPLIT["nameko"])
         return n / (end - float(open(start).read()))
     finally:
         drop()
@@ -368,9 +372,8 @@ def run_backbone(n, tmp, postgres_url, event_batch=10):
         read_done(ready, 60)
         producer = child("backbone_producer", uri, producer_db, n, start)
         end = read_done(done, 600)
-        SPLIT["backbone"] = (wait_cpu(producer) / n, wait_cpu(consumer) / n)
+        CPU["backbone"] = (wait_cpu(producer) + wait_cpu(consumer)) / n
         STEADY["backbone"] = (read_steady_cpu(start) / n, read_steady_cpu(done) / n)
-        CPU["backbone"] = sum(SPLIT["backbone"])
         began = float(open(start).read())
         phases = {}
         for url, sql, label in (

@@ -56,6 +56,10 @@ def _shortstr(value):
     return bytes((len(raw),)) + raw
 
 
+# content-type, content-encoding and delivery-mode: the same for every message
+_SAME_PROPERTIES = _shortstr(CONTENT_TYPE) + _shortstr("utf-8") + bytes((_PERSISTENT,))
+
+
 def _frame(kind, channel, payload):
     return struct.pack(">BHI", kind, channel, len(payload)) + payload + _FRAME_END
 
@@ -63,8 +67,7 @@ def _frame(kind, channel, payload):
 def publish_frames(channel, frame_max, exchange, routing_key, body, message_id, type_name):
     """The frames of one persistent ``basic.publish`` of a CloudEvent (AMQP 0-9-1, 2.3.5 and 4.2.6)."""
     method = struct.pack(">HHH", _BASIC, _PUBLISH, 0) + _shortstr(exchange) + _shortstr(routing_key) + b"\x00"
-    properties = (_shortstr(CONTENT_TYPE) + _shortstr("utf-8") + bytes((_PERSISTENT,))
-                  + _shortstr(message_id) + _shortstr(type_name))
+    properties = _SAME_PROPERTIES + _shortstr(message_id) + _shortstr(type_name)
     header = struct.pack(">HHQH", _BASIC, 0, len(body), _PROPERTY_FLAGS) + properties
     frames = [_frame(_FRAME_METHOD, channel, method), _frame(_FRAME_HEADER, channel, header)]
     room = frame_max - 8  # a frame's type, channel, size and end octet

@@ -75,14 +75,15 @@ def database_url(service, environ=None):
         )
 
 
-def _workers(env, name, default):
+def _count(env, name, default):
+    """A whole number of at least 1 (workers, events per transaction), refused by name otherwise."""
     try:
-        workers = int(env.get(name, default))
+        count = int(env.get(name, default))
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {env.get(name)!r}") from None
-    if workers < 1:
-        raise ConfigError(f"{name} must be at least 1, got {workers}")
-    return workers
+    if count < 1:
+        raise ConfigError(f"{name} must be at least 1, got {count}")
+    return count
 
 
 def load(service, environ=None, extra=None):
@@ -105,13 +106,13 @@ def load(service, environ=None, extra=None):
         "RETRY_DELAYS_MS": _ints("RETRY_DELAYS_MS", env.get("RETRY_DELAYS_MS", "1000,5000,30000")),
         "QUEUE_TYPE": env.get("QUEUE_TYPE", "classic"),
         "MAX_EVENT_BYTES": int(env.get("MAX_EVENT_BYTES", "262144")),
-        "EVENT_BATCH": _workers(env, "EVENT_BATCH", "10"),
+        "EVENT_BATCH": _count(env, "EVENT_BATCH", "10"),
         "OUTBOX_POLL_SECONDS": float(env.get("OUTBOX_POLL_SECONDS", "0.5")),
         "OUTBOX_BATCH": int(env.get("OUTBOX_BATCH", "500")),
         "OUTBOX_RETENTION_HOURS": float(env.get("OUTBOX_RETENTION_HOURS", "168")),
         # A gateway worker mostly waits on an RPC reply: it gets many more than a backend.
-        "max_workers": _workers(env, "GATEWAY_MAX_WORKERS", "100") if service == "gateway"
-        else _workers(env, "MAX_WORKERS", "10"),
+        "max_workers": _count(env, "GATEWAY_MAX_WORKERS", "100") if service == "gateway"
+        else _count(env, "MAX_WORKERS", "10"),
         "MIGRATE_ON_START": env.get("MIGRATE_ON_START", "1") not in ("0", "false", "no"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "MUNICIPALITY_CATALOG": env.get("MUNICIPALITY_CATALOG", ""),

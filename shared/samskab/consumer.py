@@ -136,9 +136,7 @@ class EventConsumer(Consumer):
         self.municipalities = config.get("MUNICIPALITIES", "*")
         self.delays = list(config.get("RETRY_DELAYS_MS", [1000, 5000, 30000]))
         self.max_bytes = int(config.get("MAX_EVENT_BYTES", 262144))
-        self.batch_size = int(self.batch or config.get("EVENT_BATCH", 10))
-        if self.batch_size < 1:
-            raise ValueError(f"EVENT_BATCH must be at least 1, got {self.batch_size}")
+        self.batch_size = int(self.batch or config.get("EVENT_BATCH", 10))  # samskab.config checked EVENT_BATCH
         self.metrics = metrics.for_service(self.service)
         self.name = queue_name(self.service, self.method_name, self.municipalities)
         queue_args = {}
@@ -202,23 +200,19 @@ class EventConsumer(Consumer):
         self._flush_scheduled = False
         pending, self._pending = self._pending, []
         for i in range(0, len(pending), self.batch_size):
-            chunk = pending[i:i + self.batch_size]
-            if len(chunk) == 1:
-                self._spawn_one(*chunk[0])
-            else:
-                self._spawn_batch(chunk)
+            self._spawn(pending[i:i + self.batch_size])
 
-    def _spawn_one(self, envelope, message):
-        context = {"traceparent": envelope.get("traceparent"), "event_id": envelope["id"]}
-        handle_result = partial(self.handle_result, message, envelope, time.perf_counter())
-        self.container.spawn_worker(self, (envelope,), {}, context_data=context, handle_result=handle_result)
-
-    def _spawn_batch(self, chunk):
-        first = chunk[0][0]
+    def _spawn(self, chunk):
+        """One worker for ``(envelope, message)`` pairs: the event itself if it is
+        alone, else an :class:`EventBatch` of them."""
+        (first, message), started = chunk[0], time.perf_counter()
         context = {"traceparent": first.get("traceparent"), "event_id": first["id"]}
-        handle_result = partial(self.handle_batch_result, chunk, time.perf_counter())
-        batch = EventBatch(envelope for envelope, _ in chunk)
-        self.container.spawn_worker(self, (batch,), {}, context_data=context, handle_result=handle_result)
+        if len(chunk) == 1:
+            args, handle_result = (first,), partial(self.handle_result, message, first, started)
+        else:
+            args = (EventBatch(envelope for envelope, _ in chunk),)
+            handle_result = partial(self.handle_batch_result, chunk, started)
+        self.container.spawn_worker(self, args, {}, context_data=context, handle_result=handle_result)
 
     def handle_batch_result(self, chunk, started, worker_ctx, result=None, exc_info=None):
         if exc_info is None and not isinstance(result, _Redo):
@@ -236,8 +230,8 @@ class EventConsumer(Consumer):
         return None, None
 
     def _redo(self, chunk):
-        for envelope, message in chunk:
-            self._spawn_one(envelope, message)
+        for pair in chunk:
+            self._spawn([pair])
 
     def handle_result(self, message, envelope, started, worker_ctx, result=None, exc_info=None):
         elapsed = time.perf_counter() - started

@@ -83,8 +83,10 @@ def engine_for(url):
 
 
 _UNITS_ENGINES = weakref.WeakSet()
-_BEGIN = "samskab_begin"  # in a pooled connection's ``info``: absent, "pending" or "sent"
-_BEGIN_SQL = "samskab_begin_sql"  # what opens the pending transaction: BEGIN, maybe with SET LOCAL
+# In a pooled connection's ``info``: absent (no unit), the statement that will open the
+# unit's transaction (BEGIN, maybe with SET LOCAL) while it is pending, or _SENT.
+_BEGIN = "samskab_begin"
+_SENT = object()
 
 
 def units_engine(url):
@@ -113,9 +115,9 @@ def dispose_engines(url=None):
 
 def _begin_with_first_statement(conn, cursor, statement, parameters, context, executemany):
     info = conn.connection.info
-    if info.get(_BEGIN) == "pending":
-        info[_BEGIN] = "sent"
-        begin = info.pop(_BEGIN_SQL, "BEGIN")
+    begin = info.get(_BEGIN)
+    if begin is not None and begin is not _SENT:
+        info[_BEGIN] = _SENT
         named = getattr(cursor, "name", None)
         if executemany or named:
             # a statement psycopg2 repeats or wraps in DECLARE: BEGIN on its own
@@ -133,7 +135,6 @@ def _never_return_inside_a_transaction(dbapi_connection, record):
     if dbapi_connection is None:
         return
     record.info.pop(_BEGIN, None)
-    record.info.pop(_BEGIN_SQL, None)
     try:
         if dbapi_connection.info.transaction_status != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
             with dbapi_connection.cursor() as cursor:
@@ -189,8 +190,7 @@ class UnitOfWork:
         if self._conn is None:
             self._conn = self.engine.connect()
             self._tx = self._conn.begin()
-            self._conn.connection.info[_BEGIN] = "pending"
-            self._conn.connection.info[_BEGIN_SQL], self._begin_sql = self._begin_sql, "BEGIN"
+            self._conn.connection.info[_BEGIN], self._begin_sql = self._begin_sql, "BEGIN"  # pending
         return self._conn
 
     def give_way_after(self, milliseconds):
@@ -261,7 +261,7 @@ class UnitOfWork:
             return
         info = self._conn.connection.info
         try:
-            if parts or info.get(_BEGIN) == "sent":
+            if parts or info.get(_BEGIN) is _SENT:
                 # BEGIN (if still pending), the rows and COMMIT: one round trip
                 self._conn.exec_driver_sql("; ".join(parts + ["COMMIT"]), params)
         except sa.exc.IntegrityError as exc:
@@ -273,7 +273,6 @@ class UnitOfWork:
             self.rollback()
             raise
         info.pop(_BEGIN, None)
-        info.pop(_BEGIN_SQL, None)
         self._tx.commit()
         self._tx = None
         self._outbox_rows, self._claims = [], []
@@ -284,7 +283,7 @@ class UnitOfWork:
     def rollback(self):
         if self._tx is not None:
             try:
-                if not self._conn.invalidated and self._conn.connection.info.pop(_BEGIN, None) == "sent":
+                if not self._conn.invalidated and self._conn.connection.info.pop(_BEGIN, None) is _SENT:
                     self._conn.exec_driver_sql("ROLLBACK")
             except sa.exc.DBAPIError as exc:  # the connection broke: it is discarded, and so is the transaction
                 log.debug("rollback on a broken connection: %s", exc)

@@ -6,7 +6,6 @@
 * ``make_config(service, **overrides)`` builds the config dict a service
   container would get from the environment, pointing at both.
 """
-import os
 import time
 import uuid
 
@@ -14,9 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from . import devservices, migrate
-from .config import DEFAULT_PORTS
 from .config import with_database
-from .db import driver_url, engine_for, units_engine
+from .db import driver_url, units_engine
 
 RUN_ID = uuid.uuid4().hex[:8]
 

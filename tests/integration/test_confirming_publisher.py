@@ -60,9 +60,23 @@ def test_published_messages_arrive_whole_with_their_properties_in_order(broker_u
 
 
 def test_a_routing_key_too_long_for_amqp_is_refused_before_anything_is_sent(broker_uri):
+    conn = amqp.Connection(**connection_params(broker_uri))
+    conn.connect()
+    channel = conn.channel()
+    queue = f"test.publisher.{uuid.uuid4().hex[:8]}"
+    channel.exchange_declare(events.EVENTS_EXCHANGE, "topic", durable=True, auto_delete=False)
+    channel.queue_declare(queue, durable=False, auto_delete=False)
+    channel.queue_bind(queue, events.EVENTS_EXCHANGE, routing_key="aalborg.#")
     publisher = ConfirmingPublisher(broker_uri)
     try:
         with pytest.raises(ValueError, match="short string"):
-            publisher.publish_batch([(events.EVENTS_EXCHANGE, "a" * 256, envelope(10))])
+            publisher.publish_batch([(events.EVENTS_EXCHANGE, "aalborg.proposal.submitted", envelope(10)),
+                                     (events.EVENTS_EXCHANGE, "a" * 256, envelope(10))])
+        # the good message ahead of the bad one did not go out either
+        publisher.publish_batch([(events.EVENTS_EXCHANGE, "aalborg.proposal.submitted", envelope(10))])
+        assert channel.basic_get(queue, no_ack=True) is not None
+        assert channel.basic_get(queue, no_ack=True) is None
     finally:
         publisher.close()
+        channel.queue_delete(queue)
+        conn.close()

@@ -1,11 +1,12 @@
 """Fixtures for the meetings service's integration tests: the real service on
 the real broker and database, called over RPC as the gateway calls it."""
 import datetime as dt
-import time
 import uuid
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
+
+from samskab.testing import wait_for  # noqa: F401  (the meetings tests import it from here)
 
 from meetings.service import Service as Meetings
 
@@ -34,16 +35,6 @@ def meeting_payload(**overrides):
     }
     payload.update(overrides)
     return payload
-
-
-def wait_for(predicate, timeout=15.0, interval=0.05):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture
