@@ -146,6 +146,27 @@ class Context:
         return found
 
     # -- backends ----------------------------------------------------------------
+    # Typed clients (``samskab.contracts.<service>``): ``ctx.proposals.submit(m, actor, …)``.
+
+    @property
+    def proposals(self):
+        from samskab.contracts.proposals import ProposalsRpc
+        return ProposalsRpc(self.call)
+
+    @property
+    def meetings(self):
+        from samskab.contracts.meetings import MeetingsRpc
+        return MeetingsRpc(self.call)
+
+    @property
+    def matching(self):
+        from samskab.contracts.matching import MatchingRpc
+        return MatchingRpc(self.call)
+
+    @property
+    def notifications(self):
+        from samskab.contracts.notifications import NotificationsRpc
+        return NotificationsRpc(self.call)
 
     def call(self, service, method, *args, **kwargs):
         """RPC to a backend; a silent or absent backend is a 503, not a hang."""
