@@ -5,49 +5,36 @@
 * SEQUENCE is the meeting's revision, raised by every change (time, place,
   cancellation), so clients take the newer version;
 * times carry ``TZID`` of the municipality's zone, with its VTIMEZONE in the
-  calendar (the EU rule as a yearly RRULE for Europe/Copenhagen and
-  Europe/Oslo), so a meeting across a daylight-saving change is right;
+  calendar (icalendar's ``Timezone.from_tzid``: the tz database's transitions),
+  so a meeting across a daylight-saving change is right;
 * a cancelled meeting has ``STATUS:CANCELLED``; a single cancelled meeting's
   file is sent with ``METHOD:CANCEL``.
 
 Pure: takes dicts, returns bytes.
 """
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 import icalendar
 
 PRODID = "-//Samskab//Meetings//EN"
 UID_DOMAIN = "samskab"
-EU_ZONES = {"Europe/Copenhagen": ("CET", "CEST"), "Europe/Oslo": ("CET", "CEST")}
+# The years a calendar's VTIMEZONE covers: every meeting this service holds falls in them.
+ZONE_YEARS = (dt.date(2020, 1, 1), dt.date(2100, 1, 1))
 
 
 def uid(meeting_id):
     return f"{meeting_id}@{UID_DOMAIN}"
 
 
-def eu_timezone(tzid):
-    """VTIMEZONE for a zone on the EU rule (UTC+1, summer time from the last Sunday
-    of March 02:00 to the last Sunday of October 03:00), written as RRULEs."""
-    std_name, dst_name = EU_ZONES[tzid]
-    tz = icalendar.Timezone()
-    tz.add("tzid", tzid)
-    tz.add("x-lic-location", tzid)
-    daylight = icalendar.TimezoneDaylight()
-    daylight.add("tzname", dst_name)
-    daylight.add("tzoffsetfrom", dt.timedelta(hours=1))
-    daylight.add("tzoffsetto", dt.timedelta(hours=2))
-    daylight.add("dtstart", dt.datetime(1981, 3, 29, 2, 0, 0))
-    daylight.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1SU"})
-    standard = icalendar.TimezoneStandard()
-    standard.add("tzname", std_name)
-    standard.add("tzoffsetfrom", dt.timedelta(hours=2))
-    standard.add("tzoffsetto", dt.timedelta(hours=1))
-    standard.add("dtstart", dt.datetime(1996, 10, 27, 3, 0, 0))
-    standard.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1SU"})
-    tz.add_component(daylight)
-    tz.add_component(standard)
-    return tz
+@functools.lru_cache(maxsize=64)
+def vtimezone_text(tzid):
+    """The zone's VTIMEZONE as text, built by icalendar from the tz database's transitions
+    over ``ZONE_YEARS`` (kept once per process: the zone rules do not change while it runs)."""
+    first, last = ZONE_YEARS
+    zone = icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last)
+    return zone.to_ical().decode("utf-8")
 
 
 def _as_datetime(value):
@@ -111,13 +98,9 @@ def assemble(vevents, zones, *, name=None, method="PUBLISH"):
     cal.add("method", method)
     if name:
         cal.add("x-wr-calname", name)
-    for tzid in sorted(set(zones)):
-        if tzid in EU_ZONES:
-            cal.add_component(eu_timezone(tzid))
-        else:
-            cal.add_component(icalendar.Timezone.from_tzid(tzid))
     head = cal.to_ical().decode("utf-8")
     end = "END:VCALENDAR\r\n"
     assert head.endswith(end)
-    return (head[: -len(end)] + "".join(vevents) + end).encode("utf-8")
+    zones_text = "".join(vtimezone_text(tzid) for tzid in sorted(set(zones)))
+    return (head[: -len(end)] + zones_text + "".join(vevents) + end).encode("utf-8")
 
