@@ -1,98 +1,28 @@
-"""Profiles, matches, similar proposals, stakeholder maps and citizen panels."""
-from typing import Annotated, Any, Literal
+"""Profiles, matches, similar proposals, stakeholder maps and citizen panels.
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
-
-from samskab.contracts.matching import PanelRequest, Profile, ProfileOut
+The shapes are the matching service's own (``samskab.contracts.matching``); these
+handlers decide who may see what and call the service through ``ctx.matching``."""
+from samskab.contracts.matching import (
+    Draft, DraftSimilarOut, DuplicateMark, MatchesOut, PanelOut, PanelRequest, Profile, ProfileOut,
+    RecommendationsOut, SimilarListOut, StakeholderMapOut,
+)
 from samskab.errors import Forbidden
 
 from .router import route
 
-
-class Reason(BaseModel):
-    type: str
-    value: Any = None
-    need: str | None = None
-    by: str | None = None
-    strength: str | None = None
+ACROSS = {"across": ({"type": "string", "enum": ["municipalities"]},
+                     "`municipalities`: similar public proposals from every municipality, in any language")}
 
 
-class MatchOut(BaseModel):
-    participant_id: str
-    kind: str
-    score: float
-    municipality: str
-    reasons: list[Reason]
+def _json(answer):
+    """An output model as the JSON the service sent (no fields it left out)."""
+    if isinstance(answer, list):
+        return [_json(item) for item in answer]
+    return answer.model_dump(mode="json", exclude_unset=True)
 
 
-class MatchesOut(BaseModel):
-    proposal_id: str
-    computed_at: str | None
-    matches: list[MatchOut]
-
-
-class SimilarOut(BaseModel):
-    id: str
-    score: float
-    title: str
-    status: str
-
-
-class SimilarListOut(BaseModel):
-    proposal_id: str
-    similar: list[SimilarOut]
-
-
-class StakeholderOut(BaseModel):
-    participant_id: str
-    kind: str
-    roles: list[str]
-    power: str
-    interest: str
-    quadrant: str
-    reasons: list[Reason]
-
-
-class Gap(BaseModel):
-    gap: str
-    detail: str
-
-
-class StakeholderMapOut(BaseModel):
-    proposal_id: str
-    grid: dict[str, list[StakeholderOut]]
-    counts: dict[str, int]
-    gaps: list[Gap]
-    needs_unmet: list[str]
-
-
-class RecommendationOut(BaseModel):
-    proposal_id: str
-    municipality: str
-    title: str
-    score: float
-    reasons: list[Reason]
-
-
-class RecommendationsOut(BaseModel):
-    recommendations: list[RecommendationOut]
-
-
-class PanelOut(BaseModel):
-    id: str
-    municipality: str
-    proposal_id: str | None
-    size: int
-    pool_size: int
-    seed: int
-    members: list[str]
-    alternates: list[str]
-    probabilities: dict[str, float]
-    lowest_probability: float
-    counts: dict[str, dict[str, int]]
-    panels_in_lottery: int
-    maximin_proven: bool
-    lowest_probability_bound: float
+def _across(ctx):
+    return ctx.request.args.get("across") == "municipalities"
 
 
 def _staff_or_initiator(ctx, municipality, proposal_id):
@@ -107,21 +37,21 @@ def _staff_or_initiator(ctx, municipality, proposal_id):
 @route("GET", "/me/profile", response=ProfileOut, auth=True, summary="My matching profile", tags=["matching"])
 def get_profile(ctx):
     ctx.require_account()
-    return ctx.call("matching", "get_profile", ctx.actor)
+    return _json(ctx.matching.get_profile(ctx.actor))
 
 
 @route("PUT", "/me/profile", body=Profile, response=ProfileOut, auth=True,
        summary="Set my skills, interests, areas, resources and whether I may be suggested", tags=["matching"])
 def put_profile(ctx, body):
     ctx.require_account()
-    return ctx.call("matching", "put_profile", ctx.actor, body.model_dump(mode="json"))
+    return _json(ctx.matching.put_profile(ctx.actor, body.model_dump(mode="json")))
 
 
 @route("GET", "/me/recommendations", response=RecommendationsOut, auth=True,
        summary="Proposals I could help with", tags=["matching"])
 def recommendations(ctx):
     ctx.require_account()
-    return ctx.call("matching", "recommendations", ctx.actor)
+    return _json(ctx.matching.recommendations(ctx.actor))
 
 
 @route("GET", "/municipalities/<m>/proposals/<proposal_id>/matches", response=MatchesOut, auth=True,
@@ -129,38 +59,35 @@ def recommendations(ctx):
 def proposal_matches(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
     _staff_or_initiator(ctx, municipality.id, proposal_id)
-    return ctx.call("matching", "matches", municipality.id, proposal_id, ctx.actor)
+    return _json(ctx.matching.matches(municipality.id, ctx.actor, proposal_id))
 
 
-@route("GET", "/municipalities/<m>/proposals/<proposal_id>/similar", response=SimilarListOut,
-       summary="Existing proposals that look like the same idea", tags=["matching"])
+@route("GET", "/municipalities/<m>/proposals/<proposal_id>/similar", response=SimilarListOut, query=ACROSS,
+       summary="Existing proposals that look like the same idea (here, or in every municipality)",
+       tags=["matching"])
 def proposal_similar(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
     ctx.call("proposals", "get", municipality.id, proposal_id, ctx.actor)  # 404 unless visible to the caller
-    return ctx.call("matching", "similar", municipality.id, proposal_id, ctx.actor)
+    return _json(ctx.matching.similar(municipality.id, ctx.actor, proposal_id, across=_across(ctx)))
 
 
-class Draft(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: Annotated[str, StringConstraints(max_length=200)] = ""
-    problem: Annotated[str, StringConstraints(max_length=4000)] = ""
-    goal: Annotated[str, StringConstraints(max_length=4000)] = ""
-    description: Annotated[str, StringConstraints(max_length=20000)] = ""
-    language: Literal["da", "nb", "nn", "en"] = "da"
-
-
-class DraftSimilarOut(BaseModel):
-    id: str
-    score: float
-    title: str | None
+@route("POST", "/municipalities/<m>/proposals/<proposal_id>/duplicate-of", body=DuplicateMark,
+       response=SimilarListOut, auth=True,
+       summary="Staff: mark this proposal a duplicate of another of the municipality's proposals",
+       tags=["matching"])
+def proposal_duplicate_of(ctx, m, proposal_id, body):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    ctx.call("proposals", "get", municipality.id, proposal_id, ctx.actor)
+    ctx.call("proposals", "get", municipality.id, str(body.of), ctx.actor)
+    return _json(ctx.matching.mark_duplicate(municipality.id, ctx.actor, proposal_id, body))
 
 
-@route("POST", "/municipalities/<m>/similar-proposals", body=Draft, response=[DraftSimilarOut],
+@route("POST", "/municipalities/<m>/similar-proposals", body=Draft, response=[DraftSimilarOut], query=ACROSS,
        summary="Existing proposals like a draft, before it is submitted", tags=["matching"])
 def draft_similar(ctx, m, body):
     municipality = ctx.municipality(m)
-    return ctx.call("matching", "similar_to_draft", municipality.id, body.model_dump())
+    return _json(ctx.matching.similar_to_draft(municipality.id, ctx.actor, body, across=_across(ctx)))
 
 
 @route("GET", "/municipalities/<m>/proposals/<proposal_id>/stakeholders", response=StakeholderMapOut, auth=True,
@@ -168,12 +95,12 @@ def draft_similar(ctx, m, body):
 def proposal_stakeholders(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
     _staff_or_initiator(ctx, municipality.id, proposal_id)
-    return ctx.call("matching", "stakeholders", municipality.id, proposal_id, ctx.actor)
+    return _json(ctx.matching.stakeholders(municipality.id, ctx.actor, proposal_id))
 
 
 @route("POST", "/municipalities/<m>/panels", body=PanelRequest, status=201, response=PanelOut, auth=True,
-       summary="Draw a citizen panel by stratified random selection", tags=["matching"])
+       summary="Draw a citizen panel by stratified random selection (maximin or leximin)", tags=["matching"])
 def select_panel(ctx, m, body):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
-    return ctx.call("matching", "select_panel", municipality.id, ctx.actor, body.model_dump(mode="json"))
+    return _json(ctx.matching.select_panel(municipality.id, ctx.actor, body.model_dump(mode="json")))

@@ -59,7 +59,7 @@ def profile(page):
                   "suggest_me": payload["suggest_me"]}
         try:
             Profile.model_validate(payload)
-            page.call("matching", "put_profile", page.actor, payload)
+            page.ctx.matching.put_profile(page.actor, payload)
         except ValidationError as exc:
             errors = forms.from_validation(page, exc, known=LIST_FIELDS)
         except Invalid as exc:

@@ -89,7 +89,8 @@ def panels(page, m):
                 payload["proposal_id"] = values["proposal_id"]
             try:
                 PanelRequest.model_validate(payload)
-                result = page.call("matching", "select_panel", municipality.id, page.actor, payload)
+                result = page.ctx.matching.select_panel(municipality.id, page.actor, payload).model_dump(
+                    mode="json", exclude_unset=True)
             except ValidationError as exc:
                 errors = forms.from_validation(page, exc, known=("size", "alternates", "seed", "quotas", "pool"))
             except Invalid as exc:
