@@ -9,13 +9,21 @@ The batch's frames (``basic.publish``, content header, body) are encoded here
 and written to the socket at once: every message of the relay has the same
 five properties, and py-amqp's general encoder and one write per frame cost
 more CPU than the rest of publishing together.
+
+Every message carries ``user_id``, the connection's own user: RabbitMQ
+refuses a message whose ``user_id`` names anyone else, so a consumer knows
+which service (and instance group) published it.  ``amqps://`` URIs go over
+TLS with the server's certificate verified (``samskab.config.amqp_ssl``);
+py-amqp's TLS transport takes the encoded frames like the plain one.
 """
 import logging
+import socket
 import struct
 from urllib.parse import unquote, urlparse
 
 import amqp
 
+from .config import amqp_ssl
 from .events import CONTENT_TYPE, EVENTS_EXCHANGE, PUBLIC_EXCHANGE, dumps
 
 log = logging.getLogger(__name__)
@@ -25,15 +33,21 @@ class PublishError(Exception):
     """The broker refused (nack) or did not confirm a batch in time."""
 
 
-def connection_params(uri):
+def connection_params(uri, ssl=None):
+    """py-amqp's connection arguments for an ``amqp://`` or ``amqps://`` URI
+    (TLS options from ``ssl``, else from the environment's ``AMQP_CA_FILE``…)."""
     parsed = urlparse(uri)
     vhost = unquote(parsed.path[1:]) if parsed.path and parsed.path != "/" else "/"
-    return {
-        "host": f"{parsed.hostname or 'localhost'}:{parsed.port or 5672}",
+    tls = parsed.scheme == "amqps"
+    params = {
+        "host": f"{parsed.hostname or 'localhost'}:{parsed.port or (5671 if tls else 5672)}",
         "userid": unquote(parsed.username or "guest"),
         "password": unquote(parsed.password or "guest"),
         "virtual_host": vhost,
     }
+    if tls:
+        params["ssl"] = ssl or amqp_ssl(uri)
+    return params
 
 
 def declare_exchanges(channel):
@@ -43,8 +57,8 @@ def declare_exchanges(channel):
 
 _FRAME_METHOD, _FRAME_HEADER, _FRAME_BODY, _FRAME_END = 1, 2, 3, b"\xce"
 _BASIC, _PUBLISH = 60, 40
-# content-type, content-encoding, delivery-mode, message-id, type (AMQP 0-9-1, 4.2.6.1)
-_PROPERTY_FLAGS = 0x8000 | 0x4000 | 0x1000 | 0x0080 | 0x0020
+# content-type, content-encoding, delivery-mode, message-id, type, user-id (AMQP 0-9-1, 4.2.6.1)
+_PROPERTY_FLAGS = 0x8000 | 0x4000 | 0x1000 | 0x0080 | 0x0020 | 0x0010
 _PERSISTENT = 2
 WRITE_BYTES = 1 << 20
 
@@ -64,10 +78,11 @@ def _frame(kind, channel, payload):
     return struct.pack(">BHI", kind, channel, len(payload)) + payload + _FRAME_END
 
 
-def publish_frames(channel, frame_max, exchange, routing_key, body, message_id, type_name):
-    """The frames of one persistent ``basic.publish`` of a CloudEvent (AMQP 0-9-1, 2.3.5 and 4.2.6)."""
+def publish_frames(channel, frame_max, exchange, routing_key, body, message_id, type_name, user_id):
+    """The frames of one persistent ``basic.publish`` of a CloudEvent (AMQP 0-9-1, 2.3.5 and 4.2.6);
+    ``user_id`` is already a short string (the same for every message of a connection)."""
     method = struct.pack(">HHH", _BASIC, _PUBLISH, 0) + _shortstr(exchange) + _shortstr(routing_key) + b"\x00"
-    properties = _SAME_PROPERTIES + _shortstr(message_id) + _shortstr(type_name)
+    properties = _SAME_PROPERTIES + _shortstr(message_id) + _shortstr(type_name) + user_id
     header = struct.pack(">HHQH", _BASIC, 0, len(body), _PROPERTY_FLAGS) + properties
     frames = [_frame(_FRAME_METHOD, channel, method), _frame(_FRAME_HEADER, channel, header)]
     room = frame_max - 8  # a frame's type, channel, size and end octet
@@ -77,14 +92,17 @@ def publish_frames(channel, frame_max, exchange, routing_key, body, message_id, 
 
 
 class ConfirmingPublisher:
-    def __init__(self, uri, confirm_timeout=10.0):
+    def __init__(self, uri, confirm_timeout=10.0, ssl=None, heartbeat=60):
         self.uri = uri
         self.confirm_timeout = confirm_timeout
+        self.params = connection_params(uri, ssl)
+        self.heartbeat = heartbeat
+        self._user_id = _shortstr(self.params["userid"])
         self.conn = None
         self.channel = None
 
     def _connect(self):
-        self.conn = amqp.Connection(connect_timeout=5, heartbeat=0, **connection_params(self.uri))
+        self.conn = amqp.Connection(connect_timeout=5, heartbeat=self.heartbeat, **self.params)
         self.conn.connect()
         self.channel = self.conn.channel()
         declare_exchanges(self.channel)
@@ -108,6 +126,18 @@ class ConfirmingPublisher:
     def _on_nack(self, delivery_tag, multiple):
         self._settle(delivery_tag, multiple, self._nacked)
 
+    def keep_alive(self):
+        """Read what the broker sent (its heartbeats) and send ours when due;
+        the relay calls this between rounds, so an idle connection stays up and
+        a dead one is noticed (``ConnectionForced``) within two heartbeats."""
+        if self.conn is None or not self.heartbeat:
+            return
+        try:
+            self.conn.drain_events(timeout=0.001)
+        except socket.timeout:
+            pass
+        self.conn.heartbeat_tick()
+
     def close(self):
         conn, self.conn, self.channel = self.conn, None, None
         if conn is not None:
@@ -124,7 +154,8 @@ class ConfirmingPublisher:
             channel, frame_max = self.channel.channel_id, self.conn.frame_max
             # Every message encoded (and so checked) before the first byte goes out.
             encoded = [
-                publish_frames(channel, frame_max, exchange, key, dumps(envelope), envelope["id"], envelope["type"])
+                publish_frames(channel, frame_max, exchange, key, dumps(envelope), envelope["id"], envelope["type"],
+                               self._user_id)
                 for exchange, key, envelope in messages
             ]
             first = self._next_tag

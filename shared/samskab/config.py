@@ -8,6 +8,8 @@ import os
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+from . import secrets
+
 SERVICES = ("gateway", "proposals", "matching", "meetings", "notifications")
 
 DEFAULT_PORTS = {
@@ -86,6 +88,23 @@ def _count(env, name, default):
     return count
 
 
+def amqp_ssl(uri, environ=None):
+    """TLS options for an ``amqps://`` URI (kombu and py-amqp take them as ``ssl``):
+    the server's certificate is verified against ``AMQP_CA_FILE`` (else the
+    system's CAs) and must name the host; ``AMQP_CERT_FILE``/``AMQP_KEY_FILE``
+    add a client certificate (X.509 login)."""
+    import ssl
+
+    env = os.environ if environ is None else environ
+    options = {"cert_reqs": ssl.CERT_REQUIRED, "server_hostname": urlsplit(uri).hostname or "localhost"}
+    if env.get("AMQP_CA_FILE"):
+        options["ca_certs"] = env["AMQP_CA_FILE"]
+    if env.get("AMQP_CERT_FILE"):
+        options["certfile"] = env["AMQP_CERT_FILE"]
+        options["keyfile"] = env.get("AMQP_KEY_FILE") or None
+    return options
+
+
 def load(service, environ=None, extra=None):
     """The nameko config dict of one service.
 
@@ -116,9 +135,26 @@ def load(service, environ=None, extra=None):
         "MIGRATE_ON_START": env.get("MIGRATE_ON_START", "1") not in ("0", "false", "no"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "MUNICIPALITY_CATALOG": env.get("MUNICIPALITY_CATALOG", ""),
+        # The instance group that answers RPC calls naming no municipality (samskab.rpc).
+        "HOME_GROUP": env.get("HOME_GROUP", "1") not in ("0", "false", "no"),
+        # Trust on the broker (docs/runbook.md, "Broker users"): a service's own user, TLS, heartbeats.
+        "BROKER_USER_PREFIX": env.get("BROKER_USER_PREFIX", "samskab-"),
+        "HEARTBEAT": _count(env, "AMQP_HEARTBEAT", "60"),
     }
+    own_uri = env.get(f"{service.upper()}_AMQP_URI")  # make run gives each service its own user
+    if own_uri:
+        config["AMQP_URI"] = own_uri
+    if config["AMQP_URI"].startswith("amqps://"):
+        config["AMQP_SSL"] = amqp_ssl(config["AMQP_URI"], env)
     if service == "gateway":
         config["WEB_SERVER_ADDRESS"] = f"{env.get('HTTP_HOST', '0.0.0.0')}:{config['METRICS_PORT']}"
     for name, default in (extra or {}).items():
         config[name] = env.get(name, default)
+    for name in secrets.SETTINGS.get(service, ()):
+        # Keys come from the environment only (never a default in code): refused by name otherwise.
+        config[name] = env.get(name, "")
+        try:
+            secrets.check(name, config[name], development=env.get(secrets.DEV_FLAG) == "1")
+        except secrets.SecretError as exc:
+            raise ConfigError(str(exc)) from None
     return config

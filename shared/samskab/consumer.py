@@ -27,6 +27,12 @@
   on its own straight away: batching never waits for company.  A batch waits
   at most ``BATCH_LOCK_TIMEOUT_MS`` for a lock, so in a deadlock with a
   request it is the batch that gives way, never the request.
+* **Trust**: before any handler runs, a message must come from the broker
+  user of the service that owns its type (``user_id``, which RabbitMQ checks
+  against the connection; see :class:`Publishers`), its routing key, envelope
+  and data must name the same municipality, one of the catalogue's and, unless
+  ``every_municipality``, one this instance group serves.  Anything else is a
+  dead letter with the reason: nothing is stored, sent or relayed.
 * **Failures**: a failed attempt goes to ``<queue>.retry.<n>``, a queue whose
   message TTL dead-letters it back to the work queue after the n-th delay
   (``RETRY_DELAYS_MS``); after the last, to ``<queue>.dlq`` with the reason.
@@ -35,6 +41,7 @@
 import functools
 import json
 import logging
+import re
 import time
 from functools import partial
 
@@ -44,7 +51,8 @@ from kombu import Consumer as KombuConsumer
 from nameko.extensions import register_entrypoint
 from nameko.messaging import Consumer, QueueConsumer
 
-from . import events, metrics
+from . import events, metrics, municipalities
+from .amqp_publish import connection_params
 from .db import Database, DuplicateEvent
 
 log = logging.getLogger(__name__)
@@ -52,6 +60,35 @@ log = logging.getLogger(__name__)
 ATTEMPT_HEADER = "x-samskab-attempt"
 REASON_HEADER = "x-samskab-reason"
 QUEUE_HEADER = "x-samskab-queue"
+# Who first published a message that a consumer parked for a retry or a dead letter
+# (the copy's user_id is then the consumer's own); trusted only on copies from our own user.
+PUBLISHER_HEADER = "x-samskab-publisher"
+
+
+class Publishers:
+    """Which broker users may publish an event type, seen from one consumer.
+
+    With per-service users (the consumer's own user is ``<prefix><service>`` or
+    ``<prefix><service>.<group>``, e.g. ``samskab-notifications.north``) an
+    event type is accepted only from its owner's users: ``<prefix><owner>`` and
+    ``<prefix><owner>.<group>``.  A deployment whose services share one user
+    (the tests' per-test vhosts, as guest) cannot tell services apart, so there
+    every event must come from that same user and from no one else."""
+
+    def __init__(self, own_user, service, prefix="samskab-"):
+        self.own_user = own_user
+        self.prefix = prefix
+        self.per_service = self._group_re(service).match(own_user) is not None
+
+    def _group_re(self, service):
+        return re.compile(rf"^{re.escape(self.prefix)}{re.escape(service)}(\.[a-z0-9-]+)?$")
+
+    def may_publish(self, user, owner):
+        if not self.per_service:
+            return user == self.own_user
+        if owner is None:  # a type registered outside the contracts: any service of ours
+            return re.match(rf"^{re.escape(self.prefix)}[a-z]+(\.[a-z0-9-]+)?$", user) is not None
+        return self._group_re(owner).match(user) is not None
 
 
 def _raw(body):
@@ -163,7 +200,13 @@ class EventConsumer(Consumer):
             for n, delay in enumerate(self.delays, start=1)
         ] + [Queue(f"{self.name}.dlq", durable=True, queue_arguments=queue_args or None)]
         self.amqp_uri = config["AMQP_URI"]
-        with Connection(self.amqp_uri) as conn:
+        self.ssl = config.get("AMQP_SSL")
+        self.publishers = Publishers(connection_params(self.amqp_uri, self.ssl)["userid"], self.service,
+                                     config.get("BROKER_USER_PREFIX", "samskab-"))
+        known = municipalities.catalogue(config.get("MUNICIPALITY_CATALOG", ""))
+        self.known = frozenset(known)
+        self.served = self.known if self.municipalities == "*" else frozenset(self.municipalities) & self.known
+        with Connection(self.amqp_uri, ssl=self.ssl) as conn:
             conn.ensure_connection(max_retries=5)
             channel = conn.channel()
             exchange.declare(channel=channel)
@@ -181,11 +224,7 @@ class EventConsumer(Consumer):
             if len(raw) > self.max_bytes:
                 raise events.EventError(f"the event's size ({len(raw)} bytes) is over the limit of {self.max_bytes}")
             envelope = events.parse(raw)
-            if (self.municipalities != "*" and not self.every_municipality
-                    and envelope["municipality"] not in self.municipalities):
-                raise events.EventError(f"municipality {envelope['municipality']} is not served here")
-            if envelope["type"] not in self.types:
-                raise events.EventError(f"type {envelope['type']} is not consumed here")
+            self.check(envelope, message)
         except events.EventError as exc:
             self.container.spawn_managed_thread(
                 partial(self.dead_letter, message, str(exc), None), identifier=f"{self.name}.dead_letter")
@@ -195,6 +234,39 @@ class EventConsumer(Consumer):
             # Runs once the consumer loop has read what the broker already sent.
             self._flush_scheduled = True
             self.container.spawn_managed_thread(self._flush, identifier=f"{self.name}.flush")
+
+    def publisher(self, message):
+        """The broker user that first published ``message`` (``None`` if it says none)."""
+        user = message.properties.get("user_id")
+        if user is not None and user == self.publishers.own_user:
+            return (message.headers or {}).get(PUBLISHER_HEADER) or user
+        return user
+
+    def check(self, envelope, message):
+        """Refuse (``EventError``) what this group must not act on: runs before any handler."""
+        etype, municipality = envelope["type"], envelope["municipality"]
+        if etype not in self.types:
+            raise events.EventError(f"type {etype} is not consumed here")
+        user = message.properties.get("user_id")
+        if not user:
+            raise events.EventError("no user_id: the publisher is unknown")
+        exchange = message.delivery_info.get("exchange")
+        if exchange != events.EVENTS_EXCHANGE and user != self.publishers.own_user:
+            # Only our own retries and replays come through the default exchange.
+            raise events.EventError(f"{user} sent it straight to the queue, not through {events.EVENTS_EXCHANGE}")
+        publisher, owner = self.publisher(message), events.get_type(etype).owner
+        if not self.publishers.may_publish(publisher, owner):
+            raise events.EventError(f"{etype} is published by {owner or 'the platform'} only, not by {publisher}")
+        key = message.delivery_info.get("routing_key")
+        if exchange == events.EVENTS_EXCHANGE and key != events.routing_key(municipality, etype):
+            raise events.EventError(f"routing key {key} does not match the envelope ({municipality}, {etype})")
+        data = envelope["data"]
+        if isinstance(data, dict) and "municipality" in data and data["municipality"] != municipality:
+            raise events.EventError(f"the data names municipality {data['municipality']}, the envelope {municipality}")
+        if municipality not in self.known:
+            raise events.EventError(f"municipality {municipality} is not in the catalogue")
+        if not self.every_municipality and municipality not in self.served:
+            raise events.EventError(f"municipality {municipality} is not served here")
 
     def _flush(self):
         self._flush_scheduled = False
@@ -266,7 +338,9 @@ class EventConsumer(Consumer):
 
     def _republish(self, message, routing_key, headers):
         props = message.properties
-        with Connection(self.amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        # The copy is ours (user_id is the connection's); who sent the original goes in a header.
+        headers = {**headers, PUBLISHER_HEADER: self.publisher(message) or "unknown"}
+        with Connection(self.amqp_uri, ssl=self.ssl, transport_options={"confirm_publish": True}) as conn:
             producer = conn.Producer()
             producer.publish(
                 message.body,
@@ -276,6 +350,7 @@ class EventConsumer(Consumer):
                 content_encoding=props.get("content_encoding") or "utf-8",
                 message_id=props.get("message_id"),
                 type=props.get("type"),
+                user_id=self.publishers.own_user,
                 delivery_mode=2,
                 headers={**(message.headers or {}), **headers},
                 retry=True,

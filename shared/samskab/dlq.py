@@ -4,7 +4,9 @@
     python -m samskab.dlq show <queue.dlq>      # the messages' ids, types and reasons
     python -m samskab.dlq replay <queue.dlq>    # back to the work queue, retries reset
 
-Uses AMQP_URI and, for listing, the RabbitMQ management API at
+Uses AMQP_URI (replay as the consuming service's own broker user: the
+service trusts a replayed copy only from itself, and still checks who first
+published it) and, for listing, the RabbitMQ management API at
 RABBITMQ_API_URI (default http://guest:guest@localhost:15672).
 """
 import argparse
@@ -16,7 +18,7 @@ import amqp
 import requests
 
 from .amqp_publish import connection_params
-from .consumer import ATTEMPT_HEADER, QUEUE_HEADER, REASON_HEADER
+from .consumer import ATTEMPT_HEADER, PUBLISHER_HEADER, QUEUE_HEADER, REASON_HEADER
 
 
 def _vhost(amqp_uri):
@@ -36,7 +38,7 @@ def list_queues(amqp_uri, api_uri):
 
 
 def _connect(amqp_uri):
-    conn = amqp.Connection(**connection_params(amqp_uri))
+    conn = amqp.Connection(heartbeat=0, **connection_params(amqp_uri))
     conn.connect()
     return conn
 
@@ -80,6 +82,11 @@ def replay(amqp_uri, queue, limit=None):
             headers.pop(ATTEMPT_HEADER, None)
             headers.pop(REASON_HEADER, None)
             props = {k: v for k, v in msg.properties.items() if k != "application_headers"}
+            # The broker takes no user_id but ours; who first published it stays in the header.
+            first = headers.get(PUBLISHER_HEADER) or props.get("user_id")
+            if first:
+                headers[PUBLISHER_HEADER] = first
+            props["user_id"] = connection_params(amqp_uri)["userid"]
             copy = amqp.Message(msg.body, application_headers=headers, **props)
             ch.basic_publish_confirm(copy, exchange="", routing_key=target)
             ch.basic_ack(msg.delivery_tag)

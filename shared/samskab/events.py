@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import re
+import sys
 import uuid
 from dataclasses import dataclass
 
@@ -49,6 +50,18 @@ class EventType:
     model: type
     public: type | None
     description: str
+
+    @property
+    def owner(self) -> str | None:
+        """The service that alone may publish this type (declared with it in the
+        contracts: the module's ``OWNER``, else ``samskab.contracts.OWNERS``);
+        ``None`` for a type registered outside the contracts (tests' own)."""
+        module = sys.modules.get(self.model.__module__)
+        if getattr(module, "OWNER", None):
+            return module.OWNER
+        from . import contracts
+
+        return contracts.owner_of_module(self.model.__module__)
 
     def project(self, data: dict) -> dict | None:
         if self.public is None:

@@ -30,7 +30,9 @@ class OutboxRelay(SharedExtension):
         self.engine = engine_for(config["DATABASE_URL"])
         self.poll = float(config.get("OUTBOX_POLL_SECONDS", 0.5))
         self.batch = int(config.get("OUTBOX_BATCH", 500))
-        self.publisher = ConfirmingPublisher(config["AMQP_URI"])
+        # The service's own broker user (its user_id on every event), over TLS for amqps://, with heartbeats.
+        self.publisher = ConfirmingPublisher(
+            config["AMQP_URI"], ssl=config.get("AMQP_SSL"), heartbeat=int(config.get("HEARTBEAT", 60)))
         self.metrics = metrics.for_service(self.service)
         self.lock_key = zlib.crc32(f"samskab-outbox-{self.service}".encode())
         self.retention_hours = float(config.get("OUTBOX_RETENTION_HOURS", 168))
@@ -100,6 +102,7 @@ class OutboxRelay(SharedExtension):
                     self._sleep(self.poll)
                     continue
                 published = self.relay_once()
+                self.publisher.keep_alive()
                 self.prune()
                 self.alive = True
                 backoff = self.poll
