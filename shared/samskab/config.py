@@ -8,8 +8,6 @@ import os
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from . import secrets
-
 SERVICES = ("gateway", "proposals", "matching", "meetings", "notifications")
 
 DEFAULT_PORTS = {
@@ -135,8 +133,6 @@ def load(service, environ=None, extra=None):
         "MIGRATE_ON_START": env.get("MIGRATE_ON_START", "1") not in ("0", "false", "no"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "MUNICIPALITY_CATALOG": env.get("MUNICIPALITY_CATALOG", ""),
-        # The instance group that answers RPC calls naming no municipality (samskab.rpc).
-        "HOME_GROUP": env.get("HOME_GROUP", "1") not in ("0", "false", "no"),
         # Trust on the broker (docs/runbook.md, "Broker users"): a service's own user, TLS, heartbeats.
         "BROKER_USER_PREFIX": env.get("BROKER_USER_PREFIX", "samskab-"),
         "HEARTBEAT": _count(env, "AMQP_HEARTBEAT", "60"),
@@ -150,11 +146,4 @@ def load(service, environ=None, extra=None):
         config["WEB_SERVER_ADDRESS"] = f"{env.get('HTTP_HOST', '0.0.0.0')}:{config['METRICS_PORT']}"
     for name, default in (extra or {}).items():
         config[name] = env.get(name, default)
-    for name in secrets.SETTINGS.get(service, ()):
-        # Keys come from the environment only (never a default in code): refused by name otherwise.
-        config[name] = env.get(name, "")
-        try:
-            secrets.check(name, config[name], development=env.get(secrets.DEV_FLAG) == "1")
-        except secrets.SecretError as exc:
-            raise ConfigError(str(exc)) from None
     return config
