@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from samskab.errors import DomainError
 
-from .api.account import confirm_email, reset_password
+from .accounts import confirmation, reset
 
 TEXT = {
     "en": {"confirmed": "Your e-mail address is confirmed. You can now propose, support and register.",
@@ -65,7 +65,7 @@ def dispatch(gateway, request, ctx):
     token = request.values.get("token", "")
     if request.path == "/account/confirm":
         try:
-            confirm_email(ctx, token)
+            confirmation.confirm(ctx, token)
         except DomainError:
             return _page(lang, f"<p>{escape(t['invalid'])}</p>", 400), "/account/confirm"
         return _page(lang, f"<p role=\"status\">{escape(t['confirmed'])}</p>"), "/account/confirm"
@@ -74,7 +74,7 @@ def dispatch(gateway, request, ctx):
         password = request.form.get("password", "")
         if 10 <= len(password) <= 200:
             try:
-                reset_password(ctx, token, password)
+                reset.choose_password(ctx, token, password)
             except DomainError:
                 return _page(lang, f"<p>{escape(t['invalid'])}</p>", 400), "/account/reset"
             return _page(lang, f"<p role=\"status\">{escape(t['saved'])}</p>"), "/account/reset"

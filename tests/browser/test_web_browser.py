@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from gateway.web.testing import PASSWORD, make_account, start_platform, wait_for
+from gateway.tests.support import PASSWORD, make_account, start_platform, wait_for
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gateway.web.testing import Visitor, make_account, start_platform, wait_for
+from gateway.tests.support import Visitor, make_account, start_platform, wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from gateway.web.testing import PASSWORD, Visitor, start_platform
+from gateway.tests.support import PASSWORD, Visitor, start_platform
 
 pytestmark = pytest.mark.integration
 
@@ -130,7 +130,7 @@ def test_the_accounts_language_is_used_when_nothing_else_was_chosen(gateway_only
 
 def test_a_forgotten_password_request_answers_the_same_for_any_address(gateway_only):
     base, config = gateway_only
-    from gateway.web.testing import make_account
+    from gateway.tests.support import make_account
 
     make_account(config, "known@example.org", "resident")
     for email in ("known@example.org", "unknown@example.org"):

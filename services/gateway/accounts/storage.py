@@ -19,13 +19,32 @@ accounts = sa.Table(
     sa.Column("erased_at", sa.DateTime(timezone=True)),
 )
 
-login_attempts = sa.Table(
-    "login_attempts",
+# Attempts counted per fixed window, one row per (limit, window): sign-ins, reset and
+# confirmation e-mails.  The key is a digest of what is limited (an address, an IP), so
+# the table holds no address in clear; rows older than the retention are deleted.
+throttle = sa.Table(
+    "throttle",
     metadata,
-    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-    sa.Column("key", sa.Text, nullable=False, index=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("window_start", sa.DateTime(timezone=True), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
 )
+sa.Index("throttle_window_start", throttle.c.window_start)
+
+# One row per Idempotency-Key of an account: the request's fingerprint, and once it has
+# been answered the answer (``status`` is NULL while the first request is in progress).
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("account_id", pg.UUID(as_uuid=True), primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("status", sa.Integer),
+    sa.Column("headers", pg.JSONB),
+    sa.Column("body", sa.LargeBinary),
+)
+sa.Index("idempotency_keys_created_at", idempotency_keys.c.created_at)
 
 
 def live_account_by_email(email, *columns):

@@ -4,6 +4,7 @@ import json
 import psycopg2
 import sqlalchemy as sa
 from nameko.exceptions import RemoteError, UnknownService
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from samskab.errors import DomainError
@@ -58,7 +59,11 @@ def from_exception(exc, instance=None):
     if isinstance(exc, Problem):
         return problem_response(exc.status, exc.detail, exc.errors, instance, exc.headers)
     if isinstance(exc, DomainError):
-        return problem_response(exc.status, exc.detail, exc.errors, instance)
+        # a throttle's refusal carries Retry-After
+        return problem_response(exc.status, exc.detail, exc.errors, instance, getattr(exc, "headers", None))
+    if isinstance(exc, HTTPException) and exc.code and 400 <= exc.code < 500:
+        # werkzeug's own refusals while parsing (a form with too many parts or bytes: 413)
+        return problem_response(exc.code, exc.description or "", instance=instance)
     if isinstance(exc, UnknownService):
         return problem_response(503, "a backend service is not running", instance=instance, headers={"Retry-After": "5"})
     if isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError, psycopg2.OperationalError,

@@ -8,13 +8,61 @@ A handler gets a :class:`gateway.api.context.Context`, the path values and,
 when ``body`` is given, the validated body model; it returns the JSON body (or
 a werkzeug ``Response``).
 """
+import json
 import re
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Response
+
+from .. import idempotency
 
 API_PREFIX = "/api/v1"
+MUTATING = ("POST", "PUT", "PATCH", "DELETE")
+IDEMPOTENCY_HEADER = {"name": idempotency.HEADER, "in": "header", "required": False,
+                      "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_LENGTH,
+                                 "pattern": "^[!-~]+$"},
+                      "description": "Any unique string per intended change (a UUID), for signed-in callers: a "
+                                     "retry with the same key and body answers what the first request did "
+                                     "(header Idempotent-Replayed: true) instead of doing it again; the same key "
+                                     "with another body is refused (422); while the first is still running, 409"}
+
+
+def response_of(route, result):
+    """A handler's result as the HTTP response."""
+    if isinstance(result, Response):
+        return result
+    return Response(json.dumps(result, ensure_ascii=False, default=str), status=route.status,
+                    content_type="application/json")
+
+
+def run(ctx, route, args):
+    """Call the route's handler; a mutating request with an ``Idempotency-Key`` runs once
+    per key (``gateway.idempotency``), its retries answered with the first answer."""
+    key = ctx.request.headers.get(idempotency.HEADER)
+    if route.method not in MUTATING or key is None:
+        return route.handler(ctx, **args)
+    idempotency.checked_key(key)
+    account = ctx.account
+    if account is None:
+        return route.handler(ctx, **args)
+    body = args.get("body")
+    request = ctx.request
+    print_ = idempotency.fingerprint(route.method, request.path, request.query_string,
+                                     body.model_dump_json() if body is not None else "")
+    claim = idempotency.claim(ctx.db, ctx.config, account.id, key, print_)
+    if claim.replay is not None:
+        # Routes that document a retry as 200 answer it so; others answer as the first time.
+        status = 200 if route.idempotent_replay and claim.replay.status == 201 else None
+        return idempotency.replay_response(claim.replay, status)
+    try:
+        response = response_of(route, route.handler(ctx, **args))
+    except BaseException:
+        claim.forget()
+        raise
+    claim.done(response)
+    return response
 
 
 @dataclass(eq=False)
@@ -33,10 +81,19 @@ class Route:
     headers: dict = field(default_factory=dict)  # request header name -> (schema, description)
     # A retry answers 200 with the first result: True (by Idempotency-Key) or the 200's description
     idempotent_replay: bool | str = False
+    limited: bool = False  # throttled: may answer 429 with Retry-After
 
     @property
     def template(self):
         return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", self.path)
+
+API_KEY_HEADER_NAME = "X-Api-Key"
+PROBLEM_DESCRIPTIONS = {
+    400: "Bad request", 401: "Not signed in, or the token is no longer valid",
+    403: "Signed in, but not allowed", 404: "Not found", 409: "Conflict", 413: "Body too large",
+    422: "Invalid input (the fields are named)", 429: "Too many attempts (see Retry-After)",
+    503: "A backend is not answering (see Retry-After)",
+}
 
 
 class Router:
@@ -129,6 +186,8 @@ class Router:
                 params.append({"name": name, "in": "query", "required": False, "schema": schema, "description": description})
             for name, (schema, description) in r.headers.items():
                 params.append({"name": name, "in": "header", "required": False, "schema": schema, "description": description})
+            if r.method in MUTATING and idempotency.HEADER not in r.headers:
+                params.append(IDEMPOTENCY_HEADER)
             if params:
                 op["parameters"] = params
             if r.body is not None:
@@ -146,15 +205,25 @@ class Router:
             errors = [400, 404, 413, 422, 503] if r.body is not None else [400, 404, 503]
             if r.auth:
                 errors += [401, 403]
-            if r.method in ("POST", "PUT", "PATCH", "DELETE"):
-                errors.append(409)
+            if r.method in MUTATING:
+                errors += [409, 422]  # 409: the same Idempotency-Key in progress; 422: used for another body
+            if r.limited:
+                errors.append(429)
             for status in sorted(set(errors)):
                 op["responses"][str(status)] = {
-                    "description": "Problem",
+                    "description": PROBLEM_DESCRIPTIONS.get(status, "Problem"),
                     "content": {"application/problem+json": {"schema": problem}},
                 }
+                if status in (429, 503):
+                    op["responses"][str(status)]["headers"] = {"Retry-After": {
+                        "description": "seconds to wait", "schema": {"type": "integer"}}}
             if r.auth:
                 op["security"] = [{"bearer": []}, {"session": []}]
+            elif API_KEY_HEADER_NAME in (r.summary or "") or "api-keys" in r.path or "webhooks" in r.path:
+                # a subscriber's X-Api-Key, or staff signed in
+                op["security"] = [{"apiKey": []}, {"bearer": []}, {"session": []}]
+            else:
+                op["security"] = [{}]  # open to anyone (a token, if sent, is still checked)
             paths.setdefault(API_PREFIX + r.template, {})[r.method.lower()] = op
         return {
             "openapi": "3.1.0",
@@ -165,6 +234,8 @@ class Router:
                 "securitySchemes": {
                     "bearer": {"type": "http", "scheme": "bearer"},
                     "session": {"type": "apiKey", "in": "cookie", "name": "samskab_session"},
+                    "apiKey": {"type": "apiKey", "in": "header", "name": API_KEY_HEADER_NAME,
+                               "description": "a subscriber's API key (issued by an operator)"},
                 },
             },
         }

@@ -8,6 +8,7 @@ through :class:`gateway.api.context.Context`.
 import logging
 import mimetypes
 import os
+import uuid
 from urllib.parse import urlencode, urlsplit
 
 import eventlet
@@ -19,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from samskab.errors import DomainError, Forbidden, NotFound, TooManyRequests, Unauthorized
 
+from .. import idempotency
 from ..api.context import SESSION_COOKIE, Context
 from ..api.problems import BackendUnavailable, Problem
 from . import i18n, security
@@ -226,7 +228,9 @@ class Page:
     def render(self, template, status=200, title="", **values):
         values.update(
             page=self, _=self._, lang=self.lang, account=self.account, municipality=self.municipality,
-            csrf_field=Markup(f'<input type="hidden" name="{security.CSRF_FIELD}" value="{self.csrf}">'),
+            csrf_field=Markup(f'<input type="hidden" name="{security.CSRF_FIELD}" value="{self.csrf}">'
+                              # a key per filled-in form: sending it twice (double click, resend) acts once
+                              f'<input type="hidden" name="{idempotency.FORM_FIELD}" value="{uuid.uuid4()}">'),
             title=title, languages=i18n.LANGUAGES, language_names=i18n.NAMES,
             municipalities=list(self.gateway.municipalities.values()),
             municipalities_options=[(m.id, m.name) for m in self.gateway.municipalities.values()],
@@ -320,6 +324,35 @@ def _error(page, status, detail=None, errors=None):
     return response
 
 
+def _run_once(page, view, values):
+    """A signed-in person's form with an idempotency key runs once per key: sent again (a
+    double click, a resend after a timeout) it answers with the first answer's redirect;
+    the key sent with other content is refused (422).  Only an answered redirect is kept:
+    a form shown again with errors may be corrected and sent with its key."""
+    key = page.form.get(idempotency.FORM_FIELD)
+    account = page.account
+    if not key or account is None:
+        return view(page, **values)
+    idempotency.checked_key(key, idempotency.FORM_FIELD)
+    fields = sorted((k, v) for k, v in page.form.items(multi=True)
+                    if k not in (security.CSRF_FIELD, idempotency.FORM_FIELD))
+    claim = idempotency.claim(page.ctx.db, page.config, account.id, "web:" + key, idempotency.fingerprint(
+        "web", page.request.path, page.request.query_string, idempotency.canonical_json(fields)),
+        field=idempotency.FORM_FIELD)
+    if claim.replay is not None:
+        return idempotency.replay_response(claim.replay)
+    try:
+        response = view(page, **values)
+    except BaseException:
+        claim.forget()
+        raise
+    if 300 <= response.status_code < 400:
+        claim.done(response)
+    else:
+        claim.forget()
+    return response
+
+
 def dispatch(gateway, request):
     if request.path.startswith("/static/"):
         return _static(request.path[len("/static/"):]), "/static"
@@ -344,13 +377,17 @@ def dispatch(gateway, request):
             page.check_csrf()
             if page.must_confirm_first(request.path):
                 raise Problem(403, "confirm")
-        response = _views[endpoint](page, **values)
+        if request.method == "POST":
+            response = _run_once(page, _views[endpoint], values)
+        else:
+            response = _views[endpoint](page, **values)
     except Redirect as exc:
         response = page.redirect(exc.location)
     except Unauthorized:
         response = page.redirect("/login?" + urlencode({"next": request.path}))
     except TooManyRequests as exc:
         response = _error(page, 429, exc.detail)
+        response.headers.update(getattr(exc, "headers", None) or {})
     except Problem as exc:
         if exc.detail == "csrf":
             response = _error(page, 403, page._("error.csrf"))

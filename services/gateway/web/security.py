@@ -7,7 +7,10 @@ stops working once the session changes.  Pure functions; no I/O.
 """
 import hashlib
 import hmac
+import posixpath
 import secrets
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
 CSRF_COOKIE = "samskab_csrf"
 CSRF_FIELD = "csrf_token"
@@ -55,8 +58,39 @@ def is_secure(public_url, forwarded_proto):
     return (public_url or "").lower().startswith("https://") or (forwarded_proto or "").lower() == "https"
 
 
+def _hostile(text):
+    """A form of the target a browser could read as another site: a backslash (read as a
+    slash), a control or format character (tab and newline are dropped by browsers, so
+    ``/\t/evil`` becomes ``//evil``), or a leading ``//``."""
+    return ("\\" in text or text.lstrip().startswith("//") or not text.startswith("/")
+            or any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in text) or " " in text.split("?")[0])
+
+
 def safe_next(target, default="/"):
-    """Only a local path may follow a sign-in: never another site (open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path of this site may follow a sign-in: never another site (open redirect).
+
+    The target is checked as sent and after each level of percent-decoding (``%2F%2F``,
+    ``%5C``, ``%09`` …), must have neither scheme nor host, and is normalised (``/a/../b``
+    is ``/b``); anything doubtful gives ``default``."""
+    if not target or len(target) > 2000:
         return default
-    return target
+    seen = target
+    for _ in range(4):  # a path encoded three times over is no path a page links to
+        if _hostile(seen):
+            return default
+        parts = urlsplit(seen)
+        if parts.scheme or parts.netloc:
+            return default
+        decoded = unquote(seen)
+        if decoded == seen:
+            break
+        seen = decoded
+    else:
+        return default
+    parts = urlsplit(target)
+    path = posixpath.normpath(parts.path)
+    if parts.path.endswith("/") and path != "/":
+        path += "/"
+    if not path.startswith("/") or path.startswith("//"):
+        return default
+    return path + ("?" + parts.query if parts.query else "")

@@ -7,7 +7,7 @@ import re
 import pytest
 import requests
 
-from gateway.web.testing import PASSWORD, Visitor, make_account, start_platform
+from gateway.tests.support import PASSWORD, Visitor, make_account, start_platform
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from gateway.web import i18n
-from gateway.web.testing import PASSWORD, Visitor, make_account, start_platform
+from gateway.tests.support import PASSWORD, Visitor, make_account, start_platform
 from gateway.web.views.meetings import month_weeks, parse_month, shift_month
 
 M = "/municipalities/aalborg"

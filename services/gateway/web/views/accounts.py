@@ -1,15 +1,15 @@
 """Signing in, registering and signing out.
 
-Sign-in reuses the API's own check (``api.auth.token``): the same password
-hashing, and the same failure count per e-mail and address, so the pages and
-the API share one rate limit.
+Sign-in is the accounts layer's (``gateway.accounts.sessions``), as for the API: the
+same password hashing and the same attempt counts, so the pages and the API share
+one rate limit.
 """
 from pydantic import ValidationError
 
 from samskab.errors import Conflict, Invalid, TooManyRequests, Unauthorized
 
-from ...accounts import SELF_ASSIGNABLE, tokens
-from ...api import auth
+from ...accounts import SELF_ASSIGNABLE, registration, reset, sessions
+from ...accounts.models import Registration, account_out
 from ...api.context import SESSION_COOKIE
 from .. import forms, i18n
 from ..app import page_route
@@ -17,8 +17,7 @@ from ..security import safe_next
 
 
 def _sign_in(page, account_id, version):
-    ttl = int(page.config.get("TOKEN_TTL_SECONDS", 86400))
-    token = tokens.issue(page.secret, account_id, version, ttl)
+    token, ttl = sessions.issue(page.ctx, account_id, version)
     page.cookies.append((SESSION_COOKIE, token, ttl))
 
 
@@ -27,25 +26,29 @@ def login(page):
     values, errors, status = {"next": safe_next(page.request.args.get("next"), "")}, {}, 200
     if page.request.method == "POST":
         values = {"email": page.field("email"), "next": safe_next(page.field("next"), "")}
+        password = page.form.get("password") or ""
         try:
-            credentials = auth.Credentials(email=values["email"], password=page.form.get("password") or "")
-            issued = auth.token(page.ctx, credentials)
-        except ValidationError:
-            errors["email"], status = page._("login.wrong"), 401
+            if len(values["email"]) > 320 or len(password) > 200:
+                raise Unauthorized("too long")
+            _row, token, ttl = sessions.sign_in(page.ctx, values["email"], password)
         except Unauthorized:
             errors["email"], status = page._("login.wrong"), 401
-        except TooManyRequests:
+        except TooManyRequests as exc:
             errors["email"], status = page._("login.too_many"), 429
+            retry_after = getattr(exc, "headers", {})
         else:
-            ttl = int(issued["expires_in"])
-            page.cookies.append((SESSION_COOKIE, issued["access_token"], ttl))
+            page.cookies.append((SESSION_COOKIE, token, ttl))
             return page.redirect(values["next"] or "/me", "signed_in")
     response = page.render("login.html", status=status, title=page._("login.title"), values=values, errors=errors)
+    if status == 429:
+        response.headers.update(retry_after)
     return response
 
 
 @page_route("/logout", methods=("POST",))
 def logout(page):
+    if page.account is not None:  # every session and token of the account issued until now ends
+        sessions.sign_out(page.ctx, page.account)
     page.cookies.append((SESSION_COOKIE, "", 0))
     return page.redirect("/", "signed_out")
 
@@ -67,12 +70,12 @@ def register(page):
             errors["municipality"] = page._("form.choose")
         if not errors:
             try:
-                body = auth.Registration(
+                body = Registration(
                     email=values["email"], password=password, display_name=values["display_name"],
                     municipality=values["municipality"], role=values["role"],
                     language=i18n.supported(values["language"]),
                 )
-                created = auth.register_account(page.ctx, body)
+                created = account_out(registration.register(page.ctx, body))
             except ValidationError as exc:
                 errors = forms.from_validation(page, exc)
             except Conflict:
@@ -92,11 +95,9 @@ def register(page):
 
 @page_route("/account/forgot", methods=("GET", "POST"))
 def forgot(page):
-    from ...api import account as account_api
-
     if page.request.method == "POST":
         email = page.field("email")[:320]
         if email:
-            account_api.request_reset(page.ctx, account_api.ResetRequest(email=email))
+            reset.request(page.ctx, email)
         return page.redirect("/login", "reset_sent")
     return page.render("account/forgot.html", title=page._("account.forgot.title"), values={}, errors={})

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from samskab.contracts.matching import Profile
 from samskab.errors import Invalid
 
+from ...accounts import confirmation, erasure, export as exporting
 from ...api.context import SESSION_COOKIE
 from .. import forms
 from ..app import page_route
@@ -123,22 +124,18 @@ def data(page, errors=None, status=200):
 
 @page_route("/me/data/export")
 def export(page):
-    from ...api import account as account_api  # the API's export, so both give the same file
-
-    page.require_account()
-    body = json.dumps(account_api.export(page.ctx), ensure_ascii=False, indent=2, default=str)
+    account = page.require_account()  # the accounts layer's export, as the API's: the same file
+    body = json.dumps(exporting.export(page.ctx, account), ensure_ascii=False, indent=2, default=str)
     return Response(body, content_type="application/json; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="samskab-my-data.json"'})
 
 
 @page_route("/me/data/delete", methods=("POST",))
 def delete(page):
-    from ...api import account as account_api
-
-    page.require_account()
+    account = page.require_account()
     if page.form.get("confirm") != "1":
         return data(page, errors={"confirm": page._("me.delete.confirm_needed")}, status=422)
-    account_api.erase(page.ctx)
+    erasure.erase(page.ctx, account)
     page.cookies.append((SESSION_COOKIE, "", 0))
     return page.redirect("/", "erased")
 
@@ -146,10 +143,5 @@ def delete(page):
 @page_route("/me/confirm", methods=("POST",))
 def resend_confirmation(page):
     """Send the e-mail with the confirmation link again (the link opens /account/confirm)."""
-    from ...api import account as account_api
-
-    account = page.require_account()
-    if account.email_confirmed_at is None:
-        with page.ctx.db as uow:
-            account_api.request_confirmation(page.ctx, uow, account)
+    confirmation.resend(page.ctx, page.require_account())
     return page.redirect("/me", "confirmation_sent")

@@ -45,7 +45,7 @@ def start_platform(runner_factory, make_config, services=SERVICES, **gateway_ove
 def make_account(gateway_config, email, role, municipality="aalborg", language="da", name=None):
     """An account with any role, inserted as the demo seed and the first operator are."""
     from gateway.accounts.storage import accounts
-    from gateway.api.auth import hasher
+    from gateway.accounts.passwords import hasher
 
     account_id = uuid.uuid4()
     with unit_of_work(gateway_config["DATABASE_URL"]) as uow:

@@ -1,0 +1,82 @@
+"""What the account operations take and give, shared by the API, the pages and the
+e-mail pages (the API documents them in OpenAPI)."""
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+
+class Registration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    password: Annotated[str, StringConstraints(min_length=10, max_length=200)]
+    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    municipality: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,62}$")]
+    role: Literal["resident", "business", "association"] = "resident"
+    language: Literal["da", "nb", "nn", "en"] | None = None
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Annotated[str, StringConstraints(max_length=320)]
+    password: Annotated[str, StringConstraints(max_length=200)]
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: Annotated[str, StringConstraints(max_length=200)]
+    new_password: Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+
+class TokenBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: Annotated[str, StringConstraints(max_length=1000)]
+
+
+class ResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Annotated[str, StringConstraints(max_length=320)]
+
+
+class NewPassword(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: Annotated[str, StringConstraints(max_length=1000)]
+    password: Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+
+class RoleGrant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["employee", "politician", "operator", "resident", "business", "association"]
+    municipality: str = Field(pattern=r"^[a-z][a-z0-9-]{1,62}$",
+                              description="the municipality whose staff the account becomes")
+
+
+class AccountOut(BaseModel):
+    id: str
+    email: str
+    display_name: str
+    municipality: str
+    role: str
+    language: str
+    email_confirmed: bool
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_in: int
+
+
+class Accepted(BaseModel):
+    status: str
+
+
+def account_out(row):
+    return {
+        "id": str(row.id), "email": row.email, "display_name": row.display_name,
+        "municipality": row.municipality, "role": row.role, "language": row.language,
+        "email_confirmed": row.email_confirmed_at is not None,
+    }

@@ -1,0 +1,1 @@
+"""Test support for the gateway and the whole platform (not imported by the running gateway)."""
