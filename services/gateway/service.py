@@ -24,11 +24,12 @@ from samskab.health import metrics_response, readiness
 from . import api  # noqa: F401  (registers the routes)
 from .api.context import Context
 from .api.problems import Problem, from_exception, problem_response, validation_errors
-from .api.router import API_PREFIX, router
+from .api.router import API_PREFIX, router, run as run_route
+from . import inputs
 
 log = logging.getLogger("gateway")
 
-METHODS = "GET,POST,PUT,PATCH,DELETE"
+METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"  # OPTIONS too, so that it gets problem+json 405 with the real Allow
 BACKENDS = ("proposals", "matching", "meetings", "notifications")
 
 
@@ -169,7 +170,7 @@ class Service:
             return Response(json.dumps(router.openapi()), content_type="application/json"), "/openapi.json"
         _refuse_nul({k: request.args.getlist(k) for k in request.args})
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            _refuse_nul({k: request.form.getlist(k) for k in request.form})
+            _refuse_nul({k: request.form.getlist(k) for k in inputs.limit_forms(request, self.max_body).form})
         if path in ("/account/confirm", "/account/reset"):
             from . import account_pages
 
@@ -190,8 +191,8 @@ class Service:
             self._check_confirmed(ctx, route)
         args = dict(values)
         if route.body is not None:
-            args["body"] = self._body(request, route.body)
-        result = route.handler(ctx, **args)
+            args["body"] = inputs.body(request, route.body, self.max_body)
+        result = run_route(ctx, route, args)
         if isinstance(result, Response):
             return result, route.template
         return Response(json.dumps(result, ensure_ascii=False, default=str), status=route.status,
