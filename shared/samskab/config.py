@@ -8,6 +8,8 @@ import os
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+from . import secrets
+
 SERVICES = ("gateway", "proposals", "matching", "meetings", "notifications")
 
 DEFAULT_PORTS = {
@@ -133,6 +135,8 @@ def load(service, environ=None, extra=None):
         "MIGRATE_ON_START": env.get("MIGRATE_ON_START", "1") not in ("0", "false", "no"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "MUNICIPALITY_CATALOG": env.get("MUNICIPALITY_CATALOG", ""),
+        # The instance group that answers RPC calls naming no municipality (samskab.rpc).
+        "HOME_GROUP": env.get("HOME_GROUP", "1") not in ("0", "false", "no"),
         # Trust on the broker (docs/runbook.md, "Broker users"): a service's own user, TLS, heartbeats.
         "BROKER_USER_PREFIX": env.get("BROKER_USER_PREFIX", "samskab-"),
         "HEARTBEAT": _count(env, "AMQP_HEARTBEAT", "60"),
@@ -146,4 +150,17 @@ def load(service, environ=None, extra=None):
         config["WEB_SERVER_ADDRESS"] = f"{env.get('HTTP_HOST', '0.0.0.0')}:{config['METRICS_PORT']}"
     for name, default in (extra or {}).items():
         config[name] = env.get(name, default)
+    for name in secrets.SETTINGS.get(service, ()):
+        config[name] = env.get(name, "")  # keys come from the environment only, never a default in code
     return config
+
+
+def check_secrets(service, config, environ=None):
+    """Refuse to start without the service's signing keys, or with a published or a
+    development key outside ``make run``; the message names the variable."""
+    env = os.environ if environ is None else environ
+    for name in secrets.SETTINGS.get(service, ()):
+        try:
+            secrets.check(name, config.get(name, ""), development=env.get(secrets.DEV_FLAG) == "1")
+        except secrets.SecretError as exc:
+            raise ConfigError(str(exc)) from None

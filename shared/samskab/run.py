@@ -35,6 +35,7 @@ def main(argv=None):
     cls = service_class(service)
     try:
         config = configuration.load(service, extra=getattr(cls, "environment", None))
+        configuration.check_secrets(service, config)
     except configuration.ConfigError as exc:
         print(f"{service}: {exc}", file=sys.stderr)
         return 2

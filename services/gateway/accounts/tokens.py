@@ -2,13 +2,16 @@
 
 The payload holds the account id, its token version (raised to revoke every
 token of an account) and the expiry.  Nothing personal is in a token.
+
+``secret`` is ``SECRET_KEY``: one key or several (comma-separated or a list),
+newest first.  The newest signs; a token signed by any listed key verifies, so a
+key can be rotated without signing anyone out (``samskab.secrets``).
 """
 import base64
-import hashlib
-import hmac
 import json
 import time
 
+from samskab import secrets
 from samskab.errors import Unauthorized
 
 
@@ -26,8 +29,7 @@ def issue(secret, account_id, version, ttl_seconds, now=None, use="access", **cl
     payload = {"sub": str(account_id), "ver": int(version), "exp": int((now or time.time()) + ttl_seconds),
                "use": use, **claims}
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
-    sig = _b64(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
-    return f"v1.{body}.{sig}"
+    return f"v1.{body}.{secrets.sign(secret, body)}"
 
 
 def verify(secret, token, now=None, use="access"):
@@ -36,8 +38,7 @@ def verify(secret, token, now=None, use="access"):
         prefix, body, sig = token.split(".")
     except (AttributeError, ValueError):
         raise Unauthorized("malformed token")
-    expected = _b64(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
-    if prefix != "v1" or not hmac.compare_digest(sig, expected):
+    if prefix != "v1" or not secrets.verify(secret, body, sig):
         raise Unauthorized("invalid token")
     try:
         payload = json.loads(_unb64(body))
