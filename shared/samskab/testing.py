@@ -123,6 +123,8 @@ def make_config(rabbit_config, make_database):
                 # Most tests act right after registering; tests of the confirmation turn it on.
                 "REQUIRE_CONFIRMED_EMAIL": "0",
             })
+        if service == "notifications":
+            config["NOTIFICATIONS_SECRET"] = "test-notifications-secret"  # samskab.secrets: none built in
         config.update(overrides)
         return config
 
