@@ -17,7 +17,7 @@ import time  # noqa: E402
 
 import requests  # noqa: E402
 
-from samskab import config as configuration, devservices, migrate  # noqa: E402
+from samskab import config as configuration, devservices, migrate, secrets  # noqa: E402
 
 ROOT = devservices.ROOT
 SERVICES = ("proposals", "matching", "meetings", "notifications", "gateway")
@@ -29,6 +29,22 @@ def say(message):
 
 def has_service(name):
     return os.path.exists(os.path.join(ROOT, "services", name, "service.py"))
+
+
+def development_secrets(env):
+    """The signing keys of this checkout: made once under var/secrets.env (mode 0600), then reused,
+    so sessions survive a restart.  They are development keys: only make run accepts them."""
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import make_secrets
+
+    path = os.path.join(ROOT, "var", "secrets.env")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    made = make_secrets.write(path, make_secrets.NAMES, development=True)
+    if made:
+        say(f"generated development secrets {', '.join(made)} in var/secrets.env (kept for this checkout)")
+    for name, value in make_secrets.read(path).items():
+        env.setdefault(name, value)
+    env[secrets.DEV_FLAG] = "1"
 
 
 def main():
@@ -46,6 +62,7 @@ def main():
     env.setdefault("NOTIFICATIONS_SMTP_HOST", "127.0.0.1")
     env.setdefault("NOTIFICATIONS_SMTP_PORT", "1025")
     env["MIGRATE_ON_START"] = "0"
+    development_secrets(env)
     env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     env["PYTHONPATH"] = os.pathsep.join([os.path.join(ROOT, "shared"), os.path.join(ROOT, "services")])
     running = [s for s in SERVICES if has_service(s)]
