@@ -103,3 +103,44 @@ def rabbitmq_management(api_uri="http://guest:guest@localhost:15672"):
         "The RabbitMQ management API does not answer at "
         f"{parsed.hostname}:{parsed.port or 15672}: run 'rabbitmq-plugins enable rabbitmq_management'."
     )
+
+
+def broker_users(amqp_uri, api_uri=None, say=print):
+    """``make run``: the broker definitions (vhost ``samskab``, a user per
+    service, topic permissions, policies) applied through the management API,
+    with passwords generated once per checkout under ``var/``.  Returns the
+    environment that gives each service its own user (``<SERVICE>_AMQP_URI``),
+    or ``{}`` (and says why) where they cannot be made."""
+    import json
+    import secrets as random_secrets
+
+    from . import broker_definitions as defs
+    from .config import SERVICES
+
+    api_uri = api_uri or os.environ.get("RABBITMQ_API_URI", "http://guest:guest@localhost:15672")
+    parsed = urlparse(amqp_uri)
+    try:
+        rabbitmq_management(api_uri)
+    except Unavailable as exc:
+        say(f"broker users not made ({exc}); every service uses AMQP_URI as given")
+        return {}
+    path = os.path.join(ROOT, "var", "rabbitmq-users.json")
+    passwords = {}
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+            passwords = json.load(fh)
+    users = [defs.service_user(s) for s in SERVICES]
+    if any(u not in passwords for u in users):
+        passwords.update({u: random_secrets.token_urlsafe(24) for u in users if u not in passwords})
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as fh:
+            json.dump(passwords, fh, indent=2)
+    definitions = defs.with_passwords(defs.load(), passwords)
+    defs.apply(api_uri, definitions)
+    say(f"applied deploy/rabbitmq/definitions.json to vhost {defs.VHOST} (passwords in var/rabbitmq-users.json):")
+    for line in defs.summary(definitions):
+        say(f"  {line}")
+    scheme, host = parsed.scheme or "amqp", parsed.hostname or "localhost"
+    port = f":{parsed.port}" if parsed.port else ""
+    return {f"{s.upper()}_AMQP_URI": f"{scheme}://{defs.service_user(s)}:{passwords[defs.service_user(s)]}"
+                                     f"@{host}{port}/{defs.VHOST}" for s in SERVICES}
