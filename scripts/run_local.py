@@ -54,6 +54,7 @@ def main():
     except devservices.Unavailable as exc:
         print(exc, file=sys.stderr)
         return 1
+    env.update(devservices.broker_users(env["AMQP_URI"], say=say))  # a broker user per service, says what it did
     embedded = None
     if not env.get("POSTGRES_URL") and not all(env.get(f"{s.upper()}_DATABASE_URL") for s in SERVICES):
         say("no POSTGRES_URL given: starting an embedded PostgreSQL under var/postgres")
