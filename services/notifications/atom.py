@@ -5,6 +5,8 @@ import io
 import json
 import xml.etree.ElementTree as ET
 
+from samskab import csvsafe
+
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
 TITLES = {
@@ -106,5 +108,5 @@ def to_csv(records):
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for record in records:
-        writer.writerow([_cell(record.get(c)) for c in columns])
+        writer.writerow(csvsafe.row([_cell(record.get(c)) for c in columns]))  # no formulas (OWASP)
     return out.getvalue()

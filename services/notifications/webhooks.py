@@ -10,6 +10,7 @@ import secrets
 import socket
 from urllib.parse import urlsplit
 
+from samskab.addresses import is_public
 from samskab.errors import Invalid
 
 SECRET_PREFIX = "whsec_"
@@ -106,7 +107,7 @@ def parse_networks(value):
 
 
 def _forbidden(address):
-    return (address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
+    return (not is_public(address) or address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
             or address.is_reserved or address.is_unspecified
             or (address.version == 6 and address.ipv4_mapped is not None and _forbidden(address.ipv4_mapped)))
 
