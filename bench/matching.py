@@ -169,7 +169,8 @@ def bench_matches_postgres(sizes, queries, postgres_url, checks=3):
     from samskab import migrate
     from samskab.config import with_database
     from samskab.db import driver_url
-    from matching.service import _profile_domain, _profile_scoped_terms
+    from matching.usecases.profiles import scoped_terms as _profile_scoped_terms
+    from matching.views import profile_domain as _profile_domain
     from matching.storage import candidate_batches, profiles_by_number
 
     out = {}

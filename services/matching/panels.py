@@ -8,13 +8,12 @@ lies between the quota's min and max.  The draw works in three steps:
    quota.  When there is none, the same program with a slack on every quota
    bound finds the smallest total relaxation; the quotas whose slack is
    positive are the ones in conflict, and the relaxation says by how much.
-2. **Fair chances (maximin).**  A lottery over quota-meeting panels is chosen
-   so that the lowest selection probability of any volunteer is as high as
-   the quotas allow (Flanigan et al., *Fair algorithms for selecting citizens'
-   assemblies*, Nature 2021).  A linear program over panels is solved by
-   column generation: the restricted dual gives weights for the volunteers,
-   an integer program finds the panel with the largest weight, and the panel
-   joins the program until none improves it.  Volunteers with identical
+2. **Fair chances (maximin or leximin, ``lottery.py``).**  A lottery over
+   quota-meeting panels is chosen so that the lowest selection probability of
+   any volunteer is as high as the quotas allow, and under leximin then the
+   next lowest, and so on (Flanigan et al., *Fair algorithms for selecting
+   citizens' assemblies*, Nature 2021), by column generation over panels with
+   :meth:`Problem.best_panel` as the pricing program.  Volunteers with identical
    features are interchangeable, so without the household rule the program
    works on *types* (feature combinations) and picks members of a type
    uniformly: tens of variables instead of thousands.
@@ -27,13 +26,13 @@ Pure: no I/O.
 """
 import hashlib
 import random
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from .greedy import greedy_counts, greedy_select  # noqa: F401 (the baseline, beside the method)
+from .lottery import leximin_lottery, maximin_lottery  # noqa: F401
 from .lp import Model
 
-EPS = 1e-9
 
 
 @dataclass(frozen=True)
@@ -78,6 +77,8 @@ class Selection:
     panels_in_lottery: int
     optimal: bool = True           # the lowest probability is the proven maximin
     upper_bound: float = 1.0       # no lottery can give the least favoured more than this
+    portfolio: list = field(default_factory=list)   # (probability, seats per type) of each panel
+    rule: str = "maximin"
 
 
 def seed_of(value):
@@ -287,104 +288,6 @@ def conflicting_bounds(problem):
     return needed
 
 
-# -- maximin lottery ---------------------------------------------------------------
-
-
-def maximin_lottery(problem, tolerance=1e-6, max_rounds=2000, time_limit=None, report=None):
-    """``(lottery, unit probabilities)``: panels with their probabilities,
-    maximising the lowest selection probability of any volunteer who can be
-    selected at all.  With ``time_limit`` (seconds) the column generation
-    stops early; the lottery is then the best over the panels found, and
-    ``report["upper_bound"]`` says how far from the optimum it can be."""
-    n = len(problem.units)
-    inv = [1.0 / c for c in problem.cap]
-    deadline = None if time_limit is None else time.monotonic() + time_limit
-    report = report if report is not None else {}
-    panels = []
-    seen = set()
-
-    def add(panel):
-        if panel is not None and panel not in seen:
-            seen.add(panel)
-            panels.append(panel)
-
-    # Start with panels that together include every unit that can be included:
-    # first panels taking in as many uncovered units as they can, then one
-    # check per unit still left out (it may fit no quota-meeting panel at all).
-    covered = set()
-    while True:
-        weights = [0.0 if u in covered else inv[u] for u in range(n)]
-        panel, _ = problem.best_panel(weights)
-        if panel is None:
-            raise explain_infeasibility(problem) or RuntimeError("solver failed")
-        new = {u for u, c in enumerate(panel) if c and u not in covered}
-        add(panel)
-        covered |= {u for u, c in enumerate(panel) if c}
-        if not new:
-            break
-    possible = set(covered)
-    for u in range(n):
-        if u in covered:
-            continue
-        weights = [0.0 if v in covered else inv[v] / (n + 1) for v in range(n)]
-        weights[u] = 1.0
-        panel, _ = problem.best_panel(weights)
-        if panel[u] == 0:
-            continue  # no quota-meeting panel has these volunteers
-        possible.add(u)
-        add(panel)
-        covered |= {v for v, c in enumerate(panel) if c}
-        possible |= {v for v, c in enumerate(panel) if c}
-    live = sorted(possible)
-
-    report["optimal"] = False
-    report["upper_bound"] = 1.0
-    for _ in range(max_rounds):
-        # Restricted dual: min w  s.t.  sum_u y_u a_Pu <= w for each panel, sum y = 1.
-        dual = Model(maximize=False)
-        ys = {u: dual.add_column(0.0, 0.0) for u in live}
-        w = dual.add_column(1.0, -1.0, 1e9)
-        for panel in panels:
-            dual.add_row({**{ys[u]: panel[u] * inv[u] for u in live if panel[u]}, w: -1.0}, upper=0.0)
-        dual.add_row({ys[u]: 1.0 for u in live}, 1.0, 1.0)
-        ok, x, bound = dual.solve()
-        if not ok:
-            raise RuntimeError("the fairness program could not be solved")
-        weights = [0.0] * n
-        for u in live:
-            weights[u] = x[ys[u]] * inv[u]
-        panel, value = problem.best_panel(weights)
-        if value is not None:
-            # any weights summing to one bound the optimum from above
-            report["upper_bound"] = min(report["upper_bound"], value)
-        if value is None or value <= bound + tolerance or panel in seen:
-            report["optimal"] = True
-            break
-        add(panel)
-        if deadline is not None and time.monotonic() > deadline:
-            break
-    report["rounds"] = len(panels)
-
-    # Primal over the panels found: max z  s.t.  sum_P p_P a_Pu >= z, sum p = 1.
-    primal = Model(maximize=True)
-    ps = [primal.add_column(0.0, 0.0, 1.0) for _ in panels]
-    z = primal.add_column(1.0, 0.0, 1.0)
-    for u in live:
-        primal.add_row({**{ps[k]: p[u] * inv[u] for k, p in enumerate(panels) if p[u]}, z: -1.0}, lower=0.0)
-    primal.add_row({c: 1.0 for c in ps}, 1.0, 1.0)
-    ok, x, _ = primal.solve()
-    if not ok:
-        raise RuntimeError("the fairness program could not be solved")
-    weights = [max(0.0, x[c]) for c in ps]
-    total = sum(weights)
-    lottery = [(p, wgt / total) for p, wgt in zip(panels, weights) if wgt / total > EPS]
-    unit_prob = [0.0] * n
-    for panel, prob in lottery:
-        for u, c in enumerate(panel):
-            unit_prob[u] += prob * c * inv[u]
-    return lottery, unit_prob
-
-
 # -- the draw ---------------------------------------------------------------------
 
 
@@ -453,14 +356,25 @@ def draw_alternates(problem, members, k, rng):
     return order[:k]
 
 
-def select(volunteers, size, quotas, *, seed, one_per_household=False, alternates=0, time_limit=None):
-    """Check, compute the fair lottery, and draw a panel with the seed."""
+def composition(problem, panel):
+    """A panel of the lottery as seats per type, with how many share each type's chances."""
+    seats = []
+    for u, count in enumerate(panel):
+        if count:
+            seats.append({"features": dict(problem.values[u]), "seats": count, "pool": problem.cap[u]})
+    return sorted(seats, key=lambda s: sorted(s["features"].items()))
+
+
+def select(volunteers, size, quotas, *, seed, one_per_household=False, alternates=0, time_limit=None,
+           rule="maximin"):
+    """Check, compute the fair lottery (``rule``: maximin or leximin), and draw a panel with the seed."""
     problem = Problem(volunteers, size, quotas, one_per_household)
     infeasible = explain_infeasibility(problem)
     if infeasible is not None:
         raise infeasible
     report = {}
-    lottery, unit_prob = maximin_lottery(problem, time_limit=time_limit, report=report)
+    fair = leximin_lottery if rule == "leximin" else maximin_lottery
+    lottery, unit_prob = fair(problem, time_limit=time_limit, report=report)
     rng = random.Random(seed_of(seed))
     members = draw(problem, lottery, rng)
     extra = draw_alternates(problem, members, alternates, rng)
@@ -471,98 +385,8 @@ def select(volunteers, size, quotas, *, seed, one_per_household=False, alternate
         members=members, alternates=extra, probabilities=probabilities,
         lowest_probability=min(probabilities.values()), counts=counts,
         seed=seed_of(seed), panels_in_lottery=len(lottery),
-        optimal=report["optimal"], upper_bound=report["upper_bound"],
+        optimal=report["optimal"], upper_bound=report["upper_bound"], rule=rule,
+        portfolio=[(prob, composition(problem, panel)) for panel, prob in lottery],
     )
 
 
-# -- the usual sequential method, as a baseline -------------------------------------
-
-
-def greedy_select(volunteers, size, quotas, rng, attempts=100, one_per_household=False):
-    """The sequential method most tools use: repeatedly take the category
-    furthest from its minimum (relative to who is left in it), pick a random
-    volunteer from it, drop everyone whose category is full; restart on a
-    dead end.  Returns member ids, or ``None`` after ``attempts`` failures."""
-    qmap = {(q.feature, q.value): q for q in quotas}
-    for _ in range(attempts):
-        remaining = list(volunteers)
-        chosen = []
-        count = Counter()
-        houses = set()
-        failed = False
-        while len(chosen) < size:
-            if not remaining:
-                failed = True
-                break
-            available = Counter((f, str(v.features[f])) for v in remaining for f in v.features if (f, str(v.features[f])) in qmap)
-            best, ratio = None, -1.0
-            for key, q in qmap.items():
-                need = q.min - count[key]
-                if need > 0 and available[key]:
-                    r = need / available[key]
-                    if r > ratio:
-                        best, ratio = key, r
-            pool = [v for v in remaining if best is None or str(v.features[best[0]]) == best[1]]
-            person = pool[int(rng.random() * len(pool))]
-            chosen.append(person.id)
-            houses.add(person.household)
-            for f, value in person.features.items():
-                count[(f, str(value))] += 1
-            remaining = [
-                v for v in remaining
-                if v.id != person.id
-                and all(count[(f, str(val))] < qmap[(f, str(val))].max
-                        for f, val in v.features.items() if (f, str(val)) in qmap)
-                and not (one_per_household and v.household and v.household in houses)
-            ]
-        if failed:
-            continue
-        if all(q.min <= count[(q.feature, q.value)] <= q.max for q in quotas):
-            return sorted(chosen)
-    return None
-
-
-def greedy_counts(problem, rng, attempts=100):
-    """:func:`greedy_select` on the types of ``problem`` rather than on people:
-    choosing a random person of a category is choosing a type in proportion
-    to who is left of it, so this draws the same distribution of panels much
-    faster (no household rule).  Returns unit counts, or ``None``."""
-    n = len(problem.units)
-    value_of = [[(f, problem.values[u][f]) for f in problem.features] for u in range(n)]
-    quotas = {(q.feature, q.value): q for q in problem.quotas}
-    for _ in range(attempts):
-        left = list(problem.cap)
-        counts = [0] * n
-        filled = Counter()
-        for _seat in range(problem.size):
-            available = Counter()
-            for u in range(n):
-                if left[u]:
-                    for key in value_of[u]:
-                        available[key] += left[u]
-            best, ratio = None, -1.0
-            for key, q in quotas.items():
-                need = q.min - filled[key]
-                if need > 0 and available[key]:
-                    r = need / available[key]
-                    if r > ratio:
-                        best, ratio = key, r
-            units = [u for u in range(n) if left[u] and (best is None or best in value_of[u])]
-            total = sum(left[u] for u in units)
-            if not total:
-                break
-            pick = rng.random() * total
-            for u in units:
-                pick -= left[u]
-                if pick < 0:
-                    break
-            counts[u] += 1
-            left[u] -= 1
-            for key in value_of[u]:
-                filled[key] += 1
-            for v in range(n):
-                if left[v] and any(key in quotas and filled[key] >= quotas[key].max for key in value_of[v]):
-                    left[v] = 0
-        if sum(counts) == problem.size and all(q.min <= filled[k] <= q.max for k, q in quotas.items()):
-            return counts
-    return None

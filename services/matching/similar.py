@@ -31,16 +31,33 @@ MIN_SELECTIVE = 4           # …unless the query has fewer rare ones: then its 
 POSTINGS_BUDGET = 60_000    # at most this many postings are read per lookup
 
 
+BRIDGE = True              # across municipalities: features in the shared spelling (text.bridge)
+LEXICON = True             # … with the small shared lexicon
+LOCAL, ACROSS = ("s", "g"), ("x", "y")   # (stem, 3-gram) prefixes each search uses
+
+
 def features(title, body="", language="da"):
-    """Feature → count: ``s:<stem>`` and ``g:<3-gram>``."""
+    """Feature → count, two bags in one: ``s:<stem>`` and ``g:<3-gram>`` of the
+    stems in the proposal's own language (search within a municipality), and
+    ``x:<stem>`` and ``y:<3-gram>`` in the spelling shared by da/nb/nn (search
+    across municipalities and languages; English keeps its own stems)."""
     feats = Counter()
     for weight, part in ((TITLE_WEIGHT, title), (1, body)):
-        for s in text.stems(part or "", language):
-            feats["s:" + s] += weight
-            if len(s) >= GRAM_MIN_STEM:
-                for g in text.ngrams(s, GRAM):
-                    feats["g:" + g] += weight
+        own = text.stems(part or "", language)
+        shared = text.bridged_stems(part or "", language, LEXICON) if BRIDGE else own
+        for prefixes, stems in ((LOCAL, own), (ACROSS, shared)):
+            for s in stems:
+                feats[prefixes[0] + ":" + s] += weight
+                if len(s) >= GRAM_MIN_STEM:
+                    for g in text.ngrams(s, GRAM):
+                        feats[prefixes[1] + ":" + g] += weight
     return feats
+
+
+def view(feats, across=False):
+    """The part of a feature bag one search uses."""
+    prefixes = ACROSS if across else LOCAL
+    return {f: c for f, c in feats.items() if f[0] in prefixes}
 
 
 def proposal_features(p):
@@ -57,7 +74,7 @@ def _vector(feats, df, n):
     """Two unit TF-IDF vectors (stems, grams) as dicts."""
     vecs = ({}, {})
     for f, tf in feats.items():
-        part = 0 if f[0] == "s" else 1
+        part = 1 if f[0] in "gy" else 0
         vecs[part][f] = (1 + math.log(tf)) * idf(df.get(f, 0), n)
     for v in vecs:
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
@@ -66,24 +83,24 @@ def _vector(feats, df, n):
     return vecs
 
 
-def score(query, doc, df, n):
+def score(query, doc, df, n, across=False):
     """Similarity in [0, 1] of two feature bags under document frequencies ``df``."""
-    return _score_vectors(_vector(query, df, n), doc, df, n)
+    return _score_vectors(_vector(view(query, across), df, n), doc, df, n, across)
 
 
-def _score_vectors(q, doc, df, n):
-    d = _vector(doc, df, n)
+def _score_vectors(q, doc, df, n, across=False):
+    d = _vector(view(doc, across), df, n)
     cos = [sum(w * d[i].get(f, 0.0) for f, w in q[i].items()) for i in (0, 1)]
     return STEM_SHARE * cos[0] + (1 - STEM_SHARE) * cos[1]
 
 
-def selective(feats, df, n):
+def selective(feats, df, n, across=False):
     """The query features that select candidates: the rare ones, rarest first,
     within a budget of postings, and never fewer than the rarest few, so a
     proposal written only in common words still finds its neighbours while
     the work per lookup stays bounded whatever the collection's size."""
     limit = max(50, COMMON_FRACTION * n)
-    ordered = sorted(feats, key=lambda f: (df.get(f, 0), f))
+    ordered = sorted(view(feats, across), key=lambda f: (df.get(f, 0), f))
     chosen, read = [], 0
     for f in ordered:
         d = df.get(f, 0)
@@ -94,14 +111,15 @@ def selective(feats, df, n):
     return chosen
 
 
-def most_similar(query, docs, df, n, k=5, threshold=THRESHOLD, exclude=()):
-    """``[(id, score)]`` best first among ``docs`` (id → features)."""
+def most_similar(query, docs, df, n, k=5, threshold=THRESHOLD, exclude=(), across=False):
+    """``[(id, score)]`` best first among ``docs`` (id → features), compared on the
+    local bag, or with ``across`` on the bag in the shared spelling."""
     scored = []
-    q = _vector(query, df, n)
+    q = _vector(view(query, across), df, n)
     for doc_id, feats in docs.items():
         if doc_id in exclude:
             continue
-        s = _score_vectors(q, feats, df, n)
+        s = _score_vectors(q, feats, df, n, across)
         if s >= threshold:
             scored.append((round(s, 4), doc_id))
     best = heapq.nlargest(k, scored, key=lambda x: (x[0], str(x[1])))
@@ -124,6 +142,7 @@ class SimilarIndex:
         self.count = Counter()           # municipality -> documents
 
     def add(self, doc_id, municipality, feats):
+        feats = view(feats)
         self.remove(doc_id)
         slot = len(self.ids)
         self.ids.append(doc_id)
@@ -146,6 +165,7 @@ class SimilarIndex:
             df[f] -= 1
 
     def query(self, municipality, feats, k=5, threshold=THRESHOLD, exclude=(), pool=100):
+        feats = view(feats)
         n = self.count[municipality]
         df = self.df[municipality]
         lists, weights = [], []
@@ -153,7 +173,7 @@ class SimilarIndex:
             posting = self.postings.get((municipality, f))
             if posting:
                 lists.append(np.frombuffer(posting, dtype=np.uint32))
-                weights.append(idf(df[f], n) * (2.0 if f[0] == "s" else 1.0))
+                weights.append(idf(df[f], n) * (1.0 if f[0] in "gy" else 2.0))
         if not lists:
             return []
         ids = np.concatenate(lists)

@@ -10,6 +10,8 @@ row; proposals keep their terms in a GIN index.  Document frequencies per
 municipality make similar-proposal scoring independent of how many
 proposals a query touches.
 """
+import uuid
+
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -75,11 +77,19 @@ proposals = sa.Table(
     sa.Column("features", pg.JSONB, nullable=False),   # similarity bag: feature -> count
     _tags("sim_terms"),                                # the bag's keys, for candidates
     _tags("match_terms"),                              # municipality-scoped need/topic/area terms
+    sa.Column("outcome", sa.Text),                     # implemented, adopted, not_pursued once concluded
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),   # hidden by staff
+    # Learned from another instance group's municipality through its public
+    # projection only (no description, no initiator): shown in "tried elsewhere".
+    sa.Column("public_only", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 sa.Index("proposals_sim_terms", proposals.c.sim_terms, postgresql_using="gin")
 sa.Index("proposals_match_terms", proposals.c.match_terms, postgresql_using="gin")
 sa.Index("proposals_municipality", proposals.c.municipality)
 
+# Document frequencies per municipality, and over every municipality under
+# ``ALL`` (the across-municipalities search), kept current proposal by proposal.
+ALL = "*"
 term_frequencies = sa.Table(
     "term_frequencies",
     metadata,
@@ -103,6 +113,9 @@ matches = sa.Table(
 )
 sa.Index("matches_participant", matches.c.participant_id)
 
+# Symmetric: a pair found from either side is stored both ways, so the older
+# proposal's list shows the newcomer.  Pairs in one municipality make the
+# similar list, pairs across municipalities the "tried elsewhere" list.
 similar_proposals = sa.Table(
     "similar_proposals",
     metadata,
@@ -110,6 +123,19 @@ similar_proposals = sa.Table(
     sa.Column("similar_id", pg.UUID(as_uuid=True), primary_key=True),
     sa.Column("score", sa.Float, nullable=False),
 )
+sa.Index("similar_proposals_similar", similar_proposals.c.similar_id)
+
+# Staff's word that a proposal is the same idea as an older one of the municipality.
+duplicates = sa.Table(
+    "duplicates",
+    metadata,
+    sa.Column("proposal_id", pg.UUID(as_uuid=True), primary_key=True),
+    sa.Column("duplicate_of", pg.UUID(as_uuid=True), nullable=False),
+    sa.Column("municipality", sa.Text, nullable=False),
+    sa.Column("marked_by", pg.UUID(as_uuid=True)),
+    sa.Column("marked_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("duplicates_of", duplicates.c.duplicate_of)
 
 panels = sa.Table(
     "panels",
@@ -203,3 +229,127 @@ def profiles_by_number(db, numbers):
     if not numbers:
         return []
     return db.execute(sa.select(profiles).where(profiles.c.number.in_([int(n) for n in numbers]))).all()
+
+
+# -- proposals and their similar lists ----------------------------------------------------
+
+HIDDEN_STATUSES = ("withdrawn", "rejected")   # with ``hidden``, dropped from every similar list
+
+
+def proposal_row(db, pid, municipality=None):
+    where = [proposals.c.id == pid] + ([proposals.c.municipality == municipality] if municipality else [])
+    return db.execute(sa.select(proposals).where(*where)).first()
+
+
+def save_proposal(db, pid, record):
+    """Insert or replace a proposal copy; returns the features it had before (or None)."""
+    old = db.execute(sa.select(proposals.c.sim_terms).where(proposals.c.id == pid)).first()
+    stmt = pg.insert(proposals).values(id=pid, **record)
+    db.execute(stmt.on_conflict_do_update(
+        index_elements=[proposals.c.id], set_={k: getattr(stmt.excluded, k) for k in record}))
+    return set(old.sim_terms) if old else None
+
+
+def set_proposal(db, pid, **values):
+    db.execute(proposals.update().where(proposals.c.id == pid).values(**values))
+
+
+def count_terms(db, scope, old, new):
+    """Document frequencies of ``scope`` follow one proposal's terms going from ``old`` to ``new``."""
+    for terms, step in ((new - old, 1), (old - new, -1)):
+        if not terms:
+            continue
+        stmt = pg.insert(term_frequencies).from_select(
+            ["municipality", "term", "df"],
+            sa.select(sa.literal(scope), sa.func.unnest(sa.cast(sorted(terms), pg.ARRAY(sa.Text))),
+                      sa.literal(step)),
+        )
+        db.execute(stmt.on_conflict_do_update(
+            index_elements=[term_frequencies.c.municipality, term_frequencies.c.term],
+            set_={"df": term_frequencies.c.df + step}))
+
+
+def documents_in(db, scope):
+    """How many proposals ``scope`` (a municipality or ``ALL``) counts frequencies over."""
+    where = [] if scope == ALL else [proposals.c.municipality == scope]
+    return db.execute(sa.select(sa.func.count()).select_from(proposals).where(*where)).scalar()
+
+
+def frequencies(db, scope, terms):
+    """``{term: df}`` of ``scope`` for every one of ``terms`` (absent ones are 0)."""
+    if not terms:
+        return {}
+    return dict(db.execute(sa.select(term_frequencies.c.term, term_frequencies.c.df).where(
+        term_frequencies.c.municipality == scope,
+        term_frequencies.c.term == sa.func.any(sa.cast(sorted(terms), pg.ARRAY(sa.Text))))).all())
+
+
+def listed(extra=()):
+    """Conditions of a proposal any similar list may show."""
+    return [proposals.c.status.notin_(HIDDEN_STATUSES), proposals.c.hidden.is_(False), *extra]
+
+
+def similar_candidates(db, municipality, rare, across=False, exclude=None, limit=300):
+    """Proposals sharing most of the ``rare`` terms: of ``municipality``, or with
+    ``across`` of every other municipality; ``(id, features)`` rows."""
+    where = listed([proposals.c.municipality != municipality if across else proposals.c.municipality == municipality,
+                    proposals.c.sim_terms.overlap(sa.cast(rare, pg.ARRAY(sa.Text)))])
+    if exclude is not None:
+        where.append(proposals.c.id != exclude)
+    shared = sa.func.cardinality(sa.func.array(
+        sa.select(sa.func.unnest(proposals.c.sim_terms)).intersect(
+            sa.select(sa.func.unnest(sa.cast(rare, pg.ARRAY(sa.Text))))).scalar_subquery()))
+    return db.execute(sa.select(proposals.c.id, proposals.c.features).where(*where)
+                      .order_by(shared.desc(), proposals.c.id).limit(limit)).all()
+
+
+def replace_pairs(db, pid, across, found):
+    """``pid``'s pairs of one kind (same municipality, or across) become ``found``
+    (``[(id, score)]``), stored both ways."""
+    me = proposal_row(db, pid)
+    other = sa.select(proposals.c.id).where(
+        proposals.c.municipality != me.municipality if across else proposals.c.municipality == me.municipality)
+    db.execute(similar_proposals.delete().where(
+        similar_proposals.c.proposal_id == pid, similar_proposals.c.similar_id.in_(other)))
+    db.execute(similar_proposals.delete().where(
+        similar_proposals.c.similar_id == pid, similar_proposals.c.proposal_id.in_(other)))
+    rows = [{"proposal_id": a, "similar_id": b, "score": score}
+            for doc_id, score in found for a, b in ((pid, uuid.UUID(doc_id)), (uuid.UUID(doc_id), pid))]
+    if rows:
+        db.execute(pg.insert(similar_proposals).on_conflict_do_update(
+            index_elements=[similar_proposals.c.proposal_id, similar_proposals.c.similar_id],
+            set_={"score": sa.literal_column("excluded.score")}), rows)
+
+
+def similar_rows(db, row, across, limit):
+    """``row``'s listed similar proposals, best first: ``(proposal row, score)``."""
+    where = listed([similar_proposals.c.proposal_id == row.id,
+                    proposals.c.municipality != row.municipality if across
+                    else proposals.c.municipality == row.municipality])
+    found = db.execute(sa.select(proposals, similar_proposals.c.score)
+                       .join(proposals, proposals.c.id == similar_proposals.c.similar_id)
+                       .where(*where).order_by(similar_proposals.c.score.desc(), proposals.c.id).limit(limit)).all()
+    return [(r, r.score) for r in found]
+
+
+def duplicate_rows(db, row):
+    """Proposals staff marked as the same idea as ``row`` (either way), still listed."""
+    linked = sa.union(
+        sa.select(duplicates.c.duplicate_of.label("id")).where(duplicates.c.proposal_id == row.id),
+        sa.select(duplicates.c.proposal_id.label("id")).where(duplicates.c.duplicate_of == row.id)).subquery()
+    return db.execute(sa.select(proposals).where(*listed([proposals.c.id.in_(sa.select(linked.c.id))]))
+                      .order_by(proposals.c.created_at)).all()
+
+
+def mark_duplicate(db, pid, of, municipality, marked_by, at):
+    stmt = pg.insert(duplicates).values(proposal_id=pid, duplicate_of=of, municipality=municipality,
+                                        marked_by=marked_by, marked_at=at)
+    db.execute(stmt.on_conflict_do_update(
+        index_elements=[duplicates.c.proposal_id],
+        set_={"duplicate_of": of, "marked_by": marked_by, "marked_at": at}))
+
+
+def titles(db, ids):
+    if not ids:
+        return {}
+    return {r.id: r for r in db.execute(sa.select(proposals).where(proposals.c.id.in_(ids))).all()}

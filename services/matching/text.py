@@ -81,6 +81,53 @@ def normal_place(name):
     return " ".join(_PLACE_PART.findall(fold(name)))
 
 
+# -- bridging the Scandinavian languages ----------------------------------------------
+# Danish, bokmål and nynorsk write many shared words differently ("cykel" / "sykkel",
+# "vej" / "vei" / "veg", "gade" / "gate", "fælles" / "felles").  ``bridge`` maps a word of
+# any of them to one spelling, so the same word meets itself across the border; the
+# stems in each language's own form are kept beside it (see ``similar.features``).
+
+SCANDINAVIAN = ("da", "nb", "nn")
+
+# Shared roots the spelling rules cannot reach (nynorsk forms, Danish words for the
+# same thing); applied inside compounds ("skuleveg" -> "skoleveg").
+LEXICON = {
+    "skule": "skole", "born": "barn", "børn": "barn", "kjellar": "kjeller", "kælder": "kjeller",
+    "heim": "hjem", "hjem": "hjem", "einsam": "ensom", "eigar": "ejer", "eier": "ejer",
+    "kvile": "hvile", "sitje": "sidde", "sitte": "sidde", "grønsak": "grøntsak", "grønnsak": "grøntsak",
+    "behaldar": "beholder", "bustad": "bolig", "vatn": "vand", "vann": "vand", "søen": "vand",
+    "køyr": "kør", "kjør": "kør", "samkør": "samkør", "fløym": "oversvøm", "friviljug": "frivillig",
+    "leikeplass": "legeplads", "lekeplass": "legeplads", "gjerd": "hegn", "hegn": "hegn",
+    "fartsdump": "fartdæmp", "kældr": "kjeller", "styrtregn": "skybrud", "kraftig regn": "skybrud", "bygd": "by",
+}
+_LEXICON = re.compile("|".join(sorted(map(re.escape, LEXICON), key=len, reverse=True)))
+_SOFT = re.compile(r"(?<=[aeiouyæøå])([tkp])(?=[aeiouyæøå]|$)")
+_DOUBLE = re.compile(r"([bcdfghjklmnpqrstvwxz])\1")
+
+
+def bridge(word, lexicon=True):
+    """One spelling for a Danish, bokmål or nynorsk word (already folded)."""
+    if lexicon:
+        word = _LEXICON.sub(lambda m: LEXICON[m.group(0)], word)
+    word = word.replace("aa", "å")
+    word = re.sub(r"c(?=[eiy])", "s", word).replace("ch", "k").replace("c", "k")
+    word = word.replace("æ", "e").replace("ej", "ei").replace("øy", "ø").replace("kj", "k").replace("hv", "v")
+    if len(word) > 3 and word.endswith("eg"):
+        word = word[:-2] + "ei"                      # nynorsk "veg" is bokmål "vei"
+    word = _DOUBLE.sub(r"\1", word)
+    word = _SOFT.sub(lambda m: {"t": "d", "k": "g", "p": "b"}[m.group(1)], word)  # gate / gade
+    return word.replace("ds", "s")                  # plads / plass
+
+
+def bridged_stems(text, language="da", lexicon=True):
+    """Stems of ``text`` in the one spelling of :func:`bridge`, all cut by the
+    Norwegian stemmer (its suffixes cover the three languages' inflections once
+    spelt alike); English words keep their English stems."""
+    if language not in SCANDINAVIAN:
+        return stems(text, language)
+    return [stem(bridge(w, lexicon), "nb") for w in words(text, language)]
+
+
 def ngrams(token, n=4):
     if len(token) <= n:
         return [token]

@@ -10,7 +10,8 @@ from samskab.db import driver_url
 
 from matching import scoring
 from matching.scoring import Profile, Proposal
-from matching.service import _profile_domain, _profile_scoped_terms
+from matching.usecases.profiles import scoped_terms as _profile_scoped_terms
+from matching.views import profile_domain as _profile_domain
 from matching.storage import candidate_batches, profiles, profiles_by_number, term_postings
 from matching.tests.unit.test_scoring import crowd
 

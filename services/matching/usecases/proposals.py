@@ -1,0 +1,151 @@
+"""Matching's copy of proposals, kept from the proposal events, and the
+people who could help with one (matches, stakeholder map)."""
+import uuid
+
+import sqlalchemy as sa
+
+from samskab import events
+from samskab.contracts.matching import MatchesSuggested, SimilarFound
+from samskab.errors import NotFound
+from samskab.values import now, parse_id
+
+from .. import scoring, similar, stakeholders
+from ..storage import (
+    ALL, candidate_batches, count_terms, matches, profiles, profiles_by_number, proposal_row, save_proposal,
+    set_proposal,
+)
+from ..views import MATCHABLE, matches_out, profile_domain, proposal_domain
+from . import similar_lists
+
+CANDIDATE_POOL = 300
+
+
+def _scoped(scopes, terms):
+    return sorted(f"{scope}|{term}" for scope in scopes for term in terms)
+
+
+def store(uow, event_type, data, served):
+    """Keep the proposal of an event; from a municipality this group does not
+    serve, only what its public projection says (no description, no initiator)."""
+    if not served(data["municipality"]):
+        data = events.get_type(event_type).project(data) or {}
+        public_only = True
+    else:
+        public_only = False
+    pid = uuid.UUID(str(data["id"]))
+    feats = similar.proposal_features(data)
+    domain = scoring.Proposal(id=str(pid), municipality=data["municipality"], needs=data.get("needs") or [],
+                              topics=data.get("topics") or [], area=data.get("area"))
+    initiator = data.get("initiator_id")
+    record = {
+        "municipality": data["municipality"], "kind": data["kind"], "title": data["title"],
+        "problem": data["problem"], "goal": data["goal"], "description": data.get("description") or "",
+        "area": data.get("area"), "topics": data.get("topics") or [], "needs": data.get("needs") or [],
+        "language": data["language"], "status": data["status"], "outcome": data.get("outcome"),
+        "initiator_id": uuid.UUID(str(initiator)) if initiator else None,
+        "created_at": data.get("created_at") or now(), "features": dict(feats), "sim_terms": sorted(feats),
+        "match_terms": [] if public_only else _scoped([data["municipality"]], scoring.proposal_terms(domain)),
+        "public_only": public_only,
+    }
+    old = save_proposal(uow, pid, record)
+    if old != set(feats):
+        for scope in (data["municipality"], ALL):
+            count_terms(uow, scope, old or set(), set(feats))
+    return proposal_row(uow, pid), old != set(feats)
+
+
+def submitted(uow, event, served, top_n):
+    row, _ = store(uow, event["type"], event["data"], served)
+    found = similar_lists.refresh(uow, row, top_n, served)
+    if found and served(row.municipality):  # "nothing similar" is no news for anyone
+        uow.emit(SimilarFound.event_type, municipality=row.municipality, subject=f"proposals/{row.id}",
+                 data={"proposal_id": str(row.id), "municipality": row.municipality,
+                       "similar": [{"id": doc_id, "score": score} for doc_id, score in found]})
+
+
+def changed(uow, event, served, similar_top_n, top_n):
+    """Published, updated or moved on: the copy, its similar pairs when its text
+    changed, and (in a municipality served here) its matches."""
+    row, text_changed = store(uow, event["type"], event["data"], served)
+    if text_changed:
+        similar_lists.refresh(uow, row, similar_top_n, served)
+    if served(row.municipality) and row.status in MATCHABLE and event["type"] != "samskab.proposal.status_changed":
+        suggest(uow, row, top_n)
+
+
+def hidden(uow, data):
+    if data.get("target_type") == "proposal":
+        set_proposal(uow, parse_id(data["target_id"], "proposal"), hidden=True)
+
+
+def suggest(uow, row, top):
+    found = rank(uow, row, top)
+    at = now()
+    uow.execute(matches.delete().where(matches.c.proposal_id == row.id))
+    if found:
+        uow.execute(matches.insert(), [
+            {"proposal_id": row.id, "participant_id": uuid.UUID(m.participant_id),
+             "municipality": row.municipality, "rank": i, "score": m.score, "kind": m.kind,
+             "participant_municipality": m.municipality, "reasons": m.reasons, "computed_at": at}
+            for i, m in enumerate(found, start=1)])
+    by_kind = {}
+    for m in found:
+        by_kind[m.kind] = by_kind.get(m.kind, 0) + 1
+    needs_met = {n for m in found for n in m.needs_met}
+    uow.emit(MatchesSuggested.event_type, municipality=row.municipality, subject=f"proposals/{row.id}",
+             data={"proposal_id": str(row.id), "municipality": row.municipality, "total": len(found),
+                   "by_kind": [{"kind": k, "count": c} for k, c in sorted(by_kind.items())],
+                   "needs_met": len(needs_met), "needs_total": len(row.needs),
+                   "participants": [{"participant_id": m.participant_id, "kind": m.kind, "score": m.score,
+                                     "municipality": m.municipality} for m in found]})
+
+
+def _profiles(uow):
+    return lambda numbers: [profile_domain(r) for r in profiles_by_number(uow, numbers)]
+
+
+def rank(uow, row, top=10):
+    """The same list as ``scoring.rank`` over every profile, reading only the few that can matter."""
+    proposal = proposal_domain(row)
+    batches = candidate_batches(uow, row.municipality, scoring.score_bound(proposal))
+    try:
+        return scoring.rank_bounded(proposal, batches, _profiles(uow), top)
+    finally:
+        batches.close()
+
+
+def candidates(uow, row, limit=CANDIDATE_POOL):
+    """Up to ``limit`` profiles that may fit, the best bounds of each kind first (for the stakeholder map)."""
+    batches = candidate_batches(uow, row.municipality, scoring.score_bound(proposal_domain(row)), first=limit)
+    try:
+        return _profiles(uow)([b[0] for b in next(batches, [])])
+    finally:
+        batches.close()
+
+
+def own_proposal(uow, municipality, proposal_id):
+    row = proposal_row(uow, parse_id(proposal_id, "proposal"), municipality)
+    if row is None or row.public_only:
+        raise NotFound("no such proposal here (or it is not yet known to matching)")
+    return row
+
+
+def stored_matches(uow, municipality, proposal_id):
+    """The stored matches; people who since opted out or were erased are gone."""
+    row = own_proposal(uow, municipality, proposal_id)
+    rows = uow.execute(
+        sa.select(matches).join(profiles, profiles.c.participant_id == matches.c.participant_id)
+        .where(matches.c.proposal_id == row.id, profiles.c.suggest_me.is_(True))
+        .order_by(matches.c.rank)).all()
+    return matches_out(row.id, rows)
+
+
+def stakeholder_map(uow, municipality, proposal_id):
+    row = own_proposal(uow, municipality, proposal_id)
+    people = candidates(uow, row)
+    # Deciders are placed even when they share no term: deciding is their role.
+    deciders = uow.execute(sa.select(profiles).where(
+        profiles.c.municipality == municipality, profiles.c.suggest_me.is_(True),
+        sa.func.coalesce(profiles.c.kind, profiles.c.role).in_(stakeholders.DECIDERS)).limit(200)).all()
+    result = stakeholders.stakeholder_map(proposal_domain(row), people + [profile_domain(r) for r in deciders])
+    return {"proposal_id": str(row.id), **result}
