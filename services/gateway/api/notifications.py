@@ -2,10 +2,13 @@
 one-click unsubscribe, API keys, webhooks, the Atom feed, the catch-up log and
 the open-data export.  Everything is answered by the notifications service."""
 import html
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.wrappers import Response
+
+from samskab.contracts.notifications import (
+    ApiKeyListed, ApiKeyOut, Inbox, Marked, MarkRead, NewApiKey, NewWebhook, Page, PreferencesOut, PreferencesUpdate,
+    WebhookOut,
+)
 
 from .problems import Problem
 from .router import route
@@ -13,100 +16,11 @@ from .router import route
 API_KEY_HEADER = "X-Api-Key"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class InboxItem(BaseModel):
-    id: str
-    municipality: str
-    kind: str
-    event_type: str
-    subject: str
-    title: str
-    body: str
-    link: str | None
-    created_at: str
-    read_at: str | None
-
-
-class Inbox(BaseModel):
-    unread: int
-    items: list[InboxItem]
-
-
-class MarkRead(_Strict):
-    ids: list[str] = Field(default_factory=list, max_length=500)
-    all: bool = False
-
-
-class Marked(BaseModel):
-    marked: int
-
-
-Immediate = Literal["immediate", "off"]
-Frequency = Literal["immediate", "daily", "weekly", "off"]
-
-
-class Channels(_Strict):
-    inbox: Immediate | None = None
-    email: Frequency | None = None
-
-
-class PreferencesUpdate(_Strict):
-    """Only the kinds and channels you name change; the rest keep their value."""
-
-    meeting_change: Channels | None = None
-    registration: Channels | None = None
-    proposal_status: Channels | None = None
-    proposal_activity: Channels | None = None
-    proposal_triage: Channels | None = None
-    matches: Channels | None = None
-
-
-class PreferencesOut(BaseModel):
-    preferences: dict[str, dict[str, str]]
-    frequencies: dict[str, list[str]]
-
-
-class NewApiKey(_Strict):
-    name: str = Field(min_length=1, max_length=100, description="The third party the key is for")
-    contact_email: str = Field(min_length=3, max_length=320, description="Told when one of its webhooks is disabled")
-
-
-class ApiKeyOut(BaseModel):
-    id: str
-    municipality: str
-    name: str
-    key: str = Field(description="Shown once; only a hash is stored")
-    key_prefix: str
-
-
-class NewWebhook(_Strict):
-    url: str = Field(max_length=2000)
-    types: list[str] = Field(min_length=1, max_length=50, description="Patterns such as 'meeting.*' or 'proposal.published'")
-
-
-class WebhookOut(BaseModel):
-    id: str
-    municipality: str
-    url: str
-    types: list[str]
-    status: str
-    failures_in_a_row: int
-    disabled_reason: str | None
-    created_at: str
-    secret: str | None = Field(None, description="whsec_… signing secret, shown once at creation")
-
-
-class Page(BaseModel):
-    events: list[dict]
-    next: str
-    more: bool
-
-
-def _payload(body):
-    return body.model_dump(mode="json", exclude_none=True)
+def _json(answer):
+    """A typed answer as the JSON body: exactly the fields the service sent."""
+    if isinstance(answer, list):
+        return [_json(item) for item in answer]
+    return answer.model_dump(mode="json", exclude_unset=True)
 
 
 # -- the inbox and preferences -------------------------------------------------------
@@ -121,28 +35,28 @@ def inbox(ctx):
         limit = int(args.get("limit", 50))
     except ValueError:
         raise Problem(422, "limit must be a number", [{"field": "limit", "message": "not an integer"}])
-    return ctx.call("notifications", "inbox", ctx.actor, limit, args.get("unread") in ("1", "true"))
+    return _json(ctx.notifications.inbox(ctx.actor, limit, args.get("unread") in ("1", "true")))
 
 
 @route("POST", "/me/notifications/read", body=MarkRead, response=Marked, auth=True,
        summary="Mark notifications read (some by id, or all)", tags=["notifications"])
 def mark_read(ctx, body):
     ctx.require_account()
-    return ctx.call("notifications", "mark_read", ctx.actor, body.ids, body.all)
+    return _json(ctx.notifications.mark_read(ctx.actor, body.ids, body.all))
 
 
 @route("GET", "/me/preferences", response=PreferencesOut, auth=True,
        summary="How often I hear about each kind of notification, per channel", tags=["notifications"])
 def get_preferences(ctx):
     ctx.require_account()
-    return ctx.call("notifications", "get_preferences", ctx.actor)
+    return _json(ctx.notifications.get_preferences(ctx.actor))
 
 
 @route("PUT", "/me/preferences", body=PreferencesUpdate, response=PreferencesOut, auth=True,
        summary="Change how often I hear about each kind of notification", tags=["notifications"])
 def put_preferences(ctx, body):
     ctx.require_account()
-    return ctx.call("notifications", "set_preferences", ctx.actor, _payload(body))
+    return _json(ctx.notifications.set_preferences(ctx.actor, body))
 
 
 UNSUBSCRIBE_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Samskab</title></head>
@@ -166,7 +80,7 @@ def unsubscribe(ctx):
     token = ctx.request.args.get("token")
     if not token:
         raise Problem(400, "the link lacks its token")
-    result = ctx.call("notifications", "unsubscribe", token)
+    result = _json(ctx.notifications.unsubscribe(token))
     if "text/html" in (ctx.request.headers.get("Accept") or ""):
         return Response(f"<!DOCTYPE html><p>{html.escape(result['unsubscribed'])}: OK</p>",
                         content_type="text/html; charset=utf-8")
@@ -182,7 +96,7 @@ def email_deliveries(ctx, m):
     status = ctx.request.args.get("status", "failed")
     if status not in ("failed", "pending", "sent"):
         raise Problem(422, "unknown status", [{"field": "status", "message": "failed, pending or sent"}])
-    return ctx.call("notifications", "email_deliveries", municipality.id, ctx.actor, status)
+    return _json(ctx.notifications.email_deliveries(municipality.id, ctx.actor, status))
 
 
 # -- API keys and webhooks -----------------------------------------------------------------
@@ -192,17 +106,7 @@ def email_deliveries(ctx, m):
 def issue_api_key(ctx, m, body):
     municipality = ctx.municipality(m)
     ctx.require_operator()
-    return ctx.call("notifications", "issue_api_key", municipality.id, ctx.actor, _payload(body))
-
-
-class ApiKeyListed(BaseModel):
-    id: str
-    municipality: str
-    name: str
-    contact_email: str
-    key_prefix: str
-    created_at: str
-    revoked_at: str | None
+    return _json(ctx.notifications.issue_api_key(municipality.id, ctx.actor, body))
 
 
 @route("GET", "/municipalities/<m>/api-keys", response=[ApiKeyListed], auth=True,
@@ -211,7 +115,7 @@ class ApiKeyListed(BaseModel):
 def list_api_keys(ctx, m):
     municipality = ctx.municipality(m)
     ctx.require_operator()
-    return ctx.call("notifications", "list_api_keys", municipality.id, ctx.actor)
+    return _json(ctx.notifications.list_api_keys(municipality.id, ctx.actor))
 
 
 @route("DELETE", "/municipalities/<m>/api-keys/<key_id>", auth=True, summary="Revoke an API key (operator)",
@@ -219,7 +123,7 @@ def list_api_keys(ctx, m):
 def revoke_api_key(ctx, m, key_id):
     municipality = ctx.municipality(m)
     ctx.require_operator()
-    return ctx.call("notifications", "revoke_api_key", municipality.id, ctx.actor, key_id)
+    return _json(ctx.notifications.revoke_api_key(municipality.id, ctx.actor, key_id))
 
 
 def _api_key(ctx):
@@ -231,14 +135,14 @@ def _api_key(ctx):
 def list_webhooks(ctx, m):
     municipality = ctx.municipality(m)
     key = _api_key(ctx)
-    return ctx.call("notifications", "list_webhooks", municipality.id, key, None if key else ctx.actor)
+    return _json(ctx.notifications.list_webhooks(municipality.id, None if key else ctx.actor, api_key=key))
 
 
 @route("POST", "/municipalities/<m>/webhooks", body=NewWebhook, status=201, response=WebhookOut,
        summary="Subscribe a URL to public events (API key in X-Api-Key)", tags=["subscriptions"])
 def subscribe_webhook(ctx, m, body):
     municipality = ctx.municipality(m)
-    return ctx.call("notifications", "subscribe_webhook", municipality.id, _api_key(ctx), _payload(body))
+    return _json(ctx.notifications.subscribe_webhook(municipality.id, _api_key(ctx), body))
 
 
 @route("GET", "/municipalities/<m>/webhooks/<webhook_id>/deliveries",
@@ -246,7 +150,7 @@ def subscribe_webhook(ctx, m, body):
 def webhook_deliveries(ctx, m, webhook_id):
     municipality = ctx.municipality(m)
     key = _api_key(ctx)
-    return ctx.call("notifications", "webhook_deliveries", municipality.id, webhook_id, key, None if key else ctx.actor)
+    return _json(ctx.notifications.webhook_deliveries(municipality.id, None if key else ctx.actor, webhook_id, api_key=key))
 
 
 # -- the public log ---------------------------------------------------------------------------
@@ -256,7 +160,7 @@ def webhook_deliveries(ctx, m, webhook_id):
 def feed(ctx, m):
     municipality = ctx.municipality(m)
     self_url = f"{ctx.config.get('PUBLIC_URL', '').rstrip('/')}/api/v1/municipalities/{municipality.id}/feed.atom"
-    xml = ctx.call("notifications", "feed", municipality.id, self_url)
+    xml = ctx.notifications.feed(municipality.id, self_url)
     return Response(xml, content_type="application/atom+xml; charset=utf-8")
 
 
@@ -270,14 +174,14 @@ def catch_up(ctx, m):
         limit = int(ctx.request.args.get("limit", 100))
     except ValueError:
         raise Problem(422, "limit must be a number", [{"field": "limit", "message": "not an integer"}])
-    return ctx.call("notifications", "events_after", municipality.id, ctx.request.args.get("after"), limit)
+    return _json(ctx.notifications.events_after(municipality.id, ctx.request.args.get("after"), limit))
 
 
 @route("GET", "/municipalities/<m>/open-data.json", summary="Open data: public proposals, meetings and outcomes",
        tags=["subscriptions"])
 def open_data_json(ctx, m):
     municipality = ctx.municipality(m)
-    return {"municipality": municipality.id, **ctx.call("notifications", "open_data", municipality.id)}
+    return {"municipality": municipality.id, **_json(ctx.notifications.open_data(municipality.id))}
 
 
 @route("GET", "/municipalities/<m>/open-data.csv", media_type="text/csv",
@@ -286,6 +190,6 @@ def open_data_json(ctx, m):
 def open_data_csv(ctx, m):
     municipality = ctx.municipality(m)
     dataset = ctx.request.args.get("dataset", "proposals")
-    text = ctx.call("notifications", "open_data_csv", municipality.id, dataset)
+    text = ctx.notifications.open_data_csv(municipality.id, dataset)
     return Response(text, content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{municipality.id}-{dataset}.csv"'})

@@ -86,9 +86,9 @@ def inbox(page):
     _my_municipality(page)
     if page.request.method == "POST":
         ids = [i for i in page.form.getlist("id") if i][:500]
-        page.call("notifications", "mark_read", page.actor, ids, page.field("all") == "1")
+        page.ctx.notifications.mark_read(page.actor, ids, page.field("all") == "1")
         return page.redirect("/me/inbox", "marked_read")
-    found = page.call("notifications", "inbox", page.actor, 100, False)
+    found = page.ctx.notifications.inbox(page.actor, 100, False)
     items = [{**item, "local_link": _local_link(item.get("link"))} for item in found["items"]]
     return page.render("me/inbox.html", title=page._("me.inbox"), unread=found["unread"], items=items)
 
@@ -107,9 +107,9 @@ def preferences(page):
                     channels[channel] = value
             if channels:
                 update[kind] = channels
-        page.call("notifications", "set_preferences", page.actor, update)
+        page.ctx.notifications.set_preferences(page.actor, update)
         return page.redirect("/me/preferences", "preferences_saved")
-    found = page.call("notifications", "get_preferences", page.actor)
+    found = page.ctx.notifications.get_preferences(page.actor)
     return page.render("me/preferences.html", title=page._("me.preferences"), prefs=found["preferences"],
                        frequencies=found["frequencies"], kinds=[k for k in KINDS if k in found["preferences"]])
 

@@ -32,7 +32,7 @@ def operator(page):
             errors = forms.required(page, values, ("name", "contact_email"))
             if not errors:
                 try:
-                    issued = page.call("notifications", "issue_api_key", municipality.id, page.actor, values)
+                    issued = page.ctx.notifications.issue_api_key(municipality.id, page.actor, values)
                     values = {}
                 except Invalid as exc:
                     errors = forms.from_invalid(page, exc, known=("name", "contact_email"))
@@ -57,7 +57,7 @@ def operator(page):
         elif action == "revoke":
             key_id = page.field("key_id")
             try:
-                page.call("notifications", "revoke_api_key", municipality.id, page.actor, key_id)
+                page.ctx.notifications.revoke_api_key(municipality.id, page.actor, key_id)
             except (NotFound, Invalid):
                 errors = {"key_id": page._("operator.no_key")}
             else:
@@ -65,7 +65,7 @@ def operator(page):
         if errors:
             status = 422
     try:
-        webhooks = page.call("notifications", "list_webhooks", municipality.id, None, page.actor)
+        webhooks = page.ctx.notifications.list_webhooks(municipality.id, page.actor)
     except Forbidden:
         webhooks = []
     return page.render("operator.html", status=status, title=page._("operator.title"), chosen=municipality,

@@ -1,4 +1,5 @@
-"""The notifications service's tables.
+"""The notifications service's tables (the one schema source: the migrations are
+checked against this metadata in the tests).
 
 Personal data lives only in ``participants`` (e-mail, name, language, from the
 participant events) and in e-mails waiting in ``email_deliveries``; both go

@@ -1,0 +1,52 @@
+"""The public log: every public event (its public projection only), per
+municipality, in the order received, read by sequence number."""
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+from .tables import public_events
+
+
+def append(uow, public):
+    """Add a public envelope; its sequence number, or ``None`` if it was there already.
+
+    Readers page by seq: a seq must never become visible after a higher one, or a
+    reader could step past it.  Holding a per-municipality lock from taking the seq
+    to the commit makes commit order seq order, so this is a transaction's last step."""
+    uow.execute(sa.select(sa.func.pg_advisory_xact_lock(
+        sa.func.hashtext("samskab-public-log:" + public["municipality"]))))
+    row = uow.execute(pg.insert(public_events).values(
+        municipality=public["municipality"], event_id=uuid.UUID(public["id"]), type=public["type"],
+        subject=public["subject"], time=dt.datetime.fromisoformat(public["time"].replace("Z", "+00:00")),
+        envelope=public,
+    ).on_conflict_do_nothing().returning(public_events.c.seq)).first()
+    return None if row is None else row.seq
+
+
+def after(uow, municipality, cursor, limit):
+    """``[(seq, envelope)]`` after ``cursor``, oldest first."""
+    return uow.execute(sa.select(public_events.c.seq, public_events.c.envelope).where(
+        public_events.c.municipality == municipality, public_events.c.seq > cursor)
+        .order_by(public_events.c.seq).limit(limit)).all()
+
+
+def newest(uow, municipality, limit):
+    return [r.envelope for r in uow.execute(
+        sa.select(public_events.c.envelope).where(public_events.c.municipality == municipality)
+        .order_by(public_events.c.seq.desc()).limit(limit))]
+
+
+def everything(uow, municipality):
+    return [r.envelope for r in uow.execute(
+        sa.select(public_events.c.envelope).where(public_events.c.municipality == municipality)
+        .order_by(public_events.c.seq))]
+
+
+def latest_title(uow, subject):
+    """The title of the latest public event about ``subject`` that has one, or ``""``."""
+    envelope = uow.execute(sa.select(public_events.c.envelope).where(
+        public_events.c.subject == subject, public_events.c.envelope["data"]["title"].isnot(None))
+        .order_by(public_events.c.seq.desc()).limit(1)).scalar()
+    return (envelope or {}).get("data", {}).get("title") or ""
