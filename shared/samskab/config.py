@@ -27,6 +27,13 @@ class ConfigError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
 
+def _log_format(env):
+    value = env.get("LOG_FORMAT", "text")
+    if value not in ("text", "json"):
+        raise ConfigError(f"LOG_FORMAT must be 'text' or 'json', not {value!r}")
+    return value
+
+
 def parse_municipalities(value):
     """``*`` (every municipality) or a comma-separated list of slugs.
 
@@ -134,6 +141,7 @@ def load(service, environ=None, extra=None):
         else _count(env, "MAX_WORKERS", "10"),
         "MIGRATE_ON_START": env.get("MIGRATE_ON_START", "1") not in ("0", "false", "no"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "LOG_FORMAT": _log_format(env),
         "MUNICIPALITY_CATALOG": env.get("MUNICIPALITY_CATALOG", ""),
         # The instance group that answers RPC calls naming no municipality (samskab.rpc).
         "HOME_GROUP": env.get("HOME_GROUP", "1") not in ("0", "false", "no"),

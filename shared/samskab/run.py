@@ -39,7 +39,7 @@ def main(argv=None):
     except configuration.ConfigError as exc:
         print(f"{service}: {exc}", file=sys.stderr)
         return 2
-    logs.configure(service, config["LOG_LEVEL"])
+    logs.configure(service, config["LOG_LEVEL"], config["LOG_FORMAT"])
     if config["MIGRATE_ON_START"]:
         migrate.upgrade(service, config["DATABASE_URL"])
     runner = ServiceRunner(config)
