@@ -8,12 +8,14 @@ request is refused (422); a retry while the first is still running gets 409 and
 ``Retry-After``.  A request that fails (4xx, 5xx, a backend's 503) leaves no answer: its
 key may be sent again.  Keys are kept a day (``IDEMPOTENCY_RETENTION_SECONDS``).
 
-Keys belong to an account: an anonymous request's key is not stored (another person
-could otherwise read the first one's answer by sending the same key).
+Keys belong to an account (or to the API key a subscriber sends): an anonymous request's
+key is not stored (another person could otherwise read the first one's answer by sending
+the same key).
 """
 import datetime as dt
 import hashlib
 import json
+import uuid
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -37,6 +39,19 @@ def fingerprint(*parts):
         digest.update(part if isinstance(part, bytes) else str(part).encode())
         digest.update(b"\x00")
     return digest.hexdigest()
+
+
+_API_KEY_OWNERS = uuid.UUID("6f2b1c1e-3f4a-4d7e-9a51-7d0c2b9e8a10")
+
+
+def owner(account, api_key=None):
+    """Whose keys these are: the signed-in account, else the subscriber holding the API key
+    (a name derived from the key, so only its holder can replay), else nobody."""
+    if account is not None:
+        return account.id
+    if api_key:
+        return uuid.uuid5(_API_KEY_OWNERS, hashlib.sha256(api_key.encode()).hexdigest())
+    return None
 
 
 def checked_key(value, field=HEADER):

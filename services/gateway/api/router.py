@@ -44,14 +44,14 @@ def run(ctx, route, args):
     if route.method not in MUTATING or key is None:
         return route.handler(ctx, **args)
     idempotency.checked_key(key)
-    account = ctx.account
-    if account is None:
+    owner = idempotency.owner(ctx.account, ctx.request.headers.get(API_KEY_HEADER_NAME))
+    if owner is None:
         return route.handler(ctx, **args)
     body = args.get("body")
     request = ctx.request
     print_ = idempotency.fingerprint(route.method, request.path, request.query_string,
                                      body.model_dump_json() if body is not None else "")
-    claim = idempotency.claim(ctx.db, ctx.config, account.id, key, print_)
+    claim = idempotency.claim(ctx.db, ctx.config, owner, key, print_)
     if claim.replay is not None:
         # Routes that document a retry as 200 answer it so; others answer as the first time.
         status = 200 if route.idempotent_replay and claim.replay.status == 201 else None
@@ -202,8 +202,15 @@ class Router:
                 op["responses"]["200"] = {**ok, "description": r.idempotent_replay if isinstance(r.idempotent_replay, str)
                                           else "A retry with the same Idempotency-Key: what the first request made "
                                           "(header Idempotent-Replayed: true)"}
-            errors = [400, 404, 413, 422, 503] if r.body is not None else [400, 404, 503]
             if r.auth:
+                op["security"] = [{"bearer": []}, {"session": []}]
+            elif API_KEY_HEADER_NAME in (r.summary or "") or "api-keys" in r.path or "webhooks" in r.path:
+                # a subscriber's X-Api-Key, or staff signed in
+                op["security"] = [{"apiKey": []}, {"bearer": []}, {"session": []}]
+            else:
+                op["security"] = [{}]  # open to anyone (a token, if sent, is still checked)
+            errors = [400, 404, 413, 422, 503] if r.body is not None else [400, 404, 503]
+            if op["security"] != [{}]:
                 errors += [401, 403]
             if r.method in MUTATING:
                 errors += [409, 422]  # 409: the same Idempotency-Key in progress; 422: used for another body
@@ -217,13 +224,6 @@ class Router:
                 if status in (429, 503):
                     op["responses"][str(status)]["headers"] = {"Retry-After": {
                         "description": "seconds to wait", "schema": {"type": "integer"}}}
-            if r.auth:
-                op["security"] = [{"bearer": []}, {"session": []}]
-            elif API_KEY_HEADER_NAME in (r.summary or "") or "api-keys" in r.path or "webhooks" in r.path:
-                # a subscriber's X-Api-Key, or staff signed in
-                op["security"] = [{"apiKey": []}, {"bearer": []}, {"session": []}]
-            else:
-                op["security"] = [{}]  # open to anyone (a token, if sent, is still checked)
             paths.setdefault(API_PREFIX + r.template, {})[r.method.lower()] = op
         return {
             "openapi": "3.1.0",
