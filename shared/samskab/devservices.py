@@ -144,3 +144,107 @@ def broker_users(amqp_uri, api_uri=None, say=print):
     port = f":{parsed.port}" if parsed.port else ""
     return {f"{s.upper()}_AMQP_URI": f"{scheme}://{defs.service_user(s)}:{passwords[defs.service_user(s)]}"
                                      f"@{host}{port}/{defs.VHOST}" for s in SERVICES}
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_test_ca(folder):
+    """A CA and a server certificate for ``localhost`` signed by it (openssl); returns the paths."""
+    def run(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+        "-subj", "/CN=samskab test CA")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+        "-subj", "/CN=localhost")
+    with open(os.path.join(folder, "san.ext"), "w") as fh:
+        fh.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+        "-out", "server.pem", "-days", "2", "-extfile", "san.ext")
+    return {name: os.path.join(folder, f) for name, f in
+            (("ca", "ca.pem"), ("cert", "server.pem"), ("key", "server.key"))}
+
+
+class TlsRabbitMQ:
+    """A RabbitMQ node of its own (not the machine's on 5672): a plain and a TLS
+    listener on free ports, a CA made here, and ``definitions`` (with password
+    hashes) loaded at boot.  For the TLS tests and the backbone bench; ``stop()``
+    (or the ``with`` block's end) stops it and only it."""
+
+    def __init__(self, folder, definitions):
+        if not shutil.which("rabbitmq-server") or not shutil.which("openssl"):
+            raise Unavailable("rabbitmq-server and openssl are needed for a TLS node of its own")
+        import json
+
+        self.folder = folder
+        self.tls = make_test_ca(folder)
+        self.port, self.tls_port, dist = _free_port(), _free_port(), _free_port()
+        self.node = f"samskab-tls-{os.getpid()}-{self.port}@localhost"
+        with open(os.path.join(folder, "definitions.json"), "w") as fh:
+            json.dump(definitions, fh)
+        with open(os.path.join(folder, "rabbitmq.conf"), "w") as fh:
+            fh.write("\n".join([
+                f"listeners.tcp.default = 127.0.0.1:{self.port}",
+                f"listeners.ssl.default = 127.0.0.1:{self.tls_port}",
+                f"ssl_options.cacertfile = {self.tls['ca']}",
+                f"ssl_options.certfile = {self.tls['cert']}",
+                f"ssl_options.keyfile = {self.tls['key']}",
+                "ssl_options.verify = verify_peer",
+                "ssl_options.fail_if_no_peer_cert = false",
+                f"load_definitions = {os.path.join(folder, 'definitions.json')}",
+                "",
+            ]))
+        with open(os.path.join(folder, "enabled_plugins"), "w") as fh:
+            fh.write("[].\n")
+        open(os.path.join(folder, "rabbitmq-env.conf"), "w").close()
+        env = dict(os.environ)
+        env.update({
+            "RABBITMQ_NODENAME": self.node, "RABBITMQ_NODE_PORT": str(self.port), "RABBITMQ_DIST_PORT": str(dist),
+            "RABBITMQ_MNESIA_BASE": os.path.join(folder, "mnesia"), "RABBITMQ_LOG_BASE": os.path.join(folder, "log"),
+            "RABBITMQ_CONFIG_FILE": os.path.join(folder, "rabbitmq.conf"),
+            "RABBITMQ_ADVANCED_CONFIG_FILE": os.path.join(folder, "advanced.config"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": os.path.join(folder, "enabled_plugins"),
+            "RABBITMQ_CONF_ENV_FILE": os.path.join(folder, "rabbitmq-env.conf"),
+            "RABBITMQ_PID_FILE": os.path.join(folder, "node.pid"),
+        })
+        server = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+        if not os.path.exists(server):
+            server = shutil.which("rabbitmq-server")
+        self.log = open(os.path.join(folder, "server.out"), "ab")
+        self.process = subprocess.Popen([server], env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        if not self._ready(90):
+            self.stop()
+            raise Unavailable(f"the TLS node did not start in 90 s; see {folder}/server.out and {folder}/log")
+
+    def _ready(self, seconds):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                return False
+            if answers("127.0.0.1", self.tls_port) and answers("127.0.0.1", self.port):
+                return True
+            time.sleep(0.5)
+        return False
+
+    def stop(self):
+        if self.process.poll() is None:
+            import signal
+
+            os.killpg(self.process.pid, signal.SIGTERM)  # its own session: this node and nothing else
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        self.log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
