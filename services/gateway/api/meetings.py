@@ -5,13 +5,13 @@ Meeting ids are matched with werkzeug's ``uuid`` converter, so
 """
 import hashlib
 import json
-from typing import Literal
-
 from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
 from samskab.contracts.meetings import (
-    Cancellation, MeetingChanges, Minutes, NewAgendaQuestion, NewMeeting, NewOutcome, NewPlace,
+    AgendaQuestionOut, Cancellation, FormatOut, FormatSuggestion, MeetingChanges, MeetingDetailOut, MeetingOut,
+    Minutes, NewAgendaQuestion, NewMeeting, NewOutcome, NewPlace, OutcomeOut, PlaceOut,
+    RegistrationOut, StaffRegistrationOut,
 )
 from samskab.errors import Invalid
 
@@ -21,114 +21,15 @@ ICS_TYPE = "text/calendar; charset=utf-8"
 MEETING = "/municipalities/<m>/meetings/<uuid:meeting_id>"
 
 
-class PlaceOut(BaseModel):
-    id: str
-    municipality: str
-    name: str
-    kind: str
-    address: str
-    capacity: int
-    step_free: bool
-    hearing_loop: bool
-    accessibility_notes: str
-    created_at: str
-
-
-class RegistrationOut(BaseModel):
-    id: str
-    meeting_id: str
-    group: str | None = None
-    status: Literal["confirmed", "waitlisted", "cancelled"]
-    waitlist_position: int | None = None
-    created_at: str | None = None
-
-
-class StaffRegistrationOut(RegistrationOut):
-    participant_id: str
-
-
-class MeetingOut(BaseModel):
-    id: str
-    municipality: str
-    proposal_id: str | None
-    series_id: str
-    format: str
-    title: str
-    purpose: str
-    promise: str
-    iap2_level: str | None
-    language: str | None
-    starts_at: str
-    ends_at: str
-    local_starts_at: str
-    local_ends_at: str
-    time_zone: str
-    place_id: str | None
-    place: PlaceOut | None
-    online_url: str | None
-    capacity: int
-    reserved: dict[str, int]
-    registration_opens_at: str | None
-    registration_closes_at: str | None
-    status: Literal["scheduled", "cancelled", "concluded"]
-    sequence: int
-    confirmed_count: int
-    waitlist_count: int
-    seats_left: int
-    minutes: str | None
-    cancel_reason: str
-    created_at: str
-    updated_at: str
-
-
-class AgendaQuestionOut(BaseModel):
-    id: str
-    position: int
-    question: str
-    minutes: int | None
-
-
-class OutcomeOut(BaseModel):
-    id: str
-    kind: str
-    text: str
-    due: str | None
-    created_at: str
-
-
-class MeetingDetailOut(MeetingOut):
-    agenda: list[AgendaQuestionOut]
-    outcomes: list[OutcomeOut]
-    sessions: list[dict]
-    my_registration: RegistrationOut | None
-
-
-class FormatOut(BaseModel):
-    id: str
-    name: str
-    local_names: dict[str, str]
-    description: str
-    levels: list[str]
-    core_levels: list[str]
-    size: dict[str, int]
-    recruitment: Literal["open", "invited", "lottery", "appointed"]
-    recruitment_description: str
-    duration: str
-    sessions: dict[str, int]
-    kinds: list[str]
-    notes: list[str]
-
-
-class FormatSuggestion(BaseModel):
-    format: str
-    name: str
-    score: float
-    reasons: list[str]
-    details: FormatOut
-
-
 class CalendarFeedOut(BaseModel):
     url: str
+
+
+def _json(answer):
+    """An answer of the meetings client as the JSON it came as."""
+    if isinstance(answer, list):
+        return [_json(item) for item in answer]
+    return answer.model_dump(mode="json", exclude_unset=True)
 
 
 def _ics(ctx, text, filename):
@@ -146,7 +47,7 @@ def _ics(ctx, text, filename):
 @route("GET", "/municipalities/<m>/meeting-places", response=[PlaceOut],
        summary="The existing places where people meet (library, community house, school …)", tags=["meetings"])
 def list_places(ctx, m):
-    return ctx.call("meetings", "list_places", ctx.municipality(m).id)
+    return _json(ctx.meetings.list_places(ctx.municipality(m).id))
 
 
 @route("POST", "/municipalities/<m>/meeting-places", body=NewPlace, status=201, response=PlaceOut, auth=True,
@@ -154,7 +55,7 @@ def list_places(ctx, m):
 def create_place(ctx, m, body):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
-    return ctx.call("meetings", "create_place", municipality.id, ctx.actor, body.model_dump(mode="json"))
+    return _json(ctx.meetings.create_place(municipality.id, ctx.actor, body.model_dump(mode="json")))
 
 
 # -- formats -----------------------------------------------------------------------------
@@ -164,7 +65,7 @@ def create_place(ctx, m, body):
        summary="The catalogue of meeting formats", tags=["meetings"])
 def list_formats(ctx, m):
     ctx.municipality(m)
-    return ctx.call("meetings", "formats")
+    return _json(ctx.meetings.formats())
 
 
 def _int_arg(args, name):
@@ -189,8 +90,8 @@ def _int_arg(args, name):
 def suggest_formats(ctx, m):
     ctx.municipality(m)
     args = ctx.request.args
-    return ctx.call("meetings", "suggest_formats", args.get("level") or None, _int_arg(args, "expected"),
-                    args.get("kind") or None, _int_arg(args, "limit"))
+    return _json(ctx.meetings.suggest_formats(args.get("level") or None, _int_arg(args, "expected"),
+                                              args.get("kind") or None, _int_arg(args, "limit")))
 
 
 # -- meetings ---------------------------------------------------------------------------
@@ -212,8 +113,9 @@ def list_meetings(ctx, m):
     args = ctx.request.args
     starts_from = args.get("starts_from") or None
     upcoming = args.get("past") not in ("1", "true", "yes") and starts_from is None
-    return ctx.call("meetings", "list", municipality.id, ctx.actor, args.get("proposal_id") or None,
-                    upcoming, _int_arg(args, "limit") or 50, starts_from, args.get("starts_before") or None)
+    return _json(ctx.meetings.list(municipality.id, ctx.actor, proposal_id=args.get("proposal_id") or None,
+                                   upcoming=upcoming, limit=_int_arg(args, "limit") or 50, starts_from=starts_from,
+                                   starts_before=args.get("starts_before") or None))
 
 
 @route("POST", "/municipalities/<m>/meetings", body=NewMeeting, status=201, response=MeetingDetailOut, auth=True,
@@ -221,13 +123,13 @@ def list_meetings(ctx, m):
 def schedule_meeting(ctx, m, body):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
-    return ctx.call("meetings", "schedule", municipality.id, ctx.actor, body.model_dump(mode="json"))
+    return _json(ctx.meetings.schedule(municipality.id, ctx.actor, body.model_dump(mode="json")))
 
 
 @route("GET", MEETING, response=MeetingDetailOut, summary="One meeting, with its agenda and outcomes",
        tags=["meetings"])
 def get_meeting(ctx, m, meeting_id):
-    return ctx.call("meetings", "get", ctx.municipality(m).id, str(meeting_id), ctx.actor)
+    return _json(ctx.meetings.get(ctx.municipality(m).id, ctx.actor, meeting_id))
 
 
 @route("PATCH", MEETING, body=MeetingChanges, response=MeetingDetailOut, auth=True,
@@ -235,8 +137,8 @@ def get_meeting(ctx, m, meeting_id):
 def update_meeting(ctx, m, meeting_id, body):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
-    return ctx.call("meetings", "update", municipality.id, ctx.actor, str(meeting_id),
-                    body.model_dump(mode="json", exclude_unset=True))
+    return _json(ctx.meetings.update(municipality.id, ctx.actor, meeting_id,
+                                     body.model_dump(mode="json", exclude_unset=True)))
 
 
 @route("POST", MEETING + "/cancel", body=Cancellation, response=MeetingDetailOut, auth=True,
@@ -244,7 +146,7 @@ def update_meeting(ctx, m, meeting_id, body):
 def cancel_meeting(ctx, m, meeting_id, body):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
-    return ctx.call("meetings", "cancel", municipality.id, ctx.actor, str(meeting_id), body.model_dump(mode="json"))
+    return _json(ctx.meetings.cancel(municipality.id, ctx.actor, meeting_id, body.model_dump(mode="json")))
 
 
 @route("POST", MEETING + "/conclude", response=MeetingDetailOut, auth=True,
@@ -252,7 +154,7 @@ def cancel_meeting(ctx, m, meeting_id, body):
 def conclude_meeting(ctx, m, meeting_id):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
-    return ctx.call("meetings", "conclude", municipality.id, ctx.actor, str(meeting_id))
+    return _json(ctx.meetings.conclude(municipality.id, ctx.actor, meeting_id))
 
 
 # -- registration ------------------------------------------------------------------------
@@ -268,7 +170,7 @@ def register(ctx, m, meeting_id):
     waitlist, with status 200 and ``Idempotent-Replayed: true``; nothing changes."""
     municipality = ctx.municipality(m)
     ctx.require_account()
-    result = ctx.call("meetings", "register", municipality.id, ctx.actor, str(meeting_id))
+    result = _json(ctx.meetings.register(municipality.id, ctx.actor, meeting_id))
     replayed = result.pop("replayed", False)
     response = Response(json.dumps(result, ensure_ascii=False), status=200 if replayed else 201,
                         content_type="application/json")
@@ -282,7 +184,7 @@ def register(ctx, m, meeting_id):
 def cancel_registration(ctx, m, meeting_id):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("meetings", "cancel_registration", municipality.id, ctx.actor, str(meeting_id))
+    return _json(ctx.meetings.cancel_registration(municipality.id, ctx.actor, meeting_id))
 
 
 @route("GET", MEETING + "/registrations", response=[StaffRegistrationOut], auth=True,
@@ -290,7 +192,7 @@ def cancel_registration(ctx, m, meeting_id):
 def list_registrations(ctx, m, meeting_id):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
-    return ctx.call("meetings", "registrations", municipality.id, ctx.actor, str(meeting_id))
+    return _json(ctx.meetings.registrations(municipality.id, ctx.actor, meeting_id))
 
 
 # -- agenda, minutes, outcomes -----------------------------------------------------------
@@ -301,15 +203,15 @@ def list_registrations(ctx, m, meeting_id):
 def add_agenda_question(ctx, m, meeting_id, body):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
-    return ctx.call("meetings", "add_agenda_question", municipality.id, ctx.actor, str(meeting_id),
-                    body.model_dump(mode="json"))
+    return _json(ctx.meetings.add_agenda_question(municipality.id, ctx.actor, meeting_id,
+                                                  body.model_dump(mode="json")))
 
 
 @route("PUT", MEETING + "/minutes", body=Minutes, auth=True, summary="Write the minutes (staff)", tags=["meetings"])
 def set_minutes(ctx, m, meeting_id, body):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
-    return ctx.call("meetings", "set_minutes", municipality.id, ctx.actor, str(meeting_id), body.model_dump(mode="json"))
+    return _json(ctx.meetings.set_minutes(municipality.id, ctx.actor, meeting_id, body.model_dump(mode="json")))
 
 
 @route("POST", MEETING + "/outcomes", body=NewOutcome, status=201, auth=True,
@@ -317,13 +219,12 @@ def set_minutes(ctx, m, meeting_id, body):
 def record_outcome(ctx, m, meeting_id, body):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
-    return ctx.call("meetings", "record_outcome", municipality.id, ctx.actor, str(meeting_id),
-                    body.model_dump(mode="json"))
+    return _json(ctx.meetings.record_outcome(municipality.id, ctx.actor, meeting_id, body.model_dump(mode="json")))
 
 
 @route("GET", MEETING + "/outcomes", response=[OutcomeOut], summary="What came out of a meeting", tags=["meetings"])
 def list_outcomes(ctx, m, meeting_id):
-    return ctx.call("meetings", "get", ctx.municipality(m).id, str(meeting_id), None)["outcomes"]
+    return _json(ctx.meetings.get(ctx.municipality(m).id, None, meeting_id).outcomes)
 
 
 # -- calendars ------------------------------------------------------------------------------
@@ -331,7 +232,7 @@ def list_outcomes(ctx, m, meeting_id):
 
 @route("GET", MEETING + ".ics", media_type="text/calendar", summary="One meeting as iCalendar", tags=["meetings"])
 def meeting_ics(ctx, m, meeting_id):
-    text = ctx.call("meetings", "meeting_ics", ctx.municipality(m).id, str(meeting_id))
+    text = ctx.meetings.meeting_ics(ctx.municipality(m).id, meeting_id)
     return _ics(ctx, text, f"{meeting_id}.ics")
 
 
@@ -339,7 +240,7 @@ def meeting_ics(ctx, m, meeting_id):
        summary="The municipality's meetings as an iCalendar feed", tags=["meetings"])
 def municipality_ics(ctx, m):
     municipality = ctx.municipality(m)
-    return _ics(ctx, ctx.call("meetings", "municipality_calendar", municipality.id), f"{municipality.id}.ics")
+    return _ics(ctx, ctx.meetings.municipality_calendar(municipality.id), f"{municipality.id}.ics")
 
 
 @route("POST", "/me/calendar-feed", status=201, response=CalendarFeedOut, auth=True,
@@ -347,7 +248,7 @@ def municipality_ics(ctx, m):
        tags=["meetings"])
 def new_calendar_feed(ctx):
     account = ctx.require_account()
-    token = ctx.call("meetings", "new_calendar_token", account.municipality, ctx.actor)["token"]
+    token = ctx.meetings.new_calendar_token(account.municipality, ctx.actor).token
     base = ctx.config.get("PUBLIC_URL", "").rstrip("/")
     return {"url": f"{base}{API_PREFIX}/calendar/{token}.ics"}
 
@@ -355,4 +256,4 @@ def new_calendar_feed(ctx):
 @route("GET", "/calendar/<token>.ics", media_type="text/calendar",
        summary="A participant's private calendar feed (the secret URL is the key)", tags=["meetings"])
 def participant_ics(ctx, token):
-    return _ics(ctx, ctx.call("meetings", "participant_calendar", token), "samskab.ics")
+    return _ics(ctx, ctx.meetings.participant_calendar(token), "samskab.ics")

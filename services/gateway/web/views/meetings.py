@@ -6,11 +6,13 @@ import itertools
 import re
 from zoneinfo import ZoneInfo
 
+import eventlet
 from pydantic import ValidationError
 
 from samskab.contracts.meetings import NewMeeting
-from samskab.errors import Conflict, Invalid
+from samskab.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 
+from ...api.problems import BackendUnavailable
 from .. import forms, i18n
 from ..app import page_route
 
@@ -21,6 +23,26 @@ OUTCOME_KINDS = ("decision", "action", "experiment")
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MONTH_LIMIT = 400  # meetings a month page shows at most (the meetings service gives up to 500 a call)
+
+
+def _plain(answer):
+    """A meetings client's answer as the JSON it came as (the pages and their helpers read dicts)."""
+    if isinstance(answer, list):
+        return [_plain(item) for item in answer]
+    return answer.model_dump(mode="json", exclude_unset=True) if answer is not None else None
+
+
+def _together(page, **parts):
+    """Parts of a page fetched at once: ``name=(function, default)``; a part that is
+    missing (not found, not allowed, a backend away) shows its default, as ``page.maybe``."""
+    def run(item):
+        name, (fetch, default) = item
+        try:
+            return name, fetch()
+        except (NotFound, Forbidden, Unauthorized, BackendUnavailable):
+            return name, default
+
+    return dict(eventlet.GreenPool(8).imap(run, parts.items()))
 
 
 def parse_month(text, today):
@@ -59,8 +81,8 @@ def _month_meetings(page, municipality, year, month):
     zone = ZoneInfo(page.time_zone)
     first = dt.datetime(year, month, 1, tzinfo=zone)
     after = dt.datetime(*shift_month(year, month, 1), 1, tzinfo=zone)
-    found = page.call("meetings", "list", municipality.id, page.actor, None, False, MONTH_LIMIT + 1,
-                      first.isoformat(), after.isoformat())
+    found = _plain(page.ctx.meetings.list(municipality.id, page.actor, upcoming=False, limit=MONTH_LIMIT + 1,
+                                          starts_from=first.isoformat(), starts_before=after.isoformat()))
     return found[:MONTH_LIMIT], len(found) > MONTH_LIMIT
 
 
@@ -98,7 +120,7 @@ def calendar_page(page, m):
 
 def _list_view(page, municipality):
     past = page.request.args.get("past") == "1"
-    meetings = page.call("meetings", "list", municipality.id, page.actor, None, not past, 200)
+    meetings = _plain(page.ctx.meetings.list(municipality.id, page.actor, upcoming=not past, limit=200))
     if past:
         meetings = sorted(meetings, key=lambda x: x["starts_at"], reverse=True)
     months = []
@@ -117,14 +139,16 @@ def _format_name(page, fmt):
 @page_route("/municipalities/<m>/meetings/<uuid:meeting_id>")
 def detail(page, m, meeting_id, errors=None, values=None, status=200):
     municipality = page.in_municipality(m)
-    meeting = page.call("meetings", "get", municipality.id, str(meeting_id), page.actor)
+    meetings = page.ctx.meetings
+    meeting = _plain(meetings.get(municipality.id, page.actor, meeting_id))
     staff = page.is_staff(municipality.id)
-    found = page.gather(
-        formats=("meetings", "formats", (), []),
-        proposal=("proposals", "get", (municipality.id, meeting["proposal_id"], page.actor), None)
-        if meeting.get("proposal_id") else ("meetings", "formats", (), None),
-        registrations=("meetings", "registrations", (municipality.id, page.actor, str(meeting_id)), [])
-        if staff else ("meetings", "formats", (), None),
+    found = _together(
+        page,
+        formats=(lambda: _plain(meetings.formats()), []),
+        proposal=(lambda: page.maybe("proposals", "get", municipality.id, page.actor, meeting["proposal_id"])
+                  if meeting.get("proposal_id") else None, None),
+        registrations=(lambda: _plain(meetings.registrations(municipality.id, page.actor, meeting_id))
+                       if staff else None, []),
     )
     formats = {f["id"]: f for f in found["formats"] or []}
     fmt = formats.get(meeting["format"])
@@ -149,10 +173,10 @@ def registration(page, m, meeting_id):
     municipality = page.in_municipality(m)
     page.require_account()
     if page.field("cancel"):
-        page.call("meetings", "cancel_registration", municipality.id, page.actor, str(meeting_id))
+        page.ctx.meetings.cancel_registration(municipality.id, page.actor, meeting_id)
         return _back(page, m, meeting_id, "registration_cancelled")
-    result = page.call("meetings", "register", municipality.id, page.actor, str(meeting_id))
-    return _back(page, m, meeting_id, "waitlisted" if result.get("status") == "waitlisted" else "registered_meeting")
+    result = page.ctx.meetings.register(municipality.id, page.actor, meeting_id)
+    return _back(page, m, meeting_id, "waitlisted" if result.status == "waitlisted" else "registered_meeting")
 
 
 @page_route("/municipalities/<m>/meetings/<uuid:meeting_id>/agenda", methods=("POST",))
@@ -170,7 +194,7 @@ def agenda(page, m, meeting_id):
     if not question:
         return detail(page, m, meeting_id, errors={"question": page._("form.required")}, status=422)
     try:
-        page.call("meetings", "add_agenda_question", municipality.id, page.actor, str(meeting_id), payload)
+        page.ctx.meetings.add_agenda_question(municipality.id, page.actor, meeting_id, payload)
     except Invalid as exc:
         return detail(page, m, meeting_id, errors=forms.from_invalid(page, exc, known=("question", "minutes")),
                       values={"question": question, "minutes": minutes}, status=422)
@@ -192,7 +216,7 @@ def outcome(page, m, meeting_id):
             if values[name]:
                 payload[name] = values[name]
         try:
-            page.call("meetings", "record_outcome", municipality.id, page.actor, str(meeting_id), payload)
+            page.ctx.meetings.record_outcome(municipality.id, page.actor, meeting_id, payload)
         except Invalid as exc:
             errors = {"outcome_text": forms.from_invalid(page, exc).popitem()[1]}
         except Conflict as exc:
@@ -206,7 +230,7 @@ def outcome(page, m, meeting_id):
 def cancel_meeting(page, m, meeting_id):
     municipality = page.in_municipality(m)
     page.require_staff(municipality.id)
-    page.call("meetings", "cancel", municipality.id, page.actor, str(meeting_id), {"reason": page.field("reason")})
+    page.ctx.meetings.cancel(municipality.id, page.actor, meeting_id, {"reason": page.field("reason")})
     return _back(page, m, meeting_id, "meeting_cancelled")
 
 
@@ -226,7 +250,7 @@ def schedule(page, m):
               "capacity": expected or ""}
     proposal = None
     if values["proposal_id"]:
-        proposal = page.maybe("proposals", "get", municipality.id, values["proposal_id"], page.actor)
+        proposal = page.maybe("proposals", "get", municipality.id, page.actor, values["proposal_id"])
         if proposal:
             kind = kind or proposal.get("kind")
             level = level or proposal.get("iap2_level")
@@ -243,19 +267,22 @@ def schedule(page, m):
             payload["capacity"] = int(values["capacity"])
             try:
                 NewMeeting.model_validate(payload)
-                created = page.call("meetings", "schedule", municipality.id, page.actor, payload)
+                created = page.ctx.meetings.schedule(municipality.id, page.actor, payload)
             except ValidationError as exc:
                 errors = forms.from_validation(page, exc, known=SCHEDULE_FIELDS)
             except (Invalid, Conflict) as exc:
                 errors = forms.from_invalid(page, exc, known=SCHEDULE_FIELDS) if isinstance(exc, Invalid) \
                     else {"form": exc.detail}
             else:
-                return page.redirect(f"/municipalities/{m}/meetings/{created['id']}", "scheduled")
+                return page.redirect(f"/municipalities/{m}/meetings/{created.id}", "scheduled")
         status = 422
-    found = page.gather(
-        suggestions=("meetings", "suggest_formats", (level, int(expected) if expected else None, kind, 3), []),
-        formats=("meetings", "formats", (), []),
-        places=("meetings", "list_places", (municipality.id,), []),
+    meetings = page.ctx.meetings
+    found = _together(
+        page,
+        suggestions=(lambda: _plain(meetings.suggest_formats(level, int(expected) if expected else None, kind, 3)),
+                     []),
+        formats=(lambda: _plain(meetings.formats()), []),
+        places=(lambda: _plain(meetings.list_places(municipality.id)), []),
     )
     if not values.get("format") and found["suggestions"]:
         values["format"] = found["suggestions"][0]["format"]
@@ -291,14 +318,14 @@ def places(page, m):
             errors["kind"] = page._("form.choose")
         if not errors:
             try:
-                page.call("meetings", "create_place", municipality.id, page.actor,
-                          {**values, "capacity": int(values["capacity"])})
+                page.ctx.meetings.create_place(municipality.id, page.actor,
+                                               {**values, "capacity": int(values["capacity"])})
             except Invalid as exc:
                 errors = forms.from_invalid(page, exc, known=values.keys())
             else:
                 return page.redirect(f"/municipalities/{m}/meeting-places", "saved")
         status = 422
-    found = page.call("meetings", "list_places", municipality.id)
+    found = _plain(page.ctx.meetings.list_places(municipality.id))
     return page.render("meetings/places.html", status=status, title=page._("places.title"), places=found,
                        staff=staff, values=values, errors=errors,
                        kind_options=[(k, page._("place.kind." + k)) for k in PLACE_KINDS])
@@ -310,7 +337,7 @@ def minutes(page, m, meeting_id):
     page.require_staff(municipality.id)
     text = page.form.get("minutes_text", "").strip()
     try:
-        page.call("meetings", "set_minutes", municipality.id, page.actor, str(meeting_id), {"text": text})
+        page.ctx.meetings.set_minutes(municipality.id, page.actor, meeting_id, {"text": text})
     except (Invalid, Conflict) as exc:
         message = forms.from_invalid(page, exc if isinstance(exc, Invalid) else Invalid(exc.detail)).popitem()[1]
         return detail(page, m, meeting_id, errors={"minutes_text": message}, values={"minutes_text": text},
@@ -323,7 +350,7 @@ def conclude(page, m, meeting_id):
     municipality = page.in_municipality(m)
     page.require_staff(municipality.id)
     try:
-        page.call("meetings", "conclude", municipality.id, page.actor, str(meeting_id))
+        page.ctx.meetings.conclude(municipality.id, page.actor, meeting_id)
     except Conflict as exc:
         return detail(page, m, meeting_id, errors={"form": forms.from_invalid(page, Invalid(exc.detail))["form"]},
                       status=409)

@@ -40,7 +40,7 @@ def test_twenty_people_racing_for_the_last_three_seats(rpc, second_instance, mee
     assert statuses.count("waitlisted") == 17
     assert sorted(r["waitlist_position"] for r in results if r["status"] == "waitlisted") == list(range(1, 18))
 
-    after = rpc.get("aalborg", meeting["id"])
+    after = rpc.get("aalborg", None, meeting["id"])
     assert (after["confirmed_count"], after["waitlist_count"], after["seats_left"]) == (10, 17, 0)
     stored = stored_registrations(meetings_config["DATABASE_URL"], meeting["id"])
     assert [r.status for r in stored].count("confirmed") == 10, "nobody got a seat twice over"
@@ -54,14 +54,14 @@ def test_twenty_people_racing_for_the_last_three_seats(rpc, second_instance, mee
     rpc.cancel_registration("aalborg", confirmed_racers[0], meeting["id"])
     rpc.cancel_registration("aalborg", confirmed_racers[1], meeting["id"])
     first, second, third = by_position[1], by_position[2], by_position[3]
-    assert rpc.get("aalborg", meeting["id"], {"id": first, "role": "resident"})["my_registration"]["status"] == "confirmed"
-    assert rpc.get("aalborg", meeting["id"], {"id": second, "role": "resident"})["my_registration"]["status"] == "confirmed"
-    third_now = rpc.get("aalborg", meeting["id"], {"id": third, "role": "resident"})["my_registration"]
+    assert rpc.get("aalborg", {"id": first, "role": "resident"}, meeting["id"])["my_registration"]["status"] == "confirmed"
+    assert rpc.get("aalborg", {"id": second, "role": "resident"}, meeting["id"])["my_registration"]["status"] == "confirmed"
+    third_now = rpc.get("aalborg", {"id": third, "role": "resident"}, meeting["id"])["my_registration"]
     assert (third_now["status"], third_now["waitlist_position"]) == ("waitlisted", 1)
 
     # a waitlisted person cancelling frees no seat and promotes nobody
     rpc.cancel_registration("aalborg", {"id": third, "role": "resident"}, meeting["id"])
-    after = rpc.get("aalborg", meeting["id"])
+    after = rpc.get("aalborg", None, meeting["id"])
     assert (after["confirmed_count"], after["waitlist_count"]) == (10, 14)
 
     received = subscriber.drain(expect=7 + 20 + 2 + 2 + 1, timeout=30)
@@ -114,7 +114,7 @@ def test_nobody_registers_twice_even_at_once_and_every_answer_names_the_one_regi
     assert sorted(a["replayed"] for a in answers) == [False] + [True] * 6
     [stored] = stored_registrations(meetings_config["DATABASE_URL"], meeting["id"])
     assert str(stored.id) == answers[0]["id"]
-    shown = rpc.get("aalborg", meeting["id"])
+    shown = rpc.get("aalborg", None, meeting["id"])
     assert (shown["confirmed_count"], shown["waitlist_count"]) == (1, 0)
 
 
@@ -154,7 +154,7 @@ def test_raising_the_capacity_promotes_the_first_in_line_and_raises_sequence(rpc
 
     with pytest.raises(Invalid):
         rpc.update("aalborg", staff(), meeting["id"], {"capacity": 3})  # below the seats already given
-    assert rpc.get("aalborg", meeting["id"])["capacity"] == 4
+    assert rpc.get("aalborg", None, meeting["id"])["capacity"] == 4
 
 
 def test_an_erased_person_leaves_no_registration_and_their_seat_passes_on(rpc, meetings_config, broker_uri):
@@ -193,7 +193,7 @@ def test_a_task_committee_is_a_series_of_sessions(rpc):
             format="task_committee", capacity=15, reserved={"resident": 10, "politician": 5},
             series_id=sessions[0]["series_id"] if sessions else None, title=f"Opgaveudvalg, møde {n + 1}",
             starts_at=starts.isoformat(), ends_at=(starts + dt.timedelta(hours=3)).isoformat())))
-    shown = rpc.get("aalborg", sessions[2]["id"])
+    shown = rpc.get("aalborg", None, sessions[2]["id"])
     assert [s["id"] for s in shown["sessions"]] == [s["id"] for s in sessions]
     assert {s["series_id"] for s in sessions} == {sessions[0]["id"]}
     with pytest.raises(Invalid):

@@ -30,4 +30,4 @@ def test_clearing_a_required_field_is_invalid_and_changes_nothing(container_fact
         update("aalborg", STAFF, meeting["id"], {field: None, "capacity": 12} if field != "capacity" else {field: None})
     assert [e["field"] for e in refused.value.errors] == [field]
     with entrypoint_hook(container, "get") as get:
-        assert get("aalborg", meeting["id"], STAFF)["capacity"] == 10
+        assert get("aalborg", STAFF, meeting["id"])["capacity"] == 10

@@ -4,7 +4,7 @@ import pytest
 
 from samskab.errors import Conflict
 
-from meetings.service import RegistrationDesk
+from meetings.desk import RegistrationDesk
 
 
 def desk():

@@ -1,123 +1,11 @@
-"""Events emitted by the meetings service, and the payloads its RPC takes.
-
-Public projections carry a meeting's public content and *counts* of
-registrations; never who registered, who was invited or who owns an action.
-"""
+"""The events the meetings service emits, with their public projections."""
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import Field
 
-from ..events import Contract, PublicProjection, event
-
-Iap2 = Literal["inform", "consult", "involve", "collaborate", "empower"]
-Kind = Literal["service", "development", "policy"]
-Group = Literal["resident", "business", "association", "politician", "employee"]
-FormatId = Literal[
-    "working_citizens_meeting", "debate_salon", "citizen_panel", "guest_meal",
-    "theme_workshop", "task_committee", "vision_process",
-]
-MeetingStatus = Literal["scheduled", "cancelled", "concluded"]
-RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
-OutcomeKind = Literal["decision", "action", "experiment"]
-
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50000)]
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-# -- RPC / HTTP payloads -------------------------------------------------------
-
-
-class NewPlace(_Input):
-    """An existing place where people can meet (library, community house, school, sports hall)."""
-
-    name: Short
-    kind: Literal["library", "community_house", "school", "sports_hall", "town_hall", "other"] = "other"
-    address: Short
-    capacity: int = Field(gt=0, le=100000)
-    step_free: bool = Field(False, description="Step-free access from the street to the room")
-    hearing_loop: bool = False
-    accessibility_notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
-
-
-class NewMeeting(_Input):
-    """A meeting. Local times without an offset are read in the municipality's time zone."""
-
-    title: Short
-    format: FormatId
-    purpose: Text = Field(description="Why we meet: the question the meeting works on")
-    promise: Text = Field(description="What the municipality promises participants will happen with their input")
-    iap2_level: Iap2 | None = None
-    proposal_id: uuid.UUID | None = None
-    series_id: uuid.UUID | None = Field(None, description="Join an existing series of sessions")
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    place_id: uuid.UUID | None = None
-    online_url: AnyHttpUrl | None = None
-    capacity: int = Field(gt=0, le=100000)
-    reserved: dict[Group, Annotated[int, Field(gt=0)]] = Field(
-        default_factory=dict, description="Seats held for a group, e.g. {\"resident\": 10, \"politician\": 5}"
-    )
-    registration_opens_at: dt.datetime | None = None
-    registration_closes_at: dt.datetime | None = None
-    language: Literal["da", "nb", "nn", "en"] | None = None
-
-
-class MeetingChanges(_Input):
-    """A partial update; every field is optional."""
-
-    title: Short | None = None
-    purpose: Text | None = None
-    promise: Text | None = None
-    iap2_level: Iap2 | None = None
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
-    place_id: uuid.UUID | None = None
-    online_url: AnyHttpUrl | None = None
-    capacity: int | None = Field(None, gt=0, le=100000)
-    reserved: dict[Group, Annotated[int, Field(gt=0)]] | None = None
-    registration_opens_at: dt.datetime | None = None
-    registration_closes_at: dt.datetime | None = None
-
-
-class Cancellation(_Input):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
-
-
-class NewAgendaQuestion(_Input):
-    """Agendas are questions, not answers: "How could …?", "What would it take to …?"."""
-
-    question: Short
-    minutes: int | None = Field(None, gt=0, le=600, description="Time planned for the question")
-
-    @field_validator("question")
-    @classmethod
-    def _is_a_question(cls, value):
-        if not value.rstrip().endswith(("?", "？")):
-            raise ValueError("phrase the agenda item as a question, ending with '?'")
-        return value
-
-
-class Minutes(_Input):
-    text: LongText
-
-
-class NewOutcome(_Input):
-    kind: OutcomeKind
-    text: Text
-    owner: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
-        None, description="Who carries an action item (kept internal)"
-    )
-    due: dt.date | None = None
-
-
-# -- events ----------------------------------------------------------------------
+from ...events import Contract, PublicProjection, event
+from .enums import Iap2, MeetingStatus, OutcomeKind, RegistrationStatus
 
 
 class PublicMeeting(PublicProjection):
@@ -289,3 +177,5 @@ class ReminderDue(Contract):
     title: str
     online_url: str | None = None
     place_id: uuid.UUID | None = None
+
+

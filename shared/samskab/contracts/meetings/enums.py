@@ -1,0 +1,19 @@
+"""The words of a meeting: levels, kinds, groups, formats, statuses."""
+from typing import Annotated, Literal
+
+from pydantic import StringConstraints
+
+Iap2 = Literal["inform", "consult", "involve", "collaborate", "empower"]
+Kind = Literal["service", "development", "policy"]
+Group = Literal["resident", "business", "association", "politician", "employee"]
+FormatId = Literal[
+    "working_citizens_meeting", "debate_salon", "citizen_panel", "guest_meal",
+    "theme_workshop", "task_committee", "vision_process",
+]
+MeetingStatus = Literal["scheduled", "cancelled", "concluded"]
+RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
+OutcomeKind = Literal["decision", "action", "experiment"]
+
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50000)]
