@@ -1,23 +1,37 @@
 """What every nameko service of Samskab has.
 
-* ``rpc``: nameko's RPC entrypoint, with the domain errors declared expected,
-  so a 404 or a 409 is logged as one warning line, not an error with a traceback;
-* ``ServiceBase``: a ``ping`` for the gateway's readiness check.
+* ``rpc``: an RPC entrypoint (:mod:`samskab.rpc`) answered only by the instance
+  group that serves the call's municipality, and never after the caller's deadline;
+  domain errors are declared expected, so a 404 or a 409 is logged as one warning
+  line, not an error with a traceback;
+* ``ServiceBase``: a ``ping`` for the gateway's readiness check, and what ``rpc``
+  reads about each call (its deadline, the municipalities served here).
 """
-from nameko.rpc import rpc as _nameko_rpc
+import functools
 
 from .errors import DomainError
+from .rpc import CallInfo, GroupRpc, check_call
 
 
 def rpc(fn=None, *, expected_exceptions=()):
     """``@rpc`` as in nameko; domain errors are always expected."""
     expected = (DomainError,) + tuple(
         expected_exceptions if isinstance(expected_exceptions, (tuple, list)) else (expected_exceptions,))
-    decorator = _nameko_rpc(expected_exceptions=expected)
+
+    def decorator(method):
+        @functools.wraps(method)
+        def guarded(self, *args, **kwargs):
+            check_call(method, self, args, kwargs)
+            return method(self, *args, **kwargs)
+
+        return GroupRpc.decorator(expected_exceptions=expected)(guarded)
+
     return decorator(fn) if fn is not None else decorator
 
 
 class ServiceBase:
+    rpc_call = CallInfo()
+
     @rpc
     def ping(self):
         return "pong"
