@@ -11,7 +11,6 @@ import time
 import eventlet
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from pydantic import ValidationError
 from werkzeug.exceptions import MethodNotAllowed, NotFound as RouteNotFound
@@ -19,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from samskab import events, metrics, municipalities
 from samskab.db import Database
+from samskab.rpc import GroupRpcProxy as RpcProxy  # routes by municipality, sends deadlines
 from samskab.health import metrics_response, readiness
 
 from . import api  # noqa: F401  (registers the routes)
@@ -80,7 +80,6 @@ class Trace(DependencyProvider):
 class Service:
     name = "gateway"
     environment = {
-        "SECRET_KEY": "dev-only-secret-change-me",
         "TOKEN_TTL_SECONDS": "86400",
         "MAX_BODY_BYTES": "65536",
         "RPC_TIMEOUT_SECONDS": "10",
