@@ -16,6 +16,7 @@ help:
 	@echo "make drill        fault drills (broker, service, database outages)"
 	@echo "make dlq          list dead letters (ARGS='replay <queue>' to replay)"
 	@echo "make check-deploy validate compose, kustomize, alert rules, Dockerfiles"
+	@echo "make partner NAME=x MUNICIPALITIES=a,b  a third party's broker user (read-only) and its connection details"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +51,9 @@ drill: $(STAMP)
 
 check-deploy: $(STAMP)
 	$(PY) scripts/check_deploy.py
+
+partner: $(STAMP)
+	$(PY) scripts/onboard_partner.py "$(NAME)" "$(MUNICIPALITIES)" $(ARGS)
 
 dlq: $(STAMP)
 	$(PY) -m samskab.dlq $(or $(ARGS),list)

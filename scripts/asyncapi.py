@@ -24,6 +24,7 @@ import yaml  # noqa: E402
 from samskab import events  # noqa: E402
 
 TARGET = os.path.join(ROOT, "docs", "asyncapi.yaml")
+VHOST = "samskab"  # deploy/rabbitmq/definitions.json
 AMQP_BINDING_VERSION = "0.3.0"
 REF = "#/components/schemas/{model}"
 
@@ -98,7 +99,7 @@ def build(registry=None):
             "messages": {key: {"$ref": f"#/components/messages/{key}"}},
             "bindings": {"amqp": {
                 "is": "routingKey",
-                "exchange": {"name": events.PUBLIC_EXCHANGE, "type": "topic", "durable": True, "autoDelete": False, "vhost": "/"},
+                "exchange": {"name": events.PUBLIC_EXCHANGE, "type": "topic", "durable": True, "autoDelete": False, "vhost": VHOST},
                 "bindingVersion": AMQP_BINDING_VERSION,
             }},
         }
@@ -128,17 +129,33 @@ def build(registry=None):
         },
         "defaultContentType": events.CONTENT_TYPE,
         "servers": {
-            "local": {
-                "host": "localhost:5672",
-                "protocol": "amqp",
+            "partners": {
+                "host": "{broker}:5671",
+                "protocol": "amqps",
                 "protocolVersion": "0.9.1",
-                "description": "RabbitMQ of a local deployment (make run); third parties get their own user that may "
-                               "only bind its own queues to samskab.public.",
+                "pathname": "/" + VHOST,
+                "title": "The deployment's broker, for third parties",
+                "description": "TLS only (verify the certificate against the deployment's CA), vhost `samskab`. "
+                               "The onboarding command (`make partner NAME=… MUNICIPALITIES=…`) gives you a user "
+                               "`tp-<name>` that may declare queues named `tp.<name>.…`, bind them to `samskab.public` "
+                               "with routing keys of your municipalities, read them, and publish nothing.",
+                "variables": {"broker": {"description": "The broker's host name in this deployment",
+                                         "default": "localhost", "examples": ["amqp.samskab.example.org"]}},
+                "security": [{"$ref": "#/components/securitySchemes/partnerPassword"},
+                             {"$ref": "#/components/securitySchemes/partnerCertificate"}],
             },
         },
         "channels": channels,
         "operations": operations,
         "components": {
+            "securitySchemes": {
+                "partnerPassword": {"type": "userPassword",
+                                    "description": "AMQP PLAIN over TLS with the user and password the onboarding "
+                                                   "command printed."},
+                "partnerCertificate": {"type": "X509",
+                                       "description": "A client certificate signed by the deployment's CA, where the "
+                                                      "operator enabled rabbitmq_auth_mechanism_ssl (docs/runbook.md)."},
+            },
             "parameters": {"municipality": {
                 "description": "The municipality id (a slug such as aalborg or hamar); use * or # in a binding pattern.",
                 "examples": ["aalborg", "hamar"],
