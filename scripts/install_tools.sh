@@ -1,7 +1,7 @@
 #!/bin/sh
 # What the tests need beyond the Python packages of pyproject.toml, installed once:
 #   Debian: chromium (browser tests), prometheus (promtool, alert rules);
-#   npm (project-local, from the committed lock files): tools/asyncapi, tools/axe;
+#   npm (project-local, from the committed lock files): tools/asyncapi, tools/axe, tools/openapi-lint;
 #   PyPI tools for the deployment checks (scripts/install_deploy_tools.sh);
 #   RabbitMQ's management plugin (a vhost per test is made through its API).
 # Safe to run again: it only installs what is missing.
@@ -28,7 +28,7 @@ if [ -n "$need_apt" ]; then
 fi
 
 if command -v npm >/dev/null 2>&1; then
-  for dir in tools/asyncapi tools/axe; do
+  for dir in tools/asyncapi tools/axe tools/openapi-lint; do
     if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules" ]; then
       echo "installing npm packages in $dir"
       (cd "$dir" && if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; else npm install --silent --no-audit --no-fund; fi)

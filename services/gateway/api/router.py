@@ -173,6 +173,7 @@ class Router:
             op = {"operationId": r.handler.__module__.rsplit(".", 1)[-1] + "_" + r.handler.__name__, "responses": {}}
             if r.summary:
                 op["summary"] = r.summary
+            op["description"] = " ".join((r.handler.__doc__ or r.summary or r.template).split())
             if r.tags:
                 op["tags"] = r.tags
             converters = dict((name, conv) for conv, name in re.findall(r"<(?:([a-z]+):)?([a-z_]+)>", r.path))
@@ -227,7 +228,13 @@ class Router:
             paths.setdefault(API_PREFIX + r.template, {})[r.method.lower()] = op
         return {
             "openapi": "3.1.0",
-            "info": {"title": title, "version": version, "license": {"name": "EUPL-1.2", "identifier": "EUPL-1.2"}},
+            "info": {"title": title, "version": version, "license": {"name": "EUPL-1.2", "identifier": "EUPL-1.2"},
+                     "contact": {"name": "the operators of this deployment"},
+                     "description": "Co-creation between residents and their municipality: proposals, meetings, "
+                                    "matching and notifications.  Errors are RFC 9457 problem+json; every request "
+                                    "that creates or changes something takes an Idempotency-Key."},
+            "tags": [{"name": t} for t in sorted({t for r in self.routes for t in r.tags})],
+            "servers": [{"url": "/", "description": "this deployment (the paths carry /api/v1)"}],
             "paths": paths,
             "components": {
                 "schemas": schemas,
