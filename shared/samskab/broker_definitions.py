@@ -36,7 +36,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 from .config import MUNICIPALITY_RE, SERVICES
 
@@ -201,7 +201,10 @@ def management(api_uri):
     """``(base URL, (user, password))`` of a management API URI."""
     parsed = urlparse(api_uri)
     base = f"{parsed.scheme}://{parsed.hostname}:{parsed.port or 15672}"
-    return base, (parsed.username or "guest", parsed.password or "guest")
+    # RABBITMQ_API_USER/RABBITMQ_API_PASSWORD: an operator's generated password need not fit in a URL.
+    user = os.environ.get("RABBITMQ_API_USER") or unquote(parsed.username or "guest")
+    password = os.environ.get("RABBITMQ_API_PASSWORD") or unquote(parsed.password or "guest")
+    return base, (user, password)
 
 
 def apply(api_uri, definitions, timeout=30):
