@@ -10,14 +10,16 @@ participants there) and ``participant`` (anyone else signed in).
 import datetime as dt
 from dataclasses import dataclass, field
 
+from samskab.contracts.proposals import Action, Capacity, Outcome, Status, values
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound
 
-STATUSES = ("draft", "submitted", "published", "forming", "active", "concluded", "withdrawn", "rejected")
+# The words come from the contracts (one definition); here they are plain strings.
+STATUSES = values(Status)
 OPEN = ("draft", "submitted", "published", "forming", "active")
 CLOSED = ("concluded", "withdrawn", "rejected")
-OUTCOMES = ("implemented", "adopted", "not_pursued")
+OUTCOMES = values(Outcome)
 
-INITIATOR, STAFF, PARTICIPANT = "initiator", "staff", "participant"
+INITIATOR, STAFF, PARTICIPANT = values(Capacity)
 CAPACITIES = (INITIATOR, STAFF, PARTICIPANT)
 
 # Where people may join in: ask, support, agree, experiment.
@@ -41,8 +43,8 @@ TRANSITIONS = {
     "forming": Rule(("published",), frozenset({INITIATOR, STAFF})),
     "active": Rule(("published", "forming"), frozenset({INITIATOR, STAFF})),
     "concluded": Rule(("active",), frozenset({INITIATOR, STAFF}), needs_reason=True, needs_outcome=True),
-    "withdrawn": Rule(OPEN, frozenset({INITIATOR})),
     "rejected": Rule(("submitted", "published", "forming", "active"), frozenset({STAFF}), needs_reason=True),
+    "withdrawn": Rule(OPEN, frozenset({INITIATOR})),
 }
 
 
@@ -143,13 +145,7 @@ class Proposal:
         if to not in STATUSES:
             raise Invalid("unknown status", [{"field": "to", "message": f"one of {', '.join(STATUSES)}"}])
         self.require_visible(actor)
-        rule = TRANSITIONS.get(to)
-        if rule is None:
-            raise Conflict(f"no proposal goes back to {to}")
-        capacity = self._require(actor, rule.by, f"move a proposal to {to}")
-        if self.status not in rule.sources:
-            raise Conflict(f"a {self.status} proposal cannot move to {to}")
-        self._require_visible_and_shown(f"move to {to}")
+        rule, capacity = self._check_move(to, actor)
         errors = []
         if rule.needs_reason and not (reason or "").strip():
             errors.append({"field": "reason", "message": f"say why the proposal is {to}"})
@@ -164,6 +160,43 @@ class Proposal:
         self.status = to
         self.history.append(change)
         return change
+
+    def _check_move(self, to, actor):
+        """The rule for moving to ``to`` and the caller's capacity for it, or 403/409."""
+        rule = TRANSITIONS.get(to)
+        if rule is None:
+            raise Conflict(f"no proposal goes back to {to}")
+        capacity = self._require(actor, rule.by, f"move a proposal to {to}")
+        if self.status not in rule.sources:
+            raise Conflict(f"a {self.status} proposal cannot move to {to}")
+        self._require_visible_and_shown(f"move to {to}")
+        return rule, capacity
+
+    # -- what the caller may do next ---------------------------------------------------
+
+    def allowed(self, actor: Actor) -> dict:
+        """The caller's capacities, the statuses they may move the proposal to now and
+        the actions they may take, by asking the same checks the changes ask (a page
+        offers exactly what would succeed; a reason or outcome may still be missing)."""
+        if not self.visible_to(actor):
+            return {"capacities": [], "transitions": [], "actions": []}
+        transitions = [to for to in TRANSITIONS if _passes(self._check_move, to, actor)]
+        checks = {
+            Action.EDIT: lambda: self.check_edit(actor, {"title"}),
+            Action.SET_IAP2_LEVEL: lambda: self.check_edit(actor, {"iap2_level"}),
+            Action.SUPPORT: lambda: self.check_support(actor, already=False),
+            Action.FOLLOW: lambda: self.check_follow(actor),
+            Action.ASK: lambda: self.check_ask(actor),
+            Action.ANSWER: lambda: self.check_answer(actor, question_hidden=False),
+            Action.DRAFT_AGREEMENT: lambda: self.check_agreement_draft(actor),
+            Action.RECORD_EXPERIMENT: lambda: self.check_experiment(actor),
+            Action.POST_UPDATE: lambda: self.check_update(actor),
+            Action.REPORT: lambda: self.check_report(actor),
+            Action.MODERATE: lambda: self.check_moderate(actor),
+        }
+        actions = [action.value for action, check in checks.items() if _passes(check)]
+        return {"capacities": [c for c in CAPACITIES if c in self.capacities(actor)], "transitions": transitions,
+                "actions": actions}
 
     # -- content -------------------------------------------------------------------
 
@@ -253,6 +286,14 @@ class Proposal:
         self._require(actor, {STAFF}, "moderate this municipality's proposals")
 
 
+def _passes(check, *args):
+    try:
+        check(*args)
+    except (Forbidden, Conflict, NotFound):
+        return False
+    return True
+
+
 # -- the collaboration agreement ----------------------------------------------------------
 
 
@@ -309,6 +350,21 @@ def check_acceptance(actor: Actor, proposal: Proposal, latest_version, version, 
 
 def agreement_accepted(parties, accepted_keys) -> bool:
     return {party_key(p) for p in parties} <= set(accepted_keys)
+
+
+def replace_partner(content, participant_id, replacement):
+    """The agreement ``content`` with the partner ``participant_id`` renamed ``replacement``
+    (both strings), and whether anything changed.  Pure: the erasure renames a partner in
+    every version of one agreement with the same random id, so the party keys of its
+    acceptances (``partner:<id>``) still match their party."""
+    changed = False
+    parties = []
+    for party in content.get("parties", []):
+        if party.get("participant_id") is not None and str(party["participant_id"]) == participant_id:
+            party = {**party, "participant_id": replacement}
+            changed = True
+        parties.append(party)
+    return ({**content, "parties": parties} if changed else content), changed
 
 
 # -- supports ------------------------------------------------------------------------

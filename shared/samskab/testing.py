@@ -223,3 +223,29 @@ def mentions(url, value):
             if n:
                 found[f"{table} (text)"] = n
     return found
+
+
+def assert_migrations_match(service, metadata, url):
+    """Fail unless ``service``'s migrations, run on the database at ``url``, make
+    exactly the tables ``metadata`` declares (with the backbone's outbox and
+    processed-event tables): Alembic's autogenerate comparison finds no column,
+    type, nullability, server default, index, unique or foreign key difference,
+    and no generated column whose expression differs (Alembic only warns there)."""
+    import warnings
+
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from .db import backbone_metadata
+
+    migrate.upgrade(service, url)
+    engine = sa.create_engine(driver_url(url), poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+            diff = compare_metadata(context, [backbone_metadata, metadata])
+    finally:
+        engine.dispose()
+    unchecked = [str(w.message) for w in caught if "alembic" in w.filename or "sqlalchemy" in w.filename]
+    assert not diff and not unchecked, f"{service}: migrations and models differ: {diff} {unchecked}"

@@ -28,9 +28,9 @@ def _across(ctx):
 def _staff_or_initiator(ctx, municipality, proposal_id):
     """People are shown to the municipality's staff and to the proposal's initiator only."""
     account = ctx.require_account()
-    proposal = ctx.call("proposals", "get", municipality, proposal_id, ctx.actor)
+    proposal = ctx.proposals.get(municipality, ctx.actor, proposal_id)
     staff = ctx.actor["staff"] and account.municipality == municipality
-    if not staff and proposal.get("initiator_id") != ctx.actor["id"]:
+    if not staff and proposal.initiator_id != ctx.actor["id"]:
         raise Forbidden("only the municipality's staff and the proposal's initiator see who could help")
 
 
@@ -67,7 +67,7 @@ def proposal_matches(ctx, m, proposal_id):
        tags=["matching"])
 def proposal_similar(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
-    ctx.call("proposals", "get", municipality.id, proposal_id, ctx.actor)  # 404 unless visible to the caller
+    ctx.proposals.get(municipality.id, ctx.actor, proposal_id)  # 404 unless visible to the caller
     return _json(ctx.matching.similar(municipality.id, ctx.actor, proposal_id, across=_across(ctx)))
 
 
@@ -78,8 +78,8 @@ def proposal_similar(ctx, m, proposal_id):
 def proposal_duplicate_of(ctx, m, proposal_id, body):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
-    ctx.call("proposals", "get", municipality.id, proposal_id, ctx.actor)
-    ctx.call("proposals", "get", municipality.id, str(body.of), ctx.actor)
+    ctx.proposals.get(municipality.id, ctx.actor, proposal_id)
+    ctx.proposals.get(municipality.id, ctx.actor, body.of)
     return _json(ctx.matching.mark_duplicate(municipality.id, ctx.actor, proposal_id, body))
 
 

@@ -10,12 +10,13 @@ what is visible (drafts only to their initiator: 404 for anyone else).
 import json
 from urllib.parse import urlencode
 
-from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
 from samskab.contracts.proposals import (
-    AgreementAcceptance, AgreementDraft, ExperimentPatch, HideRequest, ModerationDecision, NewAnswer, NewExperiment,
-    NewProposal, NewQuestion, NewReport, NewUpdate, ProposalPatch, TransitionRequest,
+    AgreementAcceptance, AgreementDraft, AgreementOut, AnswerOut, ExperimentOut, ExperimentPatch, FollowOut,
+    HiddenOut, HideRequest, HistoryEntry, Kind, ModerationDecision, NewAnswer, NewExperiment, NewProposal,
+    NewQuestion, NewReport, NewUpdate, OpenReportOut, ProposalOut, ProposalPatch, QuestionOut, ReportOut, Sort,
+    SupportOut, TransitionRequest, UpdateOut, values,
 )
 
 from .router import API_PREFIX, route
@@ -24,145 +25,21 @@ TAGS = ["proposals"]
 ONE = "/municipalities/<m>/proposals/<proposal_id>"
 
 
-class ProposalOut(BaseModel):
-    """A proposal; a hidden one is shown to others as id, status and the reason only."""
-
-    id: str
-    municipality: str
-    status: str
-    created_at: str
-    hidden: bool = False
-    hidden_reason: str | None = None
-    kind: str | None = None
-    title: str | None = None
-    problem: str | None = None
-    goal: str | None = None
-    description: str | None = None
-    area: str | None = None
-    topics: list[str] | None = None
-    needs: list[str] | None = None
-    language: str | None = None
-    iap2_level: str | None = None
-    initiator_id: str | None = None
-    initiator_role: str | None = None
-    updated_at: str | None = None
-    last_activity_at: str | None = None
-    support_count: int | None = None
-    outcome: str | None = None
-    outcome_reason: str | None = None
-    supported_by_me: bool | None = None
-    followed_by_me: bool | None = None
-
-
-class HistoryEntry(BaseModel):
-    from_status: str
-    to_status: str
-    capacity: str
-    reason: str | None
-    outcome: str | None
-    at: str
-    actor_id: str | None = None
-
-
-class SupportOut(BaseModel):
-    support_count: int
-    supported_by_me: bool | None = None
-
-
-class FollowOut(BaseModel):
-    followed_by_me: bool
-
-
-class AnswerOut(BaseModel):
-    id: str
-    question_id: str
-    body: str | None
-    answered_by: str
-    created_at: str
-    hidden: bool
-    hidden_reason: str | None
-
-
-class QuestionOut(BaseModel):
-    id: str
-    body: str | None
-    created_at: str
-    hidden: bool
-    hidden_reason: str | None
-    answered: bool
-    answers: list[AnswerOut]
-
-
-class PartyOut(BaseModel):
-    role: str
-    participant_id: str | None = None
-    responsibilities: str = ""
-
-
-class AgreementOut(BaseModel):
-    proposal_id: str
-    municipality: str
-    version: int
-    parties: list[PartyOut]
-    municipality_commitment: str
-    iap2_level: str
-    decision_maker: str
-    resources: list[str]
-    timeline: list[dict]
-    accepted_by: list[str]
-    accepted_parties: list[str]
-    accepted: bool
-    my_parties: list[str]
-    created_at: str
-
-
-class ExperimentOut(BaseModel):
-    id: str
-    hypothesis: str
-    intervention: str
-    starts_on: str
-    ends_on: str | None
-    outcome: str | None
-    learnings: str | None
-    created_at: str
-    updated_at: str
-
-
-class UpdateOut(BaseModel):
-    id: str
-    body: str | None
-    posted_by: str
-    created_at: str
-    hidden: bool
-    hidden_reason: str | None
-
-
-class ReportOut(BaseModel):
-    id: str
-    status: str
-
-
-class OpenReportOut(BaseModel):
-    id: str
-    proposal_id: str
-    target_type: str
-    target_id: str
-    reason: str
-    created_at: str
-
-
-class HiddenOut(BaseModel):
-    hidden: bool
-    changed: bool
+def _json(answer):
+    """The service's answer (an output model, or a list of them) as the JSON body: the
+    fields the service gave, nothing added."""
+    if isinstance(answer, list):
+        return [_json(item) for item in answer]
+    return answer.model_dump(mode="json", exclude_unset=True)
 
 
 LIST_QUERY = {
     "status": ({"type": "array", "items": {"type": "string"}}, "repeat to list several statuses"),
-    "kind": ({"type": "string", "enum": ["service", "development", "policy"]}, "what is co-created"),
+    "kind": ({"type": "string", "enum": list(values(Kind))}, "what is co-created"),
     "topic": ({"type": "string"}, "one topic"),
     "area": ({"type": "string"}, "neighbourhood or postcode"),
     "q": ({"type": "string", "maxLength": 200}, "full-text search in the proposal's own language"),
-    "sort": ({"type": "string", "enum": ["newest", "supported", "active"]}, "default newest"),
+    "sort": ({"type": "string", "enum": list(values(Sort))}, "default newest"),
     "cursor": ({"type": "string"}, "from the previous page's X-Next-Cursor header or Link rel=next"),
     "limit": ({"type": "integer", "minimum": 1, "maximum": 100}, "default 20"),
     "mine": ({"type": "boolean"}, "the caller's own proposals, drafts included"),
@@ -188,8 +65,8 @@ def create_proposal(ctx, m, body):
     ctx.require_account()
     key = ctx.request.headers.get("Idempotency-Key")
     if key is None:
-        return ctx.call("proposals", "submit", municipality.id, ctx.actor, body.model_dump(mode="json"))
-    view = ctx.call("proposals", "submit", municipality.id, ctx.actor, body.model_dump(mode="json"), key)
+        return _json(ctx.proposals.submit(municipality.id, ctx.actor, body))
+    view = _json(ctx.proposals.submit(municipality.id, ctx.actor, body, key))
     replayed = view.pop("replayed", False)
     response = Response(json.dumps(view, ensure_ascii=False, default=str), status=200 if replayed else 201,
                         content_type="application/json")
@@ -210,11 +87,11 @@ def list_proposals(ctx, m):
     if args.get("mine", "").lower() in ("1", "true", "yes"):
         ctx.require_account()
         query["mine"] = True
-    page = ctx.call("proposals", "list_page", municipality.id, ctx.actor, query)
-    response = Response(json.dumps(page["items"], ensure_ascii=False), content_type="application/json")
-    if page["next_cursor"]:
-        following = [(k, v) for k, v in args.items(multi=True) if k != "cursor"] + [("cursor", page["next_cursor"])]
-        response.headers["X-Next-Cursor"] = page["next_cursor"]
+    page = ctx.proposals.list_page(municipality.id, ctx.actor, query)
+    response = Response(json.dumps(_json(page.items), ensure_ascii=False), content_type="application/json")
+    if page.next_cursor:
+        following = [(k, v) for k, v in args.items(multi=True) if k != "cursor"] + [("cursor", page.next_cursor)]
+        response.headers["X-Next-Cursor"] = page.next_cursor
         response.headers["Link"] = f'<{API_PREFIX}/municipalities/{municipality.id}/proposals?{urlencode(following)}>; rel="next"'
     return response
 
@@ -222,7 +99,7 @@ def list_proposals(ctx, m):
 @route("GET", ONE, response=ProposalOut, summary="One proposal", tags=TAGS)
 def get_proposal(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
-    return ctx.call("proposals", "get", municipality.id, proposal_id, ctx.actor)
+    return _json(ctx.proposals.get(municipality.id, ctx.actor, proposal_id))
 
 
 @route("PATCH", ONE, body=ProposalPatch, response=ProposalOut, auth=True,
@@ -230,7 +107,7 @@ def get_proposal(ctx, m, proposal_id):
 def patch_proposal(ctx, m, proposal_id, body):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "update", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json", exclude_unset=True))
+    return _json(ctx.proposals.update(municipality.id, ctx.actor, proposal_id, body))
 
 
 @route("POST", ONE + "/transitions", body=TransitionRequest, response=ProposalOut, auth=True,
@@ -238,13 +115,13 @@ def patch_proposal(ctx, m, proposal_id, body):
 def transition(ctx, m, proposal_id, body):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "transition", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+    return _json(ctx.proposals.transition(municipality.id, ctx.actor, proposal_id, body))
 
 
 @route("GET", ONE + "/transitions", response=[HistoryEntry], summary="The proposal's status history", tags=TAGS)
 def history(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
-    return ctx.call("proposals", "history", municipality.id, proposal_id, ctx.actor)
+    return _json(ctx.proposals.history(municipality.id, ctx.actor, proposal_id))
 
 
 # -- supports and follows ----------------------------------------------------------------------
@@ -253,8 +130,8 @@ def history(ctx, m, proposal_id):
 @route("GET", ONE + "/supports", response=SupportOut, summary="How many support the proposal", tags=TAGS)
 def support_count(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
-    p = ctx.call("proposals", "get", municipality.id, proposal_id, ctx.actor)
-    return {"support_count": p.get("support_count") or 0, "supported_by_me": p.get("supported_by_me")}
+    p = ctx.proposals.get(municipality.id, ctx.actor, proposal_id)
+    return {"support_count": p.support_count or 0, "supported_by_me": p.supported_by_me}
 
 
 @route("POST", ONE + "/supports", response=SupportOut, status=201, auth=True,
@@ -262,28 +139,28 @@ def support_count(ctx, m, proposal_id):
 def support(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "support", municipality.id, proposal_id, ctx.actor)
+    return _json(ctx.proposals.support(municipality.id, ctx.actor, proposal_id))
 
 
 @route("DELETE", ONE + "/supports", response=SupportOut, auth=True, summary="Withdraw your support", tags=TAGS)
 def unsupport(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "unsupport", municipality.id, proposal_id, ctx.actor)
+    return _json(ctx.proposals.unsupport(municipality.id, ctx.actor, proposal_id))
 
 
 @route("POST", ONE + "/follows", response=FollowOut, auth=True, summary="Follow the proposal", tags=TAGS)
 def follow(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "follow", municipality.id, proposal_id, ctx.actor, True)
+    return _json(ctx.proposals.follow(municipality.id, ctx.actor, proposal_id, True))
 
 
 @route("DELETE", ONE + "/follows", response=FollowOut, auth=True, summary="Stop following the proposal", tags=TAGS)
 def unfollow(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "follow", municipality.id, proposal_id, ctx.actor, False)
+    return _json(ctx.proposals.follow(municipality.id, ctx.actor, proposal_id, False))
 
 
 # -- questions and answers ---------------------------------------------------------------------------
@@ -295,7 +172,7 @@ def unfollow(ctx, m, proposal_id):
 def list_questions(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
     unanswered = ctx.request.args.get("unanswered", "").lower() in ("1", "true", "yes")
-    return ctx.call("proposals", "questions", municipality.id, proposal_id, ctx.actor, unanswered)
+    return _json(ctx.proposals.questions(municipality.id, ctx.actor, proposal_id, unanswered))
 
 
 @route("POST", ONE + "/questions", body=NewQuestion, response=QuestionOut, status=201, auth=True,
@@ -303,7 +180,7 @@ def list_questions(ctx, m, proposal_id):
 def ask(ctx, m, proposal_id, body):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "ask", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+    return _json(ctx.proposals.ask(municipality.id, ctx.actor, proposal_id, body))
 
 
 @route("POST", ONE + "/questions/<question_id>/answers", body=NewAnswer, response=AnswerOut, status=201, auth=True,
@@ -311,7 +188,7 @@ def ask(ctx, m, proposal_id, body):
 def answer(ctx, m, proposal_id, question_id, body):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "answer", municipality.id, proposal_id, question_id, ctx.actor, body.model_dump(mode="json"))
+    return _json(ctx.proposals.answer(municipality.id, ctx.actor, proposal_id, question_id, body))
 
 
 # -- the collaboration agreement --------------------------------------------------------------------
@@ -321,7 +198,7 @@ def answer(ctx, m, proposal_id, question_id, body):
        tags=TAGS)
 def get_agreement(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
-    return ctx.call("proposals", "agreement", municipality.id, proposal_id, ctx.actor)
+    return _json(ctx.proposals.agreement(municipality.id, ctx.actor, proposal_id))
 
 
 @route("PUT", ONE + "/agreement", body=AgreementDraft, response=AgreementOut, auth=True,
@@ -329,7 +206,7 @@ def get_agreement(ctx, m, proposal_id):
 def put_agreement(ctx, m, proposal_id, body):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "draft_agreement", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+    return _json(ctx.proposals.draft_agreement(municipality.id, ctx.actor, proposal_id, body))
 
 
 @route("POST", ONE + "/agreement/acceptances", body=AgreementAcceptance, response=AgreementOut, auth=True,
@@ -337,7 +214,7 @@ def put_agreement(ctx, m, proposal_id, body):
 def accept_agreement(ctx, m, proposal_id, body):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "accept_agreement", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+    return _json(ctx.proposals.accept_agreement(municipality.id, ctx.actor, proposal_id, body))
 
 
 # -- experiments and updates ----------------------------------------------------------------------------
@@ -346,7 +223,7 @@ def accept_agreement(ctx, m, proposal_id, body):
 @route("GET", ONE + "/experiments", response=[ExperimentOut], summary="Experiments tried", tags=TAGS)
 def list_experiments(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
-    return ctx.call("proposals", "experiments", municipality.id, proposal_id, ctx.actor)
+    return _json(ctx.proposals.experiments(municipality.id, ctx.actor, proposal_id))
 
 
 @route("POST", ONE + "/experiments", body=NewExperiment, response=ExperimentOut, status=201, auth=True,
@@ -354,7 +231,7 @@ def list_experiments(ctx, m, proposal_id):
 def record_experiment(ctx, m, proposal_id, body):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "record_experiment", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+    return _json(ctx.proposals.record_experiment(municipality.id, ctx.actor, proposal_id, body))
 
 
 @route("PATCH", ONE + "/experiments/<experiment_id>", body=ExperimentPatch, response=ExperimentOut, auth=True,
@@ -362,14 +239,13 @@ def record_experiment(ctx, m, proposal_id, body):
 def patch_experiment(ctx, m, proposal_id, experiment_id, body):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "update_experiment", municipality.id, proposal_id, experiment_id, ctx.actor,
-                    body.model_dump(mode="json", exclude_unset=True))
+    return _json(ctx.proposals.update_experiment(municipality.id, ctx.actor, proposal_id, experiment_id, body))
 
 
 @route("GET", ONE + "/updates", response=[UpdateOut], summary="Progress updates, newest first", tags=TAGS)
 def list_updates(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
-    return ctx.call("proposals", "updates", municipality.id, proposal_id, ctx.actor)
+    return _json(ctx.proposals.updates(municipality.id, ctx.actor, proposal_id))
 
 
 @route("POST", ONE + "/updates", body=NewUpdate, response=UpdateOut, status=201, auth=True,
@@ -377,7 +253,7 @@ def list_updates(ctx, m, proposal_id):
 def post_update(ctx, m, proposal_id, body):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "post_update", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+    return _json(ctx.proposals.post_update(municipality.id, ctx.actor, proposal_id, body))
 
 
 # -- reports and moderation ----------------------------------------------------------------------------------
@@ -388,7 +264,7 @@ def post_update(ctx, m, proposal_id, body):
 def report(ctx, m, proposal_id, body):
     municipality = ctx.municipality(m)
     ctx.require_account()
-    return ctx.call("proposals", "report", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+    return _json(ctx.proposals.report(municipality.id, ctx.actor, proposal_id, body))
 
 
 @route("POST", ONE + "/hidden", body=HideRequest, response=HiddenOut, auth=True,
@@ -396,7 +272,7 @@ def report(ctx, m, proposal_id, body):
 def hide(ctx, m, proposal_id, body):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
-    return ctx.call("proposals", "hide", municipality.id, proposal_id, ctx.actor, body.model_dump(mode="json"))
+    return _json(ctx.proposals.hide(municipality.id, ctx.actor, proposal_id, body))
 
 
 @route("GET", "/municipalities/<m>/reports", response=[OpenReportOut], auth=True,
@@ -404,7 +280,7 @@ def hide(ctx, m, proposal_id, body):
 def open_reports(ctx, m):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
-    return ctx.call("proposals", "reports", municipality.id, ctx.actor)
+    return _json(ctx.proposals.reports(municipality.id, ctx.actor))
 
 
 @route("POST", "/municipalities/<m>/reports/<report_id>/decision", body=ModerationDecision, response=ReportOut,
@@ -412,4 +288,4 @@ def open_reports(ctx, m):
 def decide_report(ctx, m, report_id, body):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
-    return ctx.call("proposals", "decide_report", municipality.id, report_id, ctx.actor, body.model_dump(mode="json"))
+    return _json(ctx.proposals.decide_report(municipality.id, ctx.actor, report_id, body))

@@ -28,7 +28,7 @@ def triage(page, m):
     )
     open_items = found["open"]["items"] + found["submitted"]["items"]
     questions = page.gather(**{
-        p["id"]: ("proposals", "questions", (municipality.id, p["id"], page.actor, True), [])
+        p["id"]: ("proposals", "questions", (municipality.id, page.actor, p["id"], True), [])
         for p in open_items
     }) if open_items else {}
     unanswered = [(p, q) for p in open_items for q in questions.get(p["id"]) or [] if not q.get("hidden")]

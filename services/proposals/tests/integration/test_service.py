@@ -52,18 +52,18 @@ def test_a_refused_change_stores_nothing_and_emits_nothing(service):
     assert before == {"outbox": 1, "history": 1, "statuses": ["submitted"]}
 
     with pytest.raises(Forbidden):
-        call("transition", "aalborg", proposal["id"], HJORRING_EMPLOYEE, {"to": "published"})
+        call("transition", "aalborg", HJORRING_EMPLOYEE, proposal["id"], {"to": "published"})
     with pytest.raises(Conflict):
-        call("transition", "aalborg", proposal["id"], EMPLOYEE, {"to": "concluded", "outcome": "adopted", "reason": "x"})
+        call("transition", "aalborg", EMPLOYEE, proposal["id"], {"to": "concluded", "outcome": "adopted", "reason": "x"})
     with pytest.raises(Invalid):
-        call("transition", "aalborg", proposal["id"], EMPLOYEE, {"to": "rejected"})
+        call("transition", "aalborg", EMPLOYEE, proposal["id"], {"to": "rejected"})
     with pytest.raises(Invalid):
         call("submit", "aalborg", RESIDENT, {**PROPOSAL, "problem": ""})
     with pytest.raises(Conflict):
-        call("support", "aalborg", proposal["id"], RESIDENT)  # not published yet
+        call("support", "aalborg", RESIDENT, proposal["id"])  # not published yet
     assert counts(url) == before
 
-    call("transition", "aalborg", proposal["id"], EMPLOYEE, {"to": "rejected", "reason": "Uden for kommunens opgaver"})
+    call("transition", "aalborg", EMPLOYEE, proposal["id"], {"to": "rejected", "reason": "Uden for kommunens opgaver"})
     after = counts(url)
     assert after == {"outbox": 2, "history": 2, "statuses": ["rejected"]}
 
@@ -72,9 +72,9 @@ def test_a_proposal_of_one_municipality_is_not_found_under_another(service):
     call, _ = service
     proposal = call("submit", "aalborg", RESIDENT, PROPOSAL)
     with pytest.raises(NotFound):
-        call("get", "hjorring", proposal["id"], HJORRING_EMPLOYEE)
+        call("get", "hjorring", HJORRING_EMPLOYEE, proposal["id"])
     with pytest.raises(NotFound):
-        call("transition", "hjorring", proposal["id"], HJORRING_EMPLOYEE, {"to": "published"})
+        call("transition", "hjorring", HJORRING_EMPLOYEE, proposal["id"], {"to": "published"})
     assert call("list_page", "hjorring", HJORRING_EMPLOYEE, {})["items"] == []
 
 
@@ -140,9 +140,9 @@ def test_pages_never_repeat_or_skip_a_proposal(many):
 def test_a_withdrawn_draft_is_discarded_not_published(service):
     call, url = service
     draft = call("submit", "aalborg", RESIDENT, {**PROPOSAL, "submit": False})
-    withdrawn = call("transition", "aalborg", draft["id"], RESIDENT, {"to": "withdrawn", "reason": "changed my mind"})
+    withdrawn = call("transition", "aalborg", RESIDENT, draft["id"], {"to": "withdrawn", "reason": "changed my mind"})
     assert withdrawn["status"] == "withdrawn"
     for who in (None, EMPLOYEE, RESIDENT):
         with pytest.raises(NotFound):
-            call("get", "aalborg", draft["id"], who)
+            call("get", "aalborg", who, draft["id"])
     assert counts(url) == {"outbox": 0, "history": 0, "statuses": []}

@@ -3,7 +3,9 @@ import datetime as dt
 import json
 import uuid
 
-from proposals.storage import ACTOR_COLUMNS, ERASED, jsonable, replace_partner, supports
+from proposals.domain import replace_partner
+from proposals.storage import ACTOR_COLUMNS, ERASED, supports
+from proposals.views import jsonable
 
 ANNA = "aaaaaaaa-0000-4000-8000-000000000001"
 BO = "bbbbbbbb-0000-4000-8000-000000000002"

@@ -1,5 +1,4 @@
-"""Proposals: the requests people send (HTTP bodies and RPC payloads) and the
-events the proposals service emits, each with its public projection.
+"""Proposals: the events the proposals service emits, each with its public projection.
 
 Public projections list only public content and ids of proposals, questions,
 answers and experiments: never who wrote something (initiator, author, supporter,
@@ -9,167 +8,10 @@ import datetime as dt
 import uuid
 from typing import Literal
 
-from typing import Annotated
+from pydantic import Field
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
-
-from ..events import Contract, PublicProjection, event
-
-Kind = Literal["service", "development", "policy"]
-Role = Literal["resident", "business", "association", "politician", "employee"]
-Language = Literal["da", "nb", "nn", "en"]
-Iap2 = Literal["inform", "consult", "involve", "collaborate", "empower"]
-Status = Literal["draft", "submitted", "published", "forming", "active", "concluded", "withdrawn", "rejected"]
-Outcome = Literal["implemented", "adopted", "not_pursued"]
-Capacity = Literal["initiator", "staff", "participant"]
-TargetType = Literal["proposal", "question", "answer", "update"]
-Sort = Literal["newest", "supported", "active"]
-
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Need = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)]
-Area = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-# -- what people send ------------------------------------------------------------
-
-
-class NewProposal(_Input):
-    """What someone sends to start a proposal (HTTP body and RPC payload)."""
-
-    kind: Kind
-    title: Short
-    problem: Text = Field(description="The concrete local problem: the mission starts here")
-    goal: Text = Field(description="What should be different when the mission succeeds")
-    description: Description = ""
-    area: Area | None = None
-    topics: list[Tag] = Field(default_factory=list, max_length=20)
-    needs: list[Need] = Field(default_factory=list, max_length=30)
-    language: Language = "da"
-    iap2_level: Iap2 | None = None
-    submit: bool = Field(True, description="false keeps it as a draft only its initiator sees")
-
-
-class ProposalPatch(_Input):
-    """A change to a proposal's content; only the fields sent change.
-    The initiator edits the content; the municipality's staff set the IAP2 level."""
-
-    kind: Kind | None = None
-    title: Short | None = None
-    problem: Text | None = None
-    goal: Text | None = None
-    description: Description | None = None
-    area: Area | None = None
-    topics: list[Tag] | None = Field(None, max_length=20)
-    needs: list[Need] | None = Field(None, max_length=30)
-    language: Language | None = None
-    iap2_level: Iap2 | None = None
-
-    @model_validator(mode="after")
-    def _something(self):
-        if not self.model_fields_set:
-            raise ValueError("send at least one field to change")
-        for name in ("kind", "title", "problem", "goal", "language", "description", "topics", "needs"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be removed")
-        return self
-
-
-class TransitionRequest(_Input):
-    to: Status
-    reason: Reason | None = None
-    outcome: Outcome | None = Field(None, description="required when concluding")
-
-
-class NewQuestion(_Input):
-    body: Text
-
-
-class NewAnswer(_Input):
-    body: Text
-
-
-class Party(_Input):
-    role: Literal["initiator", "municipality", "partner"]
-    participant_id: uuid.UUID | None = Field(None, description="required for a partner")
-    responsibilities: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
-
-    @model_validator(mode="after")
-    def _partner_named(self):
-        if self.role == "partner" and self.participant_id is None:
-            raise ValueError("a partner needs a participant_id")
-        return self
-
-
-class Milestone(_Input):
-    date: dt.date
-    what: Short
-
-
-class AgreementDraft(_Input):
-    """A version of the collaboration agreement: who does what, what the
-    municipality promises, who decides, with what, and by when."""
-
-    parties: list[Party] = Field(default_factory=list, max_length=30)
-    municipality_commitment: Text
-    iap2_level: Iap2
-    decision_maker: Short = Field(description="who takes the decision (a body or a role, not a person's name)")
-    resources: list[Need] = Field(default_factory=list, max_length=30)
-    timeline: list[Milestone] = Field(default_factory=list, max_length=50)
-
-
-class AgreementAcceptance(_Input):
-    version: int = Field(ge=1)
-
-
-class NewExperiment(_Input):
-    hypothesis: Text
-    intervention: Text = Field(description="what is tried")
-    starts_on: dt.date
-    ends_on: dt.date | None = None
-    outcome: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] | None = None
-    learnings: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if self.ends_on and self.ends_on < self.starts_on:
-            raise ValueError("ends_on is before starts_on")
-        return self
-
-
-class ExperimentPatch(_Input):
-    ends_on: dt.date | None = None
-    outcome: Text | None = None
-    learnings: Text | None = None
-
-
-class NewUpdate(_Input):
-    body: Text
-
-
-class NewReport(_Input):
-    target_type: TargetType
-    target_id: uuid.UUID
-    reason: Reason
-
-
-class ModerationDecision(_Input):
-    action: Literal["hide", "dismiss"]
-    reason: Reason
-
-
-class HideRequest(_Input):
-    target_type: TargetType
-    target_id: uuid.UUID
-    reason: Reason
-
+from ...events import Contract, PublicProjection, event
+from .enums import Capacity, Iap2, Kind, Language, Outcome, Role, TargetType, one_of
 
 # -- events ------------------------------------------------------------------------
 
@@ -179,19 +21,19 @@ class PublicProposal(PublicProjection):
 
     id: uuid.UUID
     municipality: str
-    kind: Kind
+    kind: one_of(Kind)
     title: str
     problem: str
     goal: str
     area: str | None = None
     topics: list[str] = Field(default_factory=list)
     needs: list[str] = Field(default_factory=list)
-    language: Language
+    language: one_of(Language)
     status: str
-    initiator_role: Role
-    iap2_level: Iap2 | None = None
+    initiator_role: one_of(Role)
+    iap2_level: one_of(Iap2) | None = None
     support_count: int = 0
-    outcome: Outcome | None = None
+    outcome: one_of(Outcome) | None = None
 
 
 class ProposalSnapshot(Contract):
@@ -199,7 +41,7 @@ class ProposalSnapshot(Contract):
 
     id: uuid.UUID
     municipality: str
-    kind: Kind
+    kind: one_of(Kind)
     title: str
     problem: str
     goal: str
@@ -207,14 +49,14 @@ class ProposalSnapshot(Contract):
     area: str | None = None
     topics: list[str] = Field(default_factory=list)
     needs: list[str] = Field(default_factory=list)
-    language: Language
+    language: one_of(Language)
     status: str
     initiator_id: uuid.UUID
-    initiator_role: Role
-    iap2_level: Iap2 | None = None
+    initiator_role: one_of(Role)
+    iap2_level: one_of(Iap2) | None = None
     created_at: dt.datetime
     support_count: int = 0
-    outcome: Outcome | None = None
+    outcome: one_of(Outcome) | None = None
     outcome_reason: str | None = None
 
 
@@ -236,7 +78,7 @@ class ProposalUpdated(ProposalSnapshot):
 class PublicStatusChange(PublicProposal):
     from_status: str
     reason: str | None = None
-    changed_by: Capacity
+    changed_by: one_of(Capacity)
 
 
 @event("samskab.proposal.status_changed", public=PublicStatusChange)
@@ -246,7 +88,7 @@ class ProposalStatusChanged(ProposalSnapshot):
 
     from_status: str
     reason: str | None = None
-    changed_by: Capacity
+    changed_by: one_of(Capacity)
     actor_id: uuid.UUID
 
 
@@ -327,7 +169,7 @@ class PublicAnswer(PublicProjection):
     question_id: uuid.UUID
     answer_id: uuid.UUID
     body: str
-    answered_by: Capacity
+    answered_by: one_of(Capacity)
     answered_at: dt.datetime
 
 
@@ -338,7 +180,7 @@ class QuestionAnswered(Contract):
     question_id: uuid.UUID
     answer_id: uuid.UUID
     body: str
-    answered_by: Capacity
+    answered_by: one_of(Capacity)
     answered_at: dt.datetime
     author_id: uuid.UUID
     question_author_id: uuid.UUID
@@ -355,7 +197,7 @@ class PublicAgreement(PublicProjection):
     version: int
     parties: list[PublicParty]
     municipality_commitment: str
-    iap2_level: Iap2
+    iap2_level: one_of(Iap2)
     decision_maker: str
     resources: list[str] = Field(default_factory=list)
     timeline: list[dict] = Field(default_factory=list)
@@ -378,7 +220,7 @@ class AgreementUpdated(Contract):
     version: int
     parties: list[AgreementParty]
     municipality_commitment: str
-    iap2_level: Iap2
+    iap2_level: one_of(Iap2)
     decision_maker: str
     resources: list[str] = Field(default_factory=list)
     timeline: list[dict] = Field(default_factory=list)
@@ -420,7 +262,7 @@ class PublicUpdate(PublicProjection):
     municipality: str
     update_id: uuid.UUID
     body: str
-    posted_by: Capacity
+    posted_by: one_of(Capacity)
     posted_at: dt.datetime
 
 
@@ -432,7 +274,7 @@ class ProgressPosted(Contract):
     municipality: str
     update_id: uuid.UUID
     body: str
-    posted_by: Capacity
+    posted_by: one_of(Capacity)
     posted_at: dt.datetime
     author_id: uuid.UUID
 
@@ -444,14 +286,14 @@ class ContentReported(Contract):
     proposal_id: uuid.UUID
     municipality: str
     report_id: uuid.UUID
-    target_type: TargetType
+    target_type: one_of(TargetType)
     target_id: uuid.UUID
 
 
 class PublicHidden(PublicProjection):
     proposal_id: uuid.UUID
     municipality: str
-    target_type: TargetType
+    target_type: one_of(TargetType)
     target_id: uuid.UUID
     reason: str
 
@@ -463,7 +305,7 @@ class ContentHidden(Contract):
 
     proposal_id: uuid.UUID
     municipality: str
-    target_type: TargetType
+    target_type: one_of(TargetType)
     target_id: uuid.UUID
     reason: str
     author_id: uuid.UUID

@@ -1,0 +1,192 @@
+"""Proposals themselves: submit, read, list, change, move through their life."""
+import hashlib
+import json
+import uuid
+
+from samskab.contracts import proposals as contracts
+from samskab.errors import Invalid
+from samskab.values import now, parse
+
+from .. import domain, storage, views
+from .common import caller, emit, own_id, require_signed_in
+
+# Publication and submission have their own event types; every other move is status_changed.
+TRANSITION_EVENTS = {"submitted": contracts.ProposalSubmitted, "published": contracts.ProposalPublished}
+
+
+def _idempotency(key, municipality, new):
+    """The key as stored and the request's fingerprint (the same key with another request is refused)."""
+    key = str(key)
+    if not 1 <= len(key) <= 255 or not key.isprintable() or not key.isascii():
+        raise Invalid("the Idempotency-Key must be 1 to 255 printable ASCII characters",
+                      [{"field": "Idempotency-Key", "message": "1 to 255 printable ASCII characters"}])
+    fingerprint = hashlib.sha256(json.dumps([municipality, new.model_dump(mode="json")],
+                                            sort_keys=True).encode()).hexdigest()
+    return key, fingerprint
+
+
+def submit(uow, municipality, actor, payload, idempotency_key=None):
+    """Save a draft or submit a proposal.  With ``idempotency_key`` (the client's
+    Idempotency-Key), a retry of the same request returns the proposal the first one
+    made, marked ``"replayed": true``, instead of making a second; the same key with a
+    different request is refused."""
+    new = parse(contracts.NewProposal, payload)
+    who = caller(actor)
+    require_signed_in(who, "a proposal")
+    at = now()
+    if idempotency_key is not None:
+        key, fingerprint = _idempotency(idempotency_key, municipality, new)
+    record = {
+        "id": uuid.uuid4(),
+        "municipality": municipality,
+        **new.model_dump(exclude={"submit"}),
+        "status": contracts.Status.DRAFT.value,
+        "initiator_id": own_id(who),
+        "initiator_role": actor["role"] if actor["role"] in contracts.values(contracts.Role) else "resident",
+        "created_at": at,
+        "updated_at": at,
+        "last_activity_at": at,
+    }
+    with uow:
+        repo = storage.Proposals(uow)
+        if idempotency_key is not None and not repo.claim_key(
+                record["initiator_id"], key, fingerprint, municipality, record["id"], at):
+            return _replay(repo, who, record["initiator_id"], key, fingerprint)
+        repo.add(record)
+        row = repo.get(municipality, record["id"], lock=True)
+        if new.submit:
+            row = move(uow, row, who, "submitted", None, None, at)
+    view = views.proposal(row, who)
+    if idempotency_key is not None:
+        view["replayed"] = False
+    return view
+
+
+def _replay(repo, who, initiator_id, key, fingerprint):
+    first = repo.claimed_key(initiator_id, key)
+    if first.fingerprint != fingerprint:
+        raise Invalid("this Idempotency-Key was used for a different proposal; use a new key for a new one",
+                      [{"field": "Idempotency-Key", "message": "already used for a different request"}])
+    return {**views.proposal(repo.get(first.municipality, first.proposal_id), who), "replayed": True}
+
+
+def get(uow, municipality, actor, proposal_id):
+    """One proposal, with what the caller may do next (``allowed``) and whether they
+    support and follow it."""
+    who = caller(actor)
+    with uow:
+        repo = storage.Proposals(uow)
+        row = repo.get(municipality, proposal_id)
+        rules = views.proposal_of(row)
+        rules.require_visible(who)
+        view = views.proposal(row, who)
+        if who.id is not None:
+            view["supported_by_me"] = repo.supported_by(row.id, own_id(who))
+            view["followed_by_me"] = repo.followed_by(row.id, own_id(who))
+    view["allowed"] = rules.allowed(who)
+    return view
+
+
+def list_page(uow, municipality, actor, query):
+    """One page: ``query`` may hold status (list), kind, topic, area, q, sort, cursor, limit, mine."""
+    query = dict(query or {})
+    who = caller(actor)
+    errors = []
+    statuses = query.get("status") or []
+    if isinstance(statuses, str):
+        statuses = [statuses]
+    for s in statuses:
+        if s not in domain.STATUSES:
+            errors.append({"field": "status", "message": f"unknown status {s!r}; one of {', '.join(domain.STATUSES)}"})
+    kind = query.get("kind")
+    kinds, sorts = contracts.values(contracts.Kind), contracts.values(contracts.Sort)
+    if kind is not None and kind not in kinds:
+        errors.append({"field": "kind", "message": f"one of {', '.join(kinds)}"})
+    sort = query.get("sort") or "newest"
+    if sort not in sorts:
+        errors.append({"field": "sort", "message": f"one of {', '.join(sorts)}"})
+    try:
+        limit = int(query.get("limit") or 20)
+        if not 1 <= limit <= storage.MAX_LIMIT:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors.append({"field": "limit", "message": f"a whole number from 1 to {storage.MAX_LIMIT}"})
+        limit = 20
+    text = (query.get("q") or "").strip() or None
+    for name, value, most in (("q", text, 200), ("topic", query.get("topic"), 60), ("area", query.get("area"), 100)):
+        if value is not None and len(value) > most:
+            errors.append({"field": name, "message": f"at most {most} characters"})
+    mine = bool(query.get("mine"))
+    if mine and who.id is None:
+        errors.append({"field": "mine", "message": "sign in to list your own proposals"})
+    if errors:
+        raise Invalid("the list query is not valid", errors)
+    with uow:
+        rows, next_cursor = storage.Proposals(uow).page(
+            municipality, status=statuses or None, kind=kind, topic=query.get("topic"), area=query.get("area"),
+            text=text, sort=sort, cursor=query.get("cursor"), limit=limit,
+            initiator_id=own_id(who) if mine else None,
+        )
+    return {"items": [views.proposal(r, who) for r in rows], "next_cursor": next_cursor}
+
+
+def update(uow, municipality, actor, proposal_id, payload):
+    patch = parse(contracts.ProposalPatch, payload)
+    who = caller(actor)
+    changes = patch.model_dump(exclude_unset=True)
+    with uow:
+        repo = storage.Proposals(uow)
+        row = repo.get(municipality, proposal_id, lock=True)
+        views.proposal_of(row).check_edit(who, set(changes))
+        at = now()
+        row = repo.touch(row, at, updated_at=at, **changes)
+        if row.status != "draft":
+            emit(uow, contracts.ProposalUpdated(**views.snapshot(row)), f"proposals/{row.id}")
+    return views.proposal(row, who)
+
+
+def move(uow, row, who, to, reason, outcome, at):
+    """Apply a transition the rules allow to the locked ``row``: history, row and event."""
+    change = views.proposal_of(row).transition(to, who, reason=reason, outcome=outcome, now=at)
+    repo = storage.Proposals(uow)
+    repo.add_status_change(row.id, change)
+    values = {"status": to, "updated_at": at}
+    if to == "concluded":
+        values.update(outcome=outcome, outcome_reason=reason)
+    row = repo.touch(row, at, **values)
+    if change.from_status == "draft" and to == "withdrawn":
+        return row  # a draft nobody else has seen: nothing to tell anyone
+    if to in TRANSITION_EVENTS:
+        event = TRANSITION_EVENTS[to](**views.snapshot(row))
+    else:
+        event = contracts.ProposalStatusChanged(**views.snapshot(row), from_status=change.from_status, reason=reason,
+                                                changed_by=change.capacity, actor_id=change.actor_id)
+    emit(uow, event, f"proposals/{row.id}")
+    return row
+
+
+def transition(uow, municipality, actor, proposal_id, payload):
+    request = parse(contracts.TransitionRequest, payload)
+    who = caller(actor)
+    with uow:
+        repo = storage.Proposals(uow)
+        row = repo.get(municipality, proposal_id, lock=True)
+        was_draft = row.status == "draft"
+        row = move(uow, row, who, request.to, request.reason, request.outcome, now())
+        if was_draft and row.status == "withdrawn":
+            # A draft was never public: withdrawing it discards it rather than
+            # leaving a withdrawn proposal that anyone could read.
+            repo.discard([row.id])
+    return views.proposal(row, who)
+
+
+def history(uow, municipality, actor, proposal_id):
+    """Who (in which capacity), when and why, for every move of the proposal."""
+    who = caller(actor)
+    with uow:
+        repo = storage.Proposals(uow)
+        row = repo.get(municipality, proposal_id)
+        rules = views.proposal_of(row)
+        rules.require_visible(who)
+        rows = repo.history(row.id)
+    return views.history(rows, show_actor=domain.STAFF in rules.capacities(who))

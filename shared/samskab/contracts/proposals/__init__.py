@@ -1,0 +1,11 @@
+"""The proposals service's contracts: the words of a proposal's life
+(``enums``), what people send (``inputs``), the events it emits (``events``),
+what it answers (``outputs``) and the gateway's typed client (``client``).
+
+Import from here: ``from samskab.contracts.proposals import NewProposal, ProposalsRpc``.
+"""
+from .client import ProposalsRpc  # noqa: F401
+from .enums import *  # noqa: F401,F403
+from .events import *  # noqa: F401,F403
+from .inputs import *  # noqa: F401,F403
+from .outputs import *  # noqa: F401,F403
