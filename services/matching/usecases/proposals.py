@@ -27,6 +27,9 @@ def _scoped(scopes, terms):
 def store(uow, event_type, data, served):
     """Keep the proposal of an event; from a municipality this group does not
     serve, only what its public projection says (no description, no initiator)."""
+    # One proposal at a time: two arriving together would not see each other,
+    # and a pair of similar proposals would be missing from both lists.
+    similar_lists.one_at_a_time(uow)
     if not served(data["municipality"]):
         data = events.get_type(event_type).project(data) or {}
         public_only = True

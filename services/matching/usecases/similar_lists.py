@@ -4,6 +4,8 @@ symmetric pairs so the older proposal's list shows the newcomer, read with
 what was withdrawn, rejected or hidden left out and staff's duplicates first."""
 import uuid
 
+import sqlalchemy as sa
+
 from samskab.errors import Forbidden, Invalid, NotFound
 from samskab.values import parse_id
 
@@ -15,6 +17,11 @@ from ..storage import (
 from ..views import similar_item
 
 CANDIDATE_POOL = 300
+LOCK = 0x6D61746368   # the advisory lock that lets one proposal's lists be made at a time
+
+
+def one_at_a_time(uow):
+    uow.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK})
 LANGUAGES = ("da", "nb", "nn", "en")
 
 
@@ -26,7 +33,7 @@ def find(uow, municipality, feats, k=5, exclude=None, across=False):
     feats = similar.view(feats, across)
     n = documents_in(uow, scope)
     df = frequencies(uow, scope, set(feats))
-    rare = similar.selective(feats, df, n)
+    rare = similar.selective(feats, df, n, across)
     if not rare:
         return []
     rows = similar_candidates(uow, municipality, rare, across=across, exclude=exclude, limit=CANDIDATE_POOL)
