@@ -145,7 +145,8 @@ def detail(page, m, proposal_id, errors=None, values=None, status=200):
     return page.render(
         "proposals/detail.html", status=status, title=proposal.title or page._("proposal.hidden"),
         proposal=proposal, caps=caps, manage=manage, can_edit=editable(proposal),
-        can_draft_agreement="draft_agreement" in may.actions, transitions=may.transitions, outcomes=OUTCOMES,
+        can_draft_agreement="draft_agreement" in may.actions, actions=may.actions, transitions=may.transitions,
+        outcomes=OUTCOMES,
         partner_names=names, me=me, to_accept=to_accept, errors=errors or {}, values=values or {}, **found,
     )
 
