@@ -43,6 +43,11 @@ def _sane(moment):
     return moment
 
 
-VisibleText = Annotated[str, AfterValidator(_visible)]
-SaneDatetime = Annotated[dt.datetime, AfterValidator(_sane)]
-SaneDate = Annotated[dt.date, AfterValidator(_sane)]
+# Validators to add to an existing Annotated type:
+#   Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Visible]
+Visible = AfterValidator(_visible)
+Sane = AfterValidator(_sane)
+
+VisibleText = Annotated[str, Visible]
+SaneDatetime = Annotated[dt.datetime, Sane]
+SaneDate = Annotated[dt.date, Sane]
