@@ -20,7 +20,18 @@ one fault:
                backlog builds, then released so it drains;
 * ``poison``   malformed, contract-breaking and oversized messages published
                straight onto every consumer's queue;
-* ``webhook``  the third party's webhook receiver down for a while.
+* ``webhook``  the third party's webhook receiver down for a while;
+* ``insider``  hostile insider: with an instance group's broker credentials
+               (proposals, serving hamar only) publish aalborg's events, another
+               service's event types, an event whose envelope names another
+               municipality than its routing key, one straight onto a consumer's
+               queue and one with a forged ``user_id``; with a third party's
+               (made by ``scripts/onboard_partner.py``) publish anything.  Each
+               must be refused by the broker or dead-lettered, and no row, no
+               e-mail and no public event may follow.
+
+Every service connects as its own broker user (deploy/rabbitmq/definitions.json,
+applied to the drill's node), as in a deployment.
 
 Afterwards it waits until everything settled and checks that every accepted
 request has exactly its effects, none lost, none doubled: counted in each
@@ -49,7 +60,7 @@ sys.path.append(HERE)  # last: bench/ has scripts named like the service package
 import harness  # noqa: E402
 from harness import Api, Platform, PublicListener, has_service, wait_for  # noqa: E402
 
-DRILLS = ("broker", "kill", "postgres", "slow", "webhook", "poison")  # poison last: it may break consumers
+DRILLS = ("broker", "kill", "postgres", "slow", "webhook", "insider", "poison")  # poison last: it may break consumers
 MUNICIPALITIES = ("aalborg", "hamar")
 SKILLS = ["cykelværksted", "samkørsel", "frivillig", "trafik", "klima", "lokaler"]
 TOPICS = ["mobilitet", "klima", "natur"]
@@ -489,10 +500,11 @@ class Drills:
         self.broker.start()
         self.pg = DrillPostgres(os.path.join(self.tmp, "postgres"))
         self.receiver = Receiver()
+        self.extra_problems = {}
         self.platform = Platform(self.broker.uri, self.pg.url, name="drill", workdir=os.path.join(self.tmp, "platform"),
                                  env={"RETRY_DELAYS_MS": "200,1000,2000,5000,10000",
                                       "NOTIFICATIONS_WEBHOOK_BACKOFF_SECONDS": "0.25",
-                                      "RPC_TIMEOUT_SECONDS": "5"})
+                                      "RPC_TIMEOUT_SECONDS": "5", **self.broker_users()})
         say(f"services: {', '.join(self.platform.services)}; migrating and starting them")
         self.platform.prepare()
         self.platform.start_sink()
@@ -505,6 +517,20 @@ class Drills:
         say("registering participants with profiles, staff, a meeting and a webhook subscription")
         self.world = World(self.platform, self.receiver, 3 if self.quick else 8)
         self.check = Check(self.platform, self.listener, self.receiver, self.broker)
+
+    def broker_users(self):
+        """The definitions' users on the drill's node (vhost /): ``<SERVICE>_AMQP_URI`` for each service."""
+        from samskab import broker_definitions as defs
+        from samskab.config import SERVICES
+
+        self.broker_api = f"http://guest:guest@127.0.0.1:{self.broker.management_port}"
+        self.passwords = {defs.service_user(s): uuid.uuid4().hex for s in SERVICES}
+        defs.apply(self.broker_api, defs.with_passwords(defs.in_vhost(defs.generate(), "/"), self.passwords))
+        say(f"broker users: {', '.join(sorted(self.passwords))} (topic permissions of definitions.json)")
+        return {f"{s.upper()}_AMQP_URI": self.user_uri(defs.service_user(s)) for s in SERVICES}
+
+    def user_uri(self, user):
+        return f"amqp://{user}:{self.passwords[user]}@127.0.0.1:{self.broker.port}/"
 
     def teardown(self):
         if not hasattr(self, "broker"):
@@ -542,6 +568,7 @@ class Drills:
         if extra:
             extra()
         problems, dlq = self.check.verdict(load, facts, self.expected_dlq)
+        problems += self.extra_problems.pop(name, [])
         down = self.platform.unhealthy()
         if down:
             problems.append(f"services down afterwards: {', '.join(down)}")
@@ -678,6 +705,138 @@ class Drills:
         return (f"{len(bodies)} poison messages ({', '.join(b[0] for b in bodies)}) on each of {len(consumers)} "
                 "consumer queues", reasons)
 
+    def inject_insider(self, seconds):
+        """Forged messages from an instance group's and a third party's credentials (see the module's doc)."""
+        import pika
+
+        from samskab import broker_definitions as defs
+        from samskab import dlq, events
+
+        sys.path.insert(0, os.path.join(ROOT, "scripts"))
+        import onboard_partner
+
+        group = defs.group_entries("insider", ["hamar"], services=["proposals"], vhost="/")
+        [insider] = [u["name"] for u in group["users"]]
+        self.passwords[insider] = uuid.uuid4().hex
+        defs.apply(self.broker_api, defs.with_passwords(group, {insider: self.passwords[insider]}))
+        partner, self.passwords["tp-drill-press"] = onboard_partner.onboard("drill-press", ["aalborg"], self.broker_api,
+                                                                            vhost="/")
+        victim = "drill-victim@example.org"
+        person = str(uuid.uuid4())
+
+        def proposal(municipality, data_municipality=None):
+            pid = str(uuid.uuid4())
+            return events.make("samskab.proposal.published", municipality=municipality, service="proposals",
+                               subject=f"proposals/{pid}", data={
+                                   "id": pid, "municipality": data_municipality or municipality, "kind": "service",
+                                   "title": "Forfalsket forslag", "problem": "p", "goal": "g", "language": "da",
+                                   "status": "published", "initiator_id": person, "initiator_role": "resident",
+                                   "created_at": "2026-12-01T10:00:00+00:00"})
+
+        reset = events.make("samskab.participant.password_reset_requested", municipality="hamar", service="gateway",
+                            subject=f"participants/{person}", data={
+                                "id": person, "municipality": "hamar", "language": "nb", "email": victim,
+                                "reset_url": "https://evil.example.net/reset"})
+        renamed = proposal("aalborg")
+        mixed = proposal("hamar", data_municipality="aalborg")
+        direct = proposal("hamar")
+        notifications_queue = next((q for q in self.broker.queues() if q.startswith("samskab.notifications.")
+                                    and ".retry." not in q and not q.endswith(".dlq")), None)
+        # (who, what, exchange, routing key, envelope, user_id, the broker must refuse it)
+        attempts = [
+            (insider, "aalborg's event (routing key aalborg.*)", "samskab.events", "aalborg.proposal.published",
+             proposal("aalborg"), insider, True),
+            (insider, "aalborg's event on samskab.public", "samskab.public", "aalborg.proposal.published",
+             proposal("aalborg"), insider, True),
+            (insider, "a forged user_id (samskab-gateway)", "samskab.events", "hamar.participant.password_reset_requested",
+             reset, "samskab-gateway", True),
+            (insider, "the gateway's password_reset_requested", "samskab.events",
+             "hamar.participant.password_reset_requested", reset, insider, False),
+            (insider, "an envelope naming aalborg under hamar's routing key", "samskab.events",
+             "hamar.proposal.published", renamed, insider, False),
+            (insider, "data naming aalborg in hamar's envelope", "samskab.events", "hamar.proposal.published",
+             mixed, insider, False),
+        ]
+        if notifications_queue:
+            attempts.append((insider, "an event straight onto notifications' queue", "", notifications_queue,
+                             direct, insider, False))
+        attempts += [(partner, f"anything on {ex or 'the default exchange'}", ex, key, proposal("aalborg"), partner, True)
+                     for ex, key in (("samskab.public", "aalborg.proposal.published"),
+                                     ("samskab.events", "aalborg.proposal.published"), ("", "tp.drill-press.main"))]
+        problems, refused, delivered = [], 0, []
+        for who, what, exchange, key, envelope, user_id, must_refuse in attempts:
+            conn = pika.BlockingConnection(pika.URLParameters(self.user_uri(who)))
+            try:
+                if who == partner and exchange == "":
+                    conn.channel().queue_declare("tp.drill-press.main", durable=True)
+                channel = conn.channel()
+                channel.confirm_delivery()
+                channel.basic_publish(exchange, key, events.dumps(envelope), pika.BasicProperties(
+                    content_type=events.CONTENT_TYPE, delivery_mode=2, message_id=envelope["id"],
+                    type=envelope["type"], user_id=user_id))
+                outcome = "accepted"
+            except pika.exceptions.ChannelClosedByBroker as exc:
+                outcome = f"refused {exc.reply_code}"
+            finally:
+                if conn.is_open:
+                    conn.close()
+            if outcome.startswith("refused"):
+                refused += 1
+            elif must_refuse:
+                problems.append(f"the broker accepted {what} from {who}")
+            else:
+                delivered.append((what, envelope["id"]))
+            say(f"  insider: {who} publishes {what}: {outcome}")
+        forged = {a[4]["id"] for a in attempts}
+        self.forged = forged
+
+        def consequences():
+            # every message the broker took must sit in a dead-letter queue, and nowhere else
+            dlqs = [q for q in self.broker.queues() if q.endswith(".dlq")]
+
+            def lettered():
+                found = {}
+                for q in dlqs:
+                    ids = [d["message_id"] for d in dlq.show(self.broker.uri, q, 200)]
+                    found[q] = [i for i in ids if i in forged]
+                return found
+            try:
+                wait_for(lambda: {i for ids in lettered().values() for i in ids} >= {i for _, i in delivered},
+                         30, 0.5, "the forged messages in dead-letter queues")
+            except TimeoutError:
+                pass
+            found = lettered()
+            seen = {i for ids in found.values() for i in ids}
+            for what, i in delivered:
+                if i not in seen:
+                    problems.append(f"{what}: taken by the broker but in no dead-letter queue")
+            for q, ids in found.items():
+                if ids:
+                    self.expected_dlq[q] = self.expected_dlq.get(q, 0) + len(ids)
+            p, ids = self.platform, sorted(forged)
+            for service in p.services:
+                handled = p.scalar(service, "SELECT count(*) FROM processed_events WHERE event_id = ANY(CAST(:i AS uuid[]))",
+                                   i=ids)
+                if handled:
+                    problems.append(f"{service} handled {handled} forged event(s)")
+            if has_service("notifications"):
+                logged = p.scalar("notifications", "SELECT count(*) FROM public_events WHERE event_id = ANY(CAST(:i AS uuid[]))",
+                                  i=ids)
+                mails = p.scalar("notifications", "SELECT count(*) FROM email_deliveries WHERE to_address = :a", a=victim)
+                if logged or mails:
+                    problems.append(f"notifications logged {logged} forged public event(s), made {mails} e-mail(s)")
+            public = [e for _, _, e, _ in self.listener.snapshot() if e.get("id") in forged]
+            if public:
+                problems.append(f"{len(public)} forged event(s) reached samskab.public")
+            self.extra_problems["insider"] = problems
+            self.insider_note = (f"{refused} refused by the broker, {len(delivered)} taken and dead-lettered in "
+                                 f"{', '.join(q for q, i in found.items() if i) or 'none'}; "
+                                 + ("no row, e-mail or public event followed" if not problems else "; ".join(problems)))
+
+        return (f"{len(attempts)} forged publishes: {sum(1 for a in attempts if a[6])} the broker must refuse "
+                f"(another municipality's keys, a forged user_id, any publish by a third party), "
+                f"{len(attempts) - sum(1 for a in attempts if a[6])} the consumers must dead-letter", consequences)
+
     def inject_webhook(self, seconds):
         down = seconds / 2
         say(f"  the webhook receiver goes down for {down:.0f}s")
@@ -753,6 +912,8 @@ def main(argv=None):
         notes = []
         if getattr(drills, "results_note", ""):
             notes.append(f"slow: {drills.results_note}")
+        if getattr(drills, "insider_note", ""):
+            notes.append(f"insider: {drills.insider_note}")
         if getattr(drills, "poison_reasons", None):
             sample = {q: rs[:4] for q, rs in list(drills.poison_reasons.items())[:2]}
             notes.append("poison: dead-letter reasons, e.g. " + json.dumps(sample, ensure_ascii=False)[:1500])
