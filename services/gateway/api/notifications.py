@@ -6,8 +6,8 @@ import html
 from werkzeug.wrappers import Response
 
 from samskab.contracts.notifications import (
-    ApiKeyListed, ApiKeyOut, Inbox, Marked, MarkRead, NewApiKey, NewWebhook, Page, PreferencesOut, PreferencesUpdate,
-    WebhookOut,
+    ApiKeyListed, ApiKeyOut, EmailDeliveryOut, Inbox, Marked, MarkRead, NewApiKey, NewWebhook, Page, PreferencesOut,
+    PreferencesUpdate, Revoked, WebhookLog, WebhookOut,
 )
 
 from .problems import Problem
@@ -87,7 +87,7 @@ def unsubscribe(ctx):
     return result
 
 
-@route("GET", "/municipalities/<m>/email-deliveries", auth=True,
+@route("GET", "/municipalities/<m>/email-deliveries", response=[EmailDeliveryOut], auth=True,
        summary="E-mails that could not be delivered (staff)", tags=["notifications"],
        query={"status": ({"type": "string", "enum": ["failed", "pending", "sent"]}, "default failed")})
 def email_deliveries(ctx, m):
@@ -118,8 +118,8 @@ def list_api_keys(ctx, m):
     return _json(ctx.notifications.list_api_keys(municipality.id, ctx.actor))
 
 
-@route("DELETE", "/municipalities/<m>/api-keys/<key_id>", auth=True, summary="Revoke an API key (operator)",
-       tags=["subscriptions"])
+@route("DELETE", "/municipalities/<m>/api-keys/<key_id>", response=Revoked, auth=True,
+       summary="Revoke an API key (operator)", tags=["subscriptions"])
 def revoke_api_key(ctx, m, key_id):
     municipality = ctx.municipality(m)
     ctx.require_operator()
@@ -145,7 +145,7 @@ def subscribe_webhook(ctx, m, body):
     return _json(ctx.notifications.subscribe_webhook(municipality.id, _api_key(ctx), body))
 
 
-@route("GET", "/municipalities/<m>/webhooks/<webhook_id>/deliveries",
+@route("GET", "/municipalities/<m>/webhooks/<webhook_id>/deliveries", response=WebhookLog,
        summary="The delivery log of a webhook subscription", tags=["subscriptions"])
 def webhook_deliveries(ctx, m, webhook_id):
     municipality = ctx.municipality(m)
