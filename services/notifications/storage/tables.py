@@ -14,10 +14,6 @@ UUID = pg.UUID(as_uuid=True)
 TS = sa.DateTime(timezone=True)
 
 
-def _now():
-    return sa.func.now()
-
-
 participants = sa.Table(
     "participants", metadata,
     sa.Column("id", UUID, primary_key=True),
@@ -27,7 +23,7 @@ participants = sa.Table(
     sa.Column("role", sa.Text, nullable=False),
     sa.Column("display_name", sa.Text, nullable=False, server_default=""),
     sa.Column("email_confirmed", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("updated_at", TS, nullable=False, server_default=_now()),
+    sa.Column("updated_at", TS, nullable=False, server_default=sa.func.now()),
 )
 sa.Index("participants_staff", participants.c.municipality, participants.c.role)
 
@@ -36,7 +32,7 @@ sa.Index("participants_staff", participants.c.municipality, participants.c.role)
 erased_participants = sa.Table(
     "erased_participants", metadata,
     sa.Column("id", UUID, primary_key=True),
-    sa.Column("erased_at", TS, nullable=False, server_default=_now()),
+    sa.Column("erased_at", TS, nullable=False, server_default=sa.func.now()),
 )
 
 preferences = sa.Table(
@@ -71,7 +67,7 @@ notifications = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("link", sa.Text),
     sa.Column("in_inbox", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    sa.Column("created_at", TS, nullable=False, server_default=sa.func.now()),
     sa.Column("read_at", TS),
     # each notification reaches each recipient once
     sa.UniqueConstraint("event_id", "participant_id", name="notifications_once"),
@@ -89,9 +85,9 @@ email_deliveries = sa.Table(
     sa.Column("message", sa.LargeBinary, nullable=False),
     sa.Column("status", sa.Text, nullable=False, server_default="pending"),  # pending, sent, failed
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("next_attempt_at", TS, nullable=False, server_default=_now()),
+    sa.Column("next_attempt_at", TS, nullable=False, server_default=sa.func.now()),
     sa.Column("last_error", sa.Text),
-    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    sa.Column("created_at", TS, nullable=False, server_default=sa.func.now()),
     sa.Column("sent_at", TS),
 )
 sa.Index("email_deliveries_due", email_deliveries.c.next_attempt_at,
@@ -121,7 +117,7 @@ digest_runs = sa.Table(
     sa.Column("period_start", TS, nullable=False),
     sa.Column("period_end", TS, nullable=False),
     sa.Column("item_count", sa.Integer, nullable=False),
-    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    sa.Column("created_at", TS, nullable=False, server_default=sa.func.now()),
     sa.UniqueConstraint("participant_id", "frequency", "period_start", name="digest_runs_once"),
 )
 
@@ -147,7 +143,7 @@ api_keys = sa.Table(
     sa.Column("key_hash", sa.Text, nullable=False, unique=True),
     sa.Column("key_prefix", sa.Text, nullable=False),
     sa.Column("created_by", UUID),
-    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    sa.Column("created_at", TS, nullable=False, server_default=sa.func.now()),
     sa.Column("revoked_at", TS),
 )
 
@@ -163,7 +159,7 @@ webhook_subscriptions = sa.Table(
     sa.Column("failures_in_a_row", sa.Integer, nullable=False, server_default="0"),
     sa.Column("disabled_at", TS),
     sa.Column("disabled_reason", sa.Text),
-    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    sa.Column("created_at", TS, nullable=False, server_default=sa.func.now()),
 )
 sa.Index("webhook_subscriptions_active", webhook_subscriptions.c.municipality,
          postgresql_where=webhook_subscriptions.c.status == "active")
@@ -177,10 +173,10 @@ webhook_deliveries = sa.Table(
     sa.Column("payload", pg.JSONB, nullable=False),
     sa.Column("status", sa.Text, nullable=False, server_default="pending"),  # pending, succeeded, failed
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("next_attempt_at", TS, nullable=False, server_default=_now()),
+    sa.Column("next_attempt_at", TS, nullable=False, server_default=sa.func.now()),
     sa.Column("last_status", sa.Integer),
     sa.Column("last_error", sa.Text),
-    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    sa.Column("created_at", TS, nullable=False, server_default=sa.func.now()),
     sa.Column("delivered_at", TS),
     sa.UniqueConstraint("subscription_id", "event_id", name="webhook_deliveries_once"),
 )
