@@ -96,6 +96,7 @@ class _ColumnGeneration:
             for u in live:
                 weights[u] = x[ys[u]] * inv[u]
             panel, best = self.problem.best_panel(weights)
+            self.weights = weights
             if best is not None:
                 # any such weights bound the level from above (Lagrangian bound)
                 bound = min(bound, best - sum(fixed[u] * x[ys[u]] for u in fixed))
@@ -148,13 +149,13 @@ def maximin_lottery(problem, tolerance=1e-6, max_rounds=2000, time_limit=None, r
     cg = _ColumnGeneration(problem, _deadline(time_limit), tolerance)
     live = cg.start()
     _, _, proven, bound = cg.level(live, {}, max_rounds)
-    report.update(optimal=proven, upper_bound=bound, rounds=len(cg.panels), levels=1)
+    report.update(optimal=proven, upper_bound=bound, rounds=len(cg.panels), levels=1, weights=cg.weights)
     return cg.primal(live, {})
 
 
 # A unit fixed at a level keeps it up to this much less, so the next level's
 # program stays feasible under the solver's rounding.
-HOLD = 1e-7
+HOLD = 1e-9
 
 
 def leximin_lottery(problem, tolerance=1e-6, time_limit=None, report=None):
@@ -171,7 +172,7 @@ def leximin_lottery(problem, tolerance=1e-6, time_limit=None, report=None):
     while free:
         value, duals, proven, level_bound = cg.level(free, fixed)
         if levels == 0:
-            bound, first_proven = level_bound, proven
+            bound, first_proven, report["weights"] = level_bound, proven, cg.weights
         levels += 1
         if not proven:
             break

@@ -26,9 +26,11 @@ Pure: no I/O.
 """
 import hashlib
 import random
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from . import households as house_rule
 from .greedy import greedy_counts, greedy_select  # noqa: F401 (the baseline, beside the method)
 from .lottery import leximin_lottery, maximin_lottery  # noqa: F401
 from .lp import Model
@@ -103,7 +105,7 @@ class Problem:
     ``ub[u]`` bounds how many of them may be selected.
     """
 
-    def __init__(self, volunteers, size, quotas, one_per_household=False):
+    def __init__(self, volunteers, size, quotas, one_per_household=False, by_type=False):
         self.size = size
         self.quotas = sorted(quotas, key=lambda q: (q.feature, q.value))
         self.features = sorted({q.feature for q in self.quotas})
@@ -116,13 +118,19 @@ class Problem:
         self.groups = []          # (units, at most this many of them together)
         self.house_types = []     # household type -> its households (lists of volunteers)
         self.unit_house = []      # unit -> (household type index, volunteer type), household rule only
-        if not one_per_household:
+        self.by_type = one_per_household and by_type   # the household rule as rows on types (households.py)
+        self.household_rows = []
+        if not one_per_household or by_type:
             by_type = defaultdict(list)
             for v in volunteers:
                 by_type[self.type_of[v.id]].append(v)
             self.unit_keys = sorted(by_type)
             self.units = [by_type[k] for k in self.unit_keys]
             self.ub = [len(u) for u in self.units]
+            if self.by_type:
+                values = [{f: str(unit[0].features.get(f)) for f in self.features} for unit in self.units]
+                most = [min([size] + [q.max for q in self.quotas if vals[q.feature] == q.value]) for vals in values]
+                self.household_rows = house_rule.rows(self.units, most)
         else:
             houses = defaultdict(list)
             for v in volunteers:
@@ -156,7 +164,7 @@ class Problem:
     def members_of(self, quota):
         return [i for i, vals in enumerate(self.values) if vals[quota.feature] == quota.value]
 
-    def model(self, maximize=True, slack=False, bounds=None):
+    def model(self, maximize=True, slack=False, bounds=None, household_rows=True):
         """Integer program over unit counts; with ``slack`` every quota bound
         gets a penalised slack column; ``bounds`` limits which quota bounds
         apply (a set of (quota, "min"|"max")).  Returns (model, slack columns)."""
@@ -181,11 +189,15 @@ class Problem:
                 m.add_row({i: 1 for i in members}, lo, hi)
         for units, limit in self.groups:
             m.add_row({i: 1 for i in units}, upper=limit)
+        if household_rows:
+            for coefs in self.household_rows:
+                m.add_row(coefs, upper=1.0)
         return m, slacks
 
-    def best_panel(self, weights):
-        """The quota-meeting panel (unit counts) with the largest total weight."""
-        m, _ = self.model(maximize=True)
+    def best_panel(self, weights, household_rows=True):
+        """The quota-meeting panel (unit counts) with the largest total weight
+        (``household_rows=False``: as if there were no household rule)."""
+        m, _ = self.model(maximize=True, household_rows=household_rows)
         m.cost[: len(self.units)] = [float(w) for w in weights]
         ok, x, value = m.solve()
         if not ok:
@@ -310,6 +322,8 @@ def draw(problem, lottery, rng):
             chosen = panel
             break
     members = []
+    if problem.by_type:
+        return house_rule.assign(problem.units, chosen, rng)
     if not problem.one_per_household:
         for u, count in enumerate(chosen):
             members.extend(v.id for v in _pick(rng, problem.units[u], count))
@@ -356,6 +370,42 @@ def draw_alternates(problem, members, k, rng):
     return order[:k]
 
 
+def _fair_lottery(problem, fast, fair, time_limit):
+    """``(problem, lottery, unit probabilities, report)``.  Under the household rule
+    the lottery is first computed on types (households.py); only when that is not
+    proven optimal within the time does the exact program on household types get
+    what is left of it, and the better of the two lotteries is kept."""
+    started = time.monotonic()
+    report = {}
+    if not problem.one_per_household:
+        return (problem, *fair(problem, time_limit=time_limit, report=report), report)
+    if fast is not None:
+        lottery, unit_prob = fair(fast, time_limit=time_limit, report=report)
+        lowest = _lowest(fast, unit_prob)   # a type left out here falls back to the exact program
+        # the same weights without the household rows bound every household lottery
+        _, bound = fast.best_panel(report["weights"], household_rows=False)
+        report["upper_bound"] = bound if bound is not None else report["upper_bound"]
+        report["optimal"] = report["optimal"] and bound is not None and bound <= lowest + 1e-6
+        if report["optimal"]:
+            return fast, lottery, unit_prob, report
+        best = (fast, lottery, unit_prob, report)
+    else:
+        best = None
+    left = None if time_limit is None else max(0.5, time_limit - (time.monotonic() - started))
+    exact_report = {}
+    lottery, unit_prob = fair(problem, time_limit=left, report=exact_report)
+    if best is not None:
+        exact_report["upper_bound"] = min(exact_report["upper_bound"], best[3]["upper_bound"])
+    if best is None or _lowest(problem, unit_prob) >= _lowest(fast, best[2]):
+        return problem, lottery, unit_prob, exact_report
+    best[3]["upper_bound"] = exact_report["upper_bound"]
+    return best
+
+
+def _lowest(problem, unit_prob):
+    return min(unit_prob[u] for u in range(len(problem.units)))
+
+
 def composition(problem, panel):
     """A panel of the lottery as seats per type, with how many share each type's chances."""
     seats = []
@@ -369,12 +419,15 @@ def select(volunteers, size, quotas, *, seed, one_per_household=False, alternate
            rule="maximin"):
     """Check, compute the fair lottery (``rule``: maximin or leximin), and draw a panel with the seed."""
     problem = Problem(volunteers, size, quotas, one_per_household)
-    infeasible = explain_infeasibility(problem)
-    if infeasible is not None:
-        raise infeasible
-    report = {}
+    fast = Problem(volunteers, size, quotas, True, by_type=True) if one_per_household else None
+    # a panel on types meeting the household rows is a panel under the rule: no further check
+    if fast is None or fast.best_panel([0.0] * len(fast.units))[0] is None:
+        fast = None
+        infeasible = explain_infeasibility(problem)
+        if infeasible is not None:
+            raise infeasible
     fair = leximin_lottery if rule == "leximin" else maximin_lottery
-    lottery, unit_prob = fair(problem, time_limit=time_limit, report=report)
+    problem, lottery, unit_prob, report = _fair_lottery(problem, fast, fair, time_limit)
     rng = random.Random(seed_of(seed))
     members = draw(problem, lottery, rng)
     extra = draw_alternates(problem, members, alternates, rng)
