@@ -2,60 +2,46 @@
 import datetime as dt
 import uuid
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from ...events import Contract, PublicProjection, event
 from .enums import Iap2, MeetingStatus, OutcomeKind, RegistrationStatus
 
 
-class PublicMeeting(PublicProjection):
+class MeetingFields(BaseModel):
+    """A meeting's public content and how full it is: the fields its public projection
+    and its full event share (each takes its configuration from its other base)."""
+
+    id: uuid.UUID
+    municipality: str
+    proposal_id: uuid.UUID | None = None
+    series_id: uuid.UUID | None = None
+    format: str
+    title: str
+    purpose: str
+    promise: str
+    iap2_level: Iap2 | None = None
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    time_zone: str
+    place_id: uuid.UUID | None = None
+    online: bool
+    capacity: int
+    reserved: dict[str, int] = Field(default_factory=dict)
+    status: MeetingStatus
+    sequence: int
+    confirmed_count: int
+    waitlist_count: int
+    seats_left: int
+
+
+class PublicMeeting(MeetingFields, PublicProjection):
     """What anyone may know of a meeting: its public content and how full it is."""
 
-    id: uuid.UUID
-    municipality: str
-    proposal_id: uuid.UUID | None = None
-    series_id: uuid.UUID | None = None
-    format: str
-    title: str
-    purpose: str
-    promise: str
-    iap2_level: Iap2 | None = None
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    time_zone: str
-    place_id: uuid.UUID | None = None
-    online: bool
-    capacity: int
-    reserved: dict[str, int] = Field(default_factory=dict)
-    status: MeetingStatus
-    sequence: int
-    confirmed_count: int
-    waitlist_count: int
-    seats_left: int
 
+class MeetingSnapshot(MeetingFields, Contract):
+    """The meeting as it is now, for those inside: also who scheduled it and who is told."""
 
-class MeetingSnapshot(Contract):
-    id: uuid.UUID
-    municipality: str
-    proposal_id: uuid.UUID | None = None
-    series_id: uuid.UUID | None = None
-    format: str
-    title: str
-    purpose: str
-    promise: str
-    iap2_level: Iap2 | None = None
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    time_zone: str
-    place_id: uuid.UUID | None = None
-    online: bool
-    capacity: int
-    reserved: dict[str, int] = Field(default_factory=dict)
-    status: MeetingStatus
-    sequence: int
-    confirmed_count: int
-    waitlist_count: int
-    seats_left: int
     organiser_id: uuid.UUID | None = None
     changed: list[str] = Field(default_factory=list, description="Fields changed by an update")
     reason: str = ""
