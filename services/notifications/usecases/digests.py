@@ -1,7 +1,6 @@
 """Digests: once a period (a local day or week) has ended, one e-mail per person
 with what was held for it; exactly once per person and period."""
 import logging
-import time
 
 from samskab.values import now
 
@@ -9,7 +8,7 @@ from .. import messages
 from ..counters import DIGESTS
 from ..digests import period_of
 from ..storage import digests as held_items, mail, people
-from .mail import TICK_BUDGET_SECONDS
+from .backlog import TICK_BUDGET_SECONDS, work_through
 from .notify import unsubscribe_url
 
 log = logging.getLogger("notifications")
@@ -17,14 +16,11 @@ log = logging.getLogger("notifications")
 
 def send_due_digests(uow, settings):
     """Make digests until none is due (within the tick's budget); how many groups were settled."""
-    total, started = 0, time.monotonic()
-    budget = max(TICK_BUDGET_SECONDS, float(settings.NOTIFICATIONS_DIGEST_POLL_SECONDS) * 0.8)
-    while time.monotonic() - started < budget:
+    def step():
         made = make_digests(uow, settings)
-        total += made
-        if made == 0:
-            break
-    return total
+        return made, made > 0
+
+    return work_through(step, max(TICK_BUDGET_SECONDS, float(settings.NOTIFICATIONS_DIGEST_POLL_SECONDS) * 0.8))
 
 
 def make_digests(uow, settings, batch=2000):

@@ -2,7 +2,6 @@
 exponential backoff; a 5xx refusal or too many attempts gives up for good."""
 import logging
 import smtplib
-import time
 from email.utils import parseaddr
 
 import eventlet
@@ -11,23 +10,18 @@ from .. import smtp, webhooks
 from ..counters import EMAILS, EMAILS_FAILED
 from ..storage import due, mail
 from ..storage.tables import email_deliveries
+from .backlog import work_through
 
 log = logging.getLogger("notifications")
-
-# A timer tick works through a backlog for at most this long, so a stopping
-# service is never kept waiting by a long backlog; the next tick goes on.
-TICK_BUDGET_SECONDS = 15.0
 
 
 def send_due_emails(uow, settings):
     """Send due e-mails until none is due (or a pass stops making progress); how many were sent."""
-    total, started = 0, time.monotonic()
-    while time.monotonic() - started < TICK_BUDGET_SECONDS:
+    def step():
         sent, claimed = send_batch(uow, settings)
-        total += sent
-        if claimed == 0 or sent == 0:
-            break
-    return total
+        return sent, claimed > 0 and sent > 0
+
+    return work_through(step)
 
 
 def send_batch(uow, settings):

@@ -16,20 +16,18 @@ from ..counters import WEBHOOK_ATTEMPTS, WEBHOOKS_DISABLED, WEBHOOKS_FAILED
 from ..settings import flag
 from ..storage import due, mail, subscriptions
 from ..storage.tables import webhook_deliveries
-from .mail import TICK_BUDGET_SECONDS
+from .backlog import work_through
 
 log = logging.getLogger("notifications")
 
 
 def send_due_webhooks(uow, settings):
     """Send due deliveries until none is due (within the tick's budget); how many were tried."""
-    total, started = 0, time.monotonic()
-    while time.monotonic() - started < TICK_BUDGET_SECONDS:
+    def step():
         claimed = send_batch(uow, settings)
-        total += claimed
-        if claimed == 0:
-            break
-    return total
+        return claimed, claimed > 0
+
+    return work_through(step)
 
 
 def send_batch(uow, settings):
