@@ -150,6 +150,7 @@ class Platform:
             "PYTHONPATH": os.pathsep.join([os.path.join(ROOT, "shared"), os.path.join(ROOT, "services")]),
             "PYTHONWARNINGS": "ignore",
             "SECRET_KEY": SECRET_KEY,
+            "NOTIFICATIONS_SECRET": "bench-notifications-secret-key",  # none is built in (samskab.secrets)
             "TOKEN_TTL_SECONDS": "3600",
             "HTTP_HOST": "127.0.0.1",
             "OUTBOX_POLL_SECONDS": "0.1",

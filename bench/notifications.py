@@ -64,7 +64,8 @@ def start_service(amqp_uri, database_url, smtp_port):
     env = dict(os.environ, PYTHONWARNINGS="ignore", AMQP_URI=amqp_uri, NOTIFICATIONS_DATABASE_URL=database_url,
                NOTIFICATIONS_METRICS_PORT="0", MIGRATE_ON_START="0", LOG_LEVEL="WARNING", MAX_WORKERS="10",
                NOTIFICATIONS_SMTP_PORT=str(smtp_port), NOTIFICATIONS_POLL_SECONDS="0.2",
-               NOTIFICATIONS_DIGEST_POLL_SECONDS="0.5", PYTHONPATH=PYTHONPATH)
+               NOTIFICATIONS_DIGEST_POLL_SECONDS="0.5", PYTHONPATH=PYTHONPATH,
+               NOTIFICATIONS_SECRET="bench-notifications-secret-key")  # none is built in (samskab.secrets)
     return subprocess.Popen([sys.executable, "-m", "samskab.run", "notifications"], env=env)
 
 
