@@ -52,7 +52,7 @@ def assign(units, counts, rng):
         if not c:
             continue
         share = c / len(units[t])
-        for v in sorted(units[t], key=lambda v: v.id):
+        for v in units[t]:   # in id order (Problem sorts the pool)
             h = house_index.setdefault(house_of(v), len(house_index))
             weight[(t, h)] += share
             members[(t, h)].append(v.id)
@@ -95,13 +95,16 @@ def _round(weight, types, rng):
                 i = nodes.index(at)
                 return edges[i:], True, at
             nodes.append(at)
-            onward = sorted(adjacent[at] - {edge})
+            onward = [e for e in adjacent[at] if e != edge]
             if not onward:
                 return edges, False, at
-            edge = onward[0]
+            edge = min(onward)
 
+    order, i = sorted(adjacent), 0    # nodes only leave: the first one left is found by moving on
     while adjacent:
-        first = min(adjacent)
+        while order[i] not in adjacent:
+            i += 1
+        first = order[i]
         e0 = min(adjacent[first])
         path, cycle, end = walk(first, e0)
         if not cycle:
