@@ -22,3 +22,10 @@ def test_the_migration_creates_the_tables_and_indexes_storage_declares(make_data
             assert {i.name for i in table.indexes} <= indexes, table.name
     finally:
         engine.dispose()
+
+
+def test_alembic_finds_no_difference_between_the_migrations_and_storage(make_database):
+    # Alembic's compare_metadata, types and server defaults included: no difference at all.
+    from samskab.testing import assert_migrations_match
+
+    assert_migrations_match("matching", metadata, make_database("matching"))
