@@ -132,3 +132,13 @@ def test_a_token_signed_with_a_retired_key_works_during_its_window_and_not_after
     assert me(base, old_token) == 401
     assert me(base, new_token) == 200
     runner.stop()
+
+
+def test_an_unsubscribe_link_already_sent_keeps_working_while_its_key_is_listed():
+    from notifications import messages
+
+    pid = "5b0f4c2e-8d4e-4a8e-9d4e-0f4c2e8d4e4a"
+    sent = messages.unsubscribe_token(OLD, pid, "proposal_status")
+    assert messages.read_unsubscribe_token(f"{NEW},{OLD}", sent) == (pid, "proposal_status")
+    assert messages.read_unsubscribe_token(NEW, sent) is None
+    assert messages.unsubscribe_token(f"{NEW},{OLD}", pid) == messages.unsubscribe_token(NEW, pid)
