@@ -21,6 +21,9 @@ one fault:
 * ``poison``   malformed, contract-breaking and oversized messages published
                straight onto every consumer's queue;
 * ``webhook``  the third party's webhook receiver down for a while;
+* ``paused``   the proposals service paused (SIGSTOP) past the RPC timeout while
+               clients retry their submissions with Idempotency-Keys: after it
+               resumes each accepted submission exists exactly once;
 * ``insider``  hostile insider: with an instance group's broker credentials
                (proposals, serving hamar only) publish aalborg's events, another
                service's event types, an event whose envelope names another
@@ -60,7 +63,7 @@ sys.path.append(HERE)  # last: bench/ has scripts named like the service package
 import harness  # noqa: E402
 from harness import Api, Platform, PublicListener, has_service, wait_for  # noqa: E402
 
-DRILLS = ("broker", "kill", "postgres", "slow", "webhook", "insider", "poison")  # poison last: it may break consumers
+DRILLS = ("broker", "kill", "postgres", "slow", "webhook", "insider", "paused", "poison")  # poison last: it may break consumers
 MUNICIPALITIES = ("aalborg", "hamar")
 SKILLS = ["cykelværksted", "samkørsel", "frivillig", "trafik", "klima", "lokaler"]
 TOPICS = ["mobilitet", "klima", "natur"]
@@ -633,6 +636,67 @@ class Drills:
         self.pg.restart(pause=down)
         return f"PostgreSQL stopped (fast), started again after {down}s", None
 
+    def inject_paused(self, seconds):
+        """Backend paused: every proposals instance stopped (SIGSTOP) for longer than the
+        gateway's RPC timeout, so submissions answer 503; clients retry each submission with
+        its own Idempotency-Key until it is answered.  After the resume each accepted
+        submission must exist exactly once (none lost, none doubled by a retry or by a
+        timed-out request run late)."""
+        procs = [p for (s, _), p in self.platform.procs.items() if s == "proposals"]
+        pause = 8 if self.quick else 15
+        clients = 4 if self.quick else 8
+        outcome = {}
+        lock = threading.Lock()
+
+        def client(k):
+            m = MUNICIPALITIES[k % 2]
+            _, token = self.world.people[m][k % len(self.world.people[m])]
+            title = f"paused {k} {uuid.uuid4().hex[:8]}"
+            body = {"kind": "development", "language": "da", "title": title, "problem": "Busserne er forsinkede.",
+                    "goal": "Flere cykler.", "topics": TOPICS[:2], "needs": SKILLS[:2]}
+            headers, tries, created = {"Idempotency-Key": str(uuid.uuid4())}, [], None
+            deadline = time.time() + pause + 90
+            while created is None and time.time() < deadline:
+                try:
+                    r = self.world.api.call("POST", f"/municipalities/{m}/proposals", token=token, json=body,
+                                            headers=dict(headers), timeout=15)
+                    tries.append(r.status_code)
+                    if r.status_code in (200, 201):
+                        created = r.json()["id"]
+                except Exception as exc:  # a dropped connection is retried as well
+                    tries.append(type(exc).__name__)
+                if created is None:
+                    time.sleep(1)
+            with lock:
+                outcome[title] = (tries, created)
+
+        say(f"  pausing proposals ({len(procs)} instances) for {pause}s; {clients} clients retry with their keys")
+        for p in procs:
+            os.kill(p.pid, signal.SIGSTOP)
+        threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(clients)]
+        for t in threads:
+            t.start()
+        time.sleep(pause)
+        for p in procs:
+            os.kill(p.pid, signal.SIGCONT)
+
+        def exactly_once():
+            for t in threads:
+                t.join(120)
+            problems = []
+            for title, (tries, created) in outcome.items():
+                stored = self.platform.scalar("proposals", "SELECT count(*) FROM proposals WHERE title = :t", t=title)
+                if created is None:
+                    problems.append(f"'{title}' never accepted after {tries}")
+                elif stored != 1:
+                    problems.append(f"'{title}' stored {stored} times (answers {tries})")
+            retried = sum(len(tries) - 1 for tries, _ in outcome.values())
+            self.paused_note = f"{len(outcome)} keyed submissions, {retried} retries, each stored once" \
+                if not problems else "; ".join(problems)
+            self.extra_problems.setdefault("paused", []).extend(problems)
+
+        return f"proposals paused (SIGSTOP) {pause}s, past the 5s RPC timeout; keyed clients retried", exactly_once
+
     def inject_slow(self, seconds):
         target = "matching" if has_service("matching") else "proposals"
         procs = [p for (s, _), p in self.platform.procs.items() if s == target]
@@ -912,6 +976,8 @@ def main(argv=None):
         notes = []
         if getattr(drills, "results_note", ""):
             notes.append(f"slow: {drills.results_note}")
+        if getattr(drills, "paused_note", ""):
+            notes.append(f"paused: {drills.paused_note}")
         if getattr(drills, "insider_note", ""):
             notes.append(f"insider: {drills.insider_note}")
         if getattr(drills, "poison_reasons", None):

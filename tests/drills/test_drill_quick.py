@@ -15,7 +15,7 @@ import pytest
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DRILLS = ("broker", "kill", "postgres", "slow", "webhook", "poison")
+DRILLS = ("broker", "kill", "postgres", "slow", "webhook", "paused", "poison")
 
 
 @pytest.fixture(scope="module")
