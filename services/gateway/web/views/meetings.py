@@ -145,7 +145,7 @@ def detail(page, m, meeting_id, errors=None, values=None, status=200):
     found = _together(
         page,
         formats=(lambda: _plain(meetings.formats()), []),
-        proposal=(lambda: page.maybe("proposals", "get", municipality.id, page.actor, meeting["proposal_id"])
+        proposal=(lambda: page.ctx.proposals.get(municipality.id, page.actor, meeting["proposal_id"])
                   if meeting.get("proposal_id") else None, None),
         registrations=(lambda: _plain(meetings.registrations(municipality.id, page.actor, meeting_id))
                        if staff else None, []),
@@ -250,10 +250,11 @@ def schedule(page, m):
               "capacity": expected or ""}
     proposal = None
     if values["proposal_id"]:
-        proposal = page.maybe("proposals", "get", municipality.id, page.actor, values["proposal_id"])
+        proposal = _together(page, proposal=(
+            lambda: page.ctx.proposals.get(municipality.id, page.actor, values["proposal_id"]), None))["proposal"]
         if proposal:
-            kind = kind or proposal.get("kind")
-            level = level or proposal.get("iap2_level")
+            kind = kind or proposal.kind
+            level = level or proposal.iap2_level
             values["iap2_level"] = level or ""
     errors, status = {}, 200
     if page.request.method == "POST":
