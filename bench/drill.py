@@ -647,6 +647,29 @@ class Drills:
         clients = 4 if self.quick else 8
         outcome = {}
         lock = threading.Lock()
+        # a question per client too: the proposals service keeps no key of its own for those, so
+        # only the gateway's key and the RPC deadline keep a retried question single
+        asker, staff = self.world.people["aalborg"][0][1], self.world.staff["aalborg"]
+        open_proposal = self.world.api.call("POST", "/municipalities/aalborg/proposals", token=asker, expect=201, json={
+            "kind": "development", "language": "da", "title": f"paused questions {uuid.uuid4().hex[:8]}",
+            "problem": "Spørgsmål under pausen.", "goal": "Svar.", "topics": TOPICS[:1], "needs": SKILLS[:1]}).json()["id"]
+        self.world.api.call("POST", f"/municipalities/aalborg/proposals/{open_proposal}/transitions", token=staff,
+                            expect=200, json={"to": "published", "reason": "Drill"})
+
+        def keyed(path, token, body):
+            """Send until answered 2xx, with one key for every try; (answers, id or None)."""
+            headers, tries = {"Idempotency-Key": str(uuid.uuid4())}, []
+            deadline = time.time() + pause + 90
+            while time.time() < deadline:
+                try:
+                    r = self.world.api.call("POST", path, token=token, json=body, headers=dict(headers), timeout=15)
+                    tries.append(r.status_code)
+                    if r.status_code in (200, 201):
+                        return tries, r.json()["id"]
+                except Exception as exc:  # a dropped connection is retried as well
+                    tries.append(type(exc).__name__)
+                time.sleep(1)
+            return tries, None
 
         def client(k):
             m = MUNICIPALITIES[k % 2]
@@ -654,21 +677,13 @@ class Drills:
             title = f"paused {k} {uuid.uuid4().hex[:8]}"
             body = {"kind": "development", "language": "da", "title": title, "problem": "Busserne er forsinkede.",
                     "goal": "Flere cykler.", "topics": TOPICS[:2], "needs": SKILLS[:2]}
-            headers, tries, created = {"Idempotency-Key": str(uuid.uuid4())}, [], None
-            deadline = time.time() + pause + 90
-            while created is None and time.time() < deadline:
-                try:
-                    r = self.world.api.call("POST", f"/municipalities/{m}/proposals", token=token, json=body,
-                                            headers=dict(headers), timeout=15)
-                    tries.append(r.status_code)
-                    if r.status_code in (200, 201):
-                        created = r.json()["id"]
-                except Exception as exc:  # a dropped connection is retried as well
-                    tries.append(type(exc).__name__)
-                if created is None:
-                    time.sleep(1)
+            answered = keyed(f"/municipalities/{m}/proposals", token, body)
             with lock:
-                outcome[title] = (tries, created)
+                outcome[("proposals", "title", title)] = answered
+            question = f"Hvornår? ({k} {uuid.uuid4().hex[:8]})"
+            answered = keyed(f"/municipalities/aalborg/proposals/{open_proposal}/questions", token, {"body": question})
+            with lock:
+                outcome[("questions", "body", question)] = answered
 
         say(f"  pausing proposals ({len(procs)} instances) for {pause}s; {clients} clients retry with their keys")
         for p in procs:
@@ -684,14 +699,14 @@ class Drills:
             for t in threads:
                 t.join(120)
             problems = []
-            for title, (tries, created) in outcome.items():
-                stored = self.platform.scalar("proposals", "SELECT count(*) FROM proposals WHERE title = :t", t=title)
+            for (table, column, text), (tries, created) in outcome.items():
+                stored = self.platform.scalar("proposals", f"SELECT count(*) FROM {table} WHERE {column} = :t", t=text)
                 if created is None:
-                    problems.append(f"'{title}' never accepted after {tries}")
+                    problems.append(f"{table} '{text}' never accepted after {tries}")
                 elif stored != 1:
-                    problems.append(f"'{title}' stored {stored} times (answers {tries})")
+                    problems.append(f"{table} '{text}' stored {stored} times (answers {tries})")
             retried = sum(len(tries) - 1 for tries, _ in outcome.values())
-            self.paused_note = f"{len(outcome)} keyed submissions, {retried} retries, each stored once" \
+            self.paused_note = f"{len(outcome)} keyed creates (proposals, questions), {retried} retries, each stored once" \
                 if not problems else "; ".join(problems)
             self.extra_problems.setdefault("paused", []).extend(problems)
 

@@ -2,8 +2,7 @@
 
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound
 
-from ...accounts.storage import accounts, live_account_by_email
-from ...api import staff as staff_api
+from ...accounts import directory, roles
 
 from .. import forms
 from ..app import page_route
@@ -42,14 +41,12 @@ def operator(page):
             if values["grant_role"] and values["grant_role"] not in GRANTABLE:
                 errors["grant_role"] = page._("form.choose")
             if not errors:
-                with page.ctx.db as uow:
-                    found = uow.execute(live_account_by_email(values["grant_email"], accounts.c.id)).first()
+                found = directory.account_id_by_email(page.ctx.db, values["grant_email"])
                 if found is None:
                     errors["grant_email"] = page._("operator.no_account")
                 else:
                     try:
-                        staff_api.grant_role(page.ctx, str(found.id),
-                                             staff_api.RoleGrant(role=values["grant_role"], municipality=municipality.id))
+                        roles.grant(page.ctx, page.require_operator(), found, values["grant_role"], municipality.id)
                     except Conflict:
                         errors["grant_role"] = page._("operator.own_role")
                     else:
