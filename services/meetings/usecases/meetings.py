@@ -15,7 +15,10 @@ from .registrations import live_registrations, promote
 # What every meeting has: a change may set them, never clear them (null).
 REQUIRED_ON_A_MEETING = ("title", "purpose", "promise", "starts_at", "ends_at", "capacity")
 LOCAL_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
-NO_SUCH_PLACE = Invalid("no such meeting place", [{"field": "place_id", "message": "no such meeting place here"}])
+
+
+def _no_such_place():
+    return Invalid("no such meeting place", [{"field": "place_id", "message": "no such meeting place here"}])
 
 
 # -- places and formats ------------------------------------------------------------------
@@ -72,7 +75,7 @@ def schedule(uow, catalogue, municipality, actor, payload):
     with uow:
         place = Places(uow).get(municipality, new.place_id)
         if new.place_id is not None and place is None:
-            raise NO_SUCH_PLACE
+            raise _no_such_place()
         if new.series_id is not None and not Meetings(uow).series_exists(municipality, new.series_id):
             raise Invalid("no such series", [{"field": "series_id", "message": "no such series of meetings"}])
         domain.check_meeting(record, now=now, place=views.place(place))
@@ -145,7 +148,7 @@ def update(uow, municipality, actor, meeting_id, payload):
         merged = {**dict(row._mapping), **changes}
         place = Places(uow).get(municipality, merged["place_id"])
         if merged["place_id"] is not None and place is None:
-            raise NO_SUCH_PLACE
+            raise _no_such_place()
         errors = domain.meeting_errors(merged, now=now, place=views.place(place), new="starts_at" in changes)
         if merged["capacity"] < row.confirmed_count:
             errors.append({"field": "capacity", "message": f"{row.confirmed_count} people already have a seat; "
