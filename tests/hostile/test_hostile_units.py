@@ -73,3 +73,19 @@ def test_text_without_visible_characters_and_insane_dates_are_refused():
 def test_json_depth_is_counted_on_the_bytes():
     assert json_depth(b'{"a": [1, {"b": "[[[[["}]}') == 3
     assert json_depth(b"[" * 1000 + b"]" * 1000) == 1000
+
+
+def test_the_throttled_address_is_the_peer_or_what_the_trusted_proxy_saw():
+    from types import SimpleNamespace
+
+    from gateway.accounts.throttle import client_ip
+
+    def ctx(hops, forwarded=None):
+        headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+        return SimpleNamespace(config={"TRUSTED_PROXY_HOPS": hops},
+                               request=SimpleNamespace(headers=headers, remote_addr="10.0.0.5"))
+
+    assert client_ip(ctx("0", "1.2.3.4")) == "10.0.0.5", "without a trusted proxy the header is the client's to forge"
+    assert client_ip(ctx("1", "6.6.6.6, 1.2.3.4")) == "1.2.3.4", "the forged left part is ignored"
+    assert client_ip(ctx("2", "6.6.6.6, 1.2.3.4, 10.1.1.1")) == "1.2.3.4"
+    assert client_ip(ctx("1")) == "10.0.0.5"

@@ -34,7 +34,7 @@ def resend(ctx, account):
     Returns whether it was sent."""
     if account.email_confirmed_at is not None:
         return False
-    ip = ctx.request.remote_addr or "unknown"
+    ip = throttle.client_ip(ctx)
     throttle.hit(ctx.db, ctx.config, [
         throttle.Limit("confirmation e-mail per account", str(account.id), 5, HOUR),
         throttle.Limit("confirmation e-mail per IP", ip, 20, HOUR),

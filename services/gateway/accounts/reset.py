@@ -16,7 +16,7 @@ def request(ctx, email):
     """E-mail a reset link if the address has an account; the caller answers the same
     either way.  A few an hour per address (known or not) and per IP."""
     email = email.strip()
-    ip = ctx.request.remote_addr or "unknown"
+    ip = throttle.client_ip(ctx)
     throttle.hit(ctx.db, ctx.config, [
         throttle.Limit("reset e-mail per address", email.lower(), 5, HOUR),
         throttle.Limit("reset e-mail per IP", ip, 20, HOUR),

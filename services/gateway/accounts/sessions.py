@@ -44,7 +44,7 @@ def sign_in(ctx, email, password):
 
     The attempt is counted before the (slow) password check, so simultaneous guesses
     cannot all pass the limit; a success uncounts it again."""
-    ip = ctx.request.remote_addr or "unknown"
+    ip = throttle.client_ip(ctx)
     counted = throttle.hit(ctx.db, ctx.config, _sign_in_limits(ctx.config, email, ip),
                            "too many failed sign-ins; wait and try again")
     with ctx.db as uow:
@@ -66,7 +66,7 @@ def sign_out(ctx, account):
 def change_password(ctx, account, current, new):
     """A new password, checked against the current one (counted as a sign-in attempt);
     every earlier session and token ends, and a new token for this one is returned."""
-    ip = ctx.request.remote_addr or "unknown"
+    ip = throttle.client_ip(ctx)
     counted = throttle.hit(ctx.db, ctx.config, _sign_in_limits(ctx.config, account.email, ip),
                            "too many failed attempts; wait and try again")
     with ctx.db as uow:

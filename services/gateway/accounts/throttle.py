@@ -48,6 +48,18 @@ class Throttled(TooManyRequests):
         self.headers = {"Retry-After": str(self.retry_after)}
 
 
+def client_ip(ctx):
+    """The caller's address.  Behind ``TRUSTED_PROXY_HOPS`` reverse proxies (an ingress) it is
+    that many entries from the right of ``X-Forwarded-For`` (what the nearest trusted proxy
+    saw; entries further left are the client's to forge); with none, the peer's address."""
+    hops = int(ctx.config.get("TRUSTED_PROXY_HOPS", 0) or 0)
+    if hops > 0:
+        forwarded = [a.strip() for a in ctx.request.headers.get("X-Forwarded-For", "").split(",") if a.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return ctx.request.remote_addr or "unknown"
+
+
 def retention(config):
     return int(config.get("THROTTLE_RETENTION_SECONDS", DEFAULT_RETENTION))
 
