@@ -153,3 +153,59 @@ def test_a_draft_sees_the_same_idea_before_it_is_submitted(api):
     assert status(requests.post(f"{base}/municipalities/hamar/similar-proposals", json=draft), 200) == []
     bad = requests.post(f"{base}/municipalities/aalborg/similar-proposals", json={**draft, "language": "xx"})
     assert bad.status_code == 422 and bad.headers["Content-Type"] == "application/problem+json"
+
+
+def register_in(base, email, municipality):
+    r = requests.post(f"{base}/auth/register", json={
+        "email": email, "password": PASSWORD, "display_name": "Someone", "municipality": municipality,
+        "role": "resident"})
+    assert r.status_code == 201, r.text
+    return login(base, email)
+
+
+def test_tried_elsewhere_lists_the_same_idea_from_other_municipalities_and_staff_mark_duplicates(api):
+    base, _, gateway_db = api
+    aalborg = register_in(base, "aalborg@example.org", "aalborg")
+    hamar = register_in(base, "hamar@example.org", "hamar")
+    _, staff = employee(base, gateway_db)
+    flooded = {"kind": "development", "title": "Oversvømmede kældre efter skybrud", "language": "da",
+               "problem": "Ved hvert skybrud løber regnvandet ned i kældrene i Vestbyen.",
+               "goal": "Regnbede og en forsinkelsessø, så vandet ikke oversvømmer husene."}
+    twin = {"kind": "development", "title": "Oversvømte kjellere etter styrtregn", "language": "nb",
+            "problem": "Når det kommer styrtregn, renner regnvannet inn i kjellerne i sentrum.",
+            "goal": "Regnbed og et fordrøyningsbasseng så vannet ikke oversvømmer husene."}
+    here = status(requests.post(f"{base}/municipalities/aalborg/proposals", json=flooded, headers=aalborg), 201)
+    there = status(requests.post(f"{base}/municipalities/hamar/proposals", json=twin, headers=hamar), 201)
+    again = status(requests.post(f"{base}/municipalities/aalborg/proposals",
+                                 json={**flooded, "title": "Vand i kældrene ved skybrud"}, headers=aalborg), 201)
+
+    path = f"{base}/municipalities/aalborg/proposals/{here['id']}/similar"
+    there_path = f"{base}/municipalities/hamar/proposals/{there['id']}/similar"
+    import time
+    deadline, back = time.time() + 20, []
+    while time.time() < deadline and len(back) < 2:  # matching learns of all three from their events
+        back = status(requests.get(there_path, params={"across": "municipalities"}), 200)["similar"]
+        time.sleep(0.2)
+    # the older proposal's list shows the newcomers, from the other country and language
+    assert {s["id"] for s in back} == {here["id"], again["id"]}
+    assert {(s["municipality"], s["language"]) for s in back} == {("aalborg", "da")}
+    found = status(requests.get(path, params={"across": "municipalities"}), 200)["similar"]
+    assert [(s["id"], s["municipality"], s["language"], s["status"]) for s in found] == [
+        (there["id"], "hamar", "nb", there["status"])]
+    assert found[0]["title"] == twin["title"] and found[0].get("outcome") is None
+    local = status(requests.get(path), 200)["similar"]
+    assert [s["id"] for s in local] == [again["id"]]
+    draft = status(requests.post(f"{base}/municipalities/hamar/similar-proposals",
+                                 params={"across": "municipalities"},
+                                 json={"title": "Kjellarar som blir fløymde av regnvatn", "language": "nn",
+                                       "problem": "Ved kraftig regn renn regnvatnet inn i kjellarane."}), 200)
+    assert {d["municipality"] for d in draft} == {"aalborg"} and {d["id"] for d in draft} <= {here["id"], again["id"]}
+
+    # staff point the newer one to the older: both lists say so
+    mark = f"{base}/municipalities/aalborg/proposals/{again['id']}/duplicate-of"
+    status(requests.post(mark, json={"of": here["id"]}, headers=aalborg), 403)
+    marked = status(requests.post(mark, json={"of": here["id"]}, headers=staff), 200)
+    assert marked["similar"][0]["id"] == here["id"] and marked["similar"][0]["duplicate"] is True
+    assert status(requests.get(path), 200)["similar"][0] == {**marked["similar"][0], "id": again["id"],
+                                                             "title": again["title"]}
+    status(requests.post(mark, json={"of": again["id"]}, headers=staff), 422)
