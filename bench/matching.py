@@ -466,14 +466,16 @@ def bench_households(runs=3, n=1000, k=30):
     results = []
     for rule in ("maximin", "leximin"):
         for run in range(runs if rule == "maximin" else 1):
-            t, cpu = time.perf_counter(), time.process_time()
+            t, cpu = time.perf_counter(), time.thread_time()
             selection = panels.select(pool, k, quotas, seed=run, one_per_household=True, time_limit=PANEL_SECONDS,
                                       rule=rule)
-            seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
-            # wall time on a shared machine waits for the CPU too: the CPU time says what the work costs
+            seconds, cpu = time.perf_counter() - t, time.thread_time() - cpu
+            # MATCHING_PANEL_SECONDS counts the solver's CPU time (this thread's); the wall time on a
+            # shared machine also waits for the CPU
             result = {"rule": rule, "run": run + 1, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
                       "load_average": round(os.getloadavg()[0], 1), "proven": selection.optimal,
-                      "within_half_the_limit": selection.optimal and seconds <= PANEL_SECONDS / 2,
+                      "within_half_the_limit": selection.optimal and cpu <= PANEL_SECONDS / 2,
+                      "within_half_the_limit_wall": selection.optimal and seconds <= PANEL_SECONDS / 2,
                       "lowest_probability": round(selection.lowest_probability, 6),
                       "bound": round(selection.upper_bound, 6), "panels_in_lottery": selection.panels_in_lottery}
             say(f"households {n:,}/{k} {rule} run {run + 1}: {result['seconds']} s ({result['cpu_seconds']} s CPU,"

@@ -38,7 +38,8 @@ class _ColumnGeneration:
         return False
 
     def out_of_time(self):
-        return self.deadline is not None and time.monotonic() > self.deadline
+        return self.deadline is not None and (time.thread_time() > self.deadline[0]
+                                              or time.monotonic() > self.deadline[1])
 
     def start(self):
         """Panels that together include every unit that can be included (first
@@ -135,8 +136,16 @@ class _ColumnGeneration:
         return lottery, unit_prob
 
 
+# The time limit counts the solver's own CPU time (this thread's), so a machine
+# busy with other work does not turn a provable lottery into "unproven"; the wall
+# clock still stops it at this multiple, below the gateway's RPC timeout.
+WALL_FACTOR = 1.5
+
+
 def _deadline(time_limit):
-    return None if time_limit is None else time.monotonic() + time_limit
+    if time_limit is None:
+        return None
+    return time.thread_time() + time_limit, time.monotonic() + WALL_FACTOR * time_limit
 
 
 def maximin_lottery(problem, tolerance=1e-6, max_rounds=2000, time_limit=None, report=None):

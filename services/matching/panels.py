@@ -81,6 +81,7 @@ class Selection:
     upper_bound: float = 1.0       # no lottery can give the least favoured more than this
     portfolio: list = field(default_factory=list)   # (probability, seats per type) of each panel
     rule: str = "maximin"
+    complete: bool = True          # leximin: every level proven within the time
 
 
 def seed_of(value):
@@ -375,7 +376,7 @@ def _fair_lottery(problem, fast, fair, time_limit):
     the lottery is first computed on types (households.py); only when that is not
     proven optimal within the time does the exact program on household types get
     what is left of it, and the better of the two lotteries is kept."""
-    started = time.monotonic()
+    started = time.thread_time()
     report = {}
     if not problem.one_per_household:
         return (problem, *fair(problem, time_limit=time_limit, report=report), report)
@@ -391,7 +392,7 @@ def _fair_lottery(problem, fast, fair, time_limit):
         best = (fast, lottery, unit_prob, report)
     else:
         best = None
-    left = None if time_limit is None else max(0.5, time_limit - (time.monotonic() - started))
+    left = None if time_limit is None else max(0.5, time_limit - (time.thread_time() - started))
     exact_report = {}
     lottery, unit_prob = fair(problem, time_limit=left, report=exact_report)
     if best is not None:
@@ -439,6 +440,7 @@ def select(volunteers, size, quotas, *, seed, one_per_household=False, alternate
         lowest_probability=min(probabilities.values()), counts=counts,
         seed=seed_of(seed), panels_in_lottery=len(lottery),
         optimal=report["optimal"], upper_bound=report["upper_bound"], rule=rule,
+        complete=report.get("complete", report["optimal"]),
         portfolio=[(prob, composition(problem, panel)) for panel, prob in lottery],
     )
 

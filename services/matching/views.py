@@ -83,6 +83,7 @@ def panel_out(panel_id, municipality, request, selection, pool_size):
         # False when the time limit stopped the search: the lottery is fair over the
         # panels found, and no lottery could give the least favoured more than the bound.
         "maximin_proven": selection.optimal, "lowest_probability_bound": round(selection.upper_bound, 6),
+        "complete": selection.complete,
         "proposal_id": str(request.proposal_id) if request.proposal_id else None,
     }
 

@@ -308,6 +308,8 @@ class PanelOut(BaseModel):
         default_factory=list, description="the lottery: each panel's seats per type and its probability")
     maximin_proven: bool
     lowest_probability_bound: float
+    complete: bool = Field(True, description="leximin: every level above the lowest was also proven optimal "
+                                             "within MATCHING_PANEL_SECONDS (false: the rest as good as found)")
 
 
 # -- the typed client ---------------------------------------------------------------------
