@@ -8,7 +8,8 @@ instance group that serves it; a call with a deadline that has passed runs nowhe
   aalborg is delivered to the group serving aalborg and to no other.  The gateway's
   :class:`GroupRpcProxy` publishes ``<municipality>.<method>`` when the first
   argument is a municipality of the catalogue, else ``_home.<method>``; methods
-  whose data is spread over the groups (:data:`FAN_OUT`: a person's export, inbox)
+  whose data is spread over the groups (:data:`FAN_OUT`: a person's export, inbox,
+  preferences; a calendar token)
   are asked of every municipality's group and the home group at once, one answer
   per group is kept and the answers are merged.  No group for the municipality:
   the publish is returned unroutable and the caller gets ``UnknownService`` (503).
@@ -49,11 +50,17 @@ log = logging.getLogger(__name__)
 HOME = "_home"  # not a municipality id (those start with a letter): cannot collide
 DEADLINE = "deadline"  # worker context key; on the wire the header ``nameko.deadline``
 
-# Methods whose answers live in every group: asked of all, merged (see _merge_*).
+# Methods asked of every group at once, and how their answers are combined (see merge):
+# a person's data lives where their municipalities' groups are; their choices go to every
+# group (each decides for its own municipalities' notifications); a calendar token is
+# known to the one group that made it.
 FAN_OUT = {
     "export_participant": "deep",
     "inbox": "inbox",
     "mark_read": "deep",
+    "set_preferences": "first",
+    "unsubscribe": "first",
+    "participant_calendar": "found",
 }
 
 
@@ -279,11 +286,23 @@ class GroupMethodProxy(MethodProxy):
                 continue  # no group serves that municipality
         if not pending:
             raise UnknownService(self.service_name)
-        answers = {}
-        for reply in eventlet.GreenPool().imap(lambda r: (r.result(), r), pending):
-            result, reply = reply
-            answers.setdefault(reply.group, result)
-        return merge(FAN_OUT[self.method_name], list(answers.values()), args, kwargs)
+        answers, errors = {}, []
+
+        def wait(reply):
+            try:
+                return reply, reply.result(), None
+            except Exception as exc:  # a remote error: kept, raised below unless another group found it
+                return reply, None, exc
+
+        for reply, result, error in eventlet.GreenPool().imap(wait, pending):
+            if error is not None:
+                errors.append(error)
+            else:
+                answers.setdefault(reply.group, result)
+        how = FAN_OUT[self.method_name]
+        if errors and not (how == "found" and answers):
+            raise errors[0]
+        return merge(how, list(answers.values()), args, kwargs)
 
 
 class _Reply:
@@ -311,6 +330,8 @@ class _Reply:
 def merge(how, answers, args, kwargs):
     if how == "inbox":
         return _merge_inbox(answers, args, kwargs)
+    if how in ("first", "found"):
+        return answers[0]
     return _merge_deep(answers)
 
 

@@ -86,7 +86,7 @@ def test_each_group_answers_only_for_its_municipalities_keeps_its_rows_and_follo
     assert r.status_code == 200, r.text
 
     # Group A answers for aalborg; B has never heard of the proposal.
-    answer = rpc_client.call(p["amqp"], "proposals", "aalborg.get", ["aalborg", pid])
+    answer = rpc_client.call(p["amqp"], "proposals", "aalborg.get", ["aalborg", None, pid])
     assert answer["error"] is None and answer["group"] == "aalborg"
     assert requests.get(f"{base}/municipalities/hamar/proposals/{pid}", timeout=10).status_code == 404
     # No group serves volda: the gateway says the backend is unavailable rather than asking another group.
@@ -107,6 +107,15 @@ def test_each_group_answers_only_for_its_municipalities_keeps_its_rows_and_follo
     # Marking it read reaches the group that holds it.
     r = requests.post(f"{base}/me/notifications/read", json={"all": True}, headers=ole, timeout=10)
     assert r.status_code == 200 and r.json()["marked"] >= 1, r.text
+
+    # His choices reach every group: each decides for its own municipalities' notifications.
+    r = requests.put(f"{base}/me/preferences", json={"proposal_activity": {"email": "off"}}, headers=ole, timeout=10)
+    assert r.status_code == 200, r.text
+    for group in GROUPS:
+        with unit_of_work(p["db"]["notifications", group]) as uow:
+            assert uow.execute(sa.text("SELECT frequency FROM preferences WHERE participant_id = :p AND "
+                                       "kind = 'proposal_activity' AND channel = 'email'"),
+                               {"p": ole_id}).scalar() == "off", group
 
     # A holds aalborg's rows; B's databases hold none of aalborg's and nothing of the proposal.
     assert rows_of(p["db"]["proposals", "A"], "aalborg")
