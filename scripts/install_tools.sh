@@ -12,6 +12,7 @@ VENV="${VENV:-.venv}"
 need_apt=""
 command -v chromium >/dev/null 2>&1 || need_apt="$need_apt chromium"
 command -v promtool >/dev/null 2>&1 || need_apt="$need_apt prometheus"
+command -v wrk >/dev/null 2>&1 || need_apt="$need_apt wrk"
 if [ -n "$need_apt" ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian packages:$need_apt"

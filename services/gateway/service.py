@@ -26,6 +26,7 @@ from .api.context import Context
 from .api.problems import Problem, from_exception, problem_response, validation_errors
 from .api.router import API_PREFIX, router, run as run_route
 from . import inputs
+from .readmodel import PublicReadModel, http as readmodel_http
 
 log = logging.getLogger("gateway")
 
@@ -85,6 +86,7 @@ class Service:
         "RPC_TIMEOUT_SECONDS": "10",
         "PUBLIC_URL": "http://localhost:8000",
         "REQUIRE_CONFIRMED_EMAIL": "1",
+        "PUBLIC_CACHE_SECONDS": "1",
     }
 
     settings = Settings()
@@ -94,6 +96,7 @@ class Service:
     matching = RpcProxy("matching")
     meetings = RpcProxy("meetings")
     notifications = RpcProxy("notifications")
+    readmodel = PublicReadModel()  # public reads from samskab.public (gateway/readmodel)
 
     @property
     def config(self):
@@ -139,6 +142,7 @@ class Service:
             if response is None:
                 log.exception("unhandled error on %s %s", request.method, self.trace["route"])
                 response = problem_response(500, "something went wrong on our side", instance=request.path)
+        response = readmodel_http.finish(self.readmodel, request, response)  # ETag, 304, Cache-Control
         route_name = self.trace["route"]
         elapsed = time.perf_counter() - started
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

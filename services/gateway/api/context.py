@@ -169,6 +169,13 @@ class Context:
         return NotificationsRpc(self.call)
 
     def call(self, service, method, *args, **kwargs):
+        """A backend's answer: public reads from the read model (``gateway.readmodel``), the rest by RPC."""
+        model = getattr(self.gateway, "readmodel", None)
+        if model is not None:
+            return model.call(self, service, method, args, kwargs, self.rpc)
+        return self.rpc(service, method, *args, **kwargs)
+
+    def rpc(self, service, method, *args, **kwargs):
         """RPC to a backend; a silent or absent backend is a 503, not a hang."""
         proxy = getattr(self.gateway, service)
         try:

@@ -23,6 +23,7 @@ from samskab.errors import DomainError, Forbidden, NotFound, TooManyRequests, Un
 from .. import idempotency
 from ..api.context import SESSION_COOKIE, Context
 from ..api.problems import BackendUnavailable, Problem
+from ..readmodel import http as readmodel_http
 from . import i18n, security
 from .messages import MESSAGES
 
@@ -356,6 +357,9 @@ def _run_once(page, view, values):
 def dispatch(gateway, request):
     if request.path.startswith("/static/"):
         return _static(request.path[len("/static/"):]), "/static"
+    kept = readmodel_http.serve(gateway, request)  # an anonymous page from the read model
+    if kept is not None:
+        return kept, "read model"
     adapter = url_map.bind("localhost")
     page = Page(gateway, request)
     template = "unmatched"
@@ -400,5 +404,5 @@ def dispatch(gateway, request):
     except Exception:  # a bug here or in a backend: a page in the reader's language, the details in the log
         log.exception("unhandled error on %s %s", request.method, template)
         response = _error(page, 500)
-    return page.finish(response), template
+    return readmodel_http.keep(gateway, request, page.finish(response)), template
 

@@ -1,0 +1,297 @@
+"""The read model's memory: the backends' public answers and the pages made of them.
+
+An **answer** is what one read returns to nobody in particular (``actor`` None), kept
+as JSON with the ids it names (its arguments' and its result's).  A municipality's
+lists (no id among the arguments) also depend on the municipality as a whole.  A
+public event drops, at once, every answer that names one of its ids, and the
+municipality's lists; the next read fetches it again, once: readers who come while
+it is being fetched wait for that one call (never a call per reader).
+
+A **page** is the bytes of an anonymous response, per path, query and language, with
+the answers it was made of; it is served as long as each of them is still the one
+it was made of.
+"""
+import collections
+import hashlib
+import json
+import re
+import sys
+import time
+
+import eventlet
+from eventlet.event import Event
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+MAX_IDS = 2000  # ids remembered per answer: a list of 500 meetings names them all
+
+# Reads that are the same for every caller who is not the municipality's staff: a
+# signed-in reader takes them from the model too.  The check says whether this answer
+# holds nothing that a signed-in person might see differently (their own hidden text).
+_no_hidden = lambda value: not any(item.get("hidden") for item in (value or []))  # noqa: E731
+SHARED = {
+    ("proposals", "history"): None,
+    ("proposals", "experiments"): None,
+    ("proposals", "questions"): _no_hidden,
+    ("proposals", "updates"): _no_hidden,
+    ("meetings", "list"): None,
+    ("matching", "similar"): None,
+    ("notifications", "feed"): None,
+}
+# Reads kept for anonymous callers only: a signed-in caller's answer carries what is
+# theirs (their support, their registration, their drafts, their party in an agreement).
+ANONYMOUS = {
+    ("proposals", "get"), ("proposals", "list"), ("proposals", "list_page"), ("proposals", "agreement"),
+    ("meetings", "get"), ("meetings", "meeting_ics"), ("meetings", "municipality_calendar"),
+    ("meetings", "list_places"),
+    ("notifications", "open_data"), ("notifications", "open_data_csv"),
+} | set(SHARED)
+
+
+def _is_actor(value):
+    return isinstance(value, dict) and "role" in value and "id" in value
+
+
+def ids_in(value, found=None):
+    """Every id (UUID text) in a JSON value, up to :data:`MAX_IDS`."""
+    found = set() if found is None else found
+    if isinstance(value, str):
+        if len(value) == 36 and UUID.fullmatch(value):
+            found.add(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            if len(found) >= MAX_IDS:
+                break
+            ids_in(item, found)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            if len(found) >= MAX_IDS:
+                break
+            ids_in(item, found)
+    return found
+
+
+class Answer:
+    __slots__ = ("key", "municipality", "body", "deps", "at", "made")
+
+    def __init__(self, key, municipality, body, deps):
+        self.key, self.municipality, self.body, self.deps = key, municipality, body, deps
+        self.at = time.time()  # when it was fetched: its Last-Modified
+        self.made = time.monotonic()
+
+    def value(self):
+        # A copy per reader: a view that changes what it was given changes nothing here.
+        return json.loads(self.body)
+
+
+class PageEntry:
+    __slots__ = ("key", "body", "headers", "etag", "last_modified", "answers", "made", "read_at")
+
+    def __init__(self, key, body, headers, answers):
+        self.key, self.body, self.headers, self.answers = key, body, headers, answers
+        self.etag = hashlib.blake2b(body, digest_size=12).hexdigest()
+        self.last_modified = max([a.at for a in answers], default=time.time())
+        self.made = time.monotonic()
+        self.read_at = self.made
+
+
+class Flight:
+    """One fetch under way; ``dirty`` when an event came while it ran."""
+    __slots__ = ("event", "municipality", "dirty")
+
+    def __init__(self, municipality):
+        self.event, self.municipality, self.dirty = Event(), municipality, False
+
+
+class Record:
+    """What one request took from the model (for its Last-Modified, and whether its page may be kept)."""
+    __slots__ = ("answers", "live")
+
+    def __init__(self):
+        self.answers, self.live = [], False
+
+
+def record_of(request):
+    found = request.environ.get("samskab.readmodel")
+    if found is None:
+        found = request.environ["samskab.readmodel"] = Record()
+    return found
+
+
+class Store:
+    def __init__(self, max_answers=100_000, max_pages=5_000, max_age=60.0, wait=5.0):
+        self.max_answers, self.max_pages, self.max_age, self.wait = max_answers, max_pages, max_age, wait
+        self.answers = collections.OrderedDict()  # key -> Answer, least recently used first
+        self.by_dep = collections.defaultdict(set)  # ("id", uuid) | ("m", municipality) -> answer keys
+        self.flights = {}  # answer key -> Flight
+        self.pages = collections.OrderedDict()  # (path, query, lang) -> PageEntry
+        self.pages_of = collections.defaultdict(set)  # answer key -> page keys made of it
+        self.page_flights = {}  # page key -> (Event, started)
+        self.stats = collections.Counter()
+
+    # -- answers ------------------------------------------------------------------------
+
+    def call(self, ctx, service, method, args, kwargs, live):
+        """``ctx.call`` through the model: a public read from memory, anything else live."""
+        record = record_of(ctx.request)
+        if (service, method) not in ANONYMOUS or not args or not isinstance(args[0], str):
+            record.live = True
+            return live(service, method, *args, **kwargs)
+        at = next((i for i, a in enumerate(args) if _is_actor(a)), None)
+        if at is None:
+            at = next((k for k, a in kwargs.items() if _is_actor(a)), None)
+        actor = None if at is None else (args[at] if isinstance(at, int) else kwargs[at])
+        if actor is not None:
+            if (service, method) not in SHARED or actor.get("staff") or actor.get("operator"):
+                record.live = True
+                return live(service, method, *args, **kwargs)
+            if isinstance(at, int):
+                args = args[:at] + (None,) + args[at + 1:]
+            else:
+                kwargs = {**kwargs, at: None}
+        key = (service, method, json.dumps(args, sort_keys=True, default=str),
+               json.dumps(kwargs, sort_keys=True, default=str))
+        answer = self.read(key, args[0], lambda: live(service, method, *args, **kwargs), args)
+        value = answer.value()
+        check = SHARED.get((service, method))
+        if actor is not None and check is not None and not check(value):
+            record.live = True
+            return self._live_as(live, service, method, args, kwargs, at, actor)
+        record.answers.append(answer)
+        return value
+
+    @staticmethod
+    def _live_as(live, service, method, args, kwargs, at, actor):
+        if isinstance(at, int):
+            args = args[:at] + (actor,) + args[at + 1:]
+        else:
+            kwargs = {**kwargs, at: actor}
+        return live(service, method, *args, **kwargs)
+
+    def fresh(self, key):
+        answer = self.answers.get(key)
+        if answer is None:
+            return None
+        if time.monotonic() - answer.made > self.max_age:
+            self._drop(key)
+            return None
+        return answer
+
+    def read(self, key, municipality, fetch, args=()):
+        answer = self.fresh(key)
+        if answer is not None:
+            self.stats["answer_hit"] += 1
+            return answer
+        flight = self.flights.get(key)
+        if flight is not None:
+            self.stats["answer_wait"] += 1
+            with eventlet.Timeout(self.wait):
+                return flight.event.wait()
+        flight = self.flights[key] = Flight(municipality)
+        self.stats["answer_fetch"] += 1
+        try:
+            for _ in range(3):
+                flight.dirty = False
+                value = fetch()
+                if not flight.dirty:
+                    break
+            body = json.dumps(value, default=str, ensure_ascii=False)
+            parsed = json.loads(body)
+            arg_ids = ids_in(list(args[1:]))
+            deps = {("id", i) for i in arg_ids | ids_in(parsed)}
+            if not arg_ids:
+                deps.add(("m", municipality))  # a list: anything new in the municipality may belong in it
+            answer = Answer(key, municipality, body, deps)
+            if not flight.dirty:
+                self._keep(answer)
+        except BaseException:
+            self.flights.pop(key, None)
+            flight.event.send_exception(*sys.exc_info())
+            raise
+        self.flights.pop(key, None)
+        flight.event.send(answer)
+        return answer
+
+    def _keep(self, answer):
+        self._drop(answer.key)
+        self.answers[answer.key] = answer
+        for dep in answer.deps:
+            self.by_dep[dep].add(answer.key)
+        while len(self.answers) > self.max_answers:
+            self._drop(next(iter(self.answers)))
+
+    def _drop(self, key):
+        answer = self.answers.pop(key, None)
+        if answer is None:
+            return ()
+        for dep in answer.deps:
+            keys = self.by_dep.get(dep)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self.by_dep[dep]
+        return self.pages_of.pop(key, ())
+
+    def changed(self, municipality, ids):
+        """An event in ``municipality`` naming ``ids``: drop what it may have changed.
+        Returns the pages that were made of it (their entries, with when they were last read)."""
+        keys = set(self.by_dep.get(("m", municipality), ()))
+        for i in ids:
+            keys |= self.by_dep.get(("id", i), set())
+        pages = set()
+        for key in keys:
+            pages.update(self._drop(key))
+        for flight in self.flights.values():
+            if flight.municipality == municipality:
+                flight.dirty = True
+        dropped = [entry for entry in (self.pages.pop(k, None) for k in pages) if entry is not None]
+        self.stats["page_dropped"] += len(dropped)
+        self.stats["events"] += 1
+        return dropped
+
+    def drop_all(self):
+        self.answers.clear()
+        self.by_dep.clear()
+        self.pages.clear()
+        self.pages_of.clear()
+        for flight in self.flights.values():
+            flight.dirty = True
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def page(self, key):
+        entry = self.pages.get(key)
+        if entry is None:
+            return None
+        if time.monotonic() - entry.made > self.max_age or any(
+                self.answers.get(a.key) is not a for a in entry.answers):
+            self.pages.pop(key, None)
+            return None
+        entry.read_at = time.monotonic()
+        return entry
+
+    def keep_page(self, key, body, headers, answers):
+        # Made of answers that were dropped while it was rendered: not kept (it may be stale).
+        if any(self.answers.get(a.key) is not a for a in answers):
+            return None
+        entry = PageEntry(key, body, headers, answers)
+        self.pages.pop(key, None)
+        self.pages[key] = entry
+        for a in answers:
+            self.pages_of[a.key].add(key)
+        while len(self.pages) > self.max_pages:
+            self.pages.pop(next(iter(self.pages)))
+        return entry
+
+    def page_flight(self, key):
+        """``(event, mine)``: the render of this page under way, or a new one that is the caller's."""
+        found = self.page_flights.get(key)
+        if found is not None and time.monotonic() - found[1] < self.wait:
+            return found[0], False
+        event = Event()
+        self.page_flights[key] = (event, time.monotonic())
+        return event, True
+
+    def page_landed(self, key):
+        found = self.page_flights.pop(key, None)
+        if found is not None and not found[0].ready():
+            found[0].send(True)
