@@ -17,15 +17,11 @@ from ..views import MATCHABLE, blank_profile, export_out, profile_domain, profil
 CANDIDATE_POOL = 300
 
 
-def _scoped(scopes, terms):
-    return sorted(f"{scope}|{term}" for scope in scopes for term in terms)
-
-
 def scoped_terms(p):
     """The municipality-scoped terms a profile is found by (none unless it opted in)."""
     if not p.suggest_me:
         return []
-    return _scoped([p.municipality] + list(p.neighbour_municipalities), scoring.profile_terms(p))
+    return scoring.scoped([p.municipality] + list(p.neighbour_municipalities), scoring.profile_terms(p))
 
 
 def _row(uow, pid):
@@ -114,7 +110,7 @@ def recommendations(uow, actor, limit=10):
     if prow is None:
         return {"recommendations": []}
     mine = profile_domain(prow)
-    terms = _scoped([mine.municipality] + mine.neighbour_municipalities, scoring.profile_terms(mine))
+    terms = scoring.scoped([mine.municipality] + mine.neighbour_municipalities, scoring.profile_terms(mine))
     if not terms:
         return {"recommendations": []}
     rows = uow.execute(

@@ -20,10 +20,6 @@ from . import similar_lists
 CANDIDATE_POOL = 300
 
 
-def _scoped(scopes, terms):
-    return sorted(f"{scope}|{term}" for scope in scopes for term in terms)
-
-
 def store(uow, event_type, data, served):
     """Keep the proposal of an event; from a municipality this group does not
     serve, only what its public projection says (no description, no initiator)."""
@@ -47,7 +43,7 @@ def store(uow, event_type, data, served):
         "language": data["language"], "status": data["status"], "outcome": data.get("outcome"),
         "initiator_id": uuid.UUID(str(initiator)) if initiator else None,
         "created_at": data.get("created_at") or now(), "features": dict(feats), "sim_terms": sorted(feats),
-        "match_terms": [] if public_only else _scoped([data["municipality"]], scoring.proposal_terms(domain)),
+        "match_terms": [] if public_only else scoring.scoped([data["municipality"]], scoring.proposal_terms(domain)),
         "public_only": public_only,
     }
     old = save_proposal(uow, pid, record)

@@ -1,7 +1,8 @@
 """Leximin panels on 1,000 volunteers, 30 seats, quotas and households.
 
-One test of ~30-50 s on this machine (most of it the 20,000 draws the claim is
-checked against, each dividing seats among households by dependent rounding):
+One test of about 25 s of CPU (60-80 s wall on this shared 2-core machine; most
+of it the 20,000 draws the claim is checked against, each dividing seats among
+households by dependent rounding):
 it is the issue's acceptance case, and a smaller pool would not show what
 leximin gains over maximin above the least favoured."""
 import random
