@@ -13,7 +13,7 @@ from samskab.errors import Invalid
 
 from .. import forms
 from ..app import page_route
-from .proposals import KINDS, LEVELS, base, parts
+from .proposals import KINDS, LEVELS, base, optional, parts
 
 STEPS = ("mission", "affected", "needs", "expectations", "review")
 FIELDS = ("title", "kind", "problem", "goal", "affected", "area", "topics", "needs", "iap2_level", "expectations",
@@ -49,10 +49,10 @@ def _similar_to_draft(page, municipality_id, values):
     draft = {"title": values.get("title", ""), "problem": values.get("problem", ""), "goal": values.get("goal", ""),
              "description": _payload(page, values, True)["description"],
              "language": language if language in values_of(Language) else "da"}
-    matched = page.maybe("matching", "similar_to_draft", municipality_id, draft)
+    matched = optional(lambda: page.ctx.matching.similar_to_draft(municipality_id, page.actor, draft))
     if matched is None:
         return None
-    ids = [item["id"] for item in matched][:5]
+    ids = [item.id for item in matched][:5]
     rpc = page.ctx.proposals
     shown = parts(**{f"p{i}": ((lambda pid=pid: rpc.get(municipality_id, page.actor, pid)), None)
                      for i, pid in enumerate(ids)}) if ids else {}

@@ -128,11 +128,11 @@ def detail(page, m, proposal_id, errors=None, values=None, status=200):
         experiments=(lambda: rpc.experiments(mid, actor, proposal_id), []),
         updates=(lambda: rpc.updates(mid, actor, proposal_id), []),
         meetings=(lambda: page.ctx.meetings.list(mid, actor, proposal_id=proposal_id, upcoming=False, limit=50), []),
-        similar=(lambda: page.call("matching", "similar", mid, proposal_id, actor), None),
+        similar=(lambda: page.ctx.matching.similar(mid, actor, proposal_id), None),
     )
     if manage:
-        fetches["stakeholders"] = (lambda: page.call("matching", "stakeholders", mid, proposal_id, actor), None)
-        fetches["matches"] = (lambda: page.call("matching", "matches", mid, proposal_id, actor), None)
+        fetches["stakeholders"] = (lambda: page.ctx.matching.stakeholders(mid, actor, proposal_id), None)
+        fetches["matches"] = (lambda: page.ctx.matching.matches(mid, actor, proposal_id), None)
     found = parts(**fetches)
     found.setdefault("stakeholders", None)
     found.setdefault("matches", None)
