@@ -68,7 +68,8 @@ def consumer_queues(broker_uri, service):
     r = requests.get(management(broker_uri), auth=("guest", "guest"), timeout=10)
     r.raise_for_status()
     return sorted(q["name"] for q in r.json() if q["name"].startswith(f"samskab.{service}.")
-                  and ".retry." not in q["name"] and not q["name"].endswith(".dlq"))
+                  and ".retry." not in q["name"] and not q["name"].endswith(".dlq")
+                  and ".rpc-requests" not in q["name"])  # the RPC queue (samskab.rpc) takes no events
 
 
 def publish_raw(broker_uri, queue, bodies):
