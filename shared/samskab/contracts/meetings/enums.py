@@ -3,6 +3,8 @@ from typing import Annotated, Literal
 
 from pydantic import StringConstraints
 
+from ...text import Visible
+
 Iap2 = Literal["inform", "consult", "involve", "collaborate", "empower"]
 Kind = Literal["service", "development", "policy"]
 Group = Literal["resident", "business", "association", "politician", "employee"]
@@ -14,6 +16,6 @@ MeetingStatus = Literal["scheduled", "cancelled", "concluded"]
 RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
 OutcomeKind = Literal["decision", "action", "experiment"]
 
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Visible]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), Visible]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50000)]

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from ...text import SaneDatetime
 from .enums import FormatId, Group, Iap2, LongText, OutcomeKind, Short, Text
 
 __all__ = ["NewPlace", "NewMeeting", "MeetingChanges", "Cancellation", "NewAgendaQuestion", "Minutes", "NewOutcome"]
@@ -36,8 +37,8 @@ class NewMeeting(_Input):
     iap2_level: Iap2 | None = None
     proposal_id: uuid.UUID | None = None
     series_id: uuid.UUID | None = Field(None, description="Join an existing series of sessions")
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: SaneDatetime  # years 1900-2200: beyond, time arithmetic overflows
+    ends_at: SaneDatetime
     place_id: uuid.UUID | None = None
     online_url: AnyHttpUrl | None = None
     capacity: int = Field(gt=0, le=100000)
@@ -56,8 +57,8 @@ class MeetingChanges(_Input):
     purpose: Text | None = None
     promise: Text | None = None
     iap2_level: Iap2 | None = None
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
+    starts_at: SaneDatetime | None = None
+    ends_at: SaneDatetime | None = None
     place_id: uuid.UUID | None = None
     online_url: AnyHttpUrl | None = None
     capacity: int | None = Field(None, gt=0, le=100000)
