@@ -178,7 +178,7 @@ class Service:
             from . import account_pages
 
             return account_pages.dispatch(self, request, Context(self, request, self.trace))
-        if not path.startswith(API_PREFIX):
+        if not (path == "/api" or path.startswith("/api/")):  # anything under /api answers problem+json
             from . import web
 
             return web.dispatch(self, request)

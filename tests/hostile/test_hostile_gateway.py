@@ -200,6 +200,8 @@ def test_pathological_input_is_a_4xx_problem_naming_the_field(platform, people):
 def test_api_errors_are_problems_with_the_real_allow(platform):
     p = platform
     problem(requests.get(f"{p.api}/no/such/thing", timeout=10), 404)
+    problem(requests.get(f"{p.base}/api/v2/proposals", timeout=10), 404)
+    problem(requests.get(f"{p.base}/api", timeout=10), 404)
     r = requests.put(f"{p.api}/auth/token", json={}, timeout=10)
     problem(r, 405)
     assert r.headers["Allow"].replace(" ", "") == "POST"
