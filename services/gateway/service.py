@@ -12,7 +12,6 @@ import eventlet
 
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import http
-from pydantic import ValidationError
 from werkzeug.exceptions import MethodNotAllowed, NotFound as RouteNotFound
 from werkzeug.wrappers import Response
 
@@ -23,7 +22,7 @@ from samskab.health import metrics_response, readiness
 
 from . import api  # noqa: F401  (registers the routes)
 from .api.context import Context
-from .api.problems import Problem, from_exception, problem_response, validation_errors
+from .api.problems import Problem, from_exception, problem_response
 from .api.router import API_PREFIX, router, run as run_route
 from . import inputs
 from .readmodel import PublicReadModel, http as readmodel_http
@@ -210,28 +209,6 @@ class Service:
         if account.email_confirmed_at is None:
             raise Problem(403, "confirm your e-mail address first: follow the link we sent you "
                                "(POST /api/v1/auth/confirm/resend sends it again)")
-
-    def _body(self, request, model):
-        length = request.content_length
-        if length is not None and length > self.max_body:
-            raise Problem(413, f"the body is larger than {self.max_body} bytes")
-        raw = request.stream.read(self.max_body + 1)
-        if len(raw) > self.max_body:
-            raise Problem(413, f"the body is larger than {self.max_body} bytes")
-        ctype = (request.mimetype or "").lower()
-        if ctype and ctype != "application/json" and not ctype.endswith("+json"):
-            raise Problem(415, "send the body as application/json")
-        try:
-            data = json.loads(raw or b"null")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise Problem(400, f"the body is not valid JSON: {exc}")
-        if not isinstance(data, dict):
-            raise Problem(400, "the body must be a JSON object")
-        _refuse_nul(data)
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            raise Problem(422, "the body does not match what this endpoint takes", validation_errors(exc))
 
     def _backend_checks(self):
         """Ping every backend at once, each given two seconds."""
