@@ -123,7 +123,7 @@ class PublicReadModel(DependencyProvider):
         if municipality not in self.served:
             return
         ids = ids_in(envelope.get("data")) | set(UUID.findall(str(envelope.get("subject") or "")))
-        dropped = self.store.changed(municipality, ids)
+        dropped = self.store.changed(municipality, ids, envelope.get("type"))
         now = time.monotonic()
         recent = [e.key for e in dropped if now - e.read_at < RECENT_READS][:RENDER_AT_ONCE]
         for key in recent:

@@ -21,6 +21,8 @@ import time
 import eventlet
 from eventlet.event import Event
 
+from samskab.errors import NotFound
+
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MAX_IDS = 2000  # ids remembered per answer: a list of 500 meetings names them all
 
@@ -29,6 +31,8 @@ MAX_IDS = 2000  # ids remembered per answer: a list of 500 meetings names them a
 # holds nothing that a signed-in person might see differently (their own hidden text).
 _no_hidden = lambda value: not any(item.get("hidden") for item in (value or []))  # noqa: E731
 SHARED = {
+    # "No agreement yet" is the same for everyone; an agreement names the caller's own parties.
+    ("proposals", "agreement"): lambda value: False,
     ("proposals", "history"): None,
     ("proposals", "experiments"): None,
     ("proposals", "questions"): _no_hidden,
@@ -45,6 +49,33 @@ ANONYMOUS = {
     ("meetings", "list_places"),
     ("notifications", "open_data"), ("notifications", "open_data_csv"),
 } | set(SHARED)
+
+
+# What each public event can change, by its type (``samskab.`` left off): an event drops only
+# the answers of these reads that name one of its ids (and these lists of its municipality).
+# A type not named here drops every read that names its ids.  The public log (feed, open
+# data) changes with every event.
+_PROPOSAL = {("proposals", "get"), ("proposals", "history"), ("proposals", "list"), ("proposals", "list_page"),
+             ("matching", "similar"), ("meetings", "get"), ("meetings", "list")}
+_MEETING = {("meetings", "get"), ("meetings", "list"), ("meetings", "meeting_ics"),
+            ("meetings", "municipality_calendar"), ("meetings", "list_places")}
+_COUNT = {("proposals", "get"), ("proposals", "list"), ("proposals", "list_page")}
+CHANGES = {
+    "proposal.submitted": _PROPOSAL, "proposal.published": _PROPOSAL, "proposal.updated": _PROPOSAL,
+    "proposal.status_changed": _PROPOSAL,
+    "proposal.supported": _COUNT, "proposal.support_withdrawn": _COUNT, "proposal.support_threshold_reached": _COUNT,
+    "proposal.question_asked": {("proposals", "questions")}, "proposal.question_answered": {("proposals", "questions")},
+    "proposal.agreement_updated": {("proposals", "agreement")},
+    "proposal.experiment_recorded": {("proposals", "experiments")},
+    "proposal.progress_posted": {("proposals", "updates")},
+    "proposal.similar_found": {("matching", "similar")},
+    "proposal.matches_suggested": set(),
+    "meeting.scheduled": _MEETING, "meeting.updated": _MEETING, "meeting.cancelled": _MEETING,
+    "meeting.concluded": _MEETING, "meeting.outcome_recorded": _MEETING,
+    "registration.confirmed": _MEETING, "registration.waitlisted": _MEETING, "registration.promoted": _MEETING,
+    "registration.cancelled": _MEETING,
+}
+ALWAYS = "notifications"
 
 
 def _is_actor(value):
@@ -71,14 +102,18 @@ def ids_in(value, found=None):
 
 
 class Answer:
-    __slots__ = ("key", "municipality", "body", "deps", "at", "made")
+    """One kept answer; ``missing`` when the read answered "not found" (kept too: it is as
+    public as an answer, and a page of something that does not exist is read as often)."""
+    __slots__ = ("key", "municipality", "body", "deps", "at", "made", "missing")
 
-    def __init__(self, key, municipality, body, deps):
-        self.key, self.municipality, self.body, self.deps = key, municipality, body, deps
+    def __init__(self, key, municipality, body, deps, missing=None):
+        self.key, self.municipality, self.body, self.deps, self.missing = key, municipality, body, deps, missing
         self.at = time.time()  # when it was fetched: its Last-Modified
         self.made = time.monotonic()
 
     def value(self):
+        if self.missing is not None:
+            raise NotFound(self.missing)
         # A copy per reader: a view that changes what it was given changes nothing here.
         return json.loads(self.body)
 
@@ -135,6 +170,7 @@ class Store:
         record = record_of(ctx.request)
         if (service, method) not in ANONYMOUS or not args or not isinstance(args[0], str):
             record.live = True
+            self.stats[f"live {service}.{method}"] += 1
             return live(service, method, *args, **kwargs)
         at = next((i for i, a in enumerate(args) if _is_actor(a)), None)
         if at is None:
@@ -143,6 +179,7 @@ class Store:
         if actor is not None:
             if (service, method) not in SHARED or actor.get("staff") or actor.get("operator"):
                 record.live = True
+                self.stats[f"live {service}.{method}"] += 1
                 return live(service, method, *args, **kwargs)
             if isinstance(at, int):
                 args = args[:at] + (None,) + args[at + 1:]
@@ -151,12 +188,13 @@ class Store:
         key = (service, method, json.dumps(args, sort_keys=True, default=str),
                json.dumps(kwargs, sort_keys=True, default=str))
         answer = self.read(key, args[0], lambda: live(service, method, *args, **kwargs), args)
-        value = answer.value()
+        record.answers.append(answer)
+        value = answer.value()  # raises NotFound for a kept "not found"
         check = SHARED.get((service, method))
         if actor is not None and check is not None and not check(value):
             record.live = True
+            self.stats[f"live {service}.{method} (personal)"] += 1
             return self._live_as(live, service, method, args, kwargs, at, actor)
-        record.answers.append(answer)
         return value
 
     @staticmethod
@@ -189,18 +227,21 @@ class Store:
         flight = self.flights[key] = Flight(municipality)
         self.stats["answer_fetch"] += 1
         try:
+            missing = None
             for _ in range(3):
                 flight.dirty = False
-                value = fetch()
+                try:
+                    value = fetch()
+                except NotFound as exc:
+                    value, missing = None, exc.detail or "not found"
                 if not flight.dirty:
                     break
             body = json.dumps(value, default=str, ensure_ascii=False)
-            parsed = json.loads(body)
             arg_ids = ids_in(list(args[1:]))
-            deps = {("id", i) for i in arg_ids | ids_in(parsed)}
+            deps = {("id", i) for i in arg_ids | ids_in(json.loads(body))}
             if not arg_ids:
                 deps.add(("m", municipality))  # a list: anything new in the municipality may belong in it
-            answer = Answer(key, municipality, body, deps)
+            answer = Answer(key, municipality, body, deps, missing)
             if not flight.dirty:
                 self._keep(answer)
         except BaseException:
@@ -231,12 +272,15 @@ class Store:
                     del self.by_dep[dep]
         return self.pages_of.pop(key, ())
 
-    def changed(self, municipality, ids):
-        """An event in ``municipality`` naming ``ids``: drop what it may have changed.
-        Returns the pages that were made of it (their entries, with when they were last read)."""
+    def changed(self, municipality, ids, kind=None):
+        """An event (of type ``kind``) in ``municipality`` naming ``ids``: drop what it may have
+        changed.  Returns the pages that were made of it (their entries, with when they were last read)."""
         keys = set(self.by_dep.get(("m", municipality), ()))
         for i in ids:
             keys |= self.by_dep.get(("id", i), set())
+        reads = CHANGES.get((kind or "").removeprefix("samskab."))
+        if reads is not None:
+            keys = {k for k in keys if k[0] == ALWAYS or (k[0], k[1]) in reads}
         pages = set()
         for key in keys:
             pages.update(self._drop(key))
