@@ -5,6 +5,8 @@ pathological input answered 4xx as problem+json.
     PYTHONPATH=shared:services .venv/bin/python -m pytest -q tests/hostile/test_hostile_gateway.py
 """
 import concurrent.futures
+import csv
+import io
 import datetime as dt
 import re
 import uuid
@@ -363,3 +365,28 @@ def test_every_mutating_operation_documents_the_key_security_and_its_problems(pl
                 assert "401" in op["responses"], (method, path)
     assert "429" in doc["paths"]["/api/v1/auth/token"]["post"]["responses"]
     assert "Retry-After" in doc["paths"]["/api/v1/auth/token"]["post"]["responses"]["429"]["headers"]
+
+
+# -- formulas in the open data ------------------------------------------------------------------
+
+def test_open_data_csv_does_not_hand_a_spreadsheet_a_formula(platform, people):
+    p = platform
+    karen, employee = people["resident"], people["employee"]
+    title = '=HYPERLINK("https://evil.example","Klik")'
+    r = requests.post(f"{p.api}/municipalities/aalborg/proposals", headers=karen.headers, timeout=10,
+                      json={**PROPOSAL, "title": title, "problem": "+cmd|' /C calc'!A0", "goal": "@SUM(A1:A9)"})
+    assert r.status_code == 201, r.text
+    r = requests.post(f"{p.api}/municipalities/aalborg/proposals/{r.json()['id']}/transitions",
+                      json={"to": "published"}, headers=employee.headers, timeout=10)
+    assert r.status_code == 200, r.text
+
+    def exported():
+        text = requests.get(f"{p.api}/municipalities/aalborg/open-data.csv?dataset=proposals", timeout=10).text
+        return text if "HYPERLINK" in text else None
+
+    from samskab.testing import wait_for
+
+    text = wait_for(exported, timeout=30, what="the proposal in the open data")
+    cells = [cell for line in csv.reader(io.StringIO(text)) for cell in line]
+    assert "'" + title in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], "a cell a spreadsheet would run"
