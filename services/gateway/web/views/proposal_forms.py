@@ -9,9 +9,9 @@ from pydantic import ValidationError
 from samskab.contracts.proposals import AgreementDraft, ProposalPatch, ProposalsRpc
 from samskab.errors import Conflict, Forbidden, Invalid
 
+from ...accounts import directory
 from .. import forms, i18n
 from ..app import page_route
-from .proposal_people import account_id_by_email, display_names
 from .proposals import CONTENT, KINDS, LEVELS, MANAGERS, act, allowed, base, editable, load, optional, partners
 
 CONTENT_REQUIRED = ("title", "kind", "problem", "goal", "language")
@@ -147,7 +147,7 @@ def _kept_partners(page, values, listed, errors):
     """The partners that stay, and one added by the address of their account."""
     kept = [p for p in listed if not p["remove"]]
     if values["partner_email"]:
-        found = account_id_by_email(page, values["partner_email"])
+        found = directory.account_id_by_email(page.ctx.db, values["partner_email"])
         if found is None:
             errors["partner_email"] = page._("agreement.partner.no_account")
         elif found in {p["participant_id"] for p in kept}:
@@ -200,7 +200,7 @@ def agreement(page, m, proposal_id):
             else:
                 return page.redirect(f"{base(m)}/{proposal_id}", "agreement_saved")
         status = 422
-    names = display_names(page, [p["participant_id"] for p in listed])
+    names = directory.display_names(page.ctx.db, [p["participant_id"] for p in listed])
     for i, p in enumerate(listed):
         values[f"partner_resp_{i}"] = p["responsibilities"]
     return page.render("proposals/agreement.html", status=status, title=page._("agreement.edit"),

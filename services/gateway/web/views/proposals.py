@@ -13,6 +13,7 @@ from samskab.contracts.proposals import (
 )
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 
+from ...accounts import directory
 from ...api.problems import BackendUnavailable
 from .. import forms
 from ..app import page_route
@@ -113,8 +114,6 @@ def partners(agreement):
 
 @page_route("/municipalities/<m>/proposals/<uuid:proposal_id>")
 def detail(page, m, proposal_id, errors=None, values=None, status=200):
-    from .proposal_people import display_names
-
     proposal_id = str(proposal_id)
     municipality, proposal = load(page, m, proposal_id)
     may = allowed(proposal)
@@ -140,7 +139,8 @@ def detail(page, m, proposal_id, errors=None, values=None, status=200):
     partner_ids = [p["participant_id"] for p in partners(agreement)]
     me = str(page.account.id) if page.account is not None else None
     # Partners' names only to those who drafted the agreement and to the partners themselves.
-    names = display_names(page, partner_ids) if partner_ids and (manage or me in partner_ids) else {}
+    names = directory.display_names(page.ctx.db, partner_ids) if partner_ids and (manage or me in partner_ids) \
+        else {}
     to_accept = sorted(set(agreement.my_parties) - set(agreement.accepted_parties)) if agreement else []
     return page.render(
         "proposals/detail.html", status=status, title=proposal.title or page._("proposal.hidden"),
