@@ -6,15 +6,14 @@ import itertools
 import re
 from zoneinfo import ZoneInfo
 
-import eventlet
 from pydantic import ValidationError
 
 from samskab.contracts.meetings import NewMeeting
-from samskab.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from samskab.errors import Conflict, Invalid
 
-from ...api.problems import BackendUnavailable
 from .. import forms, i18n
 from ..app import page_route
+from .proposals import optional, parts  # parts of a page fetched at once; a missing one shows its default
 
 LEVELS = ("inform", "consult", "involve", "collaborate", "empower")
 KINDS = ("service", "development", "policy")
@@ -30,19 +29,6 @@ def _plain(answer):
     if isinstance(answer, list):
         return [_plain(item) for item in answer]
     return answer.model_dump(mode="json", exclude_unset=True) if answer is not None else None
-
-
-def _together(page, **parts):
-    """Parts of a page fetched at once: ``name=(function, default)``; a part that is
-    missing (not found, not allowed, a backend away) shows its default, as ``page.maybe``."""
-    def run(item):
-        name, (fetch, default) = item
-        try:
-            return name, fetch()
-        except (NotFound, Forbidden, Unauthorized, BackendUnavailable):
-            return name, default
-
-    return dict(eventlet.GreenPool(8).imap(run, parts.items()))
 
 
 def parse_month(text, today):
@@ -142,8 +128,7 @@ def detail(page, m, meeting_id, errors=None, values=None, status=200):
     meetings = page.ctx.meetings
     meeting = _plain(meetings.get(municipality.id, page.actor, meeting_id))
     staff = page.is_staff(municipality.id)
-    found = _together(
-        page,
+    found = parts(
         formats=(lambda: _plain(meetings.formats()), []),
         proposal=(lambda: page.ctx.proposals.get(municipality.id, page.actor, meeting["proposal_id"])
                   if meeting.get("proposal_id") else None, None),
@@ -250,8 +235,7 @@ def schedule(page, m):
               "capacity": expected or ""}
     proposal = None
     if values["proposal_id"]:
-        proposal = _together(page, proposal=(
-            lambda: page.ctx.proposals.get(municipality.id, page.actor, values["proposal_id"]), None))["proposal"]
+        proposal = optional(lambda: page.ctx.proposals.get(municipality.id, page.actor, values["proposal_id"]))
         if proposal:
             kind = kind or proposal.kind
             level = level or proposal.iap2_level
@@ -278,8 +262,7 @@ def schedule(page, m):
                 return page.redirect(f"/municipalities/{m}/meetings/{created.id}", "scheduled")
         status = 422
     meetings = page.ctx.meetings
-    found = _together(
-        page,
+    found = parts(
         suggestions=(lambda: _plain(meetings.suggest_formats(level, int(expected) if expected else None, kind, 3)),
                      []),
         formats=(lambda: _plain(meetings.formats()), []),
