@@ -181,6 +181,7 @@ class TlsRabbitMQ:
         import json
 
         self.folder = folder
+        os.makedirs(folder, exist_ok=True)
         self.tls = make_test_ca(folder)
         self.port, self.tls_port, dist = _free_port(), _free_port(), _free_port()
         self.node = f"samskab-tls-{os.getpid()}-{self.port}@localhost"
