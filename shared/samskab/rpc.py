@@ -11,7 +11,8 @@ instance group that serves it; a call with a deadline that has passed runs nowhe
   whose data is spread over the groups (:data:`FAN_OUT`: a person's export, inbox,
   preferences; a calendar token)
   are asked of every municipality's group and the home group at once, one answer
-  per group is kept and the answers are merged.  No group for the municipality:
+  per group is kept and the answers are merged; the gateway remembers for a minute
+  which group answered for what, so a deployment of one group is asked once.  No group for the municipality:
   the publish is returned unroutable and the caller gets ``UnknownService`` (503).
   The home group also listens on nameko's own ``nameko-rpc`` (``<service>.<method>``)
   for plain nameko clients (``ClusterRpcProxy`` in benches and scripts).
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 
 HOME = "_home"  # not a municipality id (those start with a letter): cannot collide
 DEADLINE = "deadline"  # worker context key; on the wire the header ``nameko.deadline``
+GROUPS_FRESH_SECONDS = 60  # how long the gateway trusts what it saw of which group answers what
 
 # Methods asked of every group at once, and how their answers are combined (see merge):
 # a person's data lives where their municipalities' groups are; their choices go to every
@@ -221,6 +223,24 @@ class GroupRpcProxy(RpcProxy):
         config = self.container.config
         self.known = frozenset(municipalities.catalogue(config.get("MUNICIPALITY_CATALOG", "")))
         self.timeout = float(config.get("RPC_TIMEOUT_SECONDS", 10))
+        self.groups = {}  # target -> (answering group, when): a fan-out asks each group once
+
+    def remember(self, target, group):
+        if group is not None:
+            self.groups[target] = (group, time.monotonic())
+
+    def fan_out_targets(self):
+        """One target per group seen answering in the last GROUPS_FRESH_SECONDS, and every
+        target whose group is not known (so a group added or moved since is asked too)."""
+        now, chosen, covered = time.monotonic(), [], set()
+        for target in sorted(self.known) + [HOME]:
+            group, seen = self.groups.get(target, (None, 0.0))
+            if group is None or now - seen > GROUPS_FRESH_SECONDS:
+                chosen.append(target)
+            elif group not in covered:
+                covered.add(group)
+                chosen.append(target)
+        return chosen
 
     def get_dependency(self, worker_ctx):
         return GroupServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener, self, **self.options)
@@ -251,7 +271,12 @@ class GroupMethodProxy(MethodProxy):
     def __call__(self, *args, **kwargs):
         if self.method_name in FAN_OUT:
             return self.fan_out(args, kwargs)
-        return self.send(self.target(args, kwargs), args, kwargs).result()
+        target = self.target(args, kwargs)
+        reply = self.send(target, args, kwargs)
+        try:
+            return reply.result()
+        finally:
+            self.owner.remember(target, reply.group)
 
     def call_async(self, *args, **kwargs):
         return self.send(self.target(args, kwargs), args, kwargs)
@@ -279,20 +304,23 @@ class GroupMethodProxy(MethodProxy):
     def fan_out(self, args, kwargs):
         """Ask every municipality's group and the home group; one answer per group, merged."""
         pending = []
-        for target in sorted(self.owner.known) + [HOME]:
+        for target in self.owner.fan_out_targets():
             try:
-                pending.append(self.send(target, args, kwargs))
+                pending.append((target, self.send(target, args, kwargs)))
             except UnknownService:
                 continue  # no group serves that municipality
         if not pending:
             raise UnknownService(self.service_name)
         answers, errors = {}, []
 
-        def wait(reply):
+        def wait(sent):
+            target, reply = sent
             try:
                 return reply, reply.result(), None
             except Exception as exc:  # a remote error: kept, raised below unless another group found it
                 return reply, None, exc
+            finally:
+                self.owner.remember(target, reply.group)
 
         for reply, result, error in eventlet.GreenPool().imap(wait, pending):
             if error is not None:
