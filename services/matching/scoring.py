@@ -68,12 +68,12 @@ class Match:
     needs_met: list
 
 
-@lru_cache(maxsize=100_000)
 def scoped(scopes, terms):
     """Terms prefixed by each municipality they count in (``aalborg|s:cykel``), sorted."""
     return sorted(f"{scope}|{term}" for scope in scopes for term in terms)
 
 
+@lru_cache(maxsize=100_000)
 def _tag(tag):
     """Per-language stem sets of a short tag."""
     return {lang: frozenset(text.stem(w, lang) for w in text.words(tag, lang)) for lang in ("da", "nb", "en")}
