@@ -390,3 +390,18 @@ def test_open_data_csv_does_not_hand_a_spreadsheet_a_formula(platform, people):
     cells = [cell for line in csv.reader(io.StringIO(text)) for cell in line]
     assert "'" + title in cells
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], "a cell a spreadsheet would run"
+
+
+# -- webhook targets --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["https://100.64.0.1/hook", "https://[2002:c000:204::1]/hook",
+                                 "https://[64:ff9b::c000:204]/hook", "https://198.18.0.1/hook",
+                                 "https://[::ffff:100.64.0.1]/hook"])
+def test_webhook_targets_in_special_purpose_ranges_are_refused(platform, people, url):
+    p = platform
+    issued = requests.post(f"{p.api}/municipalities/aalborg/api-keys", headers=people["operator"].headers, timeout=10,
+                           json={"name": "Hooks", "contact_email": "it@hooks.example"})
+    assert issued.status_code == 201, issued.text
+    r = requests.post(f"{p.api}/municipalities/aalborg/webhooks", headers={"X-Api-Key": issued.json()["key"]},
+                      json={"url": url, "types": ["samskab.proposal.published"]}, timeout=10)
+    assert "url" in [e["field"] for e in problem(r, 422)["errors"]]
