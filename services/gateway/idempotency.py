@@ -69,13 +69,16 @@ class Claim:
     def __init__(self, db, account_id, key, replay=None):
         self.db, self.account_id, self.key, self.replay = db, account_id, key, replay
 
-    def done(self, response):
+    def done(self, response, keep_body=True):
+        """Keep the answer of a request that succeeded; with ``keep_body=False`` only that it
+        did (an answer holding a secret shown once is not stored)."""
         if not 200 <= response.status_code < 400:
             return self.forget()
         headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
         with self.db as uow:
             uow.execute(keys.update().where(keys.c.account_id == self.account_id, keys.c.key == self.key)
-                        .values(status=response.status_code, headers=headers, body=response.get_data()))
+                        .values(status=response.status_code, headers=headers,
+                                body=response.get_data() if keep_body else None))
 
     def forget(self):
         with self.db as uow:

@@ -241,10 +241,15 @@ def creates(p, people, world):
         ("supporter", f"{base}/meetings/{mid}/registrations", None, None),
         ("employee", f"{base}/meetings/{mid}/agenda", {"question": "Hvad nu?"}, {"question": "Og så?"}),
         # (outcomes are recorded once a meeting has started: the same code path as the agenda)
-        ("operator", f"{base}/api-keys", {"name": "Avisen", "contact_email": "it@avisen.example"},
-         {"name": "Radioen", "contact_email": "it@radio.example"}),
-        ("resident", "/me/calendar-feed", None, None),
     ]
+
+
+# Creates whose answer holds a secret shown once: the key still makes them happen once, but a
+# retry is told so (409) instead of being given the secret again (the gateway does not keep it).
+SECRET_CREATES = [
+    ("operator", "/municipalities/aalborg/api-keys", {"name": "Avisen", "contact_email": "it@avisen.example"}),
+    ("resident", "/me/calendar-feed", None),
+]
 
 
 @pytest.fixture
@@ -289,6 +294,14 @@ def test_every_create_with_the_same_key_twice_has_one_effect_and_another_body_is
             refused = send(other)
             if refused.status_code != 422 or "Idempotency-Key" not in refused.text:
                 failures.append(f"{path}: another body with the same key got {refused.status_code}")
+    for who, path, body in SECRET_CREATES:
+        headers = {**people[who].headers, "Idempotency-Key": str(uuid.uuid4())}
+        first, again = (requests.post(f"{p.api}{path}", headers=headers, timeout=30, **({"json": body} if body else {}))
+                        for _ in range(2))
+        if first.status_code != 201 or again.status_code != 409 or "shown only once" not in again.text:
+            failures.append(f"{path}: {first.status_code}, then {again.status_code} {again.text[:200]}")
+    listed = requests.get(f"{p.api}/municipalities/aalborg/api-keys", headers=people["operator"].headers, timeout=10)
+    assert [k["name"] for k in listed.json()].count("Avisen") == 1, listed.text[:300]
     # a subscriber's webhook, by its API key
     issued = requests.post(f"{p.api}/municipalities/aalborg/api-keys", headers=people["operator"].headers, timeout=10,
                            json={"name": "Hooks", "contact_email": "it@hooks.example"}).json()
@@ -296,7 +309,7 @@ def test_every_create_with_the_same_key_twice_has_one_effect_and_another_body_is
     hook = {"url": "http://127.0.0.1:9/hook", "types": ["samskab.proposal.published"]}
     first, again = (requests.post(f"{p.api}/municipalities/aalborg/webhooks", json=hook, headers=api_key, timeout=10)
                     for _ in range(2))
-    if first.status_code != 201 or again.headers.get("Idempotent-Replayed") != "true" or again.json() != first.json():
+    if first.status_code != 201 or again.status_code != 409:  # its signing secret is shown once
         failures.append(f"webhooks: {first.status_code} {first.text[:200]} / {again.status_code}")
     assert not failures, "\n".join(failures)
     # one effect: one proposal with the title (plus the world's), one question "Hvor?", one meeting

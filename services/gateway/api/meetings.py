@@ -245,7 +245,7 @@ def municipality_ics(ctx, m):
 
 @route("POST", "/me/calendar-feed", status=201, response=CalendarFeedOut, auth=True,
        summary="A private feed of the meetings you have a seat at (a new secret URL; the old one stops)",
-       tags=["meetings"])
+       tags=["meetings"], secret_answer=True)
 def new_calendar_feed(ctx):
     account = ctx.require_account()
     token = ctx.meetings.new_calendar_token(account.municipality, ctx.actor).token

@@ -17,8 +17,10 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 from .. import idempotency
+from .problems import Problem
 
 API_PREFIX = "/api/v1"
+SECRET_FIELDS = {"access_token", "key", "secret"}
 MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 IDEMPOTENCY_HEADER = {"name": idempotency.HEADER, "in": "header", "required": False,
                       "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_LENGTH,
@@ -52,6 +54,9 @@ def run(ctx, route, args):
     print_ = idempotency.fingerprint(route.method, request.path, request.query_string,
                                      body.model_dump_json() if body is not None else "")
     claim = idempotency.claim(ctx.db, ctx.config, owner, key, print_)
+    if claim.replay is not None and route.keeps_no_answer:
+        raise Problem(409, "the request with this Idempotency-Key was done; its answer holds a secret that is "
+                           "shown only once, so it is not sent again")
     if claim.replay is not None:
         # Routes that document a retry as 200 answer it so; others answer as the first time.
         status = 200 if route.idempotent_replay and claim.replay.status == 201 else None
@@ -61,7 +66,7 @@ def run(ctx, route, args):
     except BaseException:
         claim.forget()
         raise
-    claim.done(response)
+    claim.done(response, keep_body=not route.keeps_no_answer)
     return response
 
 
@@ -82,6 +87,16 @@ class Route:
     # A retry answers 200 with the first result: True (by Idempotency-Key) or the 200's description
     idempotent_replay: bool | str = False
     limited: bool = False  # throttled: may answer 429 with Retry-After
+    # The answer holds a secret shown once (a token, an API key, a signing secret): a retry by
+    # Idempotency-Key is not answered with it again (the gateway does not keep it), but with 409.
+    secret_answer: bool | None = None
+
+    @property
+    def keeps_no_answer(self):
+        if self.secret_answer is not None:
+            return self.secret_answer
+        fields = getattr(self.response, "model_fields", {})
+        return bool(set(fields) & SECRET_FIELDS)
 
     @property
     def template(self):
