@@ -16,7 +16,9 @@ YEARS = (1900, 2200)
 _INVISIBLE_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me"}
 # Letters that are blank by design (Hangul fillers, the blank Braille pattern).
 _BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
-_ISO_DATE = re.compile(r"^([+-]?\d{4,})-(\d{2})-(\d{2})(?:[T ]|$)")
+# A whole value that is an ISO 8601 date or moment (not a text that begins with one).
+_ISO_DATE = re.compile(r"^([+-]?\d{4,})-(\d{2})-(\d{2})"
+                       r"(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$")
 
 
 def has_visible(text):
