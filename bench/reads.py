@@ -18,9 +18,10 @@ In one run, per size (one platform at a time), each with
 * ``signed_in``  the same proposal page with the bearer token of a resident who supports
                  it (their own support and buttons live, the rest from the read model);
 * ``freshness``  while wrk keeps reading the anonymous page, the initiator changes the
-                 title through the API N times; each time, from the moment the PATCH is
-                 sent (so the commit is inside the interval) to the first response of
-                 the page that shows the new title, polled every 5 ms.
+                 title through the API N times; each time, from the commit (the
+                 proposal's ``updated_at``, the transaction's time on this machine's
+                 clock) to the first response of the page that shows the new title,
+                 polled every 5 ms (and, beside it, from the moment the PATCH was sent).
 
 Reported as requests/s, p50 and p99, as ratios to /healthz in the same run, and the
 200k (or 20k) figures against the 2k ones.  Targets (issue 16): anonymous page and home
@@ -28,6 +29,7 @@ Reported as requests/s, p50 and p99, as ratios to /healthz in the same run, and 
 size's requests/s within 1.5 × of the small one's.
 """
 import argparse
+import datetime as dt
 import json
 import os
 import random
@@ -56,6 +58,7 @@ PROPOSAL = {"kind": "development", "title": "Cykelstier til skolerne i Aalborg �
             "area": "Aalborg Øst", "topics": ["mobilitet", "børn"], "needs": ["trafikplanlægger"],
             "language": "da", "submit": True}
 TARGETS = {"anonymous": 0.5, "home": 0.5, "signed_in": 0.2}
+PAGES = ("healthz", "anonymous", "home", "signed_in")
 
 
 def pct(values, p):
@@ -153,29 +156,35 @@ class Size:
         base = self.platform.base_url
         load = subprocess.Popen(["wrk", "-t1", f"-c{connections}", f"-d{seconds + 30}s", base + self.page],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times, writes = [], []
+        times, writes, from_sent = [], [], []
         try:
             time.sleep(1)
             for i in range(changes):
                 title = f"Cykelstier til skolerne, udgave {i} {uuid.uuid4().hex[:8]}"
-                began = time.perf_counter()
-                self.api.call("PATCH", f"/municipalities/{M}/proposals/{self.pid}", token=self.token,
-                              json={"title": title}, expect=200)
-                writes.append(time.perf_counter() - began)
+                sent = time.time()
+                r = self.api.call("PATCH", f"/municipalities/{M}/proposals/{self.pid}", token=self.token,
+                                  json={"title": title}, expect=200)
+                writes.append(time.time() - sent)
+                # The commit: the proposal's updated_at is the transaction's time, on this machine's clock.
+                committed = dt.datetime.fromisoformat(r.json()["updated_at"].replace("Z", "+00:00")).timestamp()
                 while True:
                     if title in self.http.get(base + self.page, timeout=10).text:
                         break
-                    if time.perf_counter() - began > 30:
+                    if time.time() - sent > 30:
                         raise RuntimeError("a change was not visible within 30 s")
                     time.sleep(0.005)
-                times.append(time.perf_counter() - began)
+                shown = time.time()
+                times.append(shown - committed)
+                from_sent.append(shown - sent)
                 time.sleep(0.3)
         finally:
             load.terminate()
             load.wait(10)
         return {"changes": len(times), "write_p50_ms": round(pct(writes, 50) * 1000, 1),
                 "write_p99_ms": round(pct(writes, 99) * 1000, 1), "p50_ms": round(pct(times, 50) * 1000, 1),
-                "p99_ms": round(pct(times, 99) * 1000, 1), "max_ms": round(max(times) * 1000, 1)}
+                "p99_ms": round(pct(times, 99) * 1000, 1), "max_ms": round(max(times) * 1000, 1),
+                "from_sent_p50_ms": round(pct(from_sent, 50) * 1000, 1),
+                "from_sent_p99_ms": round(pct(from_sent, 99) * 1000, 1)}
 
     def close(self):
         if self.closed:
@@ -194,6 +203,9 @@ def report(sizes, args):
     small, large = sizes
     lines = []
     big = f"{large.n // 1000}k"
+    lines.append(f"median of {args.rounds} rounds (by ratio to /healthz in the same round), "
+                 f"wrk -t1 -c{args.connections}")
+    lines.append("")
     lines.append(f"| path | {small.n // 1000}k req/s | p50 ms | p99 ms | × /healthz | {big} req/s | p50 ms | p99 ms "
                  f"| × /healthz | {big}/{small.n // 1000}k req/s |")
     lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -202,8 +214,7 @@ def report(sizes, args):
         cells = []
         for size in sizes:
             f = size.figures[page]
-            ratio = f["rps"] / size.figures["healthz"]["rps"]
-            f["ratio_to_healthz"] = round(ratio, 2)
+            ratio = f["ratio_to_healthz"]
             cells.append(f"{f['rps']:,.0f} | {f['p50_ms']:.1f} | {f['p99_ms']:.1f} | {ratio:.2f}")
             if page in TARGETS:
                 checks.append((f"{page} {size.n // 1000}k ≥ {TARGETS[page]} × /healthz", ratio >= TARGETS[page]))
@@ -214,11 +225,12 @@ def report(sizes, args):
         lines.append(f"| {page} | " + " | ".join(cells) + f" | {1 / slow:.2f} |")
     lines.append("")
     lines.append(f"| freshness (commit → first response showing it, under wrk -c{args.connections}) | changes "
-                 "| p50 ms | p99 ms | max ms |")
-    lines.append("|---|---:|---:|---:|---:|")
+                 "| p50 ms | p99 ms | max ms | from PATCH sent p50 / p99 ms | PATCH alone p50 / p99 ms |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
         f = size.figures["freshness"]
-        lines.append(f"| {size.n // 1000}k | {f['changes']} | {f['p50_ms']} | {f['p99_ms']} | {f['max_ms']} |")
+        lines.append(f"| {size.n // 1000}k | {f['changes']} | {f['p50_ms']} | {f['p99_ms']} | {f['max_ms']} "
+                     f"| {f['from_sent_p50_ms']} / {f['from_sent_p99_ms']} | {f['write_p50_ms']} / {f['write_p99_ms']} |")
         checks.append((f"freshness {size.n // 1000}k p99 ≤ 1 s", f["p99_ms"] <= 1000))
     lines.append("")
     for what, ok in checks:
@@ -231,6 +243,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="2,000 vs 20,000 proposals, 5 s per wrk run")
     parser.add_argument("--seconds", type=int, help="seconds per wrk run (default 10, quick 5)")
     parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the four wrk runs (the median is reported)")
     parser.add_argument("--changes", type=int, help="changes for the freshness measurement (default 40, quick 10)")
     parser.add_argument("--json", help="where to write the figures (default bench/results/reads.json)")
     args = parser.parse_args(argv)
@@ -259,11 +272,23 @@ def main(argv=None):
             print(f"starting the {n:,} platform", flush=True)
             size.start()
             size.seed()
-            for page in ("healthz", "anonymous", "home", "signed_in"):
-                url, headers = size.urls()[page]
-                f = size.figures[page] = wrk(url, seconds, args.connections, headers)
-                print(f"  {size.n:>7,} {page:<10} {f['rps']:>8,.0f} req/s  p50 {f['p50_ms']:>7.1f} ms  "
-                      f"p99 {f['p99_ms']:>7.1f} ms  errors {f['errors']}", flush=True)
+            # Rounds of the four, each page's ratio taken against /healthz of its own round, and
+            # the median round reported: the machine is shared, its load comes and goes.
+            runs = {page: [] for page in PAGES}
+            for r in range(args.rounds):
+                for page in PAGES:
+                    url, headers = size.urls()[page]
+                    f = wrk(url, seconds, args.connections, headers)
+                    f["ratio_to_healthz"] = f["rps"] / runs["healthz"][-1]["rps"] if page != "healthz" else 1.0
+                    runs[page].append(f)
+                    print(f"  {size.n:>7,} round {r + 1} {page:<10} {f['rps']:>8,.0f} req/s  p50 {f['p50_ms']:>7.1f} ms  "
+                          f"p99 {f['p99_ms']:>7.1f} ms  errors {f['errors']}", flush=True)
+            for page in PAGES:
+                ordered = sorted(runs[page], key=lambda f: f["ratio_to_healthz"] if page != "healthz" else f["rps"])
+                median = dict(ordered[len(ordered) // 2])
+                median["rounds"] = [{k: round(v, 2) if isinstance(v, float) else v for k, v in f.items() if k != "raw"}
+                                    for f in runs[page]]
+                size.figures[page] = median
             f = size.figures["freshness"] = size.freshness(changes, seconds, args.connections)
             print(f"  {size.n:>7,} freshness  p50 {f['p50_ms']} ms  p99 {f['p99_ms']} ms  max {f['max_ms']} ms  "
                   f"(the PATCH alone: p50 {f['write_p50_ms']} ms, p99 {f['write_p99_ms']} ms)", flush=True)

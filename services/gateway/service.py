@@ -86,6 +86,8 @@ class Service:
         "PUBLIC_URL": "http://localhost:8000",
         "REQUIRE_CONFIRMED_EMAIL": "1",
         "PUBLIC_CACHE_SECONDS": "1",
+        "READMODEL": "1", "READMODEL_MAX_AGE_SECONDS": "60", "READMODEL_MAX_PAGES": "5000",
+        "READMODEL_MAX_ANSWERS": "100000", "READMODEL_WARM": "100",
     }
 
     settings = Settings()

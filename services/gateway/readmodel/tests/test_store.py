@@ -1,0 +1,149 @@
+"""The read model's memory on its own: one fetch however many wait, an event drops
+what it can change and nothing else, nothing personal is kept, pages live only as
+long as what they were made of."""
+import eventlet
+import pytest
+
+from samskab.errors import NotFound
+
+from gateway.readmodel.store import Store
+
+M = "aalborg"
+P = "11111111-1111-4111-8111-111111111111"
+Q = "22222222-2222-4222-8222-222222222222"
+OTHER = "33333333-3333-4333-8333-333333333333"
+RESIDENT = {"id": "44444444-4444-4444-8444-444444444444", "role": "resident", "staff": False, "operator": False}
+STAFF = {**RESIDENT, "role": "employee", "staff": True}
+
+
+class Request:
+    def __init__(self):
+        self.environ = {}
+
+
+class Ctx:
+    def __init__(self):
+        self.request = Request()
+
+
+class Backend:
+    """Counts calls; answers what ``answers`` says for (method, actor id)."""
+
+    def __init__(self, answers=None, delay=0):
+        self.calls, self.answers, self.delay = [], answers or {}, delay
+
+    def __call__(self, service, method, *args, **kwargs):
+        actor = next((a for a in args if isinstance(a, dict) and "role" in a), None)
+        self.calls.append((service, method, actor["id"] if actor else None))
+        if self.delay:
+            eventlet.sleep(self.delay)
+        found = self.answers.get((method, actor["id"] if actor else None), self.answers.get(method))
+        if isinstance(found, Exception):
+            raise found
+        return found if found is not None else {"id": P, "title": "Bænke", "method": method}
+
+
+def read(store, backend, method, actor=None, *rest, service="proposals"):
+    return store.call(Ctx(), service, method, (M, actor, P) + rest, {}, backend)
+
+
+def test_many_readers_at_once_make_one_call():
+    store, backend = Store(), Backend(delay=0.05)
+    answers = list(eventlet.GreenPool().imap(lambda _: read(store, backend, "get"), range(20)))
+    assert len(backend.calls) == 1 and all(a["title"] == "Bænke" for a in answers)
+    read(store, backend, "get")
+    assert len(backend.calls) == 1
+
+
+def test_an_event_drops_what_its_type_can_change_and_keeps_the_rest():
+    store, backend = Store(), Backend()
+    for method in ("get", "questions", "experiments"):
+        read(store, backend, method)
+    store.changed(M, {P}, "samskab.proposal.question_asked")
+    read(store, backend, "get"), read(store, backend, "questions"), read(store, backend, "experiments")
+    assert [c[1] for c in backend.calls] == ["get", "questions", "experiments", "questions"]
+    store.changed(M, {OTHER}, "samskab.proposal.updated")  # another proposal: nothing of this one
+    store.changed("hjorring", {OTHER}, "samskab.proposal.updated")  # another municipality's lists: not ours
+    read(store, backend, "get")
+    assert len(backend.calls) == 4
+    store.changed(M, {P}, "samskab.proposal.hidden")  # moderation drops everything that names it
+    for method in ("get", "questions", "experiments"):
+        read(store, backend, method)
+    assert len(backend.calls) == 7
+
+
+def test_a_list_is_dropped_by_anything_new_in_its_municipality():
+    store, backend = Store(), Backend(answers={"list_page": {"items": []}})
+    store.call(Ctx(), "proposals", "list_page", (M, None, {"limit": 20}), {}, backend)
+    store.changed(M, {OTHER}, "samskab.proposal.published")
+    store.call(Ctx(), "proposals", "list_page", (M, None, {"limit": 20}), {}, backend)
+    assert len(backend.calls) == 2
+
+
+def test_an_event_during_a_fetch_makes_it_fetch_again():
+    store, backend = Store(), Backend(delay=0.05)
+    reader = eventlet.spawn(read, store, backend, "get")
+    eventlet.sleep(0.01)
+    store.changed(M, {P}, "samskab.proposal.updated")
+    reader.wait()
+    assert len(backend.calls) == 2
+
+
+def test_signed_in_readers_take_what_is_not_theirs_and_ask_for_what_is():
+    store, backend = Store(), Backend()
+    read(store, backend, "history")
+    read(store, backend, "history", RESIDENT)  # the same for every resident: from memory
+    read(store, backend, "get", RESIDENT)  # their own support and buttons: live
+    read(store, backend, "get", RESIDENT)
+    read(store, backend, "history", STAFF)  # staff see more: live
+    assert backend.calls == [("proposals", "history", None), ("proposals", "get", RESIDENT["id"]),
+                             ("proposals", "get", RESIDENT["id"]), ("proposals", "history", STAFF["id"])]
+    assert all(RESIDENT["id"] not in a.body and RESIDENT["id"] not in str(a.key) for a in store.answers.values())
+
+
+def test_their_own_hidden_question_is_asked_for_live():
+    hidden = [{"id": Q, "hidden": True, "body": None}]
+    store, backend = Store(), Backend(answers={("questions", None): hidden,
+                                               ("questions", RESIDENT["id"]): [{"id": Q, "hidden": True,
+                                                                                "body": "my own words"}]})
+    assert read(store, backend, "questions", RESIDENT)[0]["body"] == "my own words"
+
+
+def test_not_found_is_kept_and_shared_until_something_happens_to_it():
+    store, backend = Store(), Backend(answers={"agreement": NotFound("no agreement yet")})
+    for actor in (None, RESIDENT, None):
+        with pytest.raises(NotFound):
+            read(store, backend, "agreement", actor)
+    assert len(backend.calls) == 1
+    store.changed(M, {P}, "samskab.proposal.agreement_updated")
+    with pytest.raises(NotFound):
+        read(store, backend, "agreement")
+    assert len(backend.calls) == 2
+
+
+def test_a_page_lives_as_long_as_what_it_was_made_of():
+    store, backend = Store(), Backend()
+    ctx = Ctx()
+    store.call(ctx, "proposals", "get", (M, None, P), {}, backend)
+    answers = ctx.request.environ["samskab.readmodel"].answers
+    store.keep_page(("/p", b"", "da"), b"<html>", [], answers)
+    assert store.page(("/p", b"", "da")).body == b"<html>"
+    dropped = store.changed(M, {P}, "samskab.proposal.supported")
+    assert [e.key for e in dropped] == [("/p", b"", "da")] and store.page(("/p", b"", "da")) is None
+
+
+def test_a_page_made_of_answers_dropped_meanwhile_is_not_kept():
+    store, backend = Store(), Backend()
+    ctx = Ctx()
+    store.call(ctx, "proposals", "get", (M, None, P), {}, backend)
+    store.changed(M, {P}, "samskab.proposal.updated")
+    assert store.keep_page(("/p", b"", "da"), b"old", [], ctx.request.environ["samskab.readmodel"].answers) is None
+
+
+def test_writes_and_unknown_reads_go_live_and_mark_the_request():
+    store, backend = Store(), Backend()
+    ctx = Ctx()
+    store.call(ctx, "proposals", "support", (M, RESIDENT, P), {}, backend)
+    store.call(ctx, "proposals", "support", (M, RESIDENT, P), {}, backend)
+    assert len(backend.calls) == 2 and ctx.request.environ["samskab.readmodel"].live
+    assert not store.answers
