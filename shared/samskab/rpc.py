@@ -39,7 +39,9 @@ from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.constants import (
     AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, LOGIN_METHOD_CONFIG_KEY, SERIALIZER_CONFIG_KEY,
 )
-from nameko.exceptions import IncorrectSignature, MethodNotFound, UnknownService, UnserializableValueError, serialize
+from nameko.exceptions import (
+    IncorrectSignature, MethodNotFound, UnknownService, UnserializableValueError, deserialize_to_instance, serialize,
+)
 from nameko.extensions import DependencyProvider
 from nameko.rpc import MethodProxy, Rpc, RpcConsumer, RpcProxy, ServiceProxy, get_rpc_exchange
 
@@ -66,16 +68,20 @@ FAN_OUT = {
 }
 
 
+@deserialize_to_instance
 class DeadlinePassed(DomainError):
     """The caller gave up on this call before it started; it was not run."""
 
     status = 503
+    title = "Service unavailable"
 
 
+@deserialize_to_instance
 class NotServedHere(DomainError):
     """A call for a municipality this instance group does not serve."""
 
     status = 404
+    title = "Not found"
 
 
 def exchange(service):
