@@ -7,7 +7,8 @@ Adding an event type is one entry here.  Three tables:
   notifications keeps its own copy of these memberships, fed by events, since
   it may not read the other services' tables.
 * ``NOTIFY``: events people are told about, with the kind of notification
-  (the unit of preferences), the message template, and the audience.
+  (the unit of preferences), the message template, and the audience (one rule,
+  or several tried in order; README "Who hears what" is this table in words).
 * ``CONTACT``: the participant events that carry contact details.
 
 Types not (yet) registered in the contracts are skipped, so the tables may
@@ -26,7 +27,11 @@ KINDS = (
 )
 
 MEETING_PEOPLE = ("registrant", "waitlisted")
-PROPOSAL_PEOPLE = ("initiator", "supporter", "follower")
+PROPOSAL_PEOPLE = ("initiator", "supporter", "follower", "partner")
+# those who carry a proposal's work: asked about its agreement, told of each acceptance
+PROPOSAL_PARTIES = ("initiator", "partner")
+# questions and answers: those who follow the conversation (supporters get the news, not the talk)
+PROPOSAL_DISCUSSION = ("initiator", "follower", "partner")
 
 
 def first(data, *names):
@@ -46,6 +51,7 @@ class Membership:
     subject: str
     participant_id: str
     relation: str
+    participant_ids: tuple = ()  # "replace": exactly these hold the relation from now on
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,21 @@ class AudienceRule:
         ]
 
 
+@dataclass(frozen=True)
+class PartnerRule:
+    """An agreement's partners belong to its proposal: every version names them all,
+    so the partners of the newest version replace those of the versions before."""
+
+    def memberships(self, data):
+        sid = first(data, "proposal_id")
+        if sid is None:
+            return []
+        subject = f"proposals/{sid}"
+        partners = [str(p["participant_id"]) for p in data.get("parties") or []
+                    if isinstance(p, dict) and p.get("role") == "partner" and p.get("participant_id")]
+        return [Membership("replace", subject, "", "partner", tuple(dict.fromkeys(partners)))]
+
+
 def _registration(add=(), remove=()):
     return AudienceRule("meetings", ("meeting_id",), ("participant_id",), add, remove)
 
@@ -89,6 +110,7 @@ AUDIENCE = {
     "samskab.proposal.supported": _proposal_member(add=("supporter",)),
     "samskab.proposal.support_withdrawn": _proposal_member(remove=("supporter",)),
     "samskab.proposal.followed": _proposal_member(add=("follower",), flag="following"),
+    "samskab.proposal.agreement_updated": PartnerRule(),
 }
 
 
@@ -103,6 +125,26 @@ class NotifyRule:
     list_field: str = ""         # or a list of {participant_id} in the data (matches)
     staff: bool = False          # or the municipality's staff
     exclude_field: tuple = ()    # who caused it is not told about it
+    when: tuple = ()             # ((field, value), ...): the rule applies only to such events
+    also: tuple = ()             # ((subject, subject_field, relations), ...): more audiences
+    anchor: str = ""             # a part of the subject's page the link opens ("#agreement")
+    new_list_field: str = ""     # ids newly on the list: when the event has it, only they are told
+
+    def applies(self, data):
+        return all(data.get(name) == value for name, value in self.when)
+
+    def audiences(self, data):
+        """``[(subject, relations)]`` whose members this rule tells."""
+        found = []
+        if self.subject and self.relations:
+            subject = self.subject_of(data)
+            if subject:
+                found.append((subject, self.relations))
+        for subject, fields, relations in self.also:
+            sid = first(data, *fields)
+            if sid is not None:
+                found.append((f"{subject}/{sid}", relations))
+        return found
 
     def subject_of(self, data):
         sid = first(data, *self.subject_field)
@@ -116,7 +158,10 @@ class NotifyRule:
             if pid is not None:
                 found.append(str(pid))
         if self.list_field:
-            for item in data.get(self.list_field) or []:
+            listed = data.get(self.list_field) or []
+            if self.new_list_field and data.get(self.new_list_field) is not None:
+                listed = data[self.new_list_field]  # the others were told when they were listed
+            for item in listed:
                 pid = item.get("participant_id") if isinstance(item, dict) else item
                 if pid is not None:
                     found.append(str(pid))
@@ -127,29 +172,79 @@ class NotifyRule:
         return {str(pid)} if pid is not None else set()
 
 
+_OF_PROPOSAL = ("proposals", ("proposal_id",), PROPOSAL_PEOPLE)
+_OF_MEETING = ("meetings", ("meeting_id",), MEETING_PEOPLE)
+
+# An event type maps to a rule, or to a tuple of rules tried in order: each person is
+# told once per event (the first rule naming them decides the words), so a partner
+# asked to accept an agreement is not also told the plain news of it.
 NOTIFY = {
     # meeting events name who holds a seat or waits; memberships cover older producers
     "samskab.meeting.updated": NotifyRule("meeting_change", "meeting_updated", "meetings", relations=MEETING_PEOPLE,
                                           list_field="participant_ids"),
     "samskab.meeting.cancelled": NotifyRule("meeting_change", "meeting_cancelled", "meetings", relations=MEETING_PEOPLE,
                                             list_field="participant_ids"),
+    # a meeting about a proposal: its people hear of it (and of its minutes and outcomes)
+    "samskab.meeting.scheduled": NotifyRule("proposal_status", "meeting_scheduled", also=(_OF_PROPOSAL,),
+                                            exclude_field=("organiser_id",)),
+    "samskab.meeting.minutes_recorded": (
+        NotifyRule("meeting_change", "minutes_recorded", also=(_OF_MEETING,), exclude_field=("author_id",)),
+        NotifyRule("proposal_status", "minutes_recorded", also=(_OF_PROPOSAL,), exclude_field=("author_id",)),
+    ),
+    "samskab.meeting.outcome_recorded": (
+        NotifyRule("meeting_change", "outcome_recorded", "proposals", ("proposal_id",), also=(_OF_MEETING,)),
+        NotifyRule("proposal_status", "outcome_recorded", "proposals", ("proposal_id",), PROPOSAL_PEOPLE),
+    ),
     "samskab.registration.confirmed": NotifyRule("registration", "registration_confirmed", participant_field=("participant_id",)),
     "samskab.registration.waitlisted": NotifyRule("registration", "registration_waitlisted", participant_field=("participant_id",)),
     "samskab.registration.promoted": NotifyRule("registration", "registration_promoted", participant_field=("participant_id",)),
     "samskab.proposal.submitted": NotifyRule("proposal_triage", "proposal_submitted", staff=True),
+    "samskab.proposal.reported": NotifyRule("proposal_triage", "content_reported", "proposals", ("proposal_id",),
+                                            staff=True),
     "samskab.proposal.published": NotifyRule("proposal_status", "proposal_published", "proposals", relations=PROPOSAL_PEOPLE),
     "samskab.proposal.status_changed": NotifyRule(
         "proposal_status", "proposal_status_changed", "proposals", ("proposal_id", "id"), PROPOSAL_PEOPLE,
         exclude_field=("actor_id",)),
     "samskab.proposal.question_asked": NotifyRule(
-        "proposal_activity", "question_asked", "proposals", ("proposal_id",), ("initiator",),
+        "proposal_activity", "question_asked", "proposals", ("proposal_id",), PROPOSAL_DISCUSSION,
         participant_field=("initiator_id",), staff=True, exclude_field=("author_id",)),
-    "samskab.proposal.question_answered": NotifyRule(
-        "proposal_activity", "question_answered", participant_field=("question_author_id",),
+    "samskab.proposal.question_answered": (
+        NotifyRule("proposal_activity", "question_answered", "proposals", ("proposal_id",),
+                   participant_field=("question_author_id",), exclude_field=("author_id",)),
+        NotifyRule("proposal_activity", "answer_posted", "proposals", ("proposal_id",), PROPOSAL_DISCUSSION,
+                   exclude_field=("author_id",)),
+    ),
+    "samskab.proposal.progress_posted": NotifyRule(
+        "proposal_status", "progress_posted", "proposals", ("proposal_id",), PROPOSAL_PEOPLE,
         exclude_field=("author_id",)),
+    "samskab.proposal.experiment_recorded": NotifyRule(
+        "proposal_status", "experiment_recorded", "proposals", ("proposal_id",), PROPOSAL_PEOPLE,
+        exclude_field=("recorded_by",)),
+    "samskab.proposal.agreement_updated": (
+        # a new version: the partners are asked to accept it, the others hear of it
+        NotifyRule("proposal_status", "agreement_to_accept", "proposals", ("proposal_id",), ("partner",),
+                   when=(("change", "drafted"),), anchor="#agreement"),
+        NotifyRule("proposal_status", "agreement_drafted", "proposals", ("proposal_id",), PROPOSAL_PEOPLE,
+                   when=(("change", "drafted"),), anchor="#agreement"),
+        # each acceptance: the parties; the last one (accepted by all): everyone
+        NotifyRule("proposal_status", "agreement_accepted", "proposals", ("proposal_id",), PROPOSAL_PEOPLE,
+                   when=(("change", "accepted"), ("accepted", True)), anchor="#agreement"),
+        NotifyRule("proposal_status", "agreement_acceptance", "proposals", ("proposal_id",), PROPOSAL_PARTIES,
+                   when=(("change", "accepted"), ("accepted", False)), anchor="#agreement"),
+    ),
+    "samskab.proposal.support_threshold_reached": NotifyRule(
+        "proposal_status", "support_threshold_reached", "proposals", ("proposal_id",),
+        participant_field=("initiator_id",)),
     "samskab.proposal.matches_suggested": NotifyRule(
-        "matches", "matches_suggested", "proposals", ("proposal_id",), list_field="participants"),
+        "matches", "matches_suggested", "proposals", ("proposal_id",), list_field="participants",
+        new_list_field="newly_matched"),
 }
+
+
+def rules_for(type_name, data):
+    """The rules of ``NOTIFY`` that apply to an event of this type with this data."""
+    found = NOTIFY.get(type_name, ())
+    return [r for r in (found if isinstance(found, tuple) else (found,)) if r.applies(data)]
 
 CONTACT = ("samskab.participant.registered", "samskab.participant.updated", "samskab.participant.erased")
 
@@ -182,11 +277,16 @@ def consumed_types(registered):
 def resolve_recipients(rule, data, members, staff):
     """The participants ``rule`` notifies, each once, in a stable order.
 
-    ``members`` is the audience of the subject as ``[(participant_id, relation)]``
-    and ``staff`` the municipality's staff ids; both come from storage.
+    ``members`` is the audience of the rule's subjects as ``[(participant_id, relation)]``
+    (or ``{subject: [(participant_id, relation)]}``) and ``staff`` the municipality's
+    staff ids; both come from storage.
     """
     chosen = list(rule.direct_recipients(data))
-    chosen += [pid for pid, relation in members if relation in rule.relations]
+    if isinstance(members, dict):
+        for subject, relations in rule.audiences(data):
+            chosen += [pid for pid, relation in members.get(subject, ()) if relation in relations]
+    else:
+        chosen += [pid for pid, relation in members if relation in rule.relations]
     if rule.staff:
         chosen += list(staff)
     excluded = rule.excluded(data)

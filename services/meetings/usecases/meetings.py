@@ -214,6 +214,7 @@ def set_minutes(uow, municipality, actor, meeting_id, payload):
         if _now() < meeting.starts_at:
             raise Conflict("minutes are written once the meeting has started")
         Meetings(uow).change(meeting.id, minutes=body.text)
+        events.emit_minutes(uow, meeting, actor.get("id"))
     return {"meeting_id": str(meeting.id), "minutes": body.text}
 
 

@@ -51,6 +51,7 @@ def register_batch(uow, key, batch):
         key_of = (lambda g: g) if seats.reserved else (lambda g: "*")
         held = live_registrations(uow, meeting, {pid for pid, _ in batch})
         confirmed, waiting, seq = meeting.confirmed_count, meeting.waitlist_count, meeting.next_seq
+        place = events.place_of(uow, meeting)
         rows, outgoing = [], []
         for i, (participant_id, group) in enumerate(batch):
             if participant_id in held:
@@ -73,7 +74,7 @@ def register_batch(uow, key, batch):
             position = waiting if status == WAITLISTED else None
             event_cls = contract.RegistrationConfirmed if status == CONFIRMED else contract.RegistrationWaitlisted
             outgoing.append(events.registration_event(event_cls, meeting, reg, confirmed=confirmed,
-                                                      waiting=waiting, position=position))
+                                                      waiting=waiting, position=position, place=place))
             results[i] = {"id": str(reg["id"]), "meeting_id": str(meeting.id), "group": group, "status": status,
                           "waitlist_position": position, "created_at": iso(now), "replayed": False}
             held[participant_id] = {k: v for k, v in results[i].items() if k != "replayed"}

@@ -83,6 +83,16 @@ def remove_membership(uow, subject, pid, relation):
         memberships.c.subject == subject, memberships.c.participant_id == pid, memberships.c.relation == relation))
 
 
+def replace_members(uow, municipality, subject, relation, pids):
+    """Exactly ``pids`` hold ``relation`` to ``subject`` from now on."""
+    query = memberships.delete().where(memberships.c.subject == subject, memberships.c.relation == relation)
+    if pids:
+        query = query.where(memberships.c.participant_id.notin_(pids))
+    uow.execute(query)
+    for pid in pids:
+        add_membership(uow, municipality, subject, pid, relation)
+
+
 def members_of(uow, subject):
     """``[(participant id, relation)]`` of everyone who belongs to ``subject``."""
     return [(str(r.participant_id), r.relation) for r in uow.execute(

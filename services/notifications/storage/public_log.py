@@ -50,3 +50,20 @@ def latest_title(uow, subject):
         public_events.c.subject == subject, public_events.c.envelope["data"]["title"].isnot(None))
         .order_by(public_events.c.seq.desc()).limit(1)).scalar()
     return (envelope or {}).get("data", {}).get("title") or ""
+
+
+def about(uow, municipality, proposal_id, target):
+    """``[(seq, envelope)]`` of the events of ``target.types`` whose data names the target
+    (``target.key`` = ``target.value``), of one proposal of one municipality."""
+    data = public_events.c.envelope["data"]
+    query = sa.select(public_events.c.seq, public_events.c.envelope).where(
+        public_events.c.municipality == municipality, public_events.c.type.in_(target.types),
+        data[target.key].astext == target.value)
+    if target.key != "id":
+        query = query.where(data["proposal_id"].astext == str(proposal_id))
+    return uow.execute(query.order_by(public_events.c.seq)).all()
+
+
+def replace(uow, seq, envelope):
+    """Overwrite one logged envelope (moderation blanking its content); its place stays."""
+    uow.execute(public_events.update().where(public_events.c.seq == seq).values(envelope=envelope))

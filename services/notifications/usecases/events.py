@@ -6,7 +6,7 @@ import uuid
 from samskab import events
 from samskab.values import now
 
-from .. import rules
+from .. import redaction, rules
 from ..storage import people, public_log, subscriptions
 from .. import webhooks
 from . import data_rights, notify
@@ -20,11 +20,14 @@ def handle(uow, settings, event):
     if type_name in rules.AUDIENCE:
         for membership in rules.AUDIENCE[type_name].memberships(event["data"]):
             membership_changed(uow, event["municipality"], membership)
-    if type_name in rules.NOTIFY:
-        notify.tell(uow, settings, event, rules.NOTIFY[type_name])
+    for rule in rules.rules_for(type_name, event["data"]):
+        notify.tell(uow, settings, event, rule)
     if type_name in rules.TRANSACTIONAL:
         notify.account_mail(uow, settings, event, rules.TRANSACTIONAL[type_name])
     public = events.public_envelope(event)
+    if public is not None and type_name in redaction.HIDDEN:
+        # moderation reaches the public copies kept here (catch-up log, Atom, open data)
+        redact(uow, public)
     if public is not None:
         # The public log's lock is taken last, so it is held only until the commit.
         log_public(uow, public)
@@ -46,6 +49,12 @@ def contact_changed(uow, event):
 
 
 def membership_changed(uow, municipality, m):
+    if m.op == "replace":
+        keep = [uuid.UUID(p) for p in m.participant_ids]
+        gone = people.erased(uow, keep)
+        people.replace_members(uow, municipality, m.subject, m.relation,
+                               [p for p in keep if str(p) not in gone])
+        return
     pid = uuid.UUID(m.participant_id)
     if m.op == "add" and not people.erased(uow, [pid]):
         people.add_membership(uow, municipality, m.subject, pid, m.relation)
@@ -62,3 +71,13 @@ def log_public(uow, public):
         {"subscription_id": sub.id, "event_id": event_id, "event_type": public["type"], "payload": public}
         for sub in subscriptions.active_patterns(uow, public["municipality"])
         if webhooks.matches(sub.patterns, public["type"])])
+
+
+def redact(uow, hidden):
+    """Blank the hidden content in the public log's earlier events (the hidden event
+    itself, logged next, tells the public copies elsewhere to do the same)."""
+    target = redaction.target_of(hidden["data"])
+    if target is None:
+        return
+    for seq, envelope in public_log.about(uow, hidden["municipality"], hidden["data"]["proposal_id"], target):
+        public_log.replace(uow, seq, redaction.redact(envelope, target, hidden["id"]))

@@ -21,8 +21,8 @@ def unsubscribe_url(settings, participant_id, kind):
 
 def recipients_of(uow, event, rule):
     """Who is told (participant ids as strings), erased people left out."""
-    data, subject = event["data"], rule.subject_of(event["data"])
-    members = people.members_of(uow, subject) if subject and rule.relations else []
+    data = event["data"]
+    members = {subject: people.members_of(uow, subject) for subject, _ in rule.audiences(data)}
     staff = people.staff_of(uow, event["municipality"], STAFF_ROLES) if rule.staff else []
     recipients = rules.resolve_recipients(rule, data, members, staff)
     gone = people.erased(uow, recipients)
@@ -42,8 +42,10 @@ def tell(uow, settings, event, rule):
     place = settings.catalogue.get(municipality)
     time_zone = place.time_zone if place else "UTC"
     default_language = place.language if place else "en"
+    # the page of the rule's subject, else of the event's (a meeting of a proposal: the meeting)
     link_subject = subject or event.get("subject") or ""
-    link = f"{settings.PUBLIC_URL}/municipalities/{municipality}/{link_subject}" if link_subject else None
+    link = (f"{settings.PUBLIC_URL}/municipalities/{municipality}/{link_subject}{rule.anchor}"
+            if link_subject else None)
     params = messages.params_from_event(event, time_zone)
     if not params["title"] and subject:
         # Events about supports, questions or matches carry no title: the public log has it.

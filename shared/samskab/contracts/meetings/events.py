@@ -47,6 +47,7 @@ class MeetingSnapshot(MeetingFields, Contract):
     reason: str = ""
     participant_ids: list[uuid.UUID] = Field(
         default_factory=list, description="Who holds a seat or waits (updated/cancelled), so they can be told")
+    place: str | None = Field(None, description="The place's name and address, for notices (none when online only)")
 
 
 @event("samskab.meeting.scheduled", public=PublicMeeting)
@@ -92,6 +93,14 @@ class RegistrationChange(Contract):
     confirmed_count: int
     waitlist_count: int
     seats_left: int
+    # Which meeting, when and where, so a notice can say so (absent in older events).
+    title: str | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    time_zone: str | None = None
+    place: str | None = Field(None, description="The place's name and address")
+    online: bool | None = None
+    proposal_id: uuid.UUID | None = None
 
 
 @event("samskab.registration.confirmed", public=PublicRegistrationCounts)
@@ -136,6 +145,21 @@ class OutcomeRecorded(Contract):
     text: str
     owner: str | None = None
     due: dt.date | None = None
+
+
+@event("samskab.meeting.minutes_recorded")
+class MinutesRecorded(Contract):
+    """Internal: the minutes of a meeting were written or changed (its registrants and
+    the people of its proposal are told; the minutes themselves are on the meeting's page)."""
+
+    meeting_id: uuid.UUID
+    municipality: str
+    proposal_id: uuid.UUID | None = None
+    title: str
+    starts_at: dt.datetime
+    time_zone: str
+    place: str | None = None
+    author_id: uuid.UUID | None = None
 
 
 @event("samskab.meeting.invitation_sent")

@@ -291,6 +291,15 @@ class ContentReported(Contract):
 
 
 class PublicHidden(PublicProjection):
+    """Staff hid content: redact your copies.  Blank the content of the earlier events
+    naming ``target_id``: for a ``question`` the ``body`` of ``samskab.proposal.question_asked``
+    with that ``question_id``; an ``answer``, the ``body`` of ``…question_answered`` with that
+    ``answer_id``; an ``update``, the ``body`` of ``…progress_posted`` with that ``update_id``;
+    a ``proposal``, the ``title``, ``problem``, ``goal`` and ``area`` of the proposal's
+    events (``id`` = ``target_id``).  Samskab's own catch-up log, Atom feed and open data
+    already show them blanked, marked with the extension attribute ``redactedby`` (this
+    event's id)."""
+
     proposal_id: uuid.UUID
     municipality: str
     target_type: one_of(TargetType)
@@ -300,8 +309,10 @@ class PublicHidden(PublicProjection):
 
 @event("samskab.proposal.hidden", public=PublicHidden)
 class ContentHidden(Contract):
-    """Staff hid a proposal, question, answer or update, with a reason everyone sees;
-    ``author_id`` is told (internal only)."""
+    """Staff hid a proposal, question, answer or update, with a reason everyone sees.
+    Subscribers (AMQP, webhooks) must redact their copies of the hidden content: see
+    the ``PublicHidden`` schema for which fields of which events.  ``author_id`` is
+    told (internal only)."""
 
     proposal_id: uuid.UUID
     municipality: str

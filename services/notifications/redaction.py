@@ -1,0 +1,55 @@
+"""Moderation in the public copies: when staff hide something, its content is blanked
+in the public log's earlier events (so the catch-up log, the Atom feed and open data,
+all read from that log, no longer carry it).  Pure: takes and returns envelopes.
+
+The hidden event itself is public: it tells AMQP and webhook subscribers which
+event's content to blank in their own copies (see ``PublicHidden`` in the contracts).
+"""
+import copy
+from dataclasses import dataclass
+
+HIDDEN = ("samskab.proposal.hidden",)
+
+# What a blanked field becomes: the same JSON type, no content.
+BLANK = {"title": "", "problem": "", "goal": "", "body": "", "area": None}
+
+
+@dataclass(frozen=True)
+class Target:
+    types: tuple   # the public event types that carried the content
+    key: str       # the field of their data naming it
+    value: str     # the hidden target's id
+    fields: tuple  # the fields blanked
+
+
+PROPOSAL_TYPES = ("samskab.proposal.submitted", "samskab.proposal.published", "samskab.proposal.updated",
+                  "samskab.proposal.status_changed")
+
+# target_type → (event types, the field naming the target, the fields with its content)
+TARGETS = {
+    "proposal": (PROPOSAL_TYPES, "id", ("title", "problem", "goal", "area")),
+    "question": (("samskab.proposal.question_asked",), "question_id", ("body",)),
+    "answer": (("samskab.proposal.question_answered",), "answer_id", ("body",)),
+    "update": (("samskab.proposal.progress_posted",), "update_id", ("body",)),
+}
+
+
+def target_of(hidden_data):
+    """What a ``…hidden`` event's data asks to blank, or ``None`` for a kind not kept here."""
+    found = TARGETS.get(str(hidden_data.get("target_type")))
+    if found is None or not hidden_data.get("target_id"):
+        return None
+    types, key, fields = found
+    return Target(types, key, str(hidden_data["target_id"]), fields)
+
+
+def redact(envelope, target, hidden_event_id):
+    """A copy of ``envelope`` with the target's content blanked and ``redactedby`` (a
+    CloudEvents extension attribute) naming the hidden event."""
+    result = copy.deepcopy(envelope)
+    data = result.get("data") or {}
+    for name in target.fields:
+        if name in data:
+            data[name] = BLANK.get(name, "")
+    result["redactedby"] = str(hidden_event_id)
+    return result
