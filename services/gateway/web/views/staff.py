@@ -11,6 +11,7 @@ from samskab.errors import Invalid
 
 from .. import forms
 from ..app import page_route
+from .proposals import parts
 
 OPEN = ["published", "forming", "active"]
 
@@ -19,20 +20,19 @@ OPEN = ["published", "forming", "active"]
 def triage(page, m):
     municipality = page.in_municipality(m)
     page.require_staff(municipality.id)
-    found = page.gather(
-        submitted=("proposals", "list_page", (municipality.id, page.actor, {"status": ["submitted"], "limit": 50,
-                                                                            "sort": "newest"}), {"items": []}),
-        open=("proposals", "list_page", (municipality.id, page.actor, {"status": OPEN, "limit": 30,
-                                                                       "sort": "active"}), {"items": []}),
-        reports=("proposals", "reports", (municipality.id, page.actor), []),
+    rpc, mid, actor = page.ctx.proposals, municipality.id, page.actor
+    found = parts(
+        submitted=(lambda: rpc.list_page(mid, actor, {"status": ["submitted"], "limit": 50, "sort": "newest"}).items,
+                   []),
+        open=(lambda: rpc.list_page(mid, actor, {"status": OPEN, "limit": 30, "sort": "active"}).items, []),
+        reports=(lambda: rpc.reports(mid, actor), []),
     )
-    open_items = found["open"]["items"] + found["submitted"]["items"]
-    questions = page.gather(**{
-        p["id"]: ("proposals", "questions", (municipality.id, page.actor, p["id"], True), [])
-        for p in open_items
+    open_items = found["open"] + found["submitted"]
+    questions = parts(**{
+        p.id: ((lambda pid=p.id: rpc.questions(mid, actor, pid, True)), []) for p in open_items
     }) if open_items else {}
-    unanswered = [(p, q) for p in open_items for q in questions.get(p["id"]) or [] if not q.get("hidden")]
-    return page.render("staff/triage.html", title=page._("staff.title"), submitted=found["submitted"]["items"],
+    unanswered = [(p, q) for p in open_items for q in questions.get(p.id) or [] if not q.hidden]
+    return page.render("staff/triage.html", title=page._("staff.title"), submitted=found["submitted"],
                        unanswered=unanswered, reports=found["reports"])
 
 
