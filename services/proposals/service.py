@@ -9,11 +9,13 @@ from nameko.dependency_providers import Config
 
 from samskab.consumer import consume
 from samskab.contracts.participants import ParticipantErased
+from samskab.contracts.proposals import SupportThresholdReached
 from samskab.db import Database
 from samskab.health import Health
 from samskab.service import ServiceBase, rpc
 
 from . import domain, usecases
+from .usecases.missions import erase_participant as council_erasure
 
 
 class Service(ServiceBase):
@@ -146,7 +148,99 @@ class Service(ServiceBase):
     @consume(ParticipantErased.event_type, every_municipality=True)
     def on_participant_erased(self, event):
         usecases.erase_participant(self.db, event["data"]["id"])
+        council_erasure(self.db, event["data"]["id"])  # missions, committees, offices (issue 22)
 
     @rpc
     def export_participant(self, participant_id):
         return usecases.export_participant(self.db, participant_id)
+
+    # -- political leadership (issue 22): missions, task committees, the council's answer ----------
+
+    @rpc
+    def publish_mission(self, municipality, actor, payload):
+        return usecases.publish_mission(self.db, municipality, actor, payload)
+
+    @rpc
+    def missions(self, municipality, actor=None):
+        return usecases.missions(self.db, municipality, actor)
+
+    @rpc
+    def get_mission(self, municipality, actor, mission_id):
+        return usecases.get_mission(self.db, municipality, actor, mission_id)
+
+    @rpc
+    def missions_of_proposal(self, municipality, actor, proposal_id):
+        return usecases.missions_of_proposal(self.db, municipality, actor, proposal_id)
+
+    @rpc
+    def attach_to_mission(self, municipality, actor, mission_id, payload):
+        return usecases.attach_to_mission(self.db, municipality, actor, mission_id, payload)
+
+    @rpc
+    def follow_mission(self, municipality, actor, mission_id, following=True):
+        return usecases.follow_mission(self.db, municipality, actor, mission_id, following)
+
+    @rpc
+    def form_committee(self, municipality, actor, payload):
+        return usecases.form_committee(self.db, municipality, actor, payload)
+
+    @rpc
+    def committees(self, municipality, actor=None):
+        return usecases.committees(self.db, municipality, actor)
+
+    @rpc
+    def get_committee(self, municipality, actor, committee_id):
+        return usecases.get_committee(self.db, municipality, actor, committee_id)
+
+    @rpc
+    def apply_to_committee(self, municipality, actor, committee_id, payload):
+        return usecases.apply_to_committee(self.db, municipality, actor, committee_id, payload)
+
+    @rpc
+    def seat_members(self, municipality, actor, committee_id, payload):
+        return usecases.seat_members(self.db, municipality, actor, committee_id, payload)
+
+    @rpc
+    def add_committee_meeting(self, municipality, actor, committee_id, payload):
+        return usecases.add_committee_meeting(self.db, municipality, actor, committee_id, payload)
+
+    @rpc
+    def add_document(self, municipality, actor, committee_id, payload):
+        return usecases.add_document(self.db, municipality, actor, committee_id, payload)
+
+    @rpc
+    def deliver_recommendation(self, municipality, actor, committee_id, payload):
+        return usecases.deliver_recommendation(self.db, municipality, actor, committee_id, payload)
+
+    @rpc
+    def agenda(self, municipality, actor=None):
+        return usecases.agenda(self.db, municipality, actor)
+
+    @rpc
+    def get_case(self, municipality, actor, case_id):
+        return usecases.get_case(self.db, municipality, actor, case_id)
+
+    @rpc
+    def place_case(self, municipality, actor, case_id, payload):
+        return usecases.place_case(self.db, municipality, actor, case_id, payload)
+
+    @rpc
+    def decide(self, municipality, actor, case_id, payload):
+        return usecases.decide(self.db, municipality, actor, case_id, payload)
+
+    @rpc
+    def council_figures(self, municipality, actor=None):
+        return usecases.council_figures(self.db, municipality, actor)
+
+    @rpc
+    def register_office(self, municipality, actor, payload):
+        return usecases.register_office(self.db, municipality, actor, payload)
+
+    @rpc
+    def politician(self, municipality, actor, participant_id):
+        return usecases.politician(self.db, municipality, actor, participant_id)
+
+    @consume(SupportThresholdReached.event_type)
+    def on_support_threshold_reached(self, event):
+        """A proposal over its threshold is a case for the council's answer."""
+        usecases.on_threshold_reached(self.db, event)

@@ -6,3 +6,4 @@ from .repositories import (  # noqa: F401
     Agreements, Experiments, Participants, Proposals, Questions, Reports, Updates,
 )
 from .tables import *  # noqa: F401,F403
+from .council import Cases, Committees, Missions, Offices  # noqa: F401,E402  (issue 22)

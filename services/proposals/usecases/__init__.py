@@ -11,3 +11,13 @@ from .data_rights import erase_participant, export_participant  # noqa: F401
 from .joining import answer, ask, follow, questions, support, unsupport  # noqa: F401
 from .moderation import decide_report, hide, open_reports, report  # noqa: F401
 from .proposals import get, history, list_page, submit, transition, update  # noqa: F401
+# political leadership (issue 22): missions, task committees, the council's answer
+from .committees import (  # noqa: F401,E402
+    add_committee_meeting, add_document, apply_to_committee, committees, deliver_recommendation, form_committee,
+    get_committee, seat_members,
+)
+from .decisions import agenda, council_figures, decide, get_case, on_threshold_reached, place_case  # noqa: F401,E402
+from .missions import (  # noqa: F401,E402
+    attach_to_mission, follow_mission, get_mission, missions, missions_of_proposal, politician, publish_mission,
+    register_office,
+)
