@@ -1,6 +1,7 @@
 """Every error the HTTP API returns, as RFC 9457 problem+json, mapped in one place."""
 import json
 
+import kombu.exceptions
 import psycopg2
 import sqlalchemy as sa
 from nameko.exceptions import RemoteError, UnknownService
@@ -70,6 +71,10 @@ def from_exception(exc, instance=None):
                         psycopg2.InterfaceError)):
         # the gateway's own database is away (restarting, failing over): try again shortly
         return problem_response(503, "the database is not answering; try again shortly", instance=instance,
+                                headers={"Retry-After": "5"})
+    if isinstance(exc, (kombu.exceptions.OperationalError, ConnectionError)):
+        # RabbitMQ is away (restarting, failing over): a retry (with its Idempotency-Key) is safe
+        return problem_response(503, "the message broker is not answering; try again shortly", instance=instance,
                                 headers={"Retry-After": "5"})
     if isinstance(exc, RemoteError):
         return None
