@@ -165,7 +165,8 @@ class Experiments(_Repository):
 
     def get(self, proposal_id, experiment_id):
         found = self.uow.execute(sa.select(experiments).where(
-            experiments.c.id == parse_id(experiment_id, "experiment"), experiments.c.proposal_id == proposal_id)).first()
+            experiments.c.id == parse_id(experiment_id, "experiment"),
+            experiments.c.proposal_id == proposal_id)).first()
         if found is None:
             raise NotFound("no such experiment")
         return found
@@ -215,7 +216,8 @@ class Reports(_Repository):
                 raise NotFound("the proposal reported is not this one")
             return row, row.initiator_id
         table = CONTENT_TABLES[target_type]
-        target = self.uow.execute(sa.select(table).where(table.c.id == target_id, table.c.proposal_id == row.id)).first()
+        target = self.uow.execute(sa.select(table).where(table.c.id == target_id,
+                                                         table.c.proposal_id == row.id)).first()
         if target is None:
             raise NotFound(f"no such {target_type} on this proposal")
         return target, target.author_id
@@ -298,7 +300,8 @@ class Participants(_Repository):
         }
         for name, table in (("questions", questions), ("answers", answers), ("updates", updates)):
             columns = [c for c in table.c if c.name != "author_id"]
-            data[name] = rows(sa.select(*columns).where(table.c.author_id == pid).order_by(table.c.created_at, table.c.id))
+            data[name] = rows(sa.select(*columns).where(table.c.author_id == pid)
+                              .order_by(table.c.created_at, table.c.id))
         data["experiments"] = rows(sa.select(*[c for c in experiments.c if c.name != "recorded_by"])
                                    .where(experiments.c.recorded_by == pid).order_by(experiments.c.created_at))
         data["agreement_versions_drafted"] = rows(sa.select(

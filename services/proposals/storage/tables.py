@@ -167,7 +167,8 @@ agreement_acceptances = sa.Table(
     sa.Column("party", sa.Text, primary_key=True),
     sa.Column("accepted_by", UUID, nullable=False),
     sa.Column("at", TZ, nullable=False),
-    sa.ForeignKeyConstraint(["proposal_id", "version"], ["agreement_versions.proposal_id", "agreement_versions.version"]),
+    sa.ForeignKeyConstraint(["proposal_id", "version"],
+                            ["agreement_versions.proposal_id", "agreement_versions.version"]),
 )
 
 experiments = sa.Table(

@@ -1,6 +1,7 @@
 """The front page and each municipality's home: what is under way, what
 happened lately, what meetings are coming, and how co-creation works here."""
 from ..app import page_route
+from .proposals import parts
 
 ONGOING = ["forming", "active"]
 RECENT = ["submitted", "published", "forming", "active", "concluded"]
@@ -17,12 +18,11 @@ def index(page):
 @page_route("/municipalities/<m>")
 def home(page, m):
     municipality = page.in_municipality(m)
-    found = page.gather(
-        ongoing=("proposals", "list_page", (municipality.id, page.actor, {"status": ONGOING, "sort": "active",
-                                                                          "limit": 6}), {"items": []}),
-        recent=("proposals", "list_page", (municipality.id, page.actor, {"status": RECENT, "sort": "active",
-                                                                         "limit": 8}), {"items": []}),
-        meetings=("meetings", "list", (municipality.id, page.actor, None, True, 5), []),
+    rpc, mid, actor = page.ctx.proposals, municipality.id, page.actor
+    found = parts(
+        ongoing=(lambda: rpc.list_page(mid, actor, {"status": ONGOING, "sort": "active", "limit": 6}).items, []),
+        recent=(lambda: rpc.list_page(mid, actor, {"status": RECENT, "sort": "active", "limit": 8}).items, []),
+        meetings=(lambda: page.call("meetings", "list", municipality.id, page.actor, None, True, 5), []),
     )
-    return page.render("home.html", title=page._("home.title"), ongoing=found["ongoing"]["items"],
-                       recent=found["recent"]["items"], meetings=found["meetings"])
+    return page.render("home.html", title=page._("home.title"), ongoing=found["ongoing"],
+                       recent=found["recent"], meetings=found["meetings"])

@@ -13,6 +13,7 @@ from ...accounts import confirmation, erasure, export as exporting
 from ...api.context import SESSION_COOKIE
 from .. import forms
 from ..app import page_route
+from .proposals import parts
 
 AVAILABILITY = ("weekday_daytime", "weekday_evening", "weekend", "occasional")
 LANGS = ("da", "nb", "nn", "en")
@@ -30,14 +31,14 @@ def _my_municipality(page):
 def me(page):
     account = page.require_account()
     _my_municipality(page)
-    found = page.gather(
-        recommendations=("matching", "recommendations", (page.actor,), {"recommendations": []}),
-        inbox=("notifications", "inbox", (page.actor, 5, False), {"unread": 0, "items": []}),
-        mine=("proposals", "list_page", (account.municipality, page.actor, {"mine": True, "limit": 20}),
-              {"items": []}),
+    found = parts(
+        recommendations=(lambda: page.call("matching", "recommendations", page.actor), {"recommendations": []}),
+        inbox=(lambda: page.call("notifications", "inbox", page.actor, 5, False), {"unread": 0, "items": []}),
+        mine=(lambda: page.ctx.proposals.list_page(account.municipality, page.actor,
+                                                   {"mine": True, "limit": 20}).items, []),
     )
     return page.render("me/index.html", title=page._("me.title"), recommendations=found["recommendations"],
-                       inbox=found["inbox"], mine=found["mine"]["items"])
+                       inbox=found["inbox"], mine=found["mine"])
 
 
 @page_route("/me/profile", methods=("GET", "POST"))

@@ -91,7 +91,8 @@ class ProposalsRpc(ServiceClient):
         return _each(UpdateOut, self._rpc("updates", municipality, actor, str(proposal_id)))
 
     def post_update(self, municipality, actor, proposal_id, update) -> UpdateOut:
-        return UpdateOut.model_validate(self._rpc("post_update", municipality, actor, str(proposal_id), self._dump(update)))
+        return UpdateOut.model_validate(
+            self._rpc("post_update", municipality, actor, str(proposal_id), self._dump(update)))
 
     # -- reports and moderation ---------------------------------------------------------------
 
