@@ -154,6 +154,31 @@ TEXTS = {
         "nn": ("«{title}» har nådd {threshold} støttarar", ["Forslaget ditt «{title}» har no {support_count} støttarar, nok til at kommunen tek det opp."]),
         "en": ("“{title}” has reached {threshold} supporters", ["Your proposal “{title}” now has {support_count} supporters, enough for the municipality to take it up."]),
     },
+    # the council's answer (issue 22), one text per decision
+    "decision_adopted": {
+        "da": ("Byrådet har vedtaget „{title}“", ["Byrådet har behandlet „{title}“ og vedtaget det.", "Begrundelse: {reason}"]),
+        "nb": ("Kommunestyret har vedtatt «{title}»", ["Kommunestyret har behandlet «{title}» og vedtatt det.", "Begrunnelse: {reason}"]),
+        "nn": ("Kommunestyret har vedteke «{title}»", ["Kommunestyret har handsama «{title}» og vedteke det.", "Grunngjeving: {reason}"]),
+        "en": ("The council adopted “{title}”", ["The council treated “{title}” and adopted it.", "Reasons: {reason}"]),
+    },
+    "decision_adopted_in_part": {
+        "da": ("Byrådet har delvist vedtaget „{title}“", ["Byrådet har behandlet „{title}“ og vedtaget en del af det.", "Begrundelse: {reason}"]),
+        "nb": ("Kommunestyret har delvis vedtatt «{title}»", ["Kommunestyret har behandlet «{title}» og vedtatt en del av det.", "Begrunnelse: {reason}"]),
+        "nn": ("Kommunestyret har delvis vedteke «{title}»", ["Kommunestyret har handsama «{title}» og vedteke ein del av det.", "Grunngjeving: {reason}"]),
+        "en": ("The council adopted “{title}” in part", ["The council treated “{title}” and adopted part of it.", "Reasons: {reason}"]),
+    },
+    "decision_rejected": {
+        "da": ("Byrådet har afvist „{title}“", ["Byrådet har behandlet „{title}“ og afvist det.", "Begrundelse: {reason}"]),
+        "nb": ("Kommunestyret har avvist «{title}»", ["Kommunestyret har behandlet «{title}» og avvist det.", "Begrunnelse: {reason}"]),
+        "nn": ("Kommunestyret har avvist «{title}»", ["Kommunestyret har handsama «{title}» og avvist det.", "Grunngjeving: {reason}"]),
+        "en": ("The council rejected “{title}”", ["The council treated “{title}” and rejected it.", "Reasons: {reason}"]),
+    },
+    "decision_sent_on": {
+        "da": ("Byrådet har sendt „{title}“ videre", ["Byrådet har behandlet „{title}“ og sendt det videre.", "Begrundelse: {reason}"]),
+        "nb": ("Kommunestyret har sendt «{title}» videre", ["Kommunestyret har behandlet «{title}» og sendt det videre.", "Begrunnelse: {reason}"]),
+        "nn": ("Kommunestyret har sendt «{title}» vidare", ["Kommunestyret har handsama «{title}» og sendt det vidare.", "Grunngjeving: {reason}"]),
+        "en": ("The council sent “{title}” on", ["The council treated “{title}” and sent it on.", "Reasons: {reason}"]),
+    },
     "digest": {
         "da": ("Dit overblik fra Samskab ({count})", ["Her er det nye siden sidst:"]),
         "nb": ("Din oversikt fra Samskab ({count})", ["Her er det nye siden sist:"]),

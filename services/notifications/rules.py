@@ -235,6 +235,12 @@ NOTIFY = {
     "samskab.proposal.support_threshold_reached": NotifyRule(
         "proposal_status", "support_threshold_reached", "proposals", ("proposal_id",),
         participant_field=("initiator_id",)),
+    # the council's answer (issue 22): the proposal's people, and (told_ids) the committee's
+    # members and the followers of the case's missions; the words say what was decided
+    "samskab.decision.made": tuple(
+        NotifyRule("proposal_status", f"decision_{d}", "proposals", ("proposal_id",), PROPOSAL_PEOPLE,
+                   list_field="told_ids", exclude_field=("actor_id",), when=(("decision", d),))
+        for d in ("adopted", "adopted_in_part", "rejected", "sent_on")),
     "samskab.proposal.matches_suggested": NotifyRule(
         "matches", "matches_suggested", "proposals", ("proposal_id",), list_field="participants",
         new_list_field="newly_matched"),

@@ -1,0 +1,250 @@
+"""Political leadership (issue 22): the council's missions, task committees with a
+mandate, the council's answer to recommendations and to proposals over their
+threshold, and politicians' public offices.
+
+The proposals service keeps all of it and decides who may do what; the gateway
+brings the other services in where a step is theirs: a committee's members are
+drawn by the matching service's panel draw (the open applications are the pool),
+its meetings are planned in the meetings service (format ``task_committee``).
+"""
+import secrets
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from samskab.contracts.matching import PanelRequest
+from samskab.contracts.meetings import NewMeeting
+from samskab.contracts.proposals import (
+    AgendaOut, ApplicationOut, AttachedOut, CommitteeApplication, CommitteeOut, CouncilRpc, DecisionOut,
+    DocumentOut, FiguresOut, FollowedOut, MissionAttachment, MissionOut, NewCommittee, NewDecision, NewDocument,
+    NewMission, NewRecommendation, OfficeHeldOut, Placement, PoliticianOut, PublicOffice, Seating,
+)
+from samskab.errors import Conflict
+
+from .router import route
+
+TAGS = ["missions and the council"]
+MISSION = "/municipalities/<m>/missions/<mission_id>"
+COMMITTEE = "/municipalities/<m>/committees/<committee_id>"
+CASE = "/municipalities/<m>/cases/<case_id>"
+
+
+def council(ctx):
+    return CouncilRpc(ctx.call)
+
+
+def _json(answer):
+    if isinstance(answer, list):
+        return [_json(a) for a in answer]
+    return answer.model_dump(mode="json", exclude_unset=True)
+
+
+# -- missions ------------------------------------------------------------------------------
+
+
+@route("GET", "/municipalities/<m>/missions", response=[MissionOut], summary="The council's missions", tags=TAGS)
+def list_missions(ctx, m):
+    return _json(council(ctx).missions(ctx.municipality(m).id, ctx.actor))
+
+
+@route("POST", "/municipalities/<m>/missions", body=NewMission, response=MissionOut, status=201, auth=True,
+       summary="Publish a mission (the municipality's politicians, or staff on the council's behalf)", tags=TAGS)
+def publish_mission(ctx, m, body):
+    ctx.require_account()
+    return _json(council(ctx).publish_mission(ctx.municipality(m).id, ctx.actor, body))
+
+
+@route("GET", MISSION, response=MissionOut,
+       summary="A mission with its proposals, experiments, agreements, outcomes and progress", tags=TAGS)
+def get_mission(ctx, m, mission_id):
+    return _json(council(ctx).get_mission(ctx.municipality(m).id, ctx.actor, mission_id))
+
+
+@route("POST", MISSION + "/proposals", body=MissionAttachment, response=AttachedOut, status=201, auth=True,
+       summary="Attach a proposal to the mission (its initiator or the municipality's staff)", tags=TAGS)
+def attach(ctx, m, mission_id, body):
+    ctx.require_account()
+    return _json(council(ctx).attach_to_mission(ctx.municipality(m).id, ctx.actor, mission_id, body))
+
+
+@route("POST", MISSION + "/follows", response=FollowedOut, auth=True, summary="Follow the mission", tags=TAGS)
+def follow(ctx, m, mission_id):
+    ctx.require_account()
+    return _json(council(ctx).follow_mission(ctx.municipality(m).id, ctx.actor, mission_id, True))
+
+
+@route("DELETE", MISSION + "/follows", response=FollowedOut, auth=True, summary="Stop following the mission",
+       tags=TAGS)
+def unfollow(ctx, m, mission_id):
+    ctx.require_account()
+    return _json(council(ctx).follow_mission(ctx.municipality(m).id, ctx.actor, mission_id, False))
+
+
+# -- task committees -----------------------------------------------------------------------
+
+
+@route("GET", "/municipalities/<m>/committees", response=[CommitteeOut], summary="Task committees", tags=TAGS)
+def list_committees(ctx, m):
+    return _json(council(ctx).committees(ctx.municipality(m).id, ctx.actor))
+
+
+@route("POST", "/municipalities/<m>/committees", body=NewCommittee, response=CommitteeOut, status=201, auth=True,
+       summary="Form a task committee with its mandate and composition", tags=TAGS)
+def form_committee(ctx, m, body):
+    ctx.require_account()
+    return _json(council(ctx).form_committee(ctx.municipality(m).id, ctx.actor, body))
+
+
+@route("GET", COMMITTEE, response=CommitteeOut,
+       summary="A committee: mandate, members (politicians named, residents counted), meetings, documents, "
+               "recommendation and the council's answer", tags=TAGS)
+def get_committee(ctx, m, committee_id):
+    return _json(council(ctx).get_committee(ctx.municipality(m).id, ctx.actor, committee_id))
+
+
+@route("POST", COMMITTEE + "/applications", body=CommitteeApplication, response=ApplicationOut, status=201,
+       auth=True, summary="Apply for a seat on the committee", tags=TAGS)
+def apply(ctx, m, committee_id, body):
+    ctx.require_account()
+    return _json(council(ctx).apply_to_committee(ctx.municipality(m).id, ctx.actor, committee_id, body))
+
+
+@route("POST", COMMITTEE + "/members", body=Seating, response=CommitteeOut, auth=True,
+       summary="Seat members from their applications (recruitment by application)", tags=TAGS)
+def seat(ctx, m, committee_id, body):
+    ctx.require_account()
+    return _json(council(ctx).seat_members(ctx.municipality(m).id, ctx.actor, committee_id, body))
+
+
+class Draw(BaseModel):
+    """A panel draw of the residents' seats from the open applications."""
+
+    model_config = ConfigDict(extra="forbid")
+    seed: int | None = Field(None, ge=0, le=2**63 - 1, description="published before the draw; random if omitted")
+    quotas: dict[str, dict[str, dict[str, int]]] = Field(
+        default_factory=dict, description="feature -> value -> {min, max}, over the applicants' features")
+
+
+def draw_members(ctx, municipality, committee_id, seed=None, quotas=None):
+    """Draw the free residents' seats by lot (the matching service's panels) from the open
+    resident applications, then seat those drawn, with the panel's id and seed."""
+    rpc = council(ctx)
+    committee = rpc.get_committee(municipality, ctx.actor, committee_id)
+    pool = [a for a in committee.applications or [] if a.status == "applied" and a.group == "resident"]
+    free = committee.seats.get("resident", 0) - committee.members_by_group.get("resident", 0)
+    if free <= 0 or not pool:
+        raise Conflict("no free residents' seats or no open applications to draw from")
+    size = min(free, len(pool))
+    request = PanelRequest(
+        purpose=committee.title[:200], size=size, seed=seed if seed is not None else secrets.randbits(31),
+        volunteers=[{"id": a.id, "features": {"group": "resident", **a.features}} for a in pool],
+        quotas={"group": {"resident": {"min": size, "max": size}}, **(quotas or {})})
+    panel = ctx.matching.select_panel(municipality, ctx.actor, request)
+    return rpc.seat_members(municipality, ctx.actor, committee_id,
+                            Seating(drawn=panel.members, panel_id=panel.id, seed=panel.seed))
+
+
+@route("POST", COMMITTEE + "/draw", body=Draw, response=CommitteeOut, auth=True,
+       summary="Draw the residents' seats by lot from the applications (a citizen panel)", tags=TAGS)
+def draw(ctx, m, committee_id, body):
+    ctx.require_account()
+    return _json(draw_members(ctx, ctx.municipality(m).id, committee_id, body.seed, body.quotas))
+
+
+class NewCommitteeMeeting(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    starts_at: str
+    ends_at: str
+    place_id: str | None = None
+    online_url: str | None = None
+    title: str | None = None
+
+
+def plan_meeting(ctx, municipality, committee_id, when):
+    """One of the committee's meetings, in the meetings service (a series per committee,
+    seats reserved by group as the mandate says), linked to the committee."""
+    rpc = council(ctx)
+    committee = rpc.get_committee(municipality, ctx.actor, committee_id)
+    number = len(committee.meetings) + 1
+    series = None
+    if committee.meetings:
+        series = ctx.meetings.get(municipality, ctx.actor, committee.meetings[0].meeting_id).series_id
+    seats = {group: n for group, n in committee.seats.items() if n > 0}
+    meeting = ctx.meetings.schedule(municipality, ctx.actor, NewMeeting(
+        title=(when.get("title") or f"{committee.title} · {number}")[:200], format="task_committee",
+        purpose=" ".join(committee.questions)[:4000] or committee.task, promise=committee.task[:4000],
+        iap2_level="empower", series_id=series, starts_at=when["starts_at"], ends_at=when["ends_at"],
+        place_id=when.get("place_id"), online_url=when.get("online_url"), capacity=max(1, sum(seats.values())),
+        reserved=seats))
+    return rpc.add_committee_meeting(municipality, ctx.actor, committee_id,
+                                     {"meeting_id": meeting.id, "starts_at": meeting.starts_at})
+
+
+@route("POST", COMMITTEE + "/meetings", body=NewCommitteeMeeting, response=CommitteeOut, status=201, auth=True,
+       summary="Plan one of the committee's meetings (in the meetings service, format task_committee)", tags=TAGS)
+def add_meeting(ctx, m, committee_id, body):
+    ctx.require_account()
+    return _json(plan_meeting(ctx, ctx.municipality(m).id, committee_id, body.model_dump(exclude_none=True)))
+
+
+@route("POST", COMMITTEE + "/documents", body=NewDocument, response=DocumentOut, status=201, auth=True,
+       summary="Add a working document or minutes (members and staff)", tags=TAGS)
+def add_document(ctx, m, committee_id, body):
+    ctx.require_account()
+    return _json(council(ctx).add_document(ctx.municipality(m).id, ctx.actor, committee_id, body))
+
+
+@route("POST", COMMITTEE + "/recommendation", body=NewRecommendation, response=CommitteeOut, auth=True,
+       summary="Deliver the committee's recommendation to the council (opens a case for its answer)", tags=TAGS)
+def deliver(ctx, m, committee_id, body):
+    ctx.require_account()
+    return _json(council(ctx).deliver_recommendation(ctx.municipality(m).id, ctx.actor, committee_id, body))
+
+
+# -- the council's answer --------------------------------------------------------------------
+
+
+@route("GET", "/municipalities/<m>/council", response=AgendaOut,
+       summary="Cases awaiting the council, placed on a meeting, and decided", tags=TAGS)
+def agenda(ctx, m):
+    return _json(council(ctx).agenda(ctx.municipality(m).id, ctx.actor))
+
+
+@route("GET", "/municipalities/<m>/council/figures", response=FiguresOut,
+       summary="What became of it: how many were answered, how long it took, what was decided", tags=TAGS)
+def figures(ctx, m):
+    return _json(council(ctx).figures(ctx.municipality(m).id, ctx.actor))
+
+
+@route("GET", CASE, response=DecisionOut, summary="One case and the council's answer", tags=TAGS)
+def get_case(ctx, m, case_id):
+    return _json(council(ctx).get_case(ctx.municipality(m).id, ctx.actor, case_id))
+
+
+@route("POST", CASE + "/placement", body=Placement, response=DecisionOut, auth=True,
+       summary="Place the case on a council or committee meeting", tags=TAGS)
+def place(ctx, m, case_id, body):
+    ctx.require_account()
+    return _json(council(ctx).place_case(ctx.municipality(m).id, ctx.actor, case_id, body))
+
+
+@route("POST", CASE + "/decision", body=NewDecision, response=DecisionOut, auth=True,
+       summary="Decide the case with reasons: adopted, adopted in part, rejected or sent on", tags=TAGS)
+def decide(ctx, m, case_id, body):
+    ctx.require_account()
+    return _json(council(ctx).decide(ctx.municipality(m).id, ctx.actor, case_id, body))
+
+
+# -- politicians as themselves ---------------------------------------------------------------
+
+
+@route("PUT", "/municipalities/<m>/politicians/me", body=PublicOffice, response=OfficeHeldOut, auth=True,
+       summary="A politician's public office here: the name and party they act under", tags=TAGS)
+def register_office(ctx, m, body):
+    ctx.require_account()
+    return _json(council(ctx).register_office(ctx.municipality(m).id, ctx.actor, body))
+
+
+@route("GET", "/municipalities/<m>/politicians/<participant_id>", response=PoliticianOut,
+       summary="A politician's page: their office, missions, committees and decisions", tags=TAGS)
+def politician(ctx, m, participant_id):
+    return _json(council(ctx).politician(ctx.municipality(m).id, ctx.actor, participant_id))
