@@ -52,7 +52,7 @@ class Service(ServiceBase):
 
     @consume("samskab.participant.registered", "samskab.participant.updated", batch=1)
     def on_participant(self, event):
-        profiles.account_changed(self.db, event["data"])
+        profiles.account_changed(self.db, event["data"], self.top_n)
 
     @consume("samskab.participant.erased", every_municipality=True, batch=1)
     def on_erased(self, event):
@@ -71,7 +71,8 @@ class Service(ServiceBase):
     @rpc
     def put_profile(self, actor, payload):
         with self.db as uow:
-            return profiles.put(uow, actor, payload, catalogue(self.config.get("MUNICIPALITY_CATALOG", "")))
+            return profiles.put(uow, actor, payload, catalogue(self.config.get("MUNICIPALITY_CATALOG", "")),
+                                self.top_n)
 
     @rpc
     def recommendations(self, actor, limit=10):

@@ -13,6 +13,7 @@ from samskab.values import field_errors, now, parse_id
 from .. import scoring
 from ..storage import matches, profiles, proposals
 from ..views import MATCHABLE, blank_profile, export_out, profile_domain, profile_out, proposal_domain
+from .proposals import rematch
 
 CANDIDATE_POOL = 300
 
@@ -41,7 +42,9 @@ def me(actor):
     return parse_id(actor["id"], "participant")
 
 
-def account_changed(uow, data):
+def account_changed(uow, data, top=10):
+    """A person joined or their account changed: the profile's shell, and the proposals
+    they now fit (they are told when they are new on a list)."""
     if data["role"] == "operator":
         return
     pid = uuid.UUID(data["id"])
@@ -51,6 +54,7 @@ def account_changed(uow, data):
         index_elements=[profiles.c.participant_id],
         set_={"municipality": stmt.excluded.municipality, "role": stmt.excluded.role}))
     _reindex(uow, pid)
+    rematch(uow, pid, top)
 
 
 def erase(uow, participant_id):
@@ -77,7 +81,7 @@ def get(uow, actor):
     return blank_profile(actor) if row is None else profile_out(row)
 
 
-def put(uow, actor, payload, known_municipalities):
+def put(uow, actor, payload, known_municipalities, top=10):
     pid = me(actor)
     try:
         body = Profile.model_validate(payload)
@@ -102,6 +106,10 @@ def put(uow, actor, payload, known_municipalities):
     if not body.suggest_me:
         # Opting out takes effect on lists already made, too.
         uow.execute(matches.delete().where(matches.c.participant_id == pid))
+    else:
+        # Skills that fit a proposal published before the person came: they are put on
+        # its list now (and told), not at its next change.
+        rematch(uow, pid, top)
     return profile_out(_row(uow, pid))
 
 

@@ -3,6 +3,7 @@ people who could help with one (matches, stakeholder map)."""
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 
 from samskab import events
 from samskab.contracts.matching import MatchesSuggested, SimilarFound
@@ -14,6 +15,7 @@ from ..storage import (
     ALL, candidate_batches, count_terms, matches, profiles, profiles_by_number, proposal_row, save_proposal,
     set_proposal,
 )
+from ..storage import proposals as proposal_table
 from ..views import MATCHABLE, matches_out, profile_domain, proposal_domain
 from . import similar_lists
 
@@ -77,9 +79,13 @@ def hidden(uow, data):
         set_proposal(uow, parse_id(data["target_id"], "proposal"), hidden=True)
 
 
-def suggest(uow, row, top):
-    found = rank(uow, row, top)
+def suggest(uow, row, top, found=None):
+    """Store the proposal's list of people who could help and say so; those not on the
+    list before are named as newly matched (notifications tells only them)."""
+    found = rank(uow, row, top) if found is None else found
     at = now()
+    before = {str(r.participant_id) for r in uow.execute(
+        sa.select(matches.c.participant_id).where(matches.c.proposal_id == row.id))}
     uow.execute(matches.delete().where(matches.c.proposal_id == row.id))
     if found:
         uow.execute(matches.insert(), [
@@ -96,7 +102,38 @@ def suggest(uow, row, top):
                    "by_kind": [{"kind": k, "count": c} for k, c in sorted(by_kind.items())],
                    "needs_met": len(needs_met), "needs_total": len(row.needs),
                    "participants": [{"participant_id": m.participant_id, "kind": m.kind, "score": m.score,
-                                     "municipality": m.municipality} for m in found]})
+                                     "municipality": m.municipality} for m in found],
+                   "newly_matched": [m.participant_id for m in found if m.participant_id not in before]})
+
+
+REMATCH_PROPOSALS = 20
+
+
+def rematch(uow, participant_id, top):
+    """A person joined or changed their profile: the proposals they may now help with
+    (their terms, newest first, at most ``REMATCH_PROPOSALS``) are ranked again, and
+    where they are now on the list it is stored and announced (they are told)."""
+    pid = uuid.UUID(str(participant_id))
+    person = uow.execute(sa.select(profiles.c.suggest_me, profiles.c.scoped_terms)
+                         .where(profiles.c.participant_id == pid)).first()
+    if person is None or not person.suggest_me or not person.scoped_terms:
+        return 0
+    listed = {r.proposal_id for r in uow.execute(sa.select(matches.c.proposal_id).where(matches.c.participant_id == pid))}
+    rows = uow.execute(
+        sa.select(proposal_table)
+        .where(proposal_table.c.match_terms.overlap(sa.cast(list(person.scoped_terms), pg.ARRAY(sa.Text))),
+               proposal_table.c.status.in_(MATCHABLE), proposal_table.c.public_only.is_(False),
+               proposal_table.c.hidden.is_(False))
+        .order_by(proposal_table.c.created_at.desc()).limit(REMATCH_PROPOSALS)).all()
+    told = 0
+    for row in rows:
+        if row.id in listed:
+            continue  # already on its list: nothing new to tell
+        found = rank(uow, row, top)
+        if any(m.participant_id == str(pid) for m in found):
+            suggest(uow, row, top, found)
+            told += 1
+    return told
 
 
 def _profiles(uow):

@@ -127,6 +127,8 @@ class MatchesSuggested(Contract):
     needs_met: int
     needs_total: int
     participants: list[SuggestedParticipant] = Field(default_factory=list)
+    newly_matched: list[uuid.UUID] | None = Field(
+        None, description="who is on the list and was not on the one before (told; the others were told before)")
 
 
 class SimilarProposal(Contract):
