@@ -24,6 +24,8 @@ def export(ctx, account):
         except RemoteError as exc:
             if exc.exc_type == "MethodNotFound":
                 return service, None
+            if exc.exc_type in ("OperationalError", "InterfaceError"):  # its database is away for now
+                return service, UNAVAILABLE
             raise
         except (eventlet.Timeout, UnknownService, UndeliverableMessage):
             return service, UNAVAILABLE

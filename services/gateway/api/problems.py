@@ -28,6 +28,10 @@ TITLES = {
 }
 
 
+# A backend's errors that mean "away for now", not "a bug" (its database restarting or full).
+BACKEND_AWAY = ("OperationalError", "InterfaceError")
+
+
 class Problem(Exception):
     """Raised by gateway code for an error with no domain exception behind it."""
 
@@ -75,6 +79,10 @@ def from_exception(exc, instance=None):
     if isinstance(exc, (kombu.exceptions.OperationalError, ConnectionError)):
         # RabbitMQ is away (restarting, failing over): a retry (with its Idempotency-Key) is safe
         return problem_response(503, "the message broker is not answering; try again shortly", instance=instance,
+                                headers={"Retry-After": "5"})
+    if isinstance(exc, RemoteError) and exc.exc_type in BACKEND_AWAY:
+        # the backend's own database is away (or out of connections): not a bug, try again shortly
+        return problem_response(503, "a backend's database is not answering; try again shortly", instance=instance,
                                 headers={"Retry-After": "5"})
     if isinstance(exc, RemoteError):
         return None
