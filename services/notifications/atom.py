@@ -68,6 +68,10 @@ DATASETS = {
     "proposals": ("samskab.proposal.",),
     "meetings": ("samskab.meeting.",),
     "outcomes": ("samskab.outcome.", "samskab.meeting.concluded", "samskab.proposal.experiment_recorded"),
+    # the council's missions, task committees (as formed, with the mandate) and decisions (issue 22)
+    "missions": ("samskab.mission.published",),
+    "committees": ("samskab.committee.formed",),
+    "decisions": ("samskab.decision.made",),
 }
 
 

@@ -210,6 +210,17 @@ class Missions(_Repository):
         return {r.proposal_id for r in self._all(sa.select(agreement_versions.c.proposal_id).distinct().where(
             agreement_versions.c.proposal_id.in_(proposal_ids)))}
 
+    def people_of_proposals(self, mission_id):
+        """The initiators and followers of the mission's public proposals: a committee's
+        answer on the mission concerns them too."""
+        from .tables import ERASED, follows, proposals
+        attached = sa.select(mission_proposals.c.proposal_id).where(mission_proposals.c.mission_id == mission_id)
+        initiators = [r.initiator_id for r in self._all(sa.select(proposals.c.initiator_id).where(
+            proposals.c.id.in_(attached), proposals.c.status != "draft", proposals.c.hidden_at.is_(None)))]
+        followers = [r.participant_id for r in self._all(sa.select(follows.c.participant_id).where(
+            follows.c.proposal_id.in_(attached)))]
+        return [p for p in initiators + followers if p != ERASED]
+
     def of_proposal(self, proposal_id):
         return self._all(sa.select(missions).join(mission_proposals, mission_proposals.c.mission_id == missions.c.id)
                          .where(mission_proposals.c.proposal_id == proposal_id))

@@ -115,9 +115,10 @@ def seat_members(uow, municipality, actor, committee_id, payload):
                 seated.append(application.participant_id)
         repo.set_application_status([a for a, _ in chosen], "seated")
         if new.panel_id is not None:
-            taken = {a for a, _ in chosen}
-            repo.set_application_status([a for a, x in applications.items()
-                                         if x.status == "applied" and a not in taken], "not_drawn")
+            # the rest of the pool the panel drew from (its groups) were not drawn
+            taken, pooled = {a for a, _ in chosen}, {applications[a].seat_group for a in new.drawn}
+            repo.set_application_status([a for a, x in applications.items() if x.status == "applied"
+                                         and x.seat_group in pooled and a not in taken], "not_drawn")
             row = repo.change(row, panel_id=new.panel_id, seed=new.seed)
         members = repo.members(row.id)
         by_group = {}

@@ -45,13 +45,15 @@ def on_threshold_reached(uow, event):
 
 def _told(uow, municipality, case):
     """Beyond the proposal's own people (notifications knows them by the proposal): the
-    committee's members and the followers of the missions the case works towards."""
+    committee's members, the followers of the missions the case works towards, and for a
+    committee on a mission the initiators and followers of the mission's proposals."""
     told, missions = [], []
     if case.committee_id is not None:
         committee = storage.Committees(uow).get(municipality, case.committee_id)
         told += [m.participant_id for m in storage.Committees(uow).members(committee.id)]
         if committee.mission_id:
             missions.append(committee.mission_id)
+            told += storage.Missions(uow).people_of_proposals(committee.mission_id)
     if case.proposal_id is not None:
         missions += [m.id for m in storage.Missions(uow).of_proposal(case.proposal_id)]
     for mission_id in missions:
