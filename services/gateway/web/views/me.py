@@ -32,7 +32,8 @@ def me(page):
     account = page.require_account()
     _my_municipality(page)
     found = parts(
-        recommendations=(lambda: page.call("matching", "recommendations", page.actor), {"recommendations": []}),
+        recommendations=(lambda: page.ctx.matching.recommendations(page.actor).model_dump(mode="json", exclude_unset=True),
+                         {"recommendations": []}),
         inbox=(lambda: page.call("notifications", "inbox", page.actor, 5, False), {"unread": 0, "items": []}),
         mine=(lambda: page.ctx.proposals.list_page(account.municipality, page.actor,
                                                    {"mine": True, "limit": 20}).items, []),
