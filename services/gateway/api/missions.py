@@ -18,7 +18,7 @@ from samskab.contracts.proposals import (
     DocumentOut, FiguresOut, FollowedOut, MissionAttachment, MissionOut, NewCommittee, NewDecision, NewDocument,
     NewMission, NewRecommendation, OfficeHeldOut, Placement, PoliticianOut, PublicOffice, Seating,
 )
-from samskab.errors import Conflict
+from samskab.errors import Conflict, Forbidden
 
 from .router import route
 
@@ -129,7 +129,9 @@ def draw_members(ctx, municipality, committee_id, seed=None, quotas=None):
     resident applications, then seat those drawn, with the panel's id and seed."""
     rpc = council(ctx)
     committee = rpc.get_committee(municipality, ctx.actor, committee_id)
-    pool = [a for a in committee.applications or [] if a.status == "applied" and a.group == "resident"]
+    if committee.applications is None or "seat" not in committee.allowed:  # shown to the council and staff only
+        raise Forbidden("only the municipality's politicians and staff may draw a committee's members")
+    pool = [a for a in committee.applications if a.status == "applied" and a.group == "resident"]
     free = committee.seats.get("resident", 0) - committee.members_by_group.get("resident", 0)
     if free <= 0 or not pool:
         raise Conflict("no free residents' seats or no open applications to draw from")

@@ -177,7 +177,7 @@ def catch_up(ctx, m):
     return _json(ctx.notifications.events_after(municipality.id, ctx.request.args.get("after"), limit))
 
 
-@route("GET", "/municipalities/<m>/open-data.json", summary="Open data: public proposals, meetings and outcomes",
+@route("GET", "/municipalities/<m>/open-data.json", summary="Open data: public proposals, meetings, outcomes, missions, committees and decisions",
        tags=["subscriptions"])
 def open_data_json(ctx, m):
     municipality = ctx.municipality(m)
@@ -186,7 +186,7 @@ def open_data_json(ctx, m):
 
 @route("GET", "/municipalities/<m>/open-data.csv", media_type="text/csv",
        summary="Open data as CSV, one dataset at a time", tags=["subscriptions"],
-       query={"dataset": ({"type": "string", "enum": ["proposals", "meetings", "outcomes"]}, "default proposals")})
+       query={"dataset": ({"type": "string", "enum": ["proposals", "meetings", "outcomes", "missions", "committees", "decisions"]}, "default proposals")})
 def open_data_csv(ctx, m):
     municipality = ctx.municipality(m)
     dataset = ctx.request.args.get("dataset", "proposals")

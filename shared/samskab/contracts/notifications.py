@@ -195,6 +195,10 @@ class OpenData(Out):
     proposals: list[dict]
     meetings: list[dict]
     outcomes: list[dict]
+    # the council's missions, task committees and decisions (issue 22)
+    missions: list[dict] = Field(default_factory=list)
+    committees: list[dict] = Field(default_factory=list)
+    decisions: list[dict] = Field(default_factory=list)
 
 
 def _each(model, items):
