@@ -22,7 +22,7 @@ from samskab.errors import DomainError, Forbidden, NotFound, TooManyRequests, Un
 
 from .. import idempotency
 from ..api.context import SESSION_COOKIE, Context
-from ..api.problems import BackendUnavailable, Problem
+from ..api.problems import BackendUnavailable, Problem, from_exception
 from ..readmodel import http as readmodel_http
 from . import i18n, security
 from .messages import MESSAGES
@@ -401,8 +401,11 @@ def dispatch(gateway, request):
             response = _error(page, exc.status, exc.detail if exc.status != 503 else None)
     except DomainError as exc:
         response = _error(page, exc.status, exc.detail, exc.errors)
-    except Exception:  # a bug here or in a backend: a page in the reader's language, the details in the log
-        log.exception("unhandled error on %s %s", request.method, template)
-        response = _error(page, 500)
+    except Exception as exc:  # a bug here or in a backend: a page in the reader's language, the details in the log
+        if getattr(from_exception(exc), "status_code", None) == 503:  # a database or the broker away for now
+            response = _error(page, 503)
+        else:
+            log.exception("unhandled error on %s %s", request.method, template)
+            response = _error(page, 500)
     return readmodel_http.keep(gateway, request, page.finish(response)), template
 
