@@ -55,13 +55,14 @@ ANONYMOUS = {
 # the answers of these reads that name one of its ids (and these lists of its municipality).
 # A type not named here drops every read that names its ids.  The public log (feed, open
 # data) changes with every event.
-_PROPOSAL = {("proposals", "get"), ("proposals", "history"), ("proposals", "list"), ("proposals", "list_page"),
-             ("matching", "similar"), ("meetings", "get"), ("meetings", "list")}
+_CONTENT = {("proposals", "get"), ("proposals", "list"), ("proposals", "list_page"), ("matching", "similar")}
+_PROPOSAL = _CONTENT | {("proposals", "history"), ("meetings", "get"), ("meetings", "list")}
 _MEETING = {("meetings", "get"), ("meetings", "list"), ("meetings", "meeting_ics"),
             ("meetings", "municipality_calendar"), ("meetings", "list_places")}
 _COUNT = {("proposals", "get"), ("proposals", "list"), ("proposals", "list_page")}
 CHANGES = {
-    "proposal.submitted": _PROPOSAL, "proposal.published": _PROPOSAL, "proposal.updated": _PROPOSAL,
+    # Its content (not its status: no history, no meetings) for an update.
+    "proposal.submitted": _PROPOSAL, "proposal.published": _PROPOSAL, "proposal.updated": _CONTENT,
     "proposal.status_changed": _PROPOSAL,
     "proposal.supported": _COUNT, "proposal.support_withdrawn": _COUNT, "proposal.support_threshold_reached": _COUNT,
     "proposal.question_asked": {("proposals", "questions")}, "proposal.question_answered": {("proposals", "questions")},
@@ -130,11 +131,12 @@ class PageEntry:
 
 
 class Flight:
-    """One fetch under way; ``dirty`` when an event came while it ran."""
-    __slots__ = ("event", "municipality", "dirty")
+    """One fetch under way; ``dirty`` when an event came while it ran (its answer is then
+    not kept, and readers who come after the event start a fetch of their own)."""
+    __slots__ = ("event", "municipality", "key", "dirty")
 
-    def __init__(self, municipality):
-        self.event, self.municipality, self.dirty = Event(), municipality, False
+    def __init__(self, municipality, key):
+        self.event, self.municipality, self.key, self.dirty = Event(), municipality, key, False
 
 
 class Record:
@@ -222,35 +224,45 @@ class Store:
         flight = self.flights.get(key)
         if flight is not None:
             self.stats["answer_wait"] += 1
-            with eventlet.Timeout(self.wait):
+            with eventlet.Timeout(self.wait, False):
                 return flight.event.wait()
-        flight = self.flights[key] = Flight(municipality)
+            # The fetch under way is slow (a backend under load): ask on our own, as without the model.
+            self.stats["answer_wait_gave_up"] += 1
+            return self._fetch(key, municipality, fetch, args, None)
+        flight = self.flights[key] = Flight(municipality, key)
         self.stats["answer_fetch"] += 1
+        return self._fetch(key, municipality, fetch, args, flight)
+
+    def _fetch(self, key, municipality, fetch, args, flight):
+        """Fetch once; keep the answer unless an event that may change it came meanwhile
+        (then it still answers those who waited for it, and the next reader fetches anew)."""
         try:
             missing = None
-            for _ in range(3):
-                flight.dirty = False
-                try:
-                    value = fetch()
-                except NotFound as exc:
-                    value, missing = None, exc.detail or "not found"
-                if not flight.dirty:
-                    break
+            try:
+                value = fetch()
+            except NotFound as exc:
+                value, missing = None, exc.detail or "not found"
             body = json.dumps(value, default=str, ensure_ascii=False)
             arg_ids = ids_in(list(args[1:]))
             deps = {("id", i) for i in arg_ids | ids_in(json.loads(body))}
             if not arg_ids:
                 deps.add(("m", municipality))  # a list: anything new in the municipality may belong in it
             answer = Answer(key, municipality, body, deps, missing)
+        except BaseException:
+            if flight is not None:
+                self._land(flight)
+                flight.event.send_exception(*sys.exc_info())
+            raise
+        if flight is not None:
             if not flight.dirty:
                 self._keep(answer)
-        except BaseException:
-            self.flights.pop(key, None)
-            flight.event.send_exception(*sys.exc_info())
-            raise
-        self.flights.pop(key, None)
-        flight.event.send(answer)
+            self._land(flight)
+            flight.event.send(answer)
         return answer
+
+    def _land(self, flight):
+        if self.flights.get(flight.key) is flight:
+            del self.flights[flight.key]
 
     def _keep(self, answer):
         self._drop(answer.key)
@@ -284,9 +296,11 @@ class Store:
         pages = set()
         for key in keys:
             pages.update(self._drop(key))
-        for flight in self.flights.values():
-            if flight.municipality == municipality:
+        for flight in list(self.flights.values()):
+            if flight.municipality == municipality and (
+                    reads is None or flight.key[0] == ALWAYS or (flight.key[0], flight.key[1]) in reads):
                 flight.dirty = True
+                self._land(flight)
         dropped = [entry for entry in (self.pages.pop(k, None) for k in pages) if entry is not None]
         self.stats["page_dropped"] += len(dropped)
         self.stats["events"] += 1
@@ -297,8 +311,9 @@ class Store:
         self.by_dep.clear()
         self.pages.clear()
         self.pages_of.clear()
-        for flight in self.flights.values():
+        for flight in list(self.flights.values()):
             flight.dirty = True
+            self._land(flight)
 
     # -- pages ----------------------------------------------------------------------------
 

@@ -80,13 +80,25 @@ def test_a_list_is_dropped_by_anything_new_in_its_municipality():
     assert len(backend.calls) == 2
 
 
-def test_an_event_during_a_fetch_makes_it_fetch_again():
+def test_a_fetch_overtaken_by_an_event_is_not_kept_and_later_readers_fetch_anew():
     store, backend = Store(), Backend(delay=0.05)
-    reader = eventlet.spawn(read, store, backend, "get")
+    early = eventlet.spawn(read, store, backend, "get")
     eventlet.sleep(0.01)
     store.changed(M, {P}, "samskab.proposal.updated")
-    reader.wait()
+    late = eventlet.spawn(read, store, backend, "get")  # came after the event: never the older answer
+    early.wait(), late.wait()
     assert len(backend.calls) == 2
+    read(store, backend, "get")  # the late one's answer is kept
+    assert len(backend.calls) == 2
+
+
+def test_a_reader_does_not_wait_forever_for_a_slow_fetch():
+    store, backend = Store(wait=0.05), Backend(delay=0.2)
+    first = eventlet.spawn(read, store, backend, "get")
+    eventlet.sleep(0.01)
+    assert read(store, backend, "get")["title"] == "Bænke"  # asked on its own after 50 ms
+    first.wait()
+    assert store.stats["answer_wait_gave_up"] == 1
 
 
 def test_signed_in_readers_take_what_is_not_theirs_and_ask_for_what_is():
