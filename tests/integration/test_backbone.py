@@ -379,7 +379,9 @@ def test_each_queue_gets_a_prefetch_for_its_own_batch_size(container_factory, re
     def prefetch_of_both_queues():  # the management API lists consumers a moment after they start
         r = requests.get(f"{api}/api/consumers/{quote(vhost, safe='')}", timeout=5)
         r.raise_for_status()
-        found = {c["queue"]["name"]: c["prefetch_count"] for c in r.json() if c["queue"]["name"].startswith("samskab.")}
+        # event queues only: the service's RPC queue (samskab.<service>.rpc-requests) has its own consumer
+        found = {c["queue"]["name"]: c["prefetch_count"] for c in r.json()
+                 if c["queue"]["name"].startswith("samskab.") and not c["queue"]["name"].endswith(".rpc-requests")}
         return found if len(found) == 2 else None
 
     seen = wait_for(prefetch_of_both_queues)
