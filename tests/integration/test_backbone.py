@@ -381,7 +381,7 @@ def test_each_queue_gets_a_prefetch_for_its_own_batch_size(container_factory, re
         r.raise_for_status()
         # event queues only: the service's RPC queue (samskab.<service>.rpc-requests) has its own consumer
         found = {c["queue"]["name"]: c["prefetch_count"] for c in r.json()
-                 if c["queue"]["name"].startswith("samskab.") and not c["queue"]["name"].endswith(".rpc-requests")}
+                 if c["queue"]["name"].startswith("samskab.") and ".rpc-requests" not in c["queue"]["name"]}
         return found if len(found) == 2 else None
 
     seen = wait_for(prefetch_of_both_queues)
