@@ -1,15 +1,16 @@
 """Which language a page is shown in, its words, and dates in the municipality's time zone.
 
-Pure: no I/O.  The words live in :mod:`gateway.web.messages`.
+Pure: no I/O.  The words live in :mod:`gateway.web.messages`; month and weekday
+names, plural rules and number formats come from Babel's locale data.
 """
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from .messages import MESSAGES
+from babel import dates as babel_dates
 
-LANGUAGES = ("da", "nb", "nn", "en")
+from .messages import LANGUAGES, MESSAGES, PLURALS, TRANSLATIONS
+
 NAMES = {"da": "Dansk", "nb": "Norsk bokmål", "nn": "Norsk nynorsk", "en": "English"}
-_INDEX = {code: i for i, code in enumerate(LANGUAGES)}
 # Browsers send "no" (Norwegian) as well as nb and nn.
 _ALIASES = {"no": "nb", "nb": "nb", "nn": "nn", "da": "da", "en": "en"}
 
@@ -51,32 +52,34 @@ def choose(switch=None, cookie=None, account=None, accept_language=None, municip
 
 
 def translate(lang, key, **values):
-    if values.get("n") == 1 and f"{key}.one" in MESSAGES:
-        key = f"{key}.one"  # the singular, where the languages have one
-    entry = MESSAGES.get(key)
-    if entry is None:
-        text = key
+    """The message ``key`` in ``lang`` with its ``{placeholders}`` filled; a count
+    ``n`` picks the plural form by the language's rule (gettext, from Babel)."""
+    translations = TRANSLATIONS.get(lang) or TRANSLATIONS["en"]
+    if key in PLURALS and "n" in values:
+        text = translations.ungettext(key, key, int(values["n"]))
+    elif key in MESSAGES:
+        text = translations.ugettext(key)
     else:
-        text = entry[_INDEX.get(lang, 3)] or entry[3]
+        text = key
     return text.format(**values) if values else text
 
 
-MONTHS = {
-    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-           "november", "december"),
-    "nb": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
-           "november", "desember"),
-    "nn": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
-           "november", "desember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-}
-WEEKDAYS = {
-    "da": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
-    "nb": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
-    "nn": ("måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "søndag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
+def _names(kind, lang):
+    """Month or weekday names from Babel's locale data (CLDR), as used mid-sentence:
+    lower case in Danish and Norwegian."""
+    if kind == "months":
+        names = babel_dates.get_month_names("wide", locale=lang)
+        return tuple(names[i] for i in range(1, 13))
+    names = babel_dates.get_day_names("wide", locale=lang)
+    return tuple(names[i] for i in range(7))  # Monday first
+
+
+MONTHS = {lang: _names("months", lang) for lang in LANGUAGES}
+WEEKDAYS = {lang: _names("days", lang) for lang in LANGUAGES}
+# Language councils write the time with a full stop in Danish and Norwegian ("kl. 10.34");
+# CLDR's nb/nn patterns have a colon, so the pattern is ours, the digits Babel's.
+TIME_PATTERNS = {"da": "HH.mm", "nb": "HH.mm", "nn": "HH.mm", "en": "HH:mm"}
+DATE_PATTERNS = {"da": "d. MMMM y", "nb": "d. MMMM y", "nn": "d. MMMM y", "en": "d MMMM y"}
 
 
 def parse_instant(value):
@@ -111,29 +114,25 @@ def format_date(value, lang, time_zone="UTC", weekday=False):
     moment = local(value, time_zone)
     if moment is None:
         return ""
-    month = MONTHS[lang][moment.month - 1]
-    day = WEEKDAYS[lang][moment.weekday()] if weekday else ""
-    if lang == "en":
-        text = f"{moment.day} {month} {moment.year}"
-        return f"{day} {text}" if day else text
-    text = f"{moment.day}. {month} {moment.year}"
-    return f"{day} {text}" if day else text
+    day = moment.date() if isinstance(moment, dt.datetime) else moment
+    pattern = ("EEEE " if weekday else "") + DATE_PATTERNS.get(lang, DATE_PATTERNS["en"])
+    return babel_dates.format_date(day, pattern, locale=lang if lang in LANGUAGES else "en")
 
 
 def format_time(value, lang, time_zone="UTC"):
     moment = local(value, time_zone)
     if not isinstance(moment, dt.datetime):
         return ""
-    separator = "." if lang == "da" else ":"
-    return f"{moment.hour:02d}{separator}{moment.minute:02d}"
+    return babel_dates.format_time(moment.time(), TIME_PATTERNS.get(lang, "HH:mm"),
+                                   locale=lang if lang in LANGUAGES else "en")
 
 
 def format_datetime(value, lang, time_zone="UTC", weekday=False):
     moment = local(value, time_zone)
     if not isinstance(moment, dt.datetime):
         return format_date(moment, lang, time_zone, weekday)
-    word = {"da": "kl.", "nb": "kl.", "nn": "kl.", "en": "at"}[lang]
-    return f"{format_date(moment, lang, time_zone, weekday)} {word} {format_time(moment, lang, time_zone)}"
+    return translate(lang, "time.at", date=format_date(moment, lang, time_zone, weekday),
+                     time=format_time(moment, lang, time_zone))
 
 
 def format_decimal(value, lang, digits=1):

@@ -94,8 +94,8 @@ def test_times_are_shown_in_the_municipality_time_zone_across_daylight_saving():
     winter = "2026-12-01T17:00:00Z"
     assert i18n.format_datetime(summer, "da", "Europe/Copenhagen") == "30. juni 2026 kl. 18.00"
     assert i18n.format_datetime(winter, "da", "Europe/Copenhagen") == "1. december 2026 kl. 18.00"
-    assert i18n.format_datetime(winter, "nb", "Europe/Oslo", weekday=True) == "tirsdag 1. desember 2026 kl. 18:00"
-    assert i18n.format_datetime(winter, "nn", "Europe/Oslo", weekday=True) == "tysdag 1. desember 2026 kl. 18:00"
+    assert i18n.format_datetime(winter, "nb", "Europe/Oslo", weekday=True) == "tirsdag 1. desember 2026 kl. 18.00"
+    assert i18n.format_datetime(winter, "nn", "Europe/Oslo", weekday=True) == "tysdag 1. desember 2026 kl. 18.00"
     assert i18n.format_datetime(winter, "en", "Europe/Oslo") == "1 December 2026 at 18:00"
     # Just before midnight UTC is already the next day in Copenhagen.
     assert i18n.format_date("2026-12-31T23:30:00Z", "en", "Europe/Copenhagen") == "1 January 2027"
@@ -145,4 +145,15 @@ def test_a_count_of_one_takes_the_singular():
     assert i18n.translate("da", "meeting.capacity", n=1) == "1 plads i alt"
     assert i18n.translate("da", "meeting.capacity", n=3) == "3 pladser i alt"
     assert i18n.translate("en", "proposal.supporters", n=1) == "1 supporter"
-    assert i18n.translate("nn", "proposal.supporters", n=0) == "0 støttar"
+    assert i18n.translate("nn", "proposal.supporters", n=0) == "0 støttarar"
+    assert i18n.translate("da", "proposal.supporters", n=0) == "0 støttere"
+    assert i18n.translate("nb", "proposal.supporters", n=2) == "2 støttere"
+    assert i18n.translate("nb", "proposal.supporters", n=1) == "1 støtter"
+
+
+def test_times_take_a_full_stop_in_danish_and_norwegian_and_months_are_lower_case():
+    moment = "2026-12-06T09:34:00Z"
+    assert i18n.format_time(moment, "nb", "Europe/Oslo") == "10.34"
+    assert i18n.format_datetime(moment, "nn", "Europe/Oslo") == "6. desember 2026 kl. 10.34"
+    assert i18n.format_datetime(moment, "en", "Europe/Oslo") == "6 December 2026 at 10:34"
+    assert i18n.MONTHS["da"][11] == "december" and i18n.WEEKDAYS["nn"][6] == "søndag"

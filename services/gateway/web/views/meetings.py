@@ -72,8 +72,10 @@ def _month_meetings(page, municipality, year, month):
     return found[:MONTH_LIMIT], len(found) > MONTH_LIMIT
 
 
-def _month_name(lang, year, month):
-    return f"{i18n.MONTHS[lang][month - 1]} {year}".capitalize()
+def _month_name(lang, year, month, start=False):
+    """"december 2026" mid-sentence in Danish and Norwegian; capitalised only to begin a heading."""
+    text = f"{i18n.MONTHS[lang][month - 1]} {year}"
+    return text[:1].upper() + text[1:] if start else text
 
 
 @page_route("/municipalities/<m>/meetings")
@@ -98,7 +100,8 @@ def calendar_page(page, m):
         "meetings/month.html", title=f"{page._('meetings.title')}: {_month_name(page.lang, year, month)}",
         weeks=month_weeks(year, month, meetings, page.time_zone), meetings=meetings, more=more,
         month_limit=MONTH_LIMIT,
-        month_label=_month_name(page.lang, year, month), month_id=f"{year:04d}-{month:02d}", today=today,
+        month_label=_month_name(page.lang, year, month, start=True),
+        month_name=_month_name(page.lang, year, month), month_id=f"{year:04d}-{month:02d}", today=today,
         links=links, this_month=page.url(base) if (year, month) != (today.year, today.month) else None,
         weekdays=i18n.WEEKDAYS[page.lang],
     )
@@ -114,7 +117,7 @@ def _list_view(page, municipality):
                                         .strftime("%Y-%m")):
         group = list(group)
         moment = i18n.local(group[0]["starts_at"], page.time_zone)
-        months.append({"id": key, "label": _month_name(page.lang, moment.year, moment.month), "meetings": group})
+        months.append({"id": key, "label": _month_name(page.lang, moment.year, moment.month, start=True), "meetings": group})
     return page.render("meetings/calendar.html", title=page._("meetings.title"), months=months, past=past)
 
 
