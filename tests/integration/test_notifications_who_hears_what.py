@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from samskab.db import engine_for
-from samskab.testing import http_port, wait_for
+from samskab.testing import Subscriber, http_port, wait_for
 
 from gateway.accounts.storage import accounts
 from gateway.service import Service as Gateway
@@ -23,7 +23,7 @@ from meetings.service import Service as Meetings
 from notifications.service import Service as Notifications
 from proposals.service import Service as Proposals
 
-from test_notifications_e2e import sink  # noqa: F401  (the SMTP sink fixture)
+from test_notifications_e2e import Receiver, api_key_and_webhook, sink  # noqa: F401  (sink: the SMTP sink fixture)
 
 pytestmark = pytest.mark.integration
 
@@ -34,17 +34,18 @@ SECRET_QUESTION = "Ring til mig på 20 30 40 50 eller skriv til lise.lund@exampl
 
 
 @pytest.fixture
-def platform(runner_factory, make_config, sink):  # noqa: F811
+def platform(runner_factory, make_config, broker_uri, sink):  # noqa: F811
     gateway_config = make_config("gateway")
     notifications_config = make_config(
-        "notifications", NOTIFICATIONS_SMTP_PORT=str(sink.port), NOTIFICATIONS_POLL_SECONDS="0.1")
+        "notifications", NOTIFICATIONS_SMTP_PORT=str(sink.port), NOTIFICATIONS_POLL_SECONDS="0.1",
+        NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8")
     runners = [runner_factory(gateway_config, Gateway), runner_factory(make_config("proposals"), Proposals),
                runner_factory(make_config("meetings"), Meetings), runner_factory(notifications_config, Notifications)]
     for runner in runners:
         runner.start()
     sink.start()
     return {"base": f"http://127.0.0.1:{http_port(runners[0].service_map['gateway'])}/api/v1",
-            "gateway_db": gateway_config["DATABASE_URL"], "db": notifications_config["DATABASE_URL"]}
+            "gateway_db": gateway_config["DATABASE_URL"], "db": notifications_config["DATABASE_URL"], "amqp": broker_uri}
 
 
 def ok(response, status=200):
@@ -188,7 +189,11 @@ def test_follower_partner_waitlisted_and_staff_each_hear_what_concerns_them(plat
     heard(platform, sink, "mads.moeller@example.org", follower, f"Nyt møde: „{MEETING}“", MEETING,
           "Vejgaard Bibliotek")
 
-    # -- staff hear of a report; the question's text then goes from every public copy
+    # -- staff hear of a report; the question's text then goes from every public copy, and
+    # AMQP and webhook subscribers are told to blank theirs
+    receiver = Receiver()
+    api_key_and_webhook(platform, receiver, ("proposal.*",))
+    amqp = Subscriber(platform["amqp"], "aalborg.proposal.hidden")
     question = ok(requests.post(f"{p}/questions", headers=follower, json={"body": SECRET_QUESTION}), 201)
     ok(requests.post(f"{p}/reports", headers=initiator, json={
         "target_type": "question", "target_id": question["id"], "reason": "Personlige oplysninger"}), 201)
@@ -219,6 +224,19 @@ def test_follower_partner_waitlisted_and_staff_each_hear_what_concerns_them(plat
     assert asked and asked[0]["data"]["body"] == "" and asked[0]["redactedby"] == hidden[0]["id"]
     assert hidden[0]["data"]["target_id"] == question["id"]
     assert TITLE in atom  # the rest stays
+
+    [(_, _, body)] = amqp.drain(expect=1)
+    assert json.loads(body)["data"]["target_id"] == question["id"]
+    amqp.close()
+
+    def hook_told():
+        return [json.loads(b) for _, b in receiver.received if b"samskab.proposal.hidden" in b] or None
+    assert wait_for(hook_told, timeout=30, what="the hidden event at the webhook")[0]["data"]["target_id"] == question["id"]
+    receiver.close()
+    payloads = _rows(platform, "SELECT event_type, payload::text FROM webhook_deliveries")
+    assert ("samskab.proposal.question_asked" in {t for t, _ in payloads}
+            and not any(SECRET_QUESTION in p or "20 30 40 50" in p for _, p in payloads)), \
+        "the delivery log keeps no copy of the hidden text"
 
 
 def _rows(platform, query):

@@ -104,3 +104,10 @@ def delivered(uow, delivery_id, attempts, status):
 def deliveries_of(uow, subscription_id, limit):
     return uow.execute(sa.select(webhook_deliveries).where(webhook_deliveries.c.subscription_id == subscription_id)
                        .order_by(webhook_deliveries.c.id.desc()).limit(limit)).all()
+
+
+def redact_payloads(uow, event_id, envelope):
+    """Moderation: deliveries of an event carry its blanked envelope from now on (those
+    still pending go out without the hidden content; the delivery log keeps no copy)."""
+    uow.execute(webhook_deliveries.update().where(webhook_deliveries.c.event_id == event_id)
+                .values(payload=envelope))

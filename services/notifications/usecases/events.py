@@ -80,4 +80,6 @@ def redact(uow, hidden):
     if target is None:
         return
     for seq, envelope in public_log.about(uow, hidden["municipality"], hidden["data"]["proposal_id"], target):
-        public_log.replace(uow, seq, redaction.redact(envelope, target, hidden["id"]))
+        blanked = redaction.redact(envelope, target, hidden["id"])
+        public_log.replace(uow, seq, blanked)
+        subscriptions.redact_payloads(uow, uuid.UUID(envelope["id"]), blanked)
