@@ -5,7 +5,10 @@
 # environment variables only (shared/samskab/config.py); migrations run at
 # start-up unless MIGRATE_ON_START=0.
 
-FROM python:3.11-slim-bookworm AS build
+# The base is pinned to an exact Python release; `make image` passes the same value
+# (PYTHON_IMAGE in the Makefile), so a new base is a reviewed one-line change.
+ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
+FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 RUN python -m venv /opt/samskab
@@ -18,7 +21,9 @@ COPY shared/ shared/
 COPY services/ services/
 RUN /opt/samskab/bin/pip install --no-compile --no-deps .
 
-FROM python:3.11-slim-bookworm
+FROM ${PYTHON_IMAGE}
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.version="${VERSION}"
 LABEL org.opencontainers.image.title="samskab" \
       org.opencontainers.image.description="Samskab co-creation platform services (one image, a command per service)" \
       org.opencontainers.image.licenses="EUPL-1.2"

@@ -14,9 +14,15 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "shared"))
 
-from samskab import secrets  # noqa: E402
+from samskab import broker_definitions, secrets  # noqa: E402
+from samskab.config import SERVICES  # noqa: E402
 
 NAMES = [name for settings in secrets.SETTINGS.values() for name in settings]
+# docker compose's broker passwords: the administrator (it imports the definitions) and a
+# user per service.  They go into amqp:// URIs, so hex; --rotate leaves them alone (a
+# password is one value, not a list; docs/runbook.md "Broker users" says how to change one).
+PASSWORDS = ["RABBITMQ_ADMIN_PASSWORD"] + [broker_definitions.env_name(broker_definitions.service_user(s))
+                                          for s in SERVICES]
 
 
 def read(path):
@@ -52,6 +58,21 @@ def write(path, values, rotate=False, development=False):
     return changed
 
 
+def write_passwords(path, names):
+    """Add a random password for each name missing from the file; returns the names added."""
+    import secrets as random
+
+    present = read(path)
+    missing = [name for name in names if not present.get(name)]
+    if missing:
+        with open(path, encoding="utf-8") as fh:
+            lines = [line for line in fh.read().splitlines() if line.partition("=")[0].strip() not in missing]
+        lines += [f"{name}={random.token_hex(24)}" for name in missing]
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
+    return missing
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--write", metavar="FILE", help="add missing keys to FILE (created with mode 0600)")
@@ -61,6 +82,8 @@ def main(argv=None):
     path = args.write or args.rotate
     if path:
         changed = write(path, NAMES, rotate=bool(args.rotate), development=args.dev)
+        if not args.rotate and not args.dev:
+            changed += write_passwords(path, PASSWORDS)
         print(f"{path}: {', '.join(changed) or 'nothing to add'}", file=sys.stderr)
         return 0
     for name in NAMES:

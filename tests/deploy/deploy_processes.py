@@ -7,6 +7,7 @@ ports by free ones, and the database by a fresh one per run.
 """
 import os
 import pathlib
+import re
 import signal
 import socket
 import subprocess
@@ -47,8 +48,10 @@ def port_variable(service):
 def local_environment(compose_env, service, *, amqp_uri, postgres_url, database_url, port):
     """compose's environment for ``service`` with this machine's broker, database and a free port."""
     env = {k: str(v) for k, v in compose_env.items()}
-    compose_amqp = urlparse(env["AMQP_URI"])
-    assert compose_amqp.hostname == "rabbitmq", env["AMQP_URI"]
+    # compose's service connects as its own broker user; here, the test's broker and vhost instead
+    own = env.pop(f"{service.upper()}_AMQP_URI")
+    compose_amqp = urlparse(re.sub(r"\$\{[^}]*\}", "password", own))  # as compose interpolates it
+    assert compose_amqp.hostname == "rabbitmq" and compose_amqp.username == f"samskab-{service}", own
     env["AMQP_URI"] = amqp_uri
     env["POSTGRES_URL"] = postgres_url
     env[f"{service.upper()}_DATABASE_URL"] = database_url

@@ -2,10 +2,12 @@
 environment (from docker-compose.yml), starts its service: /healthz answers,
 /readyz reports the database and broker ready, and SIGTERM stops it cleanly."""
 import importlib.util
+import re
 import subprocess
 import sys
 
 import pytest
+import yaml
 
 from samskab.config import SERVICES
 
@@ -26,7 +28,46 @@ def test_compose_starts_every_service_with_its_own_command_of_the_one_image():
     services = compose()["services"]
     for service in SERVICES:
         assert services[service]["command"] == ["python", "-m", "samskab.run", service]
-        assert services[service]["image"] == "samskab:dev"
+        assert services[service]["image"] == image_of_make_image()
+
+
+def image_of_make_image():
+    """What `make image` tags (Makefile IMAGE:VERSION), as compose names it (version overridable)."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    image = re.search(r"^IMAGE\s*\?=\s*(\S+)", makefile, re.M).group(1)
+    version = re.search(r'^version = "(.+)"', (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.M).group(1)
+    return f"{image}:${{SAMSKAB_VERSION:-{version}}}"
+
+
+def test_the_kubernetes_base_and_the_definitions_import_run_what_make_image_builds():
+    base = yaml.safe_load((ROOT / "deploy" / "k8s" / "base" / "kustomization.yaml").read_text(encoding="utf-8"))
+    [entry] = [i for i in base["images"] if i["name"] == "samskab"]
+    assert f"{entry['newName']}:${{SAMSKAB_VERSION:-{entry['newTag']}}}" == image_of_make_image()
+    definitions = compose()["services"]["rabbitmq-definitions"]
+    assert definitions["image"] == image_of_make_image()
+    assert definitions["command"][:4] == ["python", "-m", "samskab.broker_definitions", "apply"]
+
+
+def test_compose_gives_each_service_its_own_broker_user_with_a_password_from_the_env_file():
+    services = compose()["services"]
+    for service in SERVICES:
+        env = services[service]["environment"]
+        assert "AMQP_URI" not in env
+        uri = env[f"{service.upper()}_AMQP_URI"]
+        variable = f"SAMSKAB_BROKER_PASSWORD_SAMSKAB_{service.upper()}"
+        assert uri.startswith(f"amqp://samskab-{service}:${{{variable}:?") and uri.endswith("@rabbitmq:5672/samskab")
+        # the import sets that user's password from the same variable
+        assert services["rabbitmq-definitions"]["environment"][variable].startswith(f"${{{variable}:?")
+    assert "${RABBITMQ_ADMIN_PASSWORD:?" in services["rabbitmq"]["environment"]["RABBITMQ_DEFAULT_PASS"]
+
+
+def test_the_secrets_command_writes_every_password_compose_needs(tmp_path):
+    env_file = tmp_path / ".env"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_secrets.py"), "--write", str(env_file)],
+                   check=True, capture_output=True)
+    written = dict(line.split("=", 1) for line in env_file.read_text(encoding="utf-8").splitlines())
+    needed = set(re.findall(r"\$\{([A-Z0-9_]+):\?", (ROOT / "docker-compose.yml").read_text(encoding="utf-8")))
+    assert needed and needed <= {name for name, value in written.items() if value}
 
 
 @pytest.mark.parametrize("service", SERVICES)
