@@ -87,8 +87,20 @@ def service_entries(service, municipalities="*", group=None, vhost=VHOST, prefix
                          "write": NOT_THIRD_PARTIES, "read": NOT_THIRD_PARTIES}],
         # Reading stays open: an erasure is heard from every municipality.
         "topic_permissions": [{"user": user, "vhost": vhost, "exchange": exchange, "write": write, "read": ".*"}
-                              for exchange in TOPIC_EXCHANGES],
+                              for exchange in TOPIC_EXCHANGES] + rpc_limits(service, user, vhost),
     }
+
+
+def rpc_limits(service, user, vhost=VHOST):
+    """Only the gateway calls services: a backend's user may not send a call to any
+    service's RPC exchange (``samskab.rpc.<service>``), nor a ``<service>.<method>`` call
+    on nameko's own exchange; it still sends its replies there (their keys are ids)."""
+    if service == "gateway":
+        return []
+    calls = r"^(?!(" + "|".join(SERVICES) + r")\.).*$"
+    return ([{"user": user, "vhost": vhost, "exchange": f"samskab.rpc.{s}", "write": "^$", "read": ".*"}
+             for s in SERVICES if s != "gateway"]
+            + [{"user": user, "vhost": vhost, "exchange": "nameko-rpc", "write": calls, "read": ".*"}])
 
 
 def group_entries(group, municipalities, services=SERVICES, vhost=VHOST, prefix=PREFIX):

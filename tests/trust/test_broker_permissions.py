@@ -62,6 +62,23 @@ def test_an_instance_group_publishes_only_its_own_municipalities_routing_keys(pe
     conn.close()
 
 
+def test_only_the_gateway_may_call_a_service_a_backend_may_only_reply(people):
+    proposals, gateway = people.services("proposals", "gateway")
+    conn = connect(people.uri(gateway))
+    setup = conn.channel()
+    for name in ("samskab.rpc.meetings", "nameko-rpc"):
+        setup.exchange_declare(name, "topic", durable=True)
+    publish(conn, "samskab.rpc.meetings", "aalborg.register", gateway)()
+    publish(conn, "nameko-rpc", "meetings.register", gateway)()
+    conn.close()
+    conn = connect(people.uri(proposals))
+    assert refused(publish(conn, "samskab.rpc.meetings", "aalborg.register", proposals))
+    assert refused(publish(conn, "samskab.rpc.meetings", "_home.export_participant", proposals))
+    assert refused(publish(conn, "nameko-rpc", "meetings.register", proposals))
+    publish(conn, "nameko-rpc", str(uuid.uuid4()), proposals)()  # a reply to the gateway's reply queue
+    conn.close()
+
+
 def test_a_partner_made_by_the_onboarding_command_reads_its_municipalities_and_publishes_nothing(people):
     name, user = people.partner("press", ["aalborg"])
     [proposals] = people.services("proposals")
