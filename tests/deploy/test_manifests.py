@@ -73,6 +73,8 @@ def environment(overlay, deployment, tmp_path):
         else:
             env[var["name"]] = "from-a-secret"
     env["AMQP_URI"] = "amqp://user:secret@samskab-rabbitmq:5672/samskab"
+    for name in [n for n in env if n.endswith("_AMQP_URI")]:
+        env[name] = env["AMQP_URI"]  # the service's own user, from its Secret
     if env.get("MUNICIPALITY_CATALOG"):
         # The catalogue ConfigMap is mounted at /etc/samskab; here, a file with its content.
         [catalogue] = [d for n, d in configmaps.items() if n.startswith("samskab-municipalities")]
@@ -89,6 +91,24 @@ def environment(overlay, deployment, tmp_path):
 def test_every_overlay_renders_and_validates_against_the_kubernetes_schemas(overlay):
     rendered(overlay)
     assert needs_tool(check_deploy.check_overlay, overlay) == []
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_service_connects_as_its_own_broker_user_over_tls(overlay):
+    for deployment in docs(overlay, "Deployment"):
+        service, name = service_of(deployment), deployment["metadata"]["name"]
+        env = {e["name"]: e for e in container(deployment)["env"]}
+        assert "AMQP_URI" not in env, name  # no shared samskab-amqp Secret any more
+        ref = env[f"{service.upper()}_AMQP_URI"]["valueFrom"]["secretKeyRef"]
+        # the shared group's user, or an instance group's own (Deployment proposals-aalborg)
+        assert ref == {"name": f"samskab-amqp-{name}", "key": "uri"}, name
+        ca_file = env["AMQP_CA_FILE"]["value"]
+        mounts = {m["name"]: m["mountPath"] for m in container(deployment)["volumeMounts"]}
+        volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+        [volume] = [v for v, path in mounts.items() if ca_file == f"{path}/ca.crt"]
+        # the CA certificate only, never the broker's private key
+        assert volumes[volume]["secret"] == {"secretName": "samskab-rabbitmq-tls",
+                                             "items": [{"key": "ca.crt", "path": "ca.crt"}]}
 
 
 def test_the_schema_validation_rejects_a_broken_deployment():
