@@ -7,11 +7,16 @@
 Uses AMQP_URI (replay as the consuming service's own broker user: the
 service trusts a replayed copy only from itself, and still checks who first
 published it) and, for listing, the RabbitMQ management API at
-RABBITMQ_API_URI (default http://guest:guest@localhost:15672).
+RABBITMQ_API_URI (default http://guest:guest@localhost:15672).  A queue's own
+service user is taken from ``<SERVICE>_AMQP_URI`` when set; under ``make run``
+(no AMQP_URI given) from the passwords it keeps in var/rabbitmq-users.json, in
+the platform's vhost ``samskab`` (:func:`uri_for`).
 """
 import argparse
+import json
 import os
 import sys
+from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import amqp
@@ -19,6 +24,31 @@ import requests
 
 from .amqp_publish import connection_params
 from .consumer import ATTEMPT_HEADER, PUBLISHER_HEADER, QUEUE_HEADER, REASON_HEADER
+
+
+LOCAL_USERS = Path(__file__).resolve().parents[2] / "var" / "rabbitmq-users.json"  # written by make run
+
+
+def uri_for(queue=None, environ=None, local_users=LOCAL_USERS):
+    """The broker URI to use for ``queue`` (or for listing, without one): the
+    consuming service's own ``<SERVICE>_AMQP_URI``, else ``AMQP_URI``, else
+    ``make run``'s broker (vhost ``samskab``, that service's user and password)."""
+    from .broker_definitions import VHOST, service_user
+
+    env = os.environ if environ is None else environ
+    parts = (queue or "").split(".")
+    service = parts[1] if len(parts) > 2 and parts[0] == "samskab" else None
+    if service and env.get(f"{service.upper()}_AMQP_URI"):
+        return env[f"{service.upper()}_AMQP_URI"]
+    if env.get("AMQP_URI"):
+        return env["AMQP_URI"]
+    if not Path(local_users).exists():
+        return "amqp://guest:guest@localhost:5672/"
+    passwords = json.loads(Path(local_users).read_text(encoding="utf-8"))
+    user = service_user(service) if service else None
+    if user in passwords:
+        return f"amqp://{quote(user, safe='')}:{quote(passwords[user], safe='')}@localhost:5672/{VHOST}"
+    return f"amqp://guest:guest@localhost:5672/{VHOST}"  # listing goes through the management API
 
 
 def _vhost(amqp_uri):
@@ -102,7 +132,7 @@ def main(argv=None):
     parser.add_argument("queue", nargs="?")
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args(argv)
-    amqp_uri = os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/")
+    amqp_uri = uri_for(args.queue)
     api_uri = os.environ.get("RABBITMQ_API_URI", "http://guest:guest@localhost:15672")
     if args.command == "list":
         queues = list_queues(amqp_uri, api_uri)
