@@ -9,7 +9,7 @@ from . import smtp
 
 ENVIRONMENT = {
     "PUBLIC_URL": "http://localhost:8000",
-    "NOTIFICATIONS_SECRET": "dev-only-notifications-secret",
+    "NOTIFICATIONS_SECRET": "",  # no key built in: samskab.run refuses a start without one (samskab.secrets)
     "NOTIFICATIONS_SMTP_HOST": "localhost",
     "NOTIFICATIONS_SMTP_PORT": "1025",
     "NOTIFICATIONS_SMTP_TLS": "none",

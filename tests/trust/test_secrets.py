@@ -47,10 +47,9 @@ def test_a_start_outside_make_run_refuses_a_missing_or_development_key_and_names
 
 
 def test_no_key_is_in_the_code_or_the_compose_file():
-    # services/notifications keeps a dead default until its refactoring lands (samskab.run never uses it:
-    # config.load takes NOTIFICATIONS_SECRET from the environment only).
-    places = [ROOT / "docker-compose.yml", *(ROOT / "services" / "gateway").rglob("*.py"),
-              *(ROOT / "shared").rglob("*.py")]
+    places = [ROOT / "docker-compose.yml", *(ROOT / "services").rglob("*.py"), *(ROOT / "shared").rglob("*.py"),
+              *(ROOT / "deploy").rglob("*.yaml"), *(ROOT / "deploy").rglob("*.yml")]
+    places = [p for p in places if "tests" not in p.relative_to(ROOT).parts]
     for path in places:
         text = path.read_text(encoding="utf-8")
         for published in ("dev-only-secret-change-me", "dev-only-notifications-secret"):
