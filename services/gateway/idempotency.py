@@ -4,8 +4,9 @@ The first request with a key claims it (a row in ``idempotency_keys``, keyed by 
 account and the key, holding a fingerprint of the request); its answer is stored when it
 succeeds.  A retry with the same key and the same request gets the stored answer again
 (``Idempotent-Replayed: true``) without running anything; the same key with another
-request is refused (422); a retry while the first is still running gets 409 and
-``Retry-After``.  A request that fails (4xx, 5xx, a backend's 503) leaves no answer: its
+request is refused (422); a retry while the first is still running waits for its answer
+(up to ``IDEMPOTENCY_WAIT_SECONDS``, by default the RPC timeout) and replays it, or gets
+409 and ``Retry-After`` when it takes longer.  A request that fails (4xx, 5xx, a backend's 503) leaves no answer: its
 key may be sent again.  Keys are kept a day (``IDEMPOTENCY_RETENTION_SECONDS``).
 
 Keys belong to an account (or to the API key a subscriber sends): an anonymous request's
@@ -15,6 +16,7 @@ the same key).
 import datetime as dt
 import hashlib
 import json
+import time
 import uuid
 
 import sqlalchemy as sa
@@ -87,7 +89,28 @@ class Claim:
 
 
 def claim(db, config, account_id, key, request_fingerprint, field=HEADER):
-    """Claim ``key`` for this request, or find the answer of the request that claimed it."""
+    """Claim ``key`` for this request, or find the answer of the request that claimed it;
+    a retry sent while the first request runs waits for that answer (clients that retry
+    at once after a lost connection get the same answer as a later retry would)."""
+    patience = float(config.get("IDEMPOTENCY_WAIT_SECONDS") or config.get("RPC_TIMEOUT_SECONDS") or 10)
+    give_up = time.monotonic() + patience
+    pause = 0.02
+    while True:
+        try:
+            return _claim_once(db, config, account_id, key, request_fingerprint, field)
+        except _Running:
+            if time.monotonic() + pause > give_up:
+                raise Problem(409, f"the request with this {field} is still being handled; try again shortly",
+                              headers={"Retry-After": "2"})
+            time.sleep(pause)  # cooperative: eventlet has patched time
+            pause = min(pause * 2, 0.5)
+
+
+class _Running(Exception):
+    """The request that claimed the key has not answered yet."""
+
+
+def _claim_once(db, config, account_id, key, request_fingerprint, field):
     retention = dt.timedelta(seconds=int(config.get("IDEMPOTENCY_RETENTION_SECONDS", DEFAULT_RETENTION)))
     now = dt.datetime.now(dt.timezone.utc)
     with db as uow:
@@ -107,15 +130,13 @@ def claim(db, config, account_id, key, request_fingerprint, field=HEADER):
             uow.execute(keys.delete().where(keys.c.created_at < now - retention))
     if claimed:
         return Claim(db, account_id, key)
-    if found is None:  # answered and forgotten between the two statements: rare, ask again
-        raise Problem(409, "a request with this Idempotency-Key just finished; send it again",
-                      headers={"Retry-After": "1"})
+    if found is None:  # the first failed and let the key go between the two statements: claim again
+        raise _Running()
     if found.fingerprint != request_fingerprint:
         raise Problem(422, f"this {field} was used for another request; use a new key for a new request",
                       [{"field": field, "message": "used before with another request"}])
     if found.status is None:
-        raise Problem(409, f"the request with this {field} is still being handled; try again shortly",
-                      headers={"Retry-After": "2"})
+        raise _Running()
     return Claim(db, account_id, key, replay=found)
 
 
