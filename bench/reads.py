@@ -207,8 +207,8 @@ def report(sizes, args):
                  f"wrk -t1 -c{args.connections}")
     lines.append("")
     lines.append(f"| path | {small.n // 1000}k req/s | p50 ms | p99 ms | × /healthz | {big} req/s | p50 ms | p99 ms "
-                 f"| × /healthz | {big}/{small.n // 1000}k req/s |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+                 f"| × /healthz | {big}/{small.n // 1000}k req/s | {big}/{small.n // 1000}k × /healthz |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     checks = []
     for page in ("healthz", "anonymous", "home", "signed_in"):
         cells = []
@@ -220,9 +220,13 @@ def report(sizes, args):
                 checks.append((f"{page} {size.n // 1000}k ≥ {TARGETS[page]} × /healthz", ratio >= TARGETS[page]))
                 if page != "signed_in":
                     checks.append((f"{page} {size.n // 1000}k p99 < 100 ms", f["p99_ms"] < 100))
-        slow = small.figures[page]["rps"] / large.figures[page]["rps"]
-        checks.append((f"{page} {big} within 1.5 × of 2k", slow <= 1.5))
-        lines.append(f"| {page} | " + " | ".join(cells) + f" | {1 / slow:.2f} |")
+        # The machine's load differs between the two platforms' runs (see /healthz): the sizes are
+        # compared by their ratio to /healthz of the same round; the raw requests/s beside it.
+        raw = large.figures[page]["rps"] / small.figures[page]["rps"]
+        normal = large.figures[page]["ratio_to_healthz"] / small.figures[page]["ratio_to_healthz"]
+        if page != "healthz":
+            checks.append((f"{page} {big} within 1.5 × of 2k (relative to /healthz)", 1 / normal <= 1.5))
+        lines.append(f"| {page} | " + " | ".join(cells) + f" | {raw:.2f} | {normal:.2f} |")
     lines.append("")
     lines.append(f"| freshness (commit → first response showing it, under wrk -c{args.connections}) | changes "
                  "| p50 ms | p99 ms | max ms | from PATCH sent p50 / p99 ms | PATCH alone p50 / p99 ms |")
@@ -304,7 +308,17 @@ def main(argv=None):
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as fh:
             json.dump(result, fh, indent=2, ensure_ascii=False)
-        print(f"written to {os.path.relpath(args.json)}", flush=True)
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                cwd=ROOT).stdout.strip() or "unknown"
+        md = os.path.join(os.path.dirname(os.path.abspath(args.json)),
+                          f"{dt.date.today().isoformat()}-{commit}-reads{'-quick' if args.quick else ''}.md")
+        load = os.getloadavg()[0]
+        with open(md, "w") as fh:
+            fh.write(f"# Public reads from the read model ({small:,} vs {large:,} proposals)\n\n"
+                     f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC at {commit}, 2 shared cores "
+                     f"(load average {load:.1f} at the end).\n\n    .venv/bin/python bench/reads.py "
+                     + " ".join(argv if argv is not None else sys.argv[1:]) + "\n\n" + table + "\n")
+        print(f"written to {os.path.relpath(args.json)} and {os.path.relpath(md)}", flush=True)
         return 0
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
