@@ -17,6 +17,7 @@ from ...accounts import directory
 from ...api.problems import BackendUnavailable
 from .. import forms
 from ..app import page_route
+from .tried_elsewhere import tried_elsewhere
 
 STATUSES = tuple(s for s in values(Status) if s != Status.DRAFT)  # drafts are never listed
 KINDS = values(Kind)
@@ -128,6 +129,7 @@ def detail(page, m, proposal_id, errors=None, values=None, status=200):
         updates=(lambda: rpc.updates(mid, actor, proposal_id), []),
         meetings=(lambda: page.ctx.meetings.list(mid, actor, proposal_id=proposal_id, upcoming=False, limit=50), []),
         similar=(lambda: page.ctx.matching.similar(mid, actor, proposal_id), None),
+        tried_elsewhere=(lambda: tried_elsewhere(page, mid, proposal_id), []),
     )
     if manage:
         fetches["stakeholders"] = (lambda: page.ctx.matching.stakeholders(mid, actor, proposal_id), None)
