@@ -174,7 +174,8 @@ class Service:
             return Response(json.dumps(router.openapi()), content_type="application/json"), "/openapi.json"
         _refuse_nul({k: request.args.getlist(k) for k in request.args})
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            _refuse_nul({k: request.form.getlist(k) for k in inputs.limit_forms(request, self.max_body).form})
+            form = inputs.limit_forms(request, self.form_limit(path)).form
+            _refuse_nul({k: request.form.getlist(k) for k in form})
         if path in ("/account/confirm", "/account/reset"):
             from . import account_pages
 
@@ -195,12 +196,18 @@ class Service:
             self._check_confirmed(ctx, route)
         args = dict(values)
         if route.body is not None:
-            args["body"] = inputs.body(request, route.body, self.max_body)
+            args["body"] = inputs.body(request, route.body, route.max_body or self.max_body)
         result = run_route(ctx, route, args)
         if isinstance(result, Response):
             return result, route.template
         return Response(json.dumps(result, ensure_ascii=False, default=str), status=route.status,
                         content_type="application/json"), route.template
+
+    def form_limit(self, path):
+        """The panel page's form carries a whole volunteer pool; other forms are small."""
+        from .pools import POOL_MAX_BODY
+
+        return max(self.max_body, POOL_MAX_BODY) if path.endswith("/panels") else self.max_body
 
     def _check_confirmed(self, ctx, route):
         """Acting publicly (proposing, supporting, registering, asking …) needs a

@@ -2,12 +2,16 @@
 
 The shapes are the matching service's own (``samskab.contracts.matching``); these
 handlers decide who may see what and call the service through ``ctx.matching``."""
+from pydantic import ValidationError
+
 from samskab.contracts.matching import (
     Draft, DraftSimilarOut, DuplicateMark, MatchesOut, PanelOut, PanelRequest, Profile, ProfileOut,
     RecommendationsOut, SimilarListOut, StakeholderMapOut,
 )
 from samskab.errors import Forbidden
 
+from .. import pools
+from .problems import Problem, validation_errors
 from .router import route
 
 ACROSS = {"across": ({"type": "string", "enum": ["municipalities"]},
@@ -99,8 +103,24 @@ def proposal_stakeholders(ctx, m, proposal_id):
 
 
 @route("POST", "/municipalities/<m>/panels", body=PanelRequest, status=201, response=PanelOut, auth=True,
+       max_body=pools.POOL_MAX_BODY,
        summary="Draw a citizen panel by stratified random selection (maximin or leximin)", tags=["matching"])
 def select_panel(ctx, m, body):
     municipality = ctx.municipality(m)
     ctx.require_staff(municipality.id)
     return _json(ctx.matching.select_panel(municipality.id, ctx.actor, body.model_dump(mode="json")))
+
+
+@route("POST", "/municipalities/<m>/panels/csv", body=pools.PanelCsvRequest, status=201, response=PanelOut,
+       auth=True, max_body=pools.POOL_MAX_BODY,
+       summary="Draw a citizen panel from a volunteer pool and quotas given as CSV (id, household, features)",
+       tags=["matching"])
+def select_panel_csv(ctx, m, body):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    payload = pools.panel_request(body)
+    try:  # the same limits as a JSON pool, named by field
+        PanelRequest.model_validate(payload)
+    except ValidationError as exc:
+        raise Problem(422, "the pool or the quotas break a limit", validation_errors(exc))
+    return _json(ctx.matching.select_panel(municipality.id, ctx.actor, payload))

@@ -87,6 +87,7 @@ class Route:
     # A retry answers 200 with the first result: True (by Idempotency-Key) or the 200's description
     idempotent_replay: bool | str = False
     limited: bool = False  # throttled: may answer 429 with Retry-After
+    max_body: int | None = None  # bytes of body this route takes, if not the gateway's MAX_BODY_BYTES
     # The answer holds a secret shown once (a token, an API key, a signing secret): a retry by
     # Idempotency-Key is not answered with it again (the gateway does not keep it), but with 409.
     secret_answer: bool | None = None

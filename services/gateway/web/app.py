@@ -375,7 +375,7 @@ def dispatch(gateway, request):
             return page.finish(_error(page, 404)), "unmatched"
         template = next(r.rule for r in url_map.iter_rules(endpoint))
         length = request.content_length
-        if length is not None and length > gateway.max_body:
+        if length is not None and length > gateway.form_limit(request.path):  # a panel pool may be megabytes
             raise Problem(413, "too large")
         if request.method == "POST":
             page.check_csrf()

@@ -1,7 +1,5 @@
 """For the municipality's employees and politicians: triage of new proposals
 and unanswered questions, and drawing a citizen panel by lot."""
-import csv
-import io
 import secrets
 
 from pydantic import ValidationError
@@ -9,6 +7,7 @@ from pydantic import ValidationError
 from samskab.contracts.matching import PanelRequest
 from samskab.errors import Invalid
 
+from ... import pools
 from .. import forms
 from ..app import page_route
 from .proposals import parts
@@ -36,33 +35,6 @@ def triage(page, m):
                        unanswered=unanswered, reports=found["reports"])
 
 
-def _parse_pool(text):
-    """Volunteers from CSV: a header row naming ``id``, optionally ``household``,
-    and one column per feature (age band, gender, area …)."""
-    rows = list(csv.DictReader(io.StringIO(text.strip())))
-    volunteers = []
-    for row in rows:
-        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-        vid = row.pop("id", "")
-        household = row.pop("household", "") or None
-        volunteers.append({"id": vid, "features": {k: v for k, v in row.items() if k}, "household": household})
-    return volunteers
-
-
-def _parse_quotas(text):
-    """One quota per line: ``feature,value,min,max``."""
-    quotas, bad = {}, []
-    for number, line in enumerate(text.strip().splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split(",")]
-        if len(parts) != 4 or not parts[2].isdigit() or not parts[3].isdigit():
-            bad.append(number)
-            continue
-        quotas.setdefault(parts[0], {})[parts[1]] = {"min": int(parts[2]), "max": int(parts[3])}
-    return quotas, bad
-
-
 @page_route("/municipalities/<m>/panels", methods=("GET", "POST"))
 def panels(page, m):
     municipality = page.in_municipality(m)
@@ -77,12 +49,31 @@ def panels(page, m):
         for name in ("size", "alternates", "seed"):
             if values.get(name) and not values[name].isdigit():
                 errors[name] = page._("form.number")
-        quotas, bad = _parse_quotas(values["quotas"])
+        pool_text = values["pool"]
+        upload = page.request.files.get("pool_file")
+        if upload and upload.filename:  # not echoed back into the form: it may be megabytes
+            # A CSV file from the recruitment list (spreadsheets may save it in Windows-1252).
+            raw = upload.read(pools.POOL_MAX_BODY + 1)
+            try:
+                pool_text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                pool_text = raw.decode("cp1252", errors="replace")
+            errors.pop("pool", None)
+            if len(raw) > pools.POOL_MAX_BODY:
+                errors["pool"] = page._("panel.pool.too_big")
+        quotas, bad = pools.parse_quotas(values["quotas"])
         if bad:
             errors["quotas"] = page._("panel.quotas.bad", lines=", ".join(map(str, bad)))
+        volunteers = []
+        if not errors:
+            try:
+                volunteers = pools.parse_pool(pool_text)
+            except pools.PoolInvalid as exc:
+                errors["pool"] = page._(f"panel.pool.{exc.code}", rows=", ".join(map(str, exc.rows)),
+                                        n=pools.POOL_MAX_VOLUNTEERS)
         if not errors:
             payload = {"purpose": values["purpose"], "size": int(values["size"]),
-                       "volunteers": _parse_pool(values["pool"]), "quotas": quotas,
+                       "volunteers": volunteers, "quotas": quotas,
                        "one_per_household": values["one_per_household"],
                        "alternates": int(values["alternates"] or 0), "seed": int(values["seed"])}
             if values["proposal_id"]:
