@@ -1,7 +1,6 @@
 """Notifications and third-party subscriptions: the inbox, preferences,
 one-click unsubscribe, API keys, webhooks, the Atom feed, the catch-up log and
 the open-data export.  Everything is answered by the notifications service."""
-import html
 
 from werkzeug.wrappers import Response
 
@@ -10,6 +9,7 @@ from samskab.contracts.notifications import (
     PreferencesUpdate, Revoked, WebhookLog, WebhookOut,
 )
 
+from .. import account_pages
 from .problems import Problem
 from .router import route
 
@@ -59,19 +59,14 @@ def put_preferences(ctx, body):
     return _json(ctx.notifications.set_preferences(ctx.actor, body))
 
 
-UNSUBSCRIBE_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Samskab</title></head>
-<body style="font-family: sans-serif"><form method="post">
-<input type="hidden" name="List-Unsubscribe" value="One-Click">
-<p><button type="submit">Unsubscribe · Afmeld · Meld av</button></p></form></body></html>"""
-
-
 @route("GET", "/unsubscribe", media_type="text/html", summary="The unsubscribe page an e-mail links to",
        tags=["notifications"], query={"token": ({"type": "string"}, "from the e-mail")})
 def unsubscribe_page(ctx):
     # A GET never unsubscribes: mail scanners follow links. The button POSTs.
-    if not ctx.request.args.get("token"):
+    token = ctx.request.args.get("token")
+    if not token:
         raise Problem(400, "the link lacks its token")
-    return Response(UNSUBSCRIBE_PAGE, content_type="text/html; charset=utf-8")
+    return account_pages.unsubscribe_page(ctx, ctx.request, token)
 
 
 @route("POST", "/unsubscribe", summary="One-click unsubscribe (RFC 8058)", tags=["notifications"],
@@ -82,8 +77,7 @@ def unsubscribe(ctx):
         raise Problem(400, "the link lacks its token")
     result = _json(ctx.notifications.unsubscribe(token))
     if "text/html" in (ctx.request.headers.get("Accept") or ""):
-        return Response(f"<!DOCTYPE html><p>{html.escape(result['unsubscribed'])}: OK</p>",
-                        content_type="text/html; charset=utf-8")
+        return account_pages.unsubscribe_page(ctx, ctx.request, token, done_kind=result["unsubscribed"])
     return result
 
 
