@@ -24,7 +24,7 @@ from .. import idempotency
 from ..api.context import SESSION_COOKIE, Context
 from ..api.problems import BackendUnavailable, Problem, from_exception
 from ..readmodel import http as readmodel_http
-from . import i18n, security
+from . import forms, i18n, security
 from .messages import MESSAGES
 
 log = logging.getLogger("gateway.web")
@@ -239,6 +239,8 @@ class Page:
             path=self.request.path, query_without_lang=self._query_without_lang(),
         )
         html = env.get_template(template).render(**values)
+        if status >= 400:
+            html = forms.name_fields_in_summary(html)
         return Response(html, status=status, content_type="text/html; charset=utf-8")
 
     def _query_without_lang(self):

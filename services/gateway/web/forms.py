@@ -4,6 +4,8 @@ The backends name fields in English (pydantic, ``Invalid.errors``); a page
 shows its own translated sentence for the field and keeps the backend's detail
 marked as English (``lang="en"``) so screen readers pronounce it right.
 """
+import re
+
 from markupsafe import Markup
 
 
@@ -41,3 +43,29 @@ def from_invalid(page, exc, known=None):
     if not errors:
         errors["form"] = _message(page, exc.detail)
     return errors
+
+
+_SUMMARY = re.compile(r'(<div class="error-summary".*?</div>)', re.S)
+_SUMMARY_LINK = re.compile(r'<a href="#f-([\w.-]+)">(.*?)</a>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def name_fields_in_summary(html):
+    """Each link of a rendered page's error summary says which field it is about
+    ("E-mail: Fill in this field"), taken from the field's own label further down, so
+    the summary is not a column of identical messages (WCAG 3.3.1)."""
+    found = _SUMMARY.search(html)
+    if not found:
+        return html
+
+    def named(link):
+        name, message = link.group(1), link.group(2)
+        label = re.search(rf'<label for="f-{re.escape(name)}"[^>]*>(.*?)</label>', html, re.S) or re.search(
+            rf'<fieldset[^>]*id="f-{re.escape(name)}"[^>]*>\s*<legend[^>]*>(.*?)</legend>', html, re.S)
+        if not label:
+            return link.group(0)
+        text = " ".join(_TAGS.sub("", label.group(1)).replace("*", "").split())
+        return f'<a href="#f-{name}">{text}: {message}</a>' if text else link.group(0)
+
+    summary = _SUMMARY_LINK.sub(named, found.group(1))
+    return html[:found.start()] + summary + html[found.end():]

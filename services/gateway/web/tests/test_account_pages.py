@@ -85,3 +85,26 @@ def test_the_unsubscribe_page_is_in_the_account_language_and_names_what_was_stop
     # the one-click POST of a mail program still gets JSON
     again = requests.post(f"{base}/api/v1/unsubscribe", params={"token": token})
     assert again.json() == {"unsubscribed": "proposal_status"}
+
+
+def test_volda_s_create_an_account_pre_selects_volda_and_the_summary_names_the_fields(platform):
+    base, _ = platform
+    visitor = requests.Session()
+    home = visitor.get(f"{base}/municipalities/volda", headers={"Accept-Language": "nn"})
+    assert 'href="/register?m=volda"' in home.text
+    assert 'href="/login?next=/municipalities/volda"' in home.text
+    form = visitor.get(f"{base}/register?m=volda", headers={"Accept-Language": "nn"})
+    assert re.search(r'<option value="volda"\s+selected', form.text), "Volda is chosen"
+    login = visitor.get(f"{base}/login?next=/municipalities/volda")
+    assert 'href="/register?m=volda"' in login.text, "from sign-in to registering, still Volda"
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    refused = visitor.post(f"{base}/register", headers={"Accept-Language": "nn"}, data={
+        "csrf_token": token, "display_name": "", "email": "", "password": "kort", "municipality": "volda",
+        "role": "resident", "language": "nn"})
+    assert refused.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</div>', refused.text, re.S).group(0)
+    links = re.findall(r'<a href="#f-(\w+)">([^<]+)</a>', summary)
+    assert {name for name, _ in links} >= {"display_name", "email", "password"}
+    assert len({text for _, text in links}) == len(links), "every line names its field"
+    assert re.search(r'<option value="volda"\s+selected', refused.text), "still Volda after a refusal"

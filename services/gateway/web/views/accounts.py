@@ -16,6 +16,15 @@ from ..app import page_route
 from ..security import safe_next
 
 
+def _municipality_of(page, text, bare=False):
+    """A served municipality named by ``text``: its id, or a path under /municipalities/<id>."""
+    if not text:
+        return None
+    parts = text.split("/")
+    candidate = text if bare else (parts[2] if len(parts) > 2 and parts[1] == "municipalities" else None)
+    return candidate if candidate in page.gateway.municipalities else None
+
+
 def _sign_in(page, account_id, version):
     token, ttl = sessions.issue(page.ctx, account_id, version)
     page.cookies.append((SESSION_COOKIE, token, ttl))
@@ -39,7 +48,8 @@ def login(page):
         else:
             page.cookies.append((SESSION_COOKIE, token, ttl))
             return page.redirect(values["next"] or "/me", "signed_in")
-    response = page.render("login.html", status=status, title=page._("login.title"), values=values, errors=errors)
+    response = page.render("login.html", status=status, title=page._("login.title"), values=values, errors=errors,
+                           register_m=_municipality_of(page, values.get("next")))
     if status == 429:
         response.headers.update(retry_after)
     return response
@@ -55,7 +65,10 @@ def logout(page):
 
 @page_route("/register", methods=("GET", "POST"))
 def register(page):
-    default_m = page.request.args.get("m") or next(iter(page.gateway.municipalities), "")
+    # The municipality one came from (?m=, or the page one was on before signing in), else the first.
+    default_m = (_municipality_of(page, page.request.args.get("m"), bare=True)
+                 or _municipality_of(page, page.request.args.get("next"))
+                 or next(iter(page.gateway.municipalities), ""))
     values = {"municipality": default_m, "role": "resident", "language": page.lang}
     errors, status = {}, 200
     if page.request.method == "POST":

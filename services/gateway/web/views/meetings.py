@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from samskab.contracts.meetings import NewMeeting
+from samskab.contracts.rpc import plain as _plain
 from samskab.errors import Conflict, Invalid
 
 from .. import forms, i18n
-from ..app import page_route
+from ..app import env, page_route
 from .proposals import optional, parts  # parts of a page fetched at once; a missing one shows its default
 
 LEVELS = ("inform", "consult", "involve", "collaborate", "empower")
@@ -22,13 +23,6 @@ OUTCOME_KINDS = ("decision", "action", "experiment")
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MONTH_LIMIT = 400  # meetings a month page shows at most (the meetings service gives up to 500 a call)
-
-
-def _plain(answer):
-    """A meetings client's answer as the JSON it came as (the pages and their helpers read dicts)."""
-    if isinstance(answer, list):
-        return [_plain(item) for item in answer]
-    return answer.model_dump(mode="json", exclude_unset=True) if answer is not None else None
 
 
 def parse_month(text, today):
@@ -70,6 +64,15 @@ def _month_meetings(page, municipality, year, month):
     found = _plain(page.ctx.meetings.list(municipality.id, page.actor, upcoming=False, limit=MONTH_LIMIT + 1,
                                           starts_from=first.isoformat(), starts_before=after.isoformat()))
     return found[:MONTH_LIMIT], len(found) > MONTH_LIMIT
+
+
+def ended(ends_at):
+    """Whether a meeting is over (held, or let pass): no free seats are offered for it."""
+    moment = i18n.parse_instant(ends_at)
+    return isinstance(moment, dt.datetime) and moment <= dt.datetime.now(dt.timezone.utc)
+
+
+env.globals["ended"] = ended
 
 
 def _month_name(lang, year, month, start=False):
