@@ -29,7 +29,7 @@ if [ -n "$need_apt" ]; then
 fi
 
 if command -v npm >/dev/null 2>&1; then
-  for dir in tools/asyncapi tools/axe tools/openapi-lint; do
+  for dir in tools/asyncapi tools/axe tools/openapi-lint tools/leaflet; do
     if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules" ]; then
       echo "installing npm packages in $dir"
       (cd "$dir" && if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; else npm install --silent --no-audit --no-fund; fi)
