@@ -147,3 +147,21 @@ def resend_confirmation(page):
     """Send the e-mail with the confirmation link again (the link opens /account/confirm)."""
     confirmation.resend(page.ctx, page.require_account())
     return page.redirect("/me", "confirmation_sent")
+
+
+@page_route("/me/calendar", methods=("GET", "POST"))
+def calendar_feed(page):
+    """My private calendar feed: the meetings I have a seat at, for a calendar program.
+    The address is shown once, when made; making a new one stops the old (as the API's
+    POST /me/calendar-feed)."""
+    account = page.require_account()
+    _my_municipality(page)
+    url = None
+    if page.request.method == "POST":
+        token = page.ctx.meetings.new_calendar_token(account.municipality, page.actor).token
+        base = (page.ctx.config.get("PUBLIC_URL") or page.request.host_url).rstrip("/")
+        url = f"{base}/api/v1/calendar/{token}.ics"
+    response = page.render("me/calendar.html", title=page._("me.calendar"), url=url,
+                           webcal=url and "webcal://" + url.split("://", 1)[1])
+    response.headers["Cache-Control"] = "no-store"  # the address is a secret
+    return response
