@@ -16,6 +16,7 @@ from samskab.service import ServiceBase, rpc
 
 from . import domain, usecases
 from .usecases.missions import erase_participant as council_erasure
+from .usecases.comments import erase_author as comment_erasure
 
 
 class Service(ServiceBase):
@@ -149,6 +150,7 @@ class Service(ServiceBase):
     def on_participant_erased(self, event):
         usecases.erase_participant(self.db, event["data"]["id"])
         council_erasure(self.db, event["data"]["id"])  # missions, committees, offices (issue 22)
+        comment_erasure(self.db, event["data"]["id"])  # comment threads (issue 21)
 
     @rpc
     def export_participant(self, participant_id):
@@ -244,3 +246,25 @@ class Service(ServiceBase):
     def on_support_threshold_reached(self, event):
         """A proposal over its threshold is a case for the council's answer."""
         usecases.on_threshold_reached(self.db, event)
+
+    # -- comment threads (issue 21) ----------------------------------------------------------------
+
+    @rpc
+    def comments(self, municipality, actor, proposal_id):
+        return usecases.comments(self.db, municipality, actor, proposal_id)
+
+    @rpc
+    def post_comment(self, municipality, actor, proposal_id, payload):
+        return usecases.post_comment(self.db, municipality, actor, proposal_id, payload)
+
+    @rpc
+    def edit_comment(self, municipality, actor, proposal_id, comment_id, payload):
+        return usecases.edit_comment(self.db, municipality, actor, proposal_id, comment_id, payload)
+
+    @rpc
+    def report_comment(self, municipality, actor, proposal_id, comment_id, payload):
+        return usecases.report_comment(self.db, municipality, actor, proposal_id, comment_id, payload)
+
+    @rpc
+    def hide_comment(self, municipality, actor, proposal_id, comment_id, payload):
+        return usecases.hide_comment(self.db, municipality, actor, proposal_id, comment_id, payload)

@@ -7,3 +7,4 @@ from .repositories import (  # noqa: F401
 )
 from .tables import *  # noqa: F401,F403
 from .council import Cases, Committees, Missions, Offices  # noqa: F401,E402  (issue 22)
+from .comments import Comments, comment_reports, comments  # noqa: F401,E402  (issue 21)

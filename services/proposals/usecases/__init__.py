@@ -21,3 +21,4 @@ from .missions import (  # noqa: F401,E402
     attach_to_mission, follow_mission, get_mission, missions, missions_of_proposal, politician, publish_mission,
     register_office,
 )
+from .comments import comments, edit_comment, hide_comment, post_comment, report_comment  # noqa: F401,E402  (issue 21)

@@ -11,3 +11,4 @@ from .inputs import *  # noqa: F401,F403
 from .outputs import *  # noqa: F401,F403
 from .council import *  # noqa: F401,F403,E402  (missions, committees, the council's answer: issue 22)
 from .council_client import *  # noqa: F401,F403,E402
+from .comments import *  # noqa: F401,F403,E402  (comment threads: issue 21)
