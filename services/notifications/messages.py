@@ -82,6 +82,12 @@ TEXTS = {
         "nn": ("Dugleiken din trengst: «{title}»", ["Forslaget «{title}» treng nettopp det du kan."]),
         "en": ("Your skills are wanted: “{title}”", ["The proposal “{title}” needs just what you can do."]),
     },
+    "comment_replied": {  # issue 21: the author of the comment replied to
+        "da": ("Nyt svar på din kommentar til „{title}“", ["Nogen har svaret på din kommentar til forslaget „{title}“."]),
+        "nb": ("Nytt svar på kommentaren din til «{title}»", ["Noen har svart på kommentaren din til forslaget «{title}»."]),
+        "nn": ("Nytt svar på kommentaren din til «{title}»", ["Nokon har svara på kommentaren din til forslaget «{title}»."]),
+        "en": ("A reply to your comment on “{title}”", ["Someone replied to your comment on the proposal “{title}”."]),
+    },
     "answer_posted": {
         "da": ("Nyt svar om „{title}“", ["Et spørgsmål til forslaget „{title}“ har fået et svar."]),
         "nb": ("Nytt svar om «{title}»", ["Et spørsmål til forslaget «{title}» har fått et svar."]),

@@ -208,6 +208,9 @@ NOTIFY = {
     "samskab.proposal.question_asked": NotifyRule(
         "proposal_activity", "question_asked", "proposals", ("proposal_id",), PROPOSAL_DISCUSSION,
         participant_field=("initiator_id",), staff=True, exclude_field=("author_id",)),
+    "samskab.comment.posted": NotifyRule(  # issue 21: a reply tells the author of the comment replied to
+        "proposal_activity", "comment_replied", "proposals", ("proposal_id",),
+        participant_field=("parent_author_id",), exclude_field=("author_id",), anchor="#comments"),
     "samskab.proposal.question_answered": (
         NotifyRule("proposal_activity", "question_answered", "proposals", ("proposal_id",),
                    participant_field=("question_author_id",), exclude_field=("author_id",)),
