@@ -311,19 +311,19 @@ class EventConsumer(Consumer):
             self.metrics.event_batch_size.observe(1)
             self._handled(message, envelope, elapsed, "duplicate" if result is _DUPLICATE else "handled")
         else:
-            self.metrics.handler_duration.labels(envelope["type"]).observe(elapsed)
-            self.metrics.events_failed.labels(envelope["type"]).inc()
+            self.metrics.handler_duration.labels(envelope["type"], envelope.get("municipality")).observe(elapsed)
+            self.metrics.events_failed.labels(envelope["type"], envelope.get("municipality")).inc()
             outcome = self.retry_or_dead_letter(message, envelope, exc_info)
             self._log(outcome, envelope, elapsed)
         return result, exc_info
 
     def _handled(self, message, envelope, elapsed, outcome):
         etype = envelope["type"]
-        self.metrics.handler_duration.labels(etype).observe(elapsed)
+        self.metrics.handler_duration.labels(etype, envelope.get("municipality")).observe(elapsed)
         if outcome == "duplicate":
-            self.metrics.events_duplicate.labels(etype).inc()
+            self.metrics.events_duplicate.labels(etype, envelope.get("municipality")).inc()
         else:
-            self.metrics.events_handled.labels(etype).inc()
+            self.metrics.events_handled.labels(etype, envelope.get("municipality")).inc()
         self.queue_consumer.ack_message(message)
         self._log(outcome, envelope, elapsed)
 
@@ -367,7 +367,7 @@ class EventConsumer(Consumer):
                 log.warning("%s: could not schedule retry (%s); requeueing", self.name, exc)
                 self.queue_consumer.requeue_message(message)
                 return "requeued"
-            self.metrics.events_retried.labels(envelope["type"]).inc()
+            self.metrics.events_retried.labels(envelope["type"], envelope.get("municipality")).inc()
             self.queue_consumer.ack_message(message)
             return f"retry {attempt}/{len(self.delays)} ({reason})"
         self.dead_letter(message, reason, envelope)
@@ -381,7 +381,7 @@ class EventConsumer(Consumer):
             self.queue_consumer.requeue_message(message)
             return
         etype = envelope["type"] if envelope else "invalid"
-        self.metrics.events_dead_lettered.labels(etype).inc()
+        self.metrics.events_dead_lettered.labels(etype, envelope.get("municipality") if envelope else "").inc()
         self.queue_consumer.ack_message(message)
         log.warning("%s dead-lettered %s: %s", self.name, message.properties.get("message_id"), reason)
 

@@ -155,7 +155,7 @@ class OutboxRelay(SharedExtension):
         )
         conn.commit()
         for row in rows:
-            self.metrics.events_published.labels(row.envelope["type"]).inc()
+            self.metrics.events_published.labels(row.envelope["type"], row.envelope.get("municipality")).inc()
             log.info(
                 "published %s %s municipality=%s traceparent=%s",
                 row.envelope["type"], row.envelope["id"], row.envelope["municipality"],

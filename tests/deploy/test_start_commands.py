@@ -91,7 +91,12 @@ def test_start_command_serves_healthz_and_stops_cleanly_on_sigterm(service, brok
             ready = process.wait_until("/readyz", seconds=30)
             assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
         metrics = process.get("/metrics").text
-        assert f"samskab_{service}_" in metrics
+        assert f'samskab_outbox_pending{{service="{service}"}}' in metrics
+        # what this service's dashboard asks for, it exports (its own /metrics, not a list in the test)
+        exported = set(re.findall(r"^# HELP (samskab_\w+)", metrics, re.M))
+        board = (ROOT / "deploy" / "grafana" / "dashboards" / f"samskab-{service}.json").read_text(encoding="utf-8")
+        wanted = {re.sub(r"_(bucket|sum|count)$", "", name) for name in re.findall(r"\bsamskab_[a-z_]+\b", board)}
+        assert wanted and wanted <= exported, wanted - exported
         assert docker_healthcheck(service, port) == 0
     finally:
         code = process.terminate()

@@ -383,7 +383,7 @@ def test_a_failing_webhook_is_retried_then_disabled_and_its_owner_told(platform,
     internal = Subscriber(amqp, "aalborg.webhook.disabled", exchange="samskab.events")
     receiver = Receiver(status=500)
     api, hook = api_key_and_webhook(platform, receiver)
-    failed_before = REGISTRY.get_sample_value("samskab_notifications_webhook_deliveries_failed_total") or 0
+    failed_before = REGISTRY.get_sample_value("samskab_webhook_deliveries_failed_total") or 0
     meeting_id = str(uuid.uuid4())
     publish(amqp, "samskab.meeting.updated", meeting_data(meeting_id, [], dt.datetime(2026, 12, 3, 18, tzinfo=dt.timezone.utc)),
             f"meetings/{meeting_id}")
@@ -397,7 +397,7 @@ def test_a_failing_webhook_is_retried_then_disabled_and_its_owner_told(platform,
     log = requests.get(f"{base}/municipalities/aalborg/webhooks/{hook['id']}/deliveries", headers=api).json()
     [delivery] = log["deliveries"]
     assert (delivery["status"], delivery["attempts"], delivery["last_status"]) == ("failed", 3, 500)
-    assert REGISTRY.get_sample_value("samskab_notifications_webhook_deliveries_failed_total") == failed_before + 1
+    assert REGISTRY.get_sample_value("samskab_webhook_deliveries_failed_total") == failed_before + 1
     [(_, _, body)] = internal.drain(expect=1)
     assert json.loads(body)["data"]["subscription_id"] == hook["id"]
     told = wait_for(lambda: [m for m in sink.messages() if m["To"] == "webmaster@nordjyske.test"], what="owner's e-mail")

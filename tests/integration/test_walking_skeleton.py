@@ -130,13 +130,13 @@ def test_each_service_shows_its_metrics_and_health(platform, proposals_port):
     assert requests.post(f"{base}/municipalities/aalborg/proposals", json=PROPOSAL, headers=headers).status_code == 201
     root = base.rsplit("/api/v1", 1)[0]
     assert requests.get(f"{root}/healthz").json() == {"status": "ok"}
-    assert 'samskab_gateway_http_requests_total{method="POST",route="/municipalities/{m}/proposals",status="201"}' \
+    assert 'samskab_http_requests_total{method="POST",route="/municipalities/{m}/proposals",service="gateway",status="201"}' \
         in requests.get(f"{root}/metrics").text
 
     service = f"http://127.0.0.1:{proposals_port}"
     assert requests.get(f"{service}/healthz").json() == {"status": "ok"}
     deadline = time.time() + 10
-    series = 'samskab_proposals_events_published_total{type="samskab.proposal.submitted"}'
+    series = 'samskab_events_published_total{municipality="aalborg",service="proposals",type="samskab.proposal.submitted"}'
     while series not in requests.get(f"{service}/metrics").text and time.time() < deadline:
         time.sleep(0.1)
     assert series in requests.get(f"{service}/metrics").text
