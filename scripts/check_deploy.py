@@ -4,10 +4,14 @@
   the Kubernetes schemas (``kubernetes-validate --strict``; custom resources only
   warn there, so their key fields are checked here);
 * the Prometheus alert rules pass ``promtool check rules`` and their unit tests
-  (``promtool test rules``);
+  (``promtool test rules``), both as alerts.yml and as the PrometheusRule objects
+  of every rendered overlay (what the Prometheus Operator loads), and
+  deploy/prometheus/prometheus-rule.yaml is the one generate_rule.py writes;
 * ``docker-compose.yml`` validates against the Compose specification schema
   (deploy/schemas/compose-spec.json);
 * the Dockerfile passes hadolint;
+* the restore drill (deploy/k8s/restore-drill) renders and reads the backups an
+  overlay writes, and no two overlays back up to the same path;
 * the Grafana dashboards are the ones deploy/grafana/generate_dashboards.py writes.
 
 It installs nothing: a missing tool is named in one sentence with the command
@@ -76,10 +80,15 @@ def resources(text):
 # The key fields of the custom resources, which kubernetes-validate has no schemas for.
 CUSTOM_RESOURCE_FIELDS = {
     ("rabbitmq.com/v1beta1", "RabbitmqCluster"): ["spec.replicas", "spec.persistence.storage", "spec.rabbitmq.additionalConfig"],
-    ("postgresql.cnpg.io/v1", "Cluster"): ["spec.instances", "spec.storage.size", "spec.bootstrap.initdb.owner"],
+    ("postgresql.cnpg.io/v1", "Cluster"): ["spec.instances", "spec.storage.size", "spec.bootstrap"],
     ("postgresql.cnpg.io/v1", "Database"): ["spec.name", "spec.owner", "spec.cluster.name"],
-    ("postgresql.cnpg.io/v1", "ScheduledBackup"): ["spec.schedule", "spec.cluster.name"],
+    ("postgresql.cnpg.io/v1", "ScheduledBackup"): ["spec.schedule", "spec.cluster.name", "spec.method",
+                                                   "spec.pluginConfiguration.name"],
+    ("barmancloud.cnpg.io/v1", "ObjectStore"): ["spec.configuration.destinationPath", "spec.configuration.endpointURL",
+                                               "spec.configuration.s3Credentials.accessKeyId.name",
+                                               "spec.configuration.s3Credentials.secretAccessKey.name"],
     ("monitoring.coreos.com/v1", "PodMonitor"): ["spec.selector.matchLabels", "spec.podMetricsEndpoints"],
+    ("monitoring.coreos.com/v1", "PrometheusRule"): ["spec.groups"],
 }
 
 
@@ -105,6 +114,23 @@ def check_custom_resources(docs):
             problems.append(f"{name}: quorum queues need an odd number of replicas")
         if key[1] == "Cluster" and doc["spec"]["instances"] < 2:
             problems.append(f"{name}: one PostgreSQL instance has no standby to fail over to")
+        if key[1] == "Cluster" and _get(doc, "spec.bootstrap") and not (
+                _get(doc, "spec.bootstrap.initdb.owner") or _get(doc, "spec.bootstrap.recovery.owner")):
+            problems.append(f"{name}: spec.bootstrap.initdb.owner (or recovery.owner) is missing")
+        if key[1] == "Cluster" and _get(doc, "spec.backup.barmanObjectStore"):
+            problems.append(f"{name}: spec.backup.barmanObjectStore is deprecated: back up with the Barman Cloud plugin")
+        if key[1] == "ObjectStore" and "CHANGE-ME" in str(_get(doc, "spec.configuration.destinationPath")):
+            problems.append(f"{name}: the overlay sets no backup destinationPath of its own")
+    # every object store a cluster names (archiving or recovering) is in the same manifests
+    stores = {d["metadata"]["name"] for d in docs if d.get("kind") == "ObjectStore"}
+    for doc in docs:
+        if doc.get("kind") != "Cluster":
+            continue
+        named = [p.get("parameters", {}).get("barmanObjectName") for p in _get(doc, "spec.plugins") or []]
+        named += [_get(c, "plugin.parameters.barmanObjectName") for c in _get(doc, "spec.externalClusters") or []]
+        for store in filter(None, named):
+            if store not in stores:
+                problems.append(f"Cluster/{doc['metadata']['name']}: ObjectStore {store} is not defined")
     return problems
 
 
@@ -126,7 +152,32 @@ def validate_manifests(text, label):
 
 
 def check_overlay(overlay):
-    return validate_manifests(render(overlay), overlay)
+    text = render(overlay)
+    problems = validate_manifests(text, overlay)
+    rules = [d for d in resources(text) if d.get("kind") == "PrometheusRule"]
+    if not rules:
+        problems.append(f"{overlay}: no PrometheusRule (the Prometheus Operator would load no alerts)")
+    for doc in rules:
+        problems += [f"{overlay}: PrometheusRule/{doc['metadata']['name']}: {p}"
+                     for p in check_rule_groups({"groups": doc["spec"]["groups"]})]
+    return problems
+
+
+def check_rule_groups(groups):
+    """promtool on a rule file holding ``groups``, with deploy/prometheus/alerts_test.yml run against it."""
+    promtool = tool("promtool")
+    problems = []
+    with tempfile.TemporaryDirectory() as folder:
+        # alerts_test.yml names its rule file alerts.yml: these rules stand in for it.
+        (pathlib.Path(folder) / "alerts.yml").write_text(yaml.safe_dump(groups, sort_keys=False), encoding="utf-8")
+        shutil.copy(DEPLOY / "prometheus" / "alerts_test.yml", folder)
+        result = run([promtool, "check", "rules", "alerts.yml"], cwd=folder)
+        if result.returncode != 0:
+            problems.append(f"promtool check rules: {(result.stdout + result.stderr).strip()}")
+        result = run([promtool, "test", "rules", "alerts_test.yml"], cwd=folder)
+        if result.returncode != 0:
+            problems.append(f"promtool test rules: {(result.stdout + result.stderr).strip()}")
+    return problems
 
 
 # -- Prometheus, compose, Dockerfile, dashboards ------------------------------------
@@ -140,7 +191,17 @@ def check_alert_rules():
     result = run([promtool, "test", "rules", "alerts_test.yml"], cwd=DEPLOY / "prometheus")
     if result.returncode != 0:
         problems.append(f"promtool test rules: {(result.stdout + result.stderr).strip()}")
+    generator = _load(DEPLOY / "prometheus" / "generate_rule.py", "generate_rule")
+    if generator.main(["--check"]) != 0:
+        problems.append("deploy/prometheus/prometheus-rule.yaml is not current: run python deploy/prometheus/generate_rule.py")
     return problems
+
+
+def _load(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def check_compose(document=None):
@@ -179,8 +240,36 @@ def check_dashboards():
     return problems
 
 
+def check_restore_drill():
+    """The restore drill renders, validates, recovers from a defined ObjectStore, and reads
+    exactly the backup path and endpoint the single-municipality overlay writes; no two
+    overlays write the same path."""
+    result = run([tool("kubectl"), "kustomize", str(DEPLOY / "k8s" / "restore-drill")])
+    if result.returncode != 0:
+        return [f"kubectl kustomize restore-drill failed: {result.stderr.strip()}"]
+    problems = validate_manifests(result.stdout, "restore-drill")
+    drill = resources(result.stdout)
+    [cluster] = [d for d in drill if d["kind"] == "Cluster"]
+    if _get(cluster, "spec.bootstrap.recovery.source") not in [c["name"] for c in cluster["spec"].get("externalClusters", [])]:
+        problems.append("restore-drill: the Cluster recovers from no external cluster")
+    written = {}
+    for overlay in OVERLAYS:
+        for doc in resources(render(overlay)):
+            if doc["kind"] == "ObjectStore":
+                written[overlay] = (_get(doc, "spec.configuration.destinationPath"), _get(doc, "spec.configuration.endpointURL"))
+    paths = [path for path, _ in written.values()]
+    if len(set(paths)) != len(paths):
+        problems.append(f"overlays share a backup destinationPath: {written}")
+    [store] = [d for d in drill if d["kind"] == "ObjectStore"]
+    read = (_get(store, "spec.configuration.destinationPath"), _get(store, "spec.configuration.endpointURL"))
+    if read != written.get("single-municipality"):
+        problems.append(f"restore-drill reads {read}, single-municipality writes {written.get('single-municipality')}")
+    return problems
+
+
 CHECKS = {
     **{f"kustomize:{o}": (lambda o=o: check_overlay(o)) for o in OVERLAYS},
+    "restore-drill": check_restore_drill,
     "alerts": check_alert_rules,
     "compose": check_compose,
     "hadolint": check_dockerfiles,

@@ -223,7 +223,10 @@ def test_rabbitmq_runs_as_an_operator_cluster_with_prometheus_metrics_per_queue(
 def test_postgresql_is_a_cloudnativepg_cluster_with_a_database_per_service_and_daily_backups():
     [cluster] = docs("single-municipality", "Cluster")
     assert cluster["spec"]["instances"] >= 2
-    assert cluster["spec"]["backup"]["barmanObjectStore"]["destinationPath"].startswith("s3://")
+    # backups to S3 through the Barman Cloud plugin's ObjectStore (the built-in barmanObjectStore is deprecated)
+    [store] = docs("single-municipality", "ObjectStore")
+    assert cluster["spec"]["plugins"][0]["parameters"]["barmanObjectName"] == store["metadata"]["name"]
+    assert store["spec"]["configuration"]["destinationPath"].startswith("s3://")
     assert {d["spec"]["name"] for d in docs("single-municipality", "Database")} == {f"samskab_{s}" for s in SERVICES}
     [backup] = docs("single-municipality", "ScheduledBackup")
     assert backup["spec"]["cluster"]["name"] == cluster["metadata"]["name"]
@@ -236,10 +239,10 @@ RULES = [rule for group in ALERTS["groups"] for rule in group["rules"]]
 # The notifications service's own delivery metrics (services/notifications/service.py)
 # and the names planned for them, which the delivery alerts accept as well.
 NOTIFICATION_DELIVERY_METRICS = {
-    "samskab_notifications_emails_total",
-    "samskab_notifications_webhook_attempts_total",
-    "samskab_notifications_emails_failed_total",
-    "samskab_notifications_webhook_deliveries_failed_total",
+    "samskab_emails_total",
+    "samskab_webhook_attempts_total",
+    "samskab_emails_failed_total",
+    "samskab_webhook_deliveries_failed_total",
 }
 
 
@@ -254,21 +257,25 @@ def test_alerts_cover_outbox_dead_letters_handlers_delivery_and_http():
         "SamskabEmailDeliveryFailing", "SamskabWebhookDeliveryFailing",
         "SamskabHttpErrorRate", "SamskabHttpLatencyHigh",
     } <= names
-    lagging = {rule["labels"]["service"] for rule in RULES if rule["alert"] == "SamskabOutboxLagging"}
-    assert lagging == set(SERVICES)
+    # each alert written once, for every service and namespace: the service is a label of the metric
+    assert sorted(rule["alert"] for rule in RULES) == sorted(names)
+    [lagging] = [rule for rule in RULES if rule["alert"] == "SamskabOutboxLagging"]
+    assert "service" not in lagging["labels"] and "by (namespace, service)" in lagging["expr"]
+    assert not any(re.search(rf"samskab_({'|'.join(SERVICES)})_", rule["expr"]) for rule in RULES)
 
 
 def known_metric_names():
     from samskab import metrics
 
     names = set()
-    for service in SERVICES:
-        for value in vars(metrics.for_service(service)).values():
+    for value in vars(metrics).values():
+        if hasattr(value, "_type") and hasattr(value, "_name"):
             names.add(value._name)
             if value._type == "counter":
                 names.add(value._name + "_total")
             if value._type == "histogram":
                 names.update(value._name + suffix for suffix in ("_bucket", "_sum", "_count"))
+    assert not any(re.match(rf"samskab_({'|'.join(SERVICES)})_", n) for n in names)  # no service in a name
     return names | NOTIFICATION_DELIVERY_METRICS
 
 
@@ -279,9 +286,38 @@ def referenced_metrics(text):
 def test_the_delivery_alerts_watch_a_counter_notifications_really_exports():
     source = (ROOT / "services" / "notifications" / "counters.py").read_text(encoding="utf-8")  # its own counters
     exported = referenced_metrics(source)
-    assert exported & {"samskab_notifications_emails_total", "samskab_notifications_emails_failed_total"}
-    assert exported & {"samskab_notifications_webhook_attempts_total",
-                       "samskab_notifications_webhook_deliveries_failed_total"}
+    assert exported & {"samskab_emails_total", "samskab_emails_failed_total"}
+    assert exported & {"samskab_webhook_attempts_total",
+                       "samskab_webhook_deliveries_failed_total"}
+
+
+def test_dashboards_have_datasource_namespace_and_municipality_variables():
+    for path in (ROOT / "deploy" / "grafana" / "dashboards").glob("*.json"):
+        board = json.loads(path.read_text(encoding="utf-8"))
+        variables = {v["name"]: v for v in board["templating"]["list"]}
+        assert variables["datasource"]["type"] == "datasource" and variables["datasource"]["query"] == "prometheus"
+        assert {"namespace", "municipality"} <= set(variables)
+        for panel in board["panels"]:
+            assert panel["datasource"]["uid"] == "${datasource}", (path.name, panel["title"])
+            for target in panel["targets"]:
+                if "samskab_" in target["expr"] or "rabbitmq_" in target["expr"]:
+                    assert 'namespace=~"$namespace"' in target["expr"], (path.name, target["expr"])
+                if "samskab_events_" in target["expr"] or "samskab_handler_" in target["expr"]:
+                    assert 'municipality=~"$municipality"' in target["expr"], (path.name, target["expr"])
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_rendered_overlays_carry_the_alerts_as_a_prometheus_rule_promtool_accepts(overlay):
+    [rule] = docs(overlay, "PrometheusRule")
+    assert {r["alert"] for g in rule["spec"]["groups"] for r in g["rules"]} == {r["alert"] for r in RULES}
+    assert needs_tool(check_deploy.check_rule_groups, {"groups": rule["spec"]["groups"]}) == []
+    assert not docs(overlay, "ConfigMap") or not any(
+        d["metadata"]["name"].startswith("samskab-alerts") for d in docs(overlay, "ConfigMap"))
+
+
+def test_promtool_rejects_broken_rules_from_an_overlay():
+    broken = {"groups": [{"name": "x", "rules": [{"alert": "Broken", "expr": "sum(rate(x[5m]) >"}]}]}
+    assert any("promtool check rules" in p for p in needs_tool(check_deploy.check_rule_groups, broken))
 
 
 def test_alerts_and_dashboards_only_use_metrics_the_services_export():
@@ -427,3 +463,43 @@ def test_the_gateway_is_reached_through_an_ingress_with_the_overlays_host(overla
     [rule] = ingress["spec"]["rules"]
     assert rule["host"] != "samskab.example.org" and ingress["spec"]["tls"][0]["hosts"] == [rule["host"]]
     assert rule["http"]["paths"][0]["backend"]["service"]["name"] == "gateway"
+
+
+# -- backups ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_backups_go_through_the_barman_cloud_plugin_to_the_overlays_own_path(overlay):
+    [cluster] = [d for d in docs(overlay, "Cluster") if d["apiVersion"] == "postgresql.cnpg.io/v1"]
+    assert "backup" not in cluster["spec"]  # the deprecated built-in barmanObjectStore
+    [plugin] = cluster["spec"]["plugins"]
+    assert plugin["name"] == "barman-cloud.cloudnative-pg.io" and plugin["isWALArchiver"] is True
+    [store] = docs(overlay, "ObjectStore")
+    assert store["metadata"]["name"] == plugin["parameters"]["barmanObjectName"]
+    config = store["spec"]["configuration"]
+    assert config["destinationPath"].startswith("s3://samskab-backups/") and "CHANGE-ME" not in config["destinationPath"]
+    assert config["endpointURL"].startswith("https://") and "example.org" not in config["endpointURL"]
+    assert config["s3Credentials"]["accessKeyId"] == {"name": "samskab-backup-s3", "key": "ACCESS_KEY_ID"}
+    [scheduled] = docs(overlay, "ScheduledBackup")
+    assert scheduled["spec"]["method"] == "plugin"
+    assert scheduled["spec"]["pluginConfiguration"]["name"] == plugin["name"]
+
+
+def test_no_two_overlays_back_up_to_the_same_path():
+    paths = [docs(o, "ObjectStore")[0]["spec"]["configuration"]["destinationPath"] for o in OVERLAYS]
+    assert len(set(paths)) == len(paths) == len(OVERLAYS)
+
+
+def test_the_restore_drill_renders_and_reads_what_an_overlay_writes():
+    assert needs_tool(check_deploy.check_restore_drill) == []
+    runbook = (ROOT / "docs" / "runbook.md").read_text(encoding="utf-8")
+    assert "kubectl apply -k deploy/k8s/restore-drill" in runbook
+
+
+def test_a_deprecated_built_in_backup_and_an_undefined_object_store_are_reported():
+    cluster = {"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster", "metadata": {"name": "db"},
+               "spec": {"instances": 3, "storage": {"size": "1Gi"}, "bootstrap": {"initdb": {"owner": "x"}},
+                        "backup": {"barmanObjectStore": {"destinationPath": "s3://x"}},
+                        "plugins": [{"name": "barman-cloud.cloudnative-pg.io", "parameters": {"barmanObjectName": "gone"}}]}}
+    problems = check_deploy.check_custom_resources([cluster])
+    assert any("deprecated" in p for p in problems) and any("ObjectStore gone is not defined" in p for p in problems)
