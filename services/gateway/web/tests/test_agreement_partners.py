@@ -113,3 +113,40 @@ def test_a_forged_partner_field_is_refused_and_nothing_is_stored(platform):
     assert r.status_code == 422 and 'id="e-partner_email"' in r.text
     assert requests.get(f"{base}/api/v1{proposal}/agreement").status_code == 404
     assert re.search(r'name="partner_email"', r.text)
+
+
+def test_a_partner_is_added_by_name_among_the_municipality_s_accounts(platform):
+    base, config = platform
+    rita, _staff, proposal = published_proposal(base, config)
+    page = proposal + "/agreement"
+    make_account(config, "bo1@example.org", "association", name="Bo Bænkelaug")
+    make_account(config, "bo2@example.org", "business", name="Bo Bænke ApS")
+    make_account(config, "bo3@example.org", "business", municipality="hamar", name="Bo Benk AS")
+    make_account(config, "lis@example.org", "resident", name="Lis Maler")
+
+    r = rita.post(page, {**AGREEMENT, "partner_email": "Nogen Ukendt"}, token_from=page)
+    assert r.status_code == 422 and "Ingen konto i kommunen har det navn" in r.text
+
+    # One match: added at once.
+    r = rita.post(page, {**AGREEMENT, "partner_email": "lis maler", "partner_responsibilities": "Maler"},
+                  token_from=page)
+    assert r.status_code == 200 and r.url.endswith("?done=agreement_saved"), r.url
+
+    # Two in Aalborg (the one in Hamar is not offered): choose, then it is added.
+    r = rita.post(page, {**AGREEMENT, "partner_resp_0": "Maler", "partner_id_0": _partner_ids(base, proposal)[0],
+                         "partner_email": "Bo Bæ"}, token_from=page)
+    assert r.status_code == 422 and "Flere konti passer til navnet" in r.text
+    options = dict((name, pid) for pid, name in re.findall(
+        r'name="partner_pick" value="([^"]+)"> <label class="inline-label" for="[^"]+">([^<]+)</label>', r.text))
+    assert set(options) == {"Bo Bænkelaug", "Bo Bænke ApS"}
+    assert "bo1@example.org" not in r.text
+    r = rita.post(page, {**AGREEMENT, "partner_resp_0": "Maler", "partner_id_0": _partner_ids(base, proposal)[0],
+                         "partner_email": "Bo Bæ", "partner_pick": options["Bo Bænkelaug"],
+                         "partner_responsibilities": "Skaffer bænke"}, token_from=page)
+    assert r.status_code == 200 and r.url.endswith("?done=agreement_saved"), r.url
+    assert len(_partner_ids(base, proposal)) == 2 and options["Bo Bænkelaug"] in _partner_ids(base, proposal)
+
+
+def _partner_ids(base, proposal):
+    stored = requests.get(f"{base}/api/v1{proposal}/agreement").json()
+    return [p["participant_id"] for p in stored["parties"] if p["role"] == "partner"]

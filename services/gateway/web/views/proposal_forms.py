@@ -143,13 +143,31 @@ def _timeline(page, text, errors):
     return timeline
 
 
-def _kept_partners(page, values, listed, errors):
-    """The partners that stay, and one added by the address of their account."""
+def _partner_found(page, municipality_id, query, choices):
+    """The account a partner field names: an e-mail address, or a name among the
+    municipality's accounts (several alike: the one picked from ``choices``)."""
+    if "@" in query:
+        found = directory.account_id_by_email(page.ctx.db, query)
+        return found, None if found else page._("agreement.partner.no_account")
+    named = directory.accounts_named(page.ctx.db, municipality_id, query)
+    picked = page.field("partner_pick")
+    if picked and picked in {pid for pid, _ in named}:
+        return picked, None
+    if len(named) == 1:
+        return named[0][0], None
+    if not named:
+        return None, page._("agreement.partner.no_one_named")
+    choices.extend(named)
+    return None, page._("agreement.partner.choose")
+
+
+def _kept_partners(page, values, listed, errors, choices):
+    """The partners that stay, and one added by name or by the address of their account."""
     kept = [p for p in listed if not p["remove"]]
     if values["partner_email"]:
-        found = directory.account_id_by_email(page.ctx.db, values["partner_email"])
+        found, problem = _partner_found(page, page.municipality.id, values["partner_email"], choices)
         if found is None:
-            errors["partner_email"] = page._("agreement.partner.no_account")
+            errors["partner_email"] = problem
         elif found in {p["participant_id"] for p in kept}:
             errors["partner_email"] = page._("agreement.partner.twice")
         else:
@@ -170,13 +188,13 @@ def agreement(page, m, proposal_id):
         raise Forbidden("only the initiator and the municipality's staff draft the agreement")
     current = optional(lambda: page.ctx.proposals.agreement(municipality.id, page.actor, proposal_id))
     values, errors, status = _agreement_values(current), {}, 200
-    listed = partners(current)
+    listed, choices = partners(current), []
     if page.request.method == "POST":
         values = {k: page.form.get(k, "").strip() for k in AGREEMENT_FIELDS}
         errors = forms.required(page, values, ("municipality_commitment", "iap2_level", "decision_maker"))
         listed = _posted_partners(page, errors)
         timeline = _timeline(page, values["timeline"], errors)
-        kept = _kept_partners(page, values, listed, errors)
+        kept = _kept_partners(page, values, listed, errors, choices)
         if not errors:
             draft = {
                 "parties": [{"role": "initiator", "responsibilities": values["initiator_responsibilities"]},
@@ -205,7 +223,7 @@ def agreement(page, m, proposal_id):
         values[f"partner_resp_{i}"] = p["responsibilities"]
     return page.render("proposals/agreement.html", status=status, title=page._("agreement.edit"),
                        proposal=proposal, current=current, values=values, errors=errors, partners=listed,
-                       names=names, levels_options=[(level, page._("level." + level)) for level in LEVELS])
+                       names=names, partner_choices=choices, levels_options=[(level, page._("level." + level)) for level in LEVELS])
 
 
 @page_route("/municipalities/<m>/proposals/<uuid:proposal_id>/agreement/accept", methods=("POST",))
