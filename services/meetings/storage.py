@@ -27,6 +27,10 @@ places = sa.Table(
     sa.Column("hearing_loop", sa.Boolean, nullable=False),
     sa.Column("accessibility_notes", sa.Text, nullable=False, server_default=""),
     sa.Column("created_at", TS, nullable=False),
+    # 0002: a point on the map
+    sa.Column("latitude", sa.Float(precision=53)),
+    sa.Column("longitude", sa.Float(precision=53)),
+    sa.CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="places_point_whole"),
 )
 
 meetings = sa.Table(

@@ -3,8 +3,9 @@ import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from ...geo import Latitude, Longitude, both_or_neither
 from ...text import SaneDatetime
 from .enums import FormatId, Group, Iap2, LongText, OutcomeKind, Short, Text
 
@@ -25,6 +26,10 @@ class NewPlace(_Input):
     step_free: bool = Field(False, description="Step-free access from the street to the room")
     hearing_loop: bool = False
     accessibility_notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    latitude: Latitude | None = Field(None, description="Where it is on the map (WGS 84), with longitude")
+    longitude: Longitude | None = None
+
+    _point = model_validator(mode="after")(both_or_neither)
 
 
 class NewMeeting(_Input):

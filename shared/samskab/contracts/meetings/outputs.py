@@ -21,6 +21,8 @@ class PlaceOut(BaseModel):
     hearing_loop: bool
     accessibility_notes: str
     created_at: str
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 class RegistrationOut(BaseModel):
