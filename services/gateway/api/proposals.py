@@ -38,6 +38,7 @@ LIST_QUERY = {
     "kind": ({"type": "string", "enum": list(values(Kind))}, "what is co-created"),
     "topic": ({"type": "string"}, "one topic"),
     "area": ({"type": "string"}, "neighbourhood or postcode"),
+    "bbox": ({"type": "string"}, "near me / in this area: west,south,east,north in WGS 84 degrees"),
     "q": ({"type": "string", "maxLength": 200}, "full-text search in the proposal's own language"),
     "sort": ({"type": "string", "enum": list(values(Sort))}, "default newest"),
     "cursor": ({"type": "string"}, "from the previous page's X-Next-Cursor header or Link rel=next"),
@@ -81,7 +82,7 @@ def create_proposal(ctx, m, body):
 def list_proposals(ctx, m):
     municipality = ctx.municipality(m)
     args = ctx.request.args
-    query = {name: args.get(name) for name in ("kind", "topic", "area", "q", "sort", "cursor", "limit") if args.get(name)}
+    query = {name: args.get(name) for name in ("kind", "topic", "area", "bbox", "q", "sort", "cursor", "limit") if args.get(name)}
     if args.getlist("status"):
         query["status"] = [s for value in args.getlist("status") for s in value.split(",") if s]
     if args.get("mine", "").lower() in ("1", "true", "yes"):

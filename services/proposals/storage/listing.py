@@ -59,7 +59,7 @@ def text_condition(text):
 
 
 def list_query(municipality, *, status=None, kind=None, topic=None, area=None, text=None,
-               sort="newest", cursor=None, limit=20, initiator_id=None):
+               sort="newest", cursor=None, limit=20, initiator_id=None, bbox=None):
     """The SELECT for one page (``limit + 1`` rows: the extra one says there is a next page).
 
     ``initiator_id`` lists that person's own proposals, drafts and hidden ones included;
@@ -81,6 +81,11 @@ def list_query(municipality, *, status=None, kind=None, topic=None, area=None, t
         conditions.append(proposals.c.topics.contains([topic]))
     if area:
         conditions.append(proposals.c.area == area)
+    if bbox:  # west, south, east, north; a west east of east crosses the antimeridian
+        west, south, east, north = bbox
+        lon = proposals.c.longitude.between(west, east) if west <= east else \
+            sa.or_(proposals.c.longitude >= west, proposals.c.longitude <= east)
+        conditions += [proposals.c.latitude.between(south, north), lon]
     if text:
         conditions.append(text_condition(text))
     if cursor:

@@ -49,6 +49,10 @@ proposals = sa.Table(
     sa.Column("hidden_at", TZ),
     sa.Column("hidden_reason", sa.Text),
     sa.Column("search", pg.TSVECTOR, sa.Computed(sa.text(SEARCH), persisted=True)),
+    # 0006: a point on the map
+    sa.Column("latitude", sa.Float(precision=53)),
+    sa.Column("longitude", sa.Float(precision=53)),
+    sa.CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="proposals_point_whole"),
 )
 # Keyset pagination: one partial index per public sort and per common filter (0002).
 for _name, _columns in (

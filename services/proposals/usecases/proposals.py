@@ -3,6 +3,7 @@ import hashlib
 import json
 import uuid
 
+from samskab import geo
 from samskab.contracts import proposals as contracts
 from samskab.errors import Invalid
 from samskab.values import now, parse
@@ -119,13 +120,17 @@ def list_page(uow, municipality, actor, query):
     mine = bool(query.get("mine"))
     if mine and who.id is None:
         errors.append({"field": "mine", "message": "sign in to list your own proposals"})
+    try:
+        bbox = geo.parse_bbox(query.get("bbox"))
+    except Invalid as bad:
+        errors += bad.errors
     if errors:
         raise Invalid("the list query is not valid", errors)
     with uow:
         rows, next_cursor = storage.Proposals(uow).page(
             municipality, status=statuses or None, kind=kind, topic=query.get("topic"), area=query.get("area"),
             text=text, sort=sort, cursor=query.get("cursor"), limit=limit,
-            initiator_id=own_id(who) if mine else None,
+            initiator_id=own_id(who) if mine else None, bbox=bbox,
         )
     return {"items": [views.proposal(r, who) for r in rows], "next_cursor": next_cursor}
 

@@ -26,6 +26,8 @@ class PublicProposal(PublicProjection):
     problem: str
     goal: str
     area: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
     topics: list[str] = Field(default_factory=list)
     needs: list[str] = Field(default_factory=list)
     language: one_of(Language)
@@ -47,6 +49,8 @@ class ProposalSnapshot(Contract):
     goal: str
     description: str = ""
     area: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
     topics: list[str] = Field(default_factory=list)
     needs: list[str] = Field(default_factory=list)
     language: one_of(Language)

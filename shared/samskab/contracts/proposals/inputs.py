@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from ...geo import Latitude, Longitude, both_or_neither
 from ...text import Visible
 from .enums import Iap2, Kind, Language, Outcome, Status, TargetType, one_of
 
@@ -37,7 +38,11 @@ class NewProposal(_Input):
     needs: list[Need] = Field(default_factory=list, max_length=30)
     language: one_of(Language) = "da"
     iap2_level: one_of(Iap2) | None = None
+    latitude: Latitude | None = Field(None, description="Where the problem is on the map (WGS 84), with longitude")
+    longitude: Longitude | None = None
     submit: bool = Field(True, description="false keeps it as a draft only its initiator sees")
+
+    _point = model_validator(mode="after")(both_or_neither)
 
 
 class ProposalPatch(_Input):
@@ -54,11 +59,16 @@ class ProposalPatch(_Input):
     needs: list[Need] | None = Field(None, max_length=30)
     language: one_of(Language) | None = None
     iap2_level: one_of(Iap2) | None = None
+    latitude: Latitude | None = Field(None, description="with longitude; both null remove the point")
+    longitude: Longitude | None = None
 
     @model_validator(mode="after")
     def _something(self):
         if not self.model_fields_set:
             raise ValueError("send at least one field to change")
+        if len({"latitude", "longitude"} & self.model_fields_set) == 1:
+            raise ValueError("send both latitude and longitude, or neither")
+        both_or_neither(self)
         for name in ("kind", "title", "problem", "goal", "language", "description", "topics", "needs"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be removed")

@@ -31,6 +31,8 @@ class ProposalOut(BaseModel):
     goal: str | None = None
     description: str | None = None
     area: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
     topics: list[str] | None = None
     needs: list[str] | None = None
     language: str | None = None
