@@ -8,6 +8,7 @@ from samskab.contracts.matching import (
     Draft, DraftSimilarOut, DuplicateMark, MatchesOut, PanelOut, PanelRequest, Profile, ProfileOut,
     RecommendationsOut, SimilarListOut, StakeholderMapOut,
 )
+from samskab.contracts.rpc import plain as _json
 from samskab.errors import Forbidden
 
 from .. import pools
@@ -16,13 +17,6 @@ from .router import route
 
 ACROSS = {"across": ({"type": "string", "enum": ["municipalities"]},
                      "`municipalities`: similar public proposals from every municipality, in any language")}
-
-
-def _json(answer):
-    """An output model as the JSON the service sent (no fields it left out)."""
-    if isinstance(answer, list):
-        return [_json(item) for item in answer]
-    return answer.model_dump(mode="json", exclude_unset=True)
 
 
 def _across(ctx):

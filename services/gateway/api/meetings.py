@@ -13,6 +13,7 @@ from samskab.contracts.meetings import (
     Minutes, NewAgendaQuestion, NewMeeting, NewOutcome, NewPlace, OutcomeOut, PlaceOut,
     RegistrationOut, StaffRegistrationOut,
 )
+from samskab.contracts.rpc import plain as _json
 from samskab.errors import Invalid
 
 from .router import API_PREFIX, route
@@ -23,13 +24,6 @@ MEETING = "/municipalities/<m>/meetings/<uuid:meeting_id>"
 
 class CalendarFeedOut(BaseModel):
     url: str
-
-
-def _json(answer):
-    """An answer of the meetings client as the JSON it came as."""
-    if isinstance(answer, list):
-        return [_json(item) for item in answer]
-    return answer.model_dump(mode="json", exclude_unset=True)
 
 
 def _ics(ctx, text, filename):

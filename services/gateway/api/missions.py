@@ -18,6 +18,7 @@ from samskab.contracts.proposals import (
     DocumentOut, FiguresOut, FollowedOut, MissionAttachment, MissionOut, NewCommittee, NewDecision, NewDocument,
     NewMission, NewRecommendation, OfficeHeldOut, Placement, PoliticianOut, PublicOffice, Seating,
 )
+from samskab.contracts.rpc import plain as _json
 from samskab.errors import Conflict, Forbidden
 
 from .router import route
@@ -30,12 +31,6 @@ CASE = "/municipalities/<m>/cases/<case_id>"
 
 def council(ctx):
     return CouncilRpc(ctx.call)
-
-
-def _json(answer):
-    if isinstance(answer, list):
-        return [_json(a) for a in answer]
-    return answer.model_dump(mode="json", exclude_unset=True)
 
 
 # -- missions ------------------------------------------------------------------------------

@@ -8,19 +8,13 @@ from samskab.contracts.notifications import (
     ApiKeyListed, ApiKeyOut, EmailDeliveryOut, Inbox, Marked, MarkRead, NewApiKey, NewWebhook, Page, PreferencesOut,
     PreferencesUpdate, Revoked, WebhookLog, WebhookOut,
 )
+from samskab.contracts.rpc import plain as _json
 
 from .. import account_pages
 from .problems import Problem
 from .router import route
 
 API_KEY_HEADER = "X-Api-Key"
-
-
-def _json(answer):
-    """A typed answer as the JSON body: exactly the fields the service sent."""
-    if isinstance(answer, list):
-        return [_json(item) for item in answer]
-    return answer.model_dump(mode="json", exclude_unset=True)
 
 
 # -- the inbox and preferences -------------------------------------------------------

@@ -18,19 +18,12 @@ from samskab.contracts.proposals import (
     NewQuestion, NewReport, NewUpdate, OpenReportOut, ProposalOut, ProposalPatch, QuestionOut, ReportOut, Sort,
     SupportOut, TransitionRequest, UpdateOut, values,
 )
+from samskab.contracts.rpc import plain as _json
 
 from .router import API_PREFIX, route
 
 TAGS = ["proposals"]
 ONE = "/municipalities/<m>/proposals/<proposal_id>"
-
-
-def _json(answer):
-    """The service's answer (an output model, or a list of them) as the JSON body: the
-    fields the service gave, nothing added."""
-    if isinstance(answer, list):
-        return [_json(item) for item in answer]
-    return answer.model_dump(mode="json", exclude_unset=True)
 
 
 LIST_QUERY = {

@@ -26,3 +26,14 @@ class ServiceClient:
         if payload is None or isinstance(payload, (dict, list)):
             return payload
         return payload.model_dump(mode="json", exclude_unset=True)
+
+
+def plain(answer):
+    """A typed answer (an output model, a list of them, or ``None``) as the JSON-able data
+    the service sent: exactly its fields, none added.  The gateway's API bodies and the
+    pages that read dictionaries use it."""
+    if answer is None:
+        return None
+    if isinstance(answer, list):
+        return [plain(item) for item in answer]
+    return answer.model_dump(mode="json", exclude_unset=True)

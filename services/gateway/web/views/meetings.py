@@ -125,7 +125,46 @@ def _list_view(page, municipality):
 
 
 def _format_name(page, fmt):
-    return fmt.get("local_names", {}).get(page.lang) or fmt.get("name") or fmt.get("id")
+    key = f"format.{fmt.get('id')}.name"
+    return page._(key) if key in i18n.MESSAGES else (fmt.get("name") or fmt.get("id"))
+
+
+def _format_text(page, fmt):
+    """A format's description, length and notes in the page's language (the meetings
+    service's catalogue is English); ``None`` for a format the catalogue lacks."""
+    fid = fmt.get("id")
+    if f"format.{fid}.description" not in i18n.MESSAGES:
+        return None
+    return {"description": page._(f"format.{fid}.description"), "duration": page._(f"format.{fid}.duration"),
+            "notes": [page._(f"format.{fid}.note.{i}") for i in range(len(fmt.get("notes") or []))]}
+
+
+def _why(page, fmt, level, expected, kind):
+    """Why a format is suggested, from the facts of the format (levels, size, kinds,
+    recruitment), in the page's language."""
+    _ = page._
+    lines = []
+    if level:
+        name = _("level." + level)
+        if level in fmt.get("core_levels", []):
+            lines.append(_("format.why.core", level=name))
+        elif level in fmt.get("levels", []):
+            lines.append(_("format.why.also", level=name))
+        else:
+            lines.append(_("format.why.not", level=name,
+                           levels=", ".join(_("level." + lvl) for lvl in fmt.get("levels", []))))
+    size = fmt.get("size") or {}
+    if expected and size:
+        n, low, high = int(expected), size["min"], size["max"]
+        key = "format.why.size" if low <= n <= high else ("format.why.small" if n < low else "format.why.large")
+        lines.append(_(key, count=n, low=low, high=high))
+    if kind:
+        key = "format.why.kind" if kind in fmt.get("kinds", []) else "format.why.kind_rare"
+        lines.append(_(key, kind=_("kind." + kind)))
+    text = _format_text(page, fmt)
+    lines.append(_("format.why.recruitment", who=_("format.recruitment." + fmt.get("recruitment", "open")),
+                   duration=text["duration"] if text else fmt.get("duration", "")))
+    return lines + (text["notes"] if text else [])
 
 
 @page_route("/municipalities/<m>/meetings/<uuid:meeting_id>")
@@ -283,7 +322,8 @@ def schedule(page, m):
         format_options=[(f["id"], _format_name(page, f)) for f in found["formats"]],
         place_options=[("", page._("meetings.no_place"))] + [(p["id"], p["name"]) for p in found["places"]],
         level_options=[("", "–")] + [(lvl, page._("level." + lvl)) for lvl in LEVELS],
-        format_name=lambda f: _format_name(page, f),
+        format_name=lambda f: _format_name(page, f), format_text=lambda f: _format_text(page, f),
+        why=lambda f: _why(page, f, level, expected, kind),
     )
 
 
