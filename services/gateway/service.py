@@ -20,6 +20,9 @@ from samskab.db import Database
 from samskab.rpc import GroupRpcProxy as RpcProxy  # routes by municipality, sends deadlines
 from samskab.health import metrics_response, readiness
 
+from . import internal_port
+from .internal_port import InternalPort
+
 from . import api  # noqa: F401  (registers the routes)
 from .api.context import Context
 from .api.problems import Problem, from_exception, problem_response
@@ -88,6 +91,7 @@ class Service:
         "PUBLIC_CACHE_SECONDS": "1",
         "READMODEL": "1", "READMODEL_MAX_AGE_SECONDS": "60", "READMODEL_MAX_PAGES": "5000",
         "READMODEL_MAX_ANSWERS": "100000", "READMODEL_WARM": "100",
+        "GATEWAY_INTERNAL_PORT": "",  # /metrics and /readyz there, not on the public port (internal_port.py)
     }
 
     settings = Settings()
@@ -98,6 +102,7 @@ class Service:
     meetings = RpcProxy("meetings")
     notifications = RpcProxy("notifications")
     readmodel = PublicReadModel()  # public reads from samskab.public (gateway/readmodel)
+    internal = InternalPort()
 
     @property
     def config(self):
@@ -161,6 +166,8 @@ class Service:
         path = request.path
         if path == "/healthz":
             return Response('{"status":"ok"}', content_type="application/json"), "/healthz"
+        if path in ("/readyz", "/metrics") and not internal_port.allowed(request, self.config):
+            return Response("not found\n", status=404, content_type="text/plain"), "/internal"
         if path == "/readyz":
             ok, checks = readiness(self.db.engine, None)
             checks.update(self._backend_checks())

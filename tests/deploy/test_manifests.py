@@ -111,6 +111,22 @@ def test_every_service_connects_as_its_own_broker_user_over_tls(overlay):
                                              "items": [{"key": "ca.crt", "path": "ca.crt"}]}
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_gateways_metrics_and_readiness_are_on_a_port_the_ingress_does_not_reach(overlay):
+    [ingress] = docs(overlay, "Ingress")
+    exposed = {p["backend"]["service"]["port"]["name"] for r in ingress["spec"]["rules"] for p in r["http"]["paths"]}
+    [gateway] = [d for d in docs(overlay, "Deployment") if d["metadata"]["name"] == "gateway"]
+    ports = {p["name"]: p["containerPort"] for p in container(gateway)["ports"]}
+    env = {e["name"]: e.get("value") for e in container(gateway)["env"]}
+    assert int(env["GATEWAY_INTERNAL_PORT"]) == ports["metrics"] and "metrics" not in exposed
+    [service] = [d for d in docs(overlay, "Service") if d["metadata"]["name"] == "gateway"]
+    assert {p["targetPort"] for p in service["spec"]["ports"]} == exposed  # the Service sends only http
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        assert container(gateway)[probe]["httpGet"]["port"] == "metrics"
+    [monitor] = [d for d in docs(overlay, "PodMonitor") if d["metadata"]["name"] == "samskab"]
+    assert [e["port"] for e in monitor["spec"]["podMetricsEndpoints"]] == ["metrics"]
+
+
 def test_the_schema_validation_rejects_a_broken_deployment():
     manifests = docs("single-municipality")
     first, second = [copy.deepcopy(d) for d in manifests if d["kind"] == "Deployment"][:2]
@@ -141,7 +157,7 @@ def test_every_service_is_deployed_probed_limited_non_root_autoscaled_and_covere
         port = c["ports"][0]["containerPort"]
         assert port == configuration.DEFAULT_PORTS[service_of(d)], name
         for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
-            assert c[probe]["httpGet"]["port"] == c["ports"][0]["name"], (name, probe)
+            assert c[probe]["httpGet"]["port"] == "metrics", (name, probe)  # the health port (the gateway's internal one)
         assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert c["resources"]["requests"]["cpu"] and c["resources"]["requests"]["memory"], name
         assert d["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True, name

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+import requests
 import yaml
 
 from samskab.config import SERVICES
@@ -110,3 +111,27 @@ def docker_healthcheck(service, port):
     return subprocess.run(
         [sys.executable, str(ROOT / "deploy" / "docker" / "healthcheck.py")], env=env, capture_output=True, timeout=10,
     ).returncode
+
+
+def test_the_gateways_metrics_and_readiness_are_on_its_internal_port_only(broker_uri, postgres_url, fresh_database, tmp_path):
+    spec = compose()["services"]["gateway"]
+    public, internal = free_port(), free_port()
+    env = local_environment(spec["environment"], "gateway", amqp_uri=broker_uri, postgres_url=postgres_url,
+                            database_url=fresh_database("gateway"), port=public)
+    env["GATEWAY_INTERNAL_PORT"] = str(internal)
+    process = ServiceProcess(spec["command"], env, tmp_path / "gateway.log", public)
+    try:
+        process.wait_until("/healthz")
+        # what the Ingress reaches: no metrics, no readiness details
+        assert process.get("/metrics").status_code == 404
+        assert process.get("/readyz").status_code == 404
+        inside = f"http://127.0.0.1:{internal}"
+        assert requests.get(f"{inside}/healthz", timeout=5).json() == {"status": "ok"}
+        metrics = requests.get(f"{inside}/metrics", timeout=5).text
+        assert "# HELP samskab_http_requests_total" in metrics
+        assert 'route="/internal"' in metrics  # the two refusals above were counted like any request
+        ready = requests.get(f"{inside}/readyz", timeout=30)
+        assert ready.json()["checks"]["database"] == "ok"  # the backends' checks too (none runs here: 503)
+    finally:
+        code = process.terminate()
+    assert code == 0, process.output()
