@@ -224,7 +224,7 @@ def accessibility(j):
                f"{m}/meetings?month=2027-03", f"{m}/meetings?view=list", s["meeting"], "/login", "/register",
                "/account/forgot", "/no-such-page"],
         s["resident"]: [m, s["proposal"], s["meeting"], "/me", "/me/profile", "/me/inbox", "/me/preferences",
-                        "/me/data", f"{m}/proposals/new"],
+                        "/me/data", "/me/calendar", f"{m}/proposals/new"],
         s["initiator"]: [s["proposal"] + "/edit"],
         s["employee"]: [s["proposal"], s["proposal"] + "/agreement", s["proposal"] + "/edit", s["meeting"],
                         f"{m}/staff", f"{m}/panels",
@@ -290,6 +290,40 @@ def accessibility(j):
                     page.wait_for_load_state()
                     for v in j.axe(page):
                         report.append({"language": language, "who": "anonymous", "path": "login (error)", **v})
+    # The pages an e-mail links to (no session), each language by its ?lang= switch, and a
+    # too-short new password refused; the private calendar address once made.
+    for language in ("da", "nb", "nn", "en"):
+        with j.person(language) as page:
+            for name, path in s.get("link_pages", {}).items():
+                j.go(page, f"{path}&lang={language}")
+                assert page.evaluate("document.documentElement.lang") == language, name
+                for v in j.axe(page):
+                    report.append({"language": language, "who": "e-mail link", "path": name, **v})
+                if name == "reset":
+                    page.locator("#f-password").fill("short")
+                    page.locator("main form button[type=submit]").click()
+                    page.wait_for_load_state()
+                    assert page.locator(".error-summary").count() == 1, "a short password is explained"
+                    for v in j.axe(page):
+                        report.append({"language": language, "who": "e-mail link", "path": "reset (errors)", **v})
+            j.login(page, s["resident"])
+            j.go(page, f"/me/calendar?lang={language}")
+            page.locator("main form button[type=submit]").click()
+            page.wait_for_selector("#f-feed")
+            for v in j.axe(page):
+                report.append({"language": language, "who": s["resident"], "path": "/me/calendar (made)", **v})
+            # The month calendar on a phone: reflowed, nothing sideways (WCAG 1.4.10).
+            page.set_viewport_size({"width": 390, "height": 844})
+            for width in (390, 320):
+                page.set_viewport_size({"width": width, "height": 844})
+                j.go(page, f"{m}/meetings?month=2027-03")
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                table = page.evaluate("document.querySelector('table.month').scrollWidth")
+                assert scroll <= width and table <= width, f"the month scrolls sideways at {width}px ({table}px)"
+                if language == "da":
+                    j.shot(page, f"meetings-month-{width}")
+                for v in j.axe(page):
+                    report.append({"language": language, "who": s["resident"], "path": f"month at {width}px", **v})
     with j.person("en") as page:
         j.go(page, m)
         page.set_viewport_size({"width": 360, "height": 740})

@@ -107,6 +107,17 @@ def test_a_resident_proposes_staff_publish_a_match_registers_the_waitlist_moves_
     assert result["proposal"] and result["meeting"]
 
 
+def link_pages(config, account_id):
+    """The pages an e-mail links to, with working tokens for ``account_id``."""
+    from gateway.accounts import tokens
+    from notifications.messages import unsubscribe_token
+
+    reset = tokens.issue(config["SECRET_KEY"], account_id, 0, 3600, use="reset")
+    return {"confirm": "/account/confirm?token=no-longer-valid", "reset": f"/account/reset?token={reset}",
+            "unsubscribe": "/api/v1/unsubscribe?token="
+                           + unsubscribe_token("test-notifications-secret", account_id, "proposal_status")}
+
+
 @pytest.mark.timeout(900)
 def test_no_wcag_21_a_or_aa_violations_on_any_page_in_any_language(platform):
     if not os.path.exists(AXE) and shutil.which("npm"):
@@ -114,7 +125,7 @@ def test_no_wcag_21_a_or_aa_violations_on_any_page_in_any_language(platform):
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=os.path.join(ROOT, "tools", "axe"),
                        check=False, capture_output=True, timeout=300)
     assert os.path.exists(AXE), "axe-core is missing: run (cd tools/axe && npm ci)"
-    base, _, accounts, staff, existing = platform
+    base, config, accounts, staff, existing = platform
     resident = register(base, "rita@example.org", "Rita Resident")
     requests.put(f"{base}/api/v1/me/profile", headers=resident, json={
         "skills": ["trafikplanlægger"], "interests": ["trafik"], "suggest_me": True})
@@ -150,7 +161,8 @@ def test_no_wcag_21_a_or_aa_violations_on_any_page_in_any_language(platform):
     result = run_driver("accessibility", {
         "base": base, "resident": "rita@example.org", "employee": accounts["employee"],
         "operator": accounts["operator"], "initiator": "first@example.org", "proposal": f"{M}/proposals/{existing}",
-        "meeting": f"{M}/meetings/{meeting}", "started_meeting": f"{M}/meetings/{started}"},
+        "meeting": f"{M}/meetings/{meeting}", "started_meeting": f"{M}/meetings/{started}",
+        "link_pages": link_pages(config, rita_id)},
         "accessibility", timeout=840)
     assert result["scans"] >= 4 * 36, result["scans"]
     violations = result["violations"]
