@@ -129,3 +129,7 @@ class Service(ServiceBase):
     def select_panel(self, municipality, actor, payload):
         return panels.select_panel(self.db, municipality, actor, payload,
                                    float(self.config.get("MATCHING_PANEL_SECONDS", 6)))
+
+    @rpc
+    def panels_of(self, municipality, actor, proposal_id):
+        return panels.panels_of(self.db, municipality, actor, proposal_id)

@@ -4,6 +4,7 @@ import secrets
 import uuid
 
 import eventlet.tpool
+import sqlalchemy as sa
 from pydantic import ValidationError
 
 from samskab.contracts.matching import PanelRequest, PanelSelected
@@ -49,3 +50,22 @@ def select_panel(uow, municipality, actor, payload, time_limit):
         uow.emit(PanelSelected.event_type, municipality=municipality, subject=f"panels/{panel_id}",
                  data=panel_event(panel_id, municipality, result))
     return result
+
+
+def panels_of(uow, municipality, actor, proposal_id, limit=20):
+    """The draws made for a proposal, newest first, with their seed, counts and the
+    lottery's probabilities per type; the volunteers' ids (members, alternates, each
+    one's probability) only for the municipality's staff."""
+    pid = parse_id(proposal_id, "proposal")
+    staff = bool(actor and actor.get("staff") and actor.get("municipality") == municipality)
+    with uow:
+        rows = uow.execute(sa.select(panels.c.result, panels.c.created_at).where(
+            panels.c.municipality == municipality, panels.c.proposal_id == pid,
+        ).order_by(panels.c.created_at.desc()).limit(limit)).all()
+    found = []
+    for row in rows:
+        result = {**row.result, "created_at": row.created_at.isoformat()}
+        if not staff:
+            result.update(members=[], alternates=[], probabilities={})
+        found.append(result)
+    return found

@@ -312,6 +312,7 @@ class PanelOut(BaseModel):
     lowest_probability_bound: float
     complete: bool = Field(True, description="leximin: every level above the lowest was also proven optimal "
                                              "within MATCHING_PANEL_SECONDS (false: the rest as good as found)")
+    created_at: str | None = Field(None, description="when it was drawn (in the list of a proposal's draws)")
 
 
 # -- the typed client ---------------------------------------------------------------------
@@ -351,3 +352,7 @@ class MatchingRpc(ServiceClient):
 
     def select_panel(self, municipality, actor, request: PanelRequest) -> PanelOut:
         return PanelOut.model_validate(self._rpc("select_panel", municipality, actor, self._dump(request)))
+
+    def panels_of(self, municipality, actor, proposal_id) -> list[PanelOut]:
+        """A proposal's panel draws, newest first (the people drawn for staff only)."""
+        return [PanelOut.model_validate(p) for p in self._rpc("panels_of", municipality, actor, str(proposal_id))]

@@ -130,6 +130,8 @@ def detail(page, m, proposal_id, errors=None, values=None, status=200):
         meetings=(lambda: page.ctx.meetings.list(mid, actor, proposal_id=proposal_id, upcoming=False, limit=50), []),
         similar=(lambda: page.ctx.matching.similar(mid, actor, proposal_id), None),
         tried_elsewhere=(lambda: tried_elsewhere(page, mid, proposal_id), []),
+        # citizen panels drawn for it: seed and chances for all, the people drawn for staff
+        panels=(lambda: page.ctx.matching.panels_of(mid, actor, proposal_id), []),
     )
     if manage:
         fetches["stakeholders"] = (lambda: page.ctx.matching.stakeholders(mid, actor, proposal_id), None)
