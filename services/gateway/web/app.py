@@ -257,6 +257,8 @@ class Page:
     def finish(self, response):
         for name, value in security.SECURITY_HEADERS.items():
             response.headers[name] = value
+        if getattr(response, "csp", None):  # a page that loads more (the map's tiles) widens its own policy
+            response.headers["Content-Security-Policy"] = response.csp
         response.headers["Content-Language"] = self.lang
         response.headers["Vary"] = "Cookie, Accept-Language"
         if self.request.cookies.get(SESSION_COOKIE) or response.status_code >= 300:

@@ -1,0 +1,58 @@
+"""The municipality's map: public proposals and meeting places as a list (the page
+itself, usable with the keyboard and without script) and, where script and Leaflet
+load, as markers on a map. Leaflet is served from the project (tools/leaflet),
+never from a CDN; tiles come from MAP_TILE_URL (OpenStreetMap's by default)."""
+import mimetypes
+import os
+from urllib.parse import urlsplit
+
+from werkzeug.wrappers import Response
+
+from .. import security
+from ..app import page_route
+from .proposals import parts
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LEAFLET = os.environ.get("LEAFLET_DIR") or os.path.normpath(
+    os.path.join(HERE, "..", "..", "..", "..", "tools", "leaflet", "node_modules", "leaflet", "dist"))
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+WORLD = "-180,-90,180,90"
+
+
+def tiles(config):
+    url = config.get("MAP_TILE_URL") or OSM_TILES
+    attribution = config.get("MAP_TILE_ATTRIBUTION") or (OSM_ATTRIBUTION if url == OSM_TILES else "")
+    return url, attribution
+
+
+@page_route("/municipalities/<m>/map")
+def municipality_map(page, m):
+    municipality = page.in_municipality(m)
+    rpc, mid = page.ctx.proposals, municipality.id
+    found = parts(
+        proposals=(lambda: rpc.list_page(mid, page.actor, {"bbox": WORLD, "limit": 100}).items, []),
+        places=(lambda: page.ctx.meetings.list_places(mid), []),
+    )
+    proposals = [p for p in found["proposals"] if not p.hidden and p.latitude is not None]
+    places = [p for p in found["places"] if p.latitude is not None]
+    url, attribution = tiles(page.config)
+    response = page.render("maps/map.html", title=page._("map.title"), proposals=proposals, places=places,
+                           tile_url=url, tile_attribution=attribution)
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url.replace("{s}", "a"))) if "://" in url else ""
+    # The tile server is the one other origin this page loads images from.
+    response.csp = security.CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
+    return response
+
+
+@page_route("/vendor/leaflet/<path:name>")
+def leaflet(page, name):
+    full = os.path.normpath(os.path.join(LEAFLET, name))
+    if not full.startswith(LEAFLET + os.sep) or not os.path.isfile(full):
+        return Response("not found", status=404, content_type="text/plain; charset=utf-8")
+    with open(full, "rb") as fh:
+        body = fh.read()
+    ctype = mimetypes.guess_type(full)[0] or "application/octet-stream"
+    if ctype.startswith("text/") or ctype == "application/javascript":
+        ctype += "; charset=utf-8"
+    return Response(body, content_type=ctype, headers={"Cache-Control": "public, max-age=86400"})

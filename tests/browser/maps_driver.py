@@ -1,0 +1,57 @@
+"""Browser journey for the municipality's map (issue 21), run as a child process like
+driver.py: ``python maps_driver.py map <spec.json>`` prints a JSON result last."""
+import json
+import re
+import sys
+
+from playwright.sync_api import expect, sync_playwright
+
+from driver import Journey
+
+
+def municipality_map(j):
+    result = {}
+    for language in ("da", "nb"):
+        with j.person(language) as page:
+            j.go(page, f"/municipalities/aalborg/map?lang={language}")
+            heading = {"da": "Kort over", "nb": "Kart over"}[language]
+            expect(page.locator("h1")).to_contain_text(heading)
+            # the list alternative: every proposal and place, as links and text
+            expect(page.locator("#map-list-proposals a", has_text=j.spec["title"])).to_be_visible()
+            expect(page.locator("#map-list-places")).to_contain_text(j.spec["place"])
+            # Leaflet came from the gateway itself and put both points on the map, tiles or not
+            expect(page.locator("#map")).to_be_visible()
+            assert page.evaluate("typeof window.L") == "object"
+            expect(page.locator("#map")).to_have_attribute("data-markers", "2")
+            sources = page.evaluate("Array.from(document.scripts).map(s => s.src).filter(Boolean)")
+            assert all(s.startswith(j.base) for s in sources), sources
+            # keyboard: the map region and a marker are reached with Tab; Enter opens its link
+            page.locator("h1").click()
+            reached = []
+            for _ in range(60):
+                page.keyboard.press("Tab")
+                focused = page.evaluate("document.activeElement.id || document.activeElement.getAttribute('title') || ''")
+                reached.append(focused)
+                if focused == j.spec["title"]:
+                    break
+            assert "map" in reached and j.spec["title"] in reached, reached
+            page.keyboard.press("Enter")
+            expect(page.locator(".leaflet-popup-content a", has_text=j.spec["title"])).to_be_visible()
+            j.shot(page, f"map-{language}")
+            violations = j.axe(page)
+            assert violations == [], json.dumps(violations, ensure_ascii=False)
+            result[language] = {"reached": len(reached), "violations": len(violations)}
+            page.locator(".leaflet-popup-content a").click()
+            page.wait_for_url(re.compile(r"/proposals/"))
+    return result
+
+
+if __name__ == "__main__":
+    with open(sys.argv[2], encoding="utf-8") as fh:
+        spec = json.load(fh)
+    with sync_playwright() as playwright:
+        journey = Journey(spec, playwright)
+        try:
+            print(json.dumps(municipality_map(journey)))
+        finally:
+            journey.browser.close()
