@@ -95,6 +95,13 @@ def _count(env, name, default):
     return count
 
 
+def _group(value):
+    value = value.strip()
+    if value and not MUNICIPALITY_RE.match(value):
+        raise ConfigError(f"INSTANCE_GROUP {value!r} is not a name like 'north' (lower-case letters, digits, -)")
+    return value or None
+
+
 def amqp_ssl(uri, environ=None):
     """TLS options for an ``amqps://`` URI (kombu and py-amqp take them as ``ssl``):
     the server's certificate is verified against ``AMQP_CA_FILE`` (else the
@@ -145,6 +152,8 @@ def load(service, environ=None, extra=None):
         "MUNICIPALITY_CATALOG": env.get("MUNICIPALITY_CATALOG", ""),
         # The instance group that answers RPC calls naming no municipality (samskab.rpc).
         "HOME_GROUP": env.get("HOME_GROUP", "1") not in ("0", "false", "no"),
+        # Names the group's event queues (samskab.consumer.queue_name): adding a municipality then only binds.
+        "INSTANCE_GROUP": _group(env.get("INSTANCE_GROUP", "")),
         # Trust on the broker (docs/runbook.md, "Broker users"): a service's own user, TLS, heartbeats.
         "BROKER_USER_PREFIX": env.get("BROKER_USER_PREFIX", "samskab-"),
         "HEARTBEAT": _count(env, "AMQP_HEARTBEAT", "60"),

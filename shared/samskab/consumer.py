@@ -104,7 +104,13 @@ kombu.serialization.register(
 RAW_TYPES = ["cloudevents", "json", "application/data", "text/plain"]
 
 
-def queue_name(service, method, municipalities):
+def queue_name(service, method, municipalities, group=None):
+    """The work queue of one handler in one instance group.  A named group
+    (``INSTANCE_GROUP``) keeps its queue whatever it serves: a municipality added
+    to it only adds bindings to that queue (no new name, nothing to drain); an
+    unnamed one is named after its list, as before."""
+    if group:
+        return f"samskab.{service}.{method}@{group}"
     scope = "" if municipalities == "*" else "@" + "+".join(municipalities)
     return f"samskab.{service}.{method}{scope}"
 
@@ -175,7 +181,7 @@ class EventConsumer(Consumer):
         self.max_bytes = int(config.get("MAX_EVENT_BYTES", 262144))
         self.batch_size = int(self.batch or config.get("EVENT_BATCH", 10))  # samskab.config checked EVENT_BATCH
         self.metrics = metrics.for_service(self.service)
-        self.name = queue_name(self.service, self.method_name, self.municipalities)
+        self.name = queue_name(self.service, self.method_name, self.municipalities, config.get("INSTANCE_GROUP"))
         queue_args = {}
         if config.get("QUEUE_TYPE") == "quorum":
             queue_args["x-queue-type"] = "quorum"

@@ -197,12 +197,14 @@ def test_kubernetes_services_declare_quorum_queues(tmp_path):
     assert configuration.load("matching", env).get("QUEUE_TYPE") == "quorum"
 
 
-def scopes(overlay, service, tmp_path):
+def scopes(overlay, service, tmp_path, groups=None):
     result = {}
     for d in docs(overlay, "Deployment"):
         if service_of(d) == service:
             env = environment(overlay, d, tmp_path)
             result[d["metadata"]["name"]] = configuration.parse_municipalities(env["MUNICIPALITIES"])
+            if groups is not None:
+                groups[d["metadata"]["name"]] = configuration.load(service, env)["INSTANCE_GROUP"]
     return result
 
 
@@ -211,12 +213,13 @@ def test_inter_municipal_one_shared_matching_while_aalborg_runs_its_own_proposal
     assert scopes("inter-municipal", "matching", tmp_path) == {"matching": region}
     assert scopes("inter-municipal", "gateway", tmp_path) == {"gateway": region}
     for service in ("proposals", "meetings"):
-        groups = scopes("inter-municipal", service, tmp_path)
+        names = {}
+        groups = scopes("inter-municipal", service, tmp_path, names)
         assert groups == {service: ("bronderslev", "frederikshavn", "hjorring"), f"{service}-aalborg": ("aalborg",)}
         # Each group consumes its own queues: an Aalborg event is never taken by the shared group.
-        queues = {queue_name(service, "on_event", scope) for scope in groups.values()}
-        assert queues == {f"samskab.{service}.on_event@bronderslev+frederikshavn+hjorring",
-                          f"samskab.{service}.on_event@aalborg"}
+        # The queues are named after the group, so a municipality added to one keeps them.
+        queues = {queue_name(service, "on_event", scope, names[name]) for name, scope in groups.items()}
+        assert queues == {f"samskab.{service}.on_event@shared", f"samskab.{service}.on_event@aalborg"}
 
 
 def test_single_municipality_serves_hamar_only(tmp_path):
