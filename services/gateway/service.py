@@ -20,7 +20,7 @@ from samskab.db import Database
 from samskab.rpc import GroupRpcProxy as RpcProxy  # routes by municipality, sends deadlines
 from samskab.health import metrics_response, readiness
 
-from . import internal_port
+from . import cors, internal_port
 from .internal_port import InternalPort
 
 from . import api  # noqa: F401  (registers the routes)
@@ -91,7 +91,8 @@ class Service:
         "PUBLIC_CACHE_SECONDS": "1",
         "READMODEL": "1", "READMODEL_MAX_AGE_SECONDS": "60", "READMODEL_MAX_PAGES": "5000",
         "READMODEL_MAX_ANSWERS": "100000", "READMODEL_WARM": "100",
-        "GATEWAY_INTERNAL_PORT": "",  # /metrics and /readyz there, not on the public port (internal_port.py)
+        "GATEWAY_INTERNAL_PORT": "",
+        "CORS_ORIGINS": "*",  # public reads from other origins, GET/HEAD only (cors.py)  # /metrics and /readyz there, not on the public port (internal_port.py)
     }
 
     settings = Settings()
@@ -149,6 +150,7 @@ class Service:
                 log.exception("unhandled error on %s %s", request.method, self.trace["route"])
                 response = problem_response(500, "something went wrong on our side", instance=request.path)
         response = readmodel_http.finish(self.readmodel, request, response)  # ETag, 304, Cache-Control
+        response = cors.allow(self.config, request, response)
         route_name = self.trace["route"]
         elapsed = time.perf_counter() - started
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -166,6 +168,8 @@ class Service:
         path = request.path
         if path == "/healthz":
             return Response('{"status":"ok"}', content_type="application/json"), "/healthz"
+        if cors.is_preflight(request):
+            return cors.preflight(self.config, request), "/cors-preflight"
         if path in ("/readyz", "/metrics") and not internal_port.allowed(request, self.config):
             return Response("not found\n", status=404, content_type="text/plain"), "/internal"
         if path == "/readyz":

@@ -135,3 +135,37 @@ def test_the_gateways_metrics_and_readiness_are_on_its_internal_port_only(broker
     finally:
         code = process.terminate()
     assert code == 0, process.output()
+
+
+def test_public_reads_answer_cors_for_get_only_from_the_configured_origins(broker_uri, postgres_url, fresh_database, tmp_path):
+    spec = compose()["services"]["gateway"]
+    port = free_port()
+    env = local_environment(spec["environment"], "gateway", amqp_uri=broker_uri, postgres_url=postgres_url,
+                            database_url=fresh_database("gateway"), port=port)
+    env["CORS_ORIGINS"] = "https://data.example.org, https://kort.example.dk"
+    process = ServiceProcess(spec["command"], env, tmp_path / "gateway.log", port)
+    base = f"http://127.0.0.1:{port}/api/v1/municipalities"
+    try:
+        process.wait_until("/healthz")
+        ok = requests.get(base, headers={"Origin": "https://data.example.org"}, timeout=5)
+        assert ok.status_code == 200 and ok.headers["Access-Control-Allow-Origin"] == "https://data.example.org"
+        assert "ETag" in ok.headers["Access-Control-Expose-Headers"]
+        assert "Access-Control-Allow-Origin" not in requests.get(
+            base, headers={"Origin": "https://evil.example.com"}, timeout=5).headers
+        # a conditional read from that page: 304, still readable cross-origin
+        again = requests.get(base, headers={"Origin": "https://kort.example.dk", "If-None-Match": ok.headers["ETag"]},
+                             timeout=5)
+        assert again.status_code == 304 and again.headers["Access-Control-Allow-Origin"] == "https://kort.example.dk"
+        preflight = requests.options(base, headers={"Origin": "https://data.example.org",
+                                                    "Access-Control-Request-Method": "GET",
+                                                    "Access-Control-Request-Headers": "if-none-match"}, timeout=5)
+        assert preflight.status_code == 204
+        assert preflight.headers["Access-Control-Allow-Methods"] == "GET, HEAD"
+        assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
+        # writing cross-origin is not allowed: no CORS headers, so the browser refuses
+        post = requests.options(base, headers={"Origin": "https://data.example.org",
+                                               "Access-Control-Request-Method": "POST"}, timeout=5)
+        assert "Access-Control-Allow-Origin" not in post.headers
+    finally:
+        code = process.terminate()
+    assert code == 0, process.output()
