@@ -35,3 +35,15 @@ def test_a_resident_makes_a_calendar_address_which_works_until_a_new_one_is_made
 
     nn.post("/me/calendar", {}, token_from="/me/calendar")
     assert nn.http.get(base + path).status_code == 404, "the old address stops"
+
+
+def test_a_refused_page_says_so_in_the_reader_s_language_only(platform):
+    base, config = platform
+    make_account(config, "kari@example.org", "resident", municipality="hamar", language="nb")
+    nb = Visitor(base, accept_language="nb")
+    nb.login("kari@example.org")
+    refused = nb.get("/operator")
+    assert refused.status_code == 403 and '<html lang="nb">' in refused.text
+    assert 'lang="en"' not in refused.text.split("<main", 1)[1], "no English on a Norwegian page"
+    english = nb.get("/operator?lang=en")
+    assert english.status_code == 403 and '<html lang="en">' in english.text
