@@ -46,12 +46,54 @@ def municipality_map(j):
     return result
 
 
+def propose_with_a_point(j):
+    """A resident proposes, picking the place on the map in the second step."""
+    result = {}
+    for language in ("da", "nb"):
+        with j.person(language) as page:
+            j.login(page, j.spec["resident"])
+            j.go(page, f"/municipalities/aalborg/proposals/new?lang={language}")
+            title = j.spec["titles"][language]
+            page.locator("#f-problem").fill("Børn krydser en bred vej uden lys om morgenen.")
+            page.locator("#f-goal").fill("En sikker overgang for alle.")
+            page.locator("#f-title").fill(title)
+            page.locator("#f-kind-development").check()
+            page.locator("button[name=go][value=next]").click()
+            picker = page.locator("#picker")
+            expect(picker).to_be_visible()
+            violations = j.axe(page)
+            assert violations == [], json.dumps(violations, ensure_ascii=False)
+            # with the keyboard: Tab to the map, an arrow moves it, Enter picks its centre
+            picker.focus()
+            page.keyboard.press("ArrowRight")
+            page.keyboard.press("Enter")
+            expect(picker).to_have_attribute("data-picked", re.compile(r"^-?\d+\.\d{6},-?\d+\.\d{6}$"))
+            # then a click on the map moves the point where the click was
+            box = picker.bounding_box()
+            page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.6)
+            latitude, longitude = page.locator("#f-latitude").input_value(), page.locator("#f-longitude").input_value()
+            assert picker.get_attribute("data-picked") == f"{latitude},{longitude}"
+            j.shot(page, f"picker-{language}")
+            page.locator("button[name=go][value=next]").click()
+            page.locator("button[name=go][value=next]").click()
+            page.locator("#f-level-involve").check()
+            page.locator("button[name=go][value=next]").click()
+            page.locator("button[name=go][value=submit]").click()
+            page.wait_for_url(re.compile(r"/proposals/[0-9a-f-]{36}"))
+            proposal_id = re.search(r"/proposals/([0-9a-f-]{36})", page.url).group(1)
+            result[language] = {"id": proposal_id, "latitude": float(latitude), "longitude": float(longitude),
+                                "violations": len(violations)}
+    return result
+
+
+JOURNEYS = {"map": municipality_map, "propose": propose_with_a_point}
+
 if __name__ == "__main__":
     with open(sys.argv[2], encoding="utf-8") as fh:
         spec = json.load(fh)
     with sync_playwright() as playwright:
         journey = Journey(spec, playwright)
         try:
-            print(json.dumps(municipality_map(journey)))
+            print(json.dumps(JOURNEYS[sys.argv[1]](journey)))
         finally:
             journey.browser.close()

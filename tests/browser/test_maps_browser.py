@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+import jsonschema
 import pytest
 import requests
 
@@ -33,6 +34,44 @@ def token(base, email):
     r = requests.post(f"{base}/api/v1/auth/token", json={"email": email, "password": PASSWORD})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def run(journey, spec, name):
+    artifacts = os.path.join(ROOT, "test-artifacts", "browser", name)
+    shutil.rmtree(artifacts, ignore_errors=True)
+    os.makedirs(artifacts, exist_ok=True)
+    path = os.path.join(artifacts, "spec.json")
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({**spec, "artifacts": artifacts}, fh)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, os.path.join(HERE, "maps_driver.py"), journey, path], capture_output=True,
+                          text=True, env=env, timeout=400, cwd=HERE)
+    assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_point_picked_while_proposing_is_on_the_map_page_and_in_the_geojson(runner_factory, make_config):
+    base, config = start_platform(runner_factory, make_config, services=("proposals", "meetings"))
+    make_account(config, "staff@aalborg.example", "employee", name="Medarbejder")
+    make_account(config, "rita@example.org", "resident", name="Rita")
+    staff = token(base, "staff@aalborg.example")
+    titles = {"da": "Lys ved skolevejen", "nb": "Lys ved skoleveien"}
+    result = run("propose", {"base": base, "resident": "rita@example.org", "titles": titles}, "maps-propose")
+    for language in ("da", "nb"):
+        picked = result[language]
+        assert picked["violations"] == 0
+        r = requests.post(f"{base}/api/v1/municipalities/aalborg/proposals/{picked['id']}/transitions",
+                          json={"to": "published"}, headers=staff)
+        assert r.status_code == 200, r.text
+    collection = requests.get(f"{base}/api/v1/municipalities/aalborg/proposals.geojson").json()
+    schema = json.load(open(os.path.join(ROOT, "tests", "geojson", "rfc7946.schema.json"), encoding="utf-8"))
+    jsonschema.validate(collection, schema)
+    points = {f["id"]: f["geometry"]["coordinates"] for f in collection["features"]}
+    for language in ("da", "nb"):
+        picked = result[language]
+        assert points[picked["id"]] == [picked["longitude"], picked["latitude"]]
+        page = requests.get(f"{base}/municipalities/aalborg/map?lang={language}")
+        assert titles[language] in page.text
 
 
 def test_the_map_page_shows_points_in_da_and_nb_with_a_list_alternative(runner_factory, make_config):

@@ -39,10 +39,15 @@ def municipality_map(page, m):
     url, attribution = tiles(page.config)
     response = page.render("maps/map.html", title=page._("map.title"), proposals=proposals, places=places,
                            tile_url=url, tile_attribution=attribution)
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url.replace("{s}", "a"))) if "://" in url else ""
-    # The tile server is the one other origin this page loads images from.
-    response.csp = security.CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
+    response.csp = policy(page.config)
     return response
+
+
+def policy(config):
+    """The site's Content-Security-Policy plus the tile server: the one other origin a map loads images from."""
+    url = tiles(config)[0]
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url.replace("{s}", "a"))) if "://" in url else ""
+    return security.CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
 
 
 @page_route("/vendor/leaflet/<path:name>")

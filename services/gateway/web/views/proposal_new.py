@@ -13,13 +13,14 @@ from samskab.errors import Invalid
 
 from .. import forms
 from ..app import page_route
+from . import maps
 from .proposals import KINDS, LEVELS, base, optional, parts
 
 STEPS = ("mission", "affected", "needs", "expectations", "review")
 FIELDS = ("title", "kind", "problem", "goal", "affected", "area", "topics", "needs", "iap2_level", "expectations",
-          "language")
+          "language", "latitude", "longitude")
 STEP_REQUIRED = {"mission": ("title", "kind", "problem", "goal"), "expectations": ("iap2_level",)}
-STEP_FIELDS = {"mission": ("title", "kind", "problem", "goal"), "affected": ("affected", "area", "topics"),
+STEP_FIELDS = {"mission": ("title", "kind", "problem", "goal"), "affected": ("affected", "area", "topics", "latitude", "longitude"),
                "needs": ("needs",), "expectations": ("iap2_level", "expectations", "language")}
 # Not worth pointing to from a new proposal: what nobody else sees or what ended without anything.
 NOT_SIMILAR = ("draft", "withdrawn", "rejected")
@@ -38,6 +39,8 @@ def _payload(page, values, submit):
         "area": values.get("area") or None, "topics": split(values.get("topics"))[:20],
         "needs": split(values.get("needs"))[:30], "language": values.get("language") or page.lang,
         "iap2_level": values.get("iap2_level") or None, "submit": submit,
+        # the point picked on the map (or typed): as sent, so a wrong value is named at its field
+        "latitude": values.get("latitude") or None, "longitude": values.get("longitude") or None,
     }
 
 
@@ -111,6 +114,9 @@ def new(page, m):
                 step, status = _step_of(errors), 422
     if step == "review":
         similar = _similar_to_draft(page, municipality.id, values)
-    return page.render("proposals/new.html", status=status, title=page._("new.title"), values=values,
-                       errors=errors, step=step, steps=STEPS, similar=similar, kinds=KINDS, levels=LEVELS,
-                       attempt=attempt, preview=_payload(page, values, True) if step == "review" else None)
+    response = page.render("proposals/new.html", status=status, title=page._("new.title"), values=values,
+                           errors=errors, step=step, steps=STEPS, similar=similar, kinds=KINDS, levels=LEVELS,
+                           attempt=attempt, preview=_payload(page, values, True) if step == "review" else None,
+                           tiles=maps.tiles(page.config))
+    response.csp = maps.policy(page.config)  # the picker's map tiles
+    return response
