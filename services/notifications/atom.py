@@ -28,19 +28,21 @@ def _link_for(base_url, envelope):
     return f"{base_url}/municipalities/{envelope['municipality']}/{subject}" if subject else None
 
 
-def render_feed(*, municipality, name, language, self_url, base_url, envelopes):
+def render_feed(*, municipality, name, language, self_url, base_url, envelopes, feed_id=None, links=None):
     """The feed document (bytes).  Newest entry first; ``updated`` of the feed is
     the newest event's time (or a fixed epoch for an empty feed, still valid)."""
     ET.register_namespace("", ATOM_NS)
     q = lambda tag: f"{{{ATOM_NS}}}{tag}"  # noqa: E731
     texts = TITLES.get(language, TITLES["en"])
     feed = ET.Element(q("feed"), {"{http://www.w3.org/XML/1998/namespace}lang": language})
-    ET.SubElement(feed, q("id")).text = self_url
+    ET.SubElement(feed, q("id")).text = feed_id or self_url  # every page of one feed has the feed's id
     ET.SubElement(feed, q("title")).text = texts["feed"].format(name=name)
     ET.SubElement(feed, q("updated")).text = envelopes[0]["time"] if envelopes else "1970-01-01T00:00:00Z"
     author = ET.SubElement(feed, q("author"))
     ET.SubElement(author, q("name")).text = name
     ET.SubElement(feed, q("link"), {"rel": "self", "type": "application/atom+xml", "href": self_url})
+    for rel, href in (links or {}).items():  # RFC 5005 paging: first, next (older), previous (newer)
+        ET.SubElement(feed, q("link"), {"rel": rel, "type": "application/atom+xml", "href": href})
     ET.SubElement(feed, q("generator")).text = "Samskab"
     for envelope in envelopes:
         data = envelope.get("data") or {}

@@ -120,8 +120,8 @@ class Service(ServiceBase):
         return public.events_after(self.db, municipality, after, limit)
 
     @rpc
-    def feed(self, municipality, self_url, limit=50):
-        return public.feed(self.db, self.settings, municipality, self_url, limit)
+    def feed(self, municipality, self_url, limit=50, before=None):
+        return public.feed(self.db, self.settings, municipality, self_url, limit, before)
 
     @rpc
     def open_data(self, municipality):

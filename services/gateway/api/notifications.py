@@ -144,11 +144,17 @@ def webhook_deliveries(ctx, m, webhook_id):
 # -- the public log ---------------------------------------------------------------------------
 
 @route("GET", "/municipalities/<m>/feed.atom", media_type="application/atom+xml",
-       summary="Atom feed of the municipality's public events", tags=["subscriptions"])
+       summary="Atom feed of the municipality's public events (RFC 5005 paged: links first, next, previous)",
+       tags=["subscriptions"],
+       query={"before": ({"type": "string"}, "a page of older entries: the href of a 'next' link")})
 def feed(ctx, m):
     municipality = ctx.municipality(m)
     self_url = f"{ctx.config.get('PUBLIC_URL', '').rstrip('/')}/api/v1/municipalities/{municipality.id}/feed.atom"
-    xml = ctx.notifications.feed(municipality.id, self_url)
+    before = ctx.request.args.get("before")
+    if before:
+        xml = ctx.notifications.feed(municipality.id, self_url, 50, before)
+    else:
+        xml = ctx.notifications.feed(municipality.id, self_url)
     return Response(xml, content_type="application/atom+xml; charset=utf-8")
 
 

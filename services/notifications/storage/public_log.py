@@ -38,6 +38,14 @@ def newest(uow, municipality, limit):
         .order_by(public_events.c.seq.desc()).limit(limit))]
 
 
+def page(uow, municipality, before, limit):
+    """(seq, envelope) rows, newest first, older than ``before`` (a seq; None for the newest)."""
+    query = sa.select(public_events.c.seq, public_events.c.envelope).where(public_events.c.municipality == municipality)
+    if before is not None:
+        query = query.where(public_events.c.seq < before)
+    return uow.execute(query.order_by(public_events.c.seq.desc()).limit(limit)).all()
+
+
 def everything(uow, municipality):
     return [r.envelope for r in uow.execute(
         sa.select(public_events.c.envelope).where(public_events.c.municipality == municipality)
