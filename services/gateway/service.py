@@ -92,6 +92,7 @@ class Service:
         "READMODEL": "1", "READMODEL_MAX_AGE_SECONDS": "60", "READMODEL_MAX_PAGES": "5000",
         "READMODEL_MAX_ANSWERS": "100000", "READMODEL_WARM": "100",
         "GATEWAY_INTERNAL_PORT": "",
+        "MAP_TILE_URL": "", "MAP_TILE_ATTRIBUTION": "", "MAP_CENTER": "",  # maps (web/views/maps.py)
         "CORS_ORIGINS": "*",  # public reads from other origins, GET/HEAD only (cors.py)  # /metrics and /readyz there, not on the public port (internal_port.py)
     }
 

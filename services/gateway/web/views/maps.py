@@ -46,7 +46,8 @@ def municipality_map(page, m):
 def policy(config):
     """The site's Content-Security-Policy plus the tile server: the one other origin a map loads images from."""
     url = tiles(config)[0]
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url.replace("{s}", "a"))) if "://" in url else ""
+    # A {s} subdomain (a, b, c …) becomes a CSP host wildcard.
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url.replace("{s}", "*"))) if "://" in url else ""
     return security.CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
 
 
