@@ -24,7 +24,7 @@ Alignment = Literal["for", "against", "neutral"]
 EDIT_WINDOW_SECONDS = 15 * 60
 
 __all__ = [
-    "EDIT_WINDOW_SECONDS", "NewComment", "CommentEdit", "CommentReport", "CommentHide", "CommentOut",
+    "EDIT_WINDOW_SECONDS", "NewComment", "CommentEdit", "CommentReport", "CommentHide", "CommentOut", "ReplyOut",
     "CommentReportOut", "CommentPosted", "CommentEdited", "CommentHidden", "CommentReported", "CommentsRpc",
 ]
 
@@ -51,7 +51,9 @@ class CommentHide(_Input):
     reason: Reason
 
 
-class CommentOut(BaseModel):
+class ReplyOut(BaseModel):
+    """A reply: one level under a top-level comment (so the schema has no cycle)."""
+
     id: str
     proposal_id: str
     parent_id: str | None = None
@@ -63,7 +65,11 @@ class CommentOut(BaseModel):
     hidden_reason: str | None = None
     mine: bool = Field(False, description="the caller wrote it")
     editable_until: dt.datetime | None = Field(None, description="the caller's own comment, while it may be edited")
-    replies: list["CommentOut"] = Field(default_factory=list)
+    replies: list[dict] = Field(default_factory=list, description="always empty: replies are one level deep")
+
+
+class CommentOut(ReplyOut):
+    replies: list[ReplyOut] = Field(default_factory=list)
 
 
 class CommentReportOut(BaseModel):
