@@ -86,7 +86,28 @@ def propose_with_a_point(j):
     return result
 
 
-JOURNEYS = {"map": municipality_map, "propose": propose_with_a_point}
+def place_with_a_point(j):
+    """Staff add a meeting place, picking its point on the map with the keyboard."""
+    with j.person("da") as page:
+        j.login(page, j.spec["staff"])
+        j.go(page, "/municipalities/aalborg/meeting-places?lang=da")
+        page.locator("#f-name").fill(j.spec["place"])
+        page.locator("#f-address").fill("Rendsburggade 2, 9000 Aalborg")
+        page.locator("#f-capacity").fill("80")
+        picker = page.locator("#picker")
+        expect(picker).to_be_visible()
+        picker.focus()
+        page.keyboard.press("Enter")
+        latitude, longitude = page.locator("#f-latitude").input_value(), page.locator("#f-longitude").input_value()
+        assert latitude and longitude
+        violations = j.axe(page)
+        assert violations == [], json.dumps(violations, ensure_ascii=False)
+        picker.locator("xpath=ancestor::form").locator("button[type=submit]").click()
+        page.wait_for_url(re.compile(r"done=saved"))
+        return {"latitude": float(latitude), "longitude": float(longitude), "violations": len(violations)}
+
+
+JOURNEYS = {"map": municipality_map, "propose": propose_with_a_point, "place": place_with_a_point}
 
 if __name__ == "__main__":
     with open(sys.argv[2], encoding="utf-8") as fh:

@@ -110,3 +110,13 @@ def test_the_map_page_shows_points_in_da_and_nb_with_a_list_alternative(runner_f
     assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["da"]["violations"] == 0 and result["nb"]["violations"] == 0
+
+
+def test_staff_pick_a_meeting_place_on_the_map_and_it_is_in_the_geojson(runner_factory, make_config):
+    base, config = start_platform(runner_factory, make_config, services=("proposals", "meetings"))
+    make_account(config, "staff@aalborg.example", "employee", name="Medarbejder")
+    picked = run("place", {"base": base, "staff": "staff@aalborg.example", "place": PLACE}, "maps-place")
+    assert picked["violations"] == 0
+    collection = requests.get(f"{base}/api/v1/municipalities/aalborg/meeting-places.geojson").json()
+    assert [(f["properties"]["name"], f["geometry"]["coordinates"]) for f in collection["features"]] == [
+        (PLACE, [picked["longitude"], picked["latitude"]])]

@@ -62,3 +62,19 @@ def leaflet(page, name):
     if ctype.startswith("text/") or ctype == "application/javascript":
         ctype += "; charset=utf-8"
     return Response(body, content_type=ctype, headers={"Cache-Control": "public, max-age=86400"})
+
+
+def point_fields(page, errors):
+    """latitude and longitude from a form: both numbers or both empty; a problem is put in ``errors``."""
+    point = {}
+    for name in ("latitude", "longitude"):
+        text = page.field(name).replace(",", ".")
+        if not text:
+            continue
+        try:
+            point[name] = float(text)
+        except ValueError:
+            errors[name] = page._("form.number")
+    if len(point) == 1 and not errors:
+        errors["longitude" if "latitude" in point else "latitude"] = page._("form.required")
+    return point

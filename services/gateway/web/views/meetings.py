@@ -14,6 +14,7 @@ from samskab.errors import Conflict, Invalid
 
 from .. import forms, i18n
 from ..app import env, page_route
+from . import maps
 from .proposals import optional, parts  # parts of a page fetched at once; a missing one shows its default
 
 LEVELS = ("inform", "consult", "involve", "collaborate", "empower")
@@ -346,19 +347,23 @@ def places(page, m):
             errors["capacity"] = page._("form.number")
         if values["kind"] not in PLACE_KINDS:
             errors["kind"] = page._("form.choose")
+        point = maps.point_fields(page, errors)  # the point picked on the map (issue 21)
         if not errors:
             try:
                 page.ctx.meetings.create_place(municipality.id, page.actor,
-                                               {**values, "capacity": int(values["capacity"])})
+                                               {**values, "capacity": int(values["capacity"]), **point})
             except Invalid as exc:
                 errors = forms.from_invalid(page, exc, known=values.keys())
             else:
                 return page.redirect(f"/municipalities/{m}/meeting-places", "saved")
         status = 422
     found = _plain(page.ctx.meetings.list_places(municipality.id))
-    return page.render("meetings/places.html", status=status, title=page._("places.title"), places=found,
-                       staff=staff, values=values, errors=errors,
-                       kind_options=[(k, page._("place.kind." + k)) for k in PLACE_KINDS])
+    response = page.render("meetings/places.html", status=status, title=page._("places.title"), places=found,
+                           staff=staff, values={**values, **{k: page.field(k) for k in ("latitude", "longitude")}},
+                           errors=errors, kind_options=[(k, page._("place.kind." + k)) for k in PLACE_KINDS],
+                           tiles=maps.tiles(page.config))
+    response.csp = maps.policy(page.config)  # the picker's map tiles
+    return response
 
 
 @page_route("/municipalities/<m>/meetings/<uuid:meeting_id>/minutes", methods=("POST",))
