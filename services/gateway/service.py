@@ -15,7 +15,7 @@ from nameko.web.handlers import http
 from werkzeug.exceptions import MethodNotAllowed, NotFound as RouteNotFound
 from werkzeug.wrappers import Response
 
-from samskab import events, metrics, municipalities
+from samskab import events, logs, metrics, municipalities
 from samskab.db import Database
 from samskab.rpc import GroupRpcProxy as RpcProxy  # routes by municipality, sends deadlines
 from samskab.health import metrics_response, readiness
@@ -162,6 +162,8 @@ class Service:
         log.info(
             "%s %s %s %.1fms traceparent=%s", request.method, route_name, response.status_code,
             elapsed * 1000, self.trace["traceparent"],
+            extra=logs.fields(traceparent=self.trace["traceparent"], method=request.method, route=route_name,
+                              status=response.status_code, duration_ms=round(elapsed * 1000, 1)),
         )
         return response
 

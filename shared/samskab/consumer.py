@@ -51,7 +51,7 @@ from kombu import Consumer as KombuConsumer
 from nameko.extensions import register_entrypoint
 from nameko.messaging import Consumer, QueueConsumer
 
-from . import events, metrics, municipalities
+from . import events, logs, metrics, municipalities
 from .amqp_publish import connection_params
 from .db import Database, DuplicateEvent
 
@@ -338,6 +338,8 @@ class EventConsumer(Consumer):
             "%s %s %s municipality=%s traceparent=%s %.1fms",
             self.name, outcome, envelope["id"], envelope["municipality"],
             envelope.get("traceparent"), elapsed * 1000,
+            extra=logs.fields(envelope["id"], envelope["municipality"], envelope.get("traceparent"),
+                              queue=self.name, outcome=outcome, type=envelope["type"]),
         )
 
     # -- failing -------------------------------------------------------------

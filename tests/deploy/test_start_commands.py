@@ -169,3 +169,30 @@ def test_public_reads_answer_cors_for_get_only_from_the_configured_origins(broke
     finally:
         code = process.terminate()
     assert code == 0, process.output()
+
+
+def test_json_logs_parse_line_by_line_and_a_request_line_names_its_route_status_and_trace(
+        broker_uri, postgres_url, fresh_database, tmp_path):
+    import json
+
+    spec = compose()["services"]["gateway"]
+    port = free_port()
+    env = local_environment(spec["environment"], "gateway", amqp_uri=broker_uri, postgres_url=postgres_url,
+                            database_url=fresh_database("gateway"), port=port)
+    env["LOG_FORMAT"] = "json"
+    process = ServiceProcess(spec["command"], env, tmp_path / "gateway.log", port)
+    try:
+        process.wait_until("/healthz")
+        trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        assert requests.get(f"http://127.0.0.1:{port}/api/v1/municipalities", headers={"traceparent": trace},
+                            timeout=5).status_code == 200
+    finally:
+        code = process.terminate()
+    assert code == 0, process.output()
+    lines = [line for line in (tmp_path / "gateway.log").read_text(encoding="utf-8").splitlines()
+             if line.startswith("{")]
+    records = [json.loads(line) for line in lines]  # every JSON line parses on its own
+    assert records and all(r["service"] == "gateway" and r["time"].endswith("Z") for r in records)
+    [request] = [r for r in records if r.get("route") == "/municipalities"]
+    assert request["status"] == 200 and request["method"] == "GET"
+    assert request["trace_id"] == "0af7651916cd43dd8448eb211c80319c"
