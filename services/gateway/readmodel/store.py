@@ -39,8 +39,11 @@ SHARED = {
     ("proposals", "updates"): _no_hidden,
     ("meetings", "list"): None,
     ("matching", "similar"): None,
+    ("matching", "panels_of"): None,  # the people drawn and their chances: staff only, and staff go live
     ("notifications", "feed"): None,
 }
+# A read not named here or below is always asked live, and a page that used one is not kept
+# (counted as "live <service>.<method>" in the stats): a new public read on a page belongs here.
 # Reads kept for anonymous callers only: a signed-in caller's answer carries what is
 # theirs (their support, their registration, their drafts, their party in an agreement).
 ANONYMOUS = {
