@@ -113,6 +113,22 @@ class Service(ServiceBase):
     def webhook_deliveries(self, municipality, actor, webhook_id, api_key=None, limit=100):
         return subscriptions.webhook_deliveries(self.db, municipality, actor, webhook_id, api_key, limit)
 
+    @rpc
+    def delete_webhook(self, municipality, actor, webhook_id, api_key=None):
+        return subscriptions.delete_webhook(self.db, municipality, actor, webhook_id, api_key)
+
+    @rpc
+    def enable_webhook(self, municipality, actor, webhook_id, api_key=None):
+        return subscriptions.enable_webhook(self.db, municipality, actor, webhook_id, api_key)
+
+    @rpc
+    def rotate_webhook_secret(self, municipality, actor, webhook_id, payload, api_key=None):
+        return subscriptions.rotate_webhook_secret(self.db, municipality, actor, webhook_id, payload, api_key)
+
+    @rpc
+    def ping_webhook(self, municipality, actor, webhook_id, api_key=None):
+        return subscriptions.ping_webhook(self.db, municipality, actor, webhook_id, api_key)
+
     # -- RPC: the public log, feed and open data ------------------------------------------------
 
     @rpc

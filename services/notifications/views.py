@@ -32,7 +32,8 @@ def api_key(r):
 def subscription(r, secret=False):
     out = {"id": str(r.id), "municipality": r.municipality, "url": r.url, "types": list(r.patterns),
            "status": r.status, "failures_in_a_row": r.failures_in_a_row,
-           "disabled_reason": r.disabled_reason, "created_at": iso(r.created_at)}
+           "disabled_reason": r.disabled_reason, "created_at": iso(r.created_at),
+           "previous_secret_until": iso(r.previous_secret_until) if r.previous_secret else None}
     if secret:
         out["secret"] = r.secret
     return out

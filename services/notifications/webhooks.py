@@ -36,11 +36,14 @@ def sign(secret, msg_id, timestamp, body):
     return Webhook(secret).sign(str(msg_id), moment, body)
 
 
-def headers(secret, msg_id, timestamp, body):
+def headers(secret, msg_id, timestamp, body, previous=None):
+    """With ``previous`` (a rotated-out secret still in its overlap) both sign: Standard
+    Webhooks allows space-separated signatures, so a receiver with either verifies."""
+    signatures = [sign(s, msg_id, timestamp, body) for s in (secret, previous) if s]
     return {
         "webhook-id": str(msg_id),
         "webhook-timestamp": str(int(timestamp)),
-        "webhook-signature": sign(secret, msg_id, timestamp, body),
+        "webhook-signature": " ".join(signatures),
         "content-type": "application/cloudevents+json",
     }
 

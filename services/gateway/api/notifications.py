@@ -6,7 +6,7 @@ from werkzeug.wrappers import Response
 
 from samskab.contracts.notifications import (
     ApiKeyListed, ApiKeyOut, EmailDeliveryOut, Inbox, Marked, MarkRead, NewApiKey, NewWebhook, Page, PreferencesOut,
-    PreferencesUpdate, Revoked, WebhookLog, WebhookOut,
+    PreferencesUpdate, Revoked, SecretRotation, WebhookDeleted, WebhookLog, WebhookOut, WebhookPinged,
 )
 from samskab.contracts.rpc import plain as _json
 
@@ -139,6 +139,43 @@ def webhook_deliveries(ctx, m, webhook_id):
     municipality = ctx.municipality(m)
     key = _api_key(ctx)
     return _json(ctx.notifications.webhook_deliveries(municipality.id, None if key else ctx.actor, webhook_id, api_key=key))
+
+
+def _managed(ctx, m):
+    """(municipality id, actor or None, API key or None): the key's own webhook, or staff."""
+    municipality = ctx.municipality(m)
+    key = _api_key(ctx)
+    return municipality.id, None if key else ctx.actor, key
+
+
+@route("DELETE", "/municipalities/<m>/webhooks/<webhook_id>", response=WebhookDeleted,
+       summary="Delete a webhook subscription; nothing more is sent to it", tags=["subscriptions"])
+def delete_webhook(ctx, m, webhook_id):
+    municipality, actor, key = _managed(ctx, m)
+    return _json(ctx.notifications.delete_webhook(municipality, actor, webhook_id, api_key=key))
+
+
+@route("POST", "/municipalities/<m>/webhooks/<webhook_id>/enable", response=WebhookOut,
+       summary="Enable a disabled webhook again; deliveries held while it was disabled are sent",
+       tags=["subscriptions"])
+def enable_webhook(ctx, m, webhook_id):
+    municipality, actor, key = _managed(ctx, m)
+    return _json(ctx.notifications.enable_webhook(municipality, actor, webhook_id, api_key=key))
+
+
+@route("POST", "/municipalities/<m>/webhooks/<webhook_id>/rotate-secret", body=SecretRotation, response=WebhookOut,
+       summary="A new signing secret (shown once); the old one also signs during the overlap",
+       tags=["subscriptions"])
+def rotate_webhook_secret(ctx, m, webhook_id, body):
+    municipality, actor, key = _managed(ctx, m)
+    return _json(ctx.notifications.rotate_webhook_secret(municipality, actor, webhook_id, body, api_key=key))
+
+
+@route("POST", "/municipalities/<m>/webhooks/<webhook_id>/ping", status=202, response=WebhookPinged,
+       summary="Send a signed samskab.webhook.ping to the webhook (see its delivery log)", tags=["subscriptions"])
+def ping_webhook(ctx, m, webhook_id):
+    municipality, actor, key = _managed(ctx, m)
+    return _json(ctx.notifications.ping_webhook(municipality, actor, webhook_id, api_key=key))
 
 
 # -- the public log ---------------------------------------------------------------------------

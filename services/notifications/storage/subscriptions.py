@@ -61,9 +61,13 @@ def subscriptions_by_id(uow, ids):
 
 
 def active_patterns(uow, municipality):
-    """``[(id, patterns)]`` of a municipality's active subscriptions."""
+    """``[(id, patterns)]`` of a municipality's subscriptions that take events: the active
+    ones, and the disabled ones of a live API key (their deliveries are held, to be
+    resent if the subscription is enabled again within the hold time)."""
+    live = sa.select(api_keys.c.id).where(api_keys.c.revoked_at.is_(None))
     return uow.execute(sa.select(webhook_subscriptions.c.id, webhook_subscriptions.c.patterns).where(
-        webhook_subscriptions.c.municipality == municipality, webhook_subscriptions.c.status == "active")).all()
+        webhook_subscriptions.c.municipality == municipality,
+        sa.or_(webhook_subscriptions.c.status == "active", webhook_subscriptions.c.api_key_id.in_(live)))).all()
 
 
 def succeeded_for(uow, subscription_id):
@@ -82,6 +86,37 @@ def failed_for(uow, subscription_id):
 def disable(uow, subscription_id, reason):
     uow.execute(webhook_subscriptions.update().where(webhook_subscriptions.c.id == subscription_id).values(
         status="disabled", disabled_at=sa.func.now(), disabled_reason=reason))
+
+
+def delete_subscription(uow, subscription_id):
+    """The subscription and its deliveries (pending ones are never sent)."""
+    uow.execute(webhook_deliveries.delete().where(webhook_deliveries.c.subscription_id == subscription_id))
+    uow.execute(webhook_subscriptions.delete().where(webhook_subscriptions.c.id == subscription_id))
+
+
+def enable(uow, subscription_id):
+    """Active again; its held deliveries are due now.  The updated row."""
+    row = uow.execute(webhook_subscriptions.update().where(webhook_subscriptions.c.id == subscription_id).values(
+        status="active", failures_in_a_row=0, disabled_at=None, disabled_reason=None)
+        .returning(*webhook_subscriptions.c)).first()
+    uow.execute(webhook_deliveries.update().where(webhook_deliveries.c.subscription_id == subscription_id,
+                                                  webhook_deliveries.c.status == "pending")
+                .values(next_attempt_at=sa.func.now()))
+    return row
+
+
+def rotate_secret(uow, subscription_id, secret, overlap):
+    """A new secret; the current one keeps signing for ``overlap`` (a timedelta).  The updated row."""
+    return uow.execute(webhook_subscriptions.update().where(webhook_subscriptions.c.id == subscription_id).values(
+        previous_secret=webhook_subscriptions.c.secret, previous_secret_until=sa.func.now() + overlap, secret=secret)
+        .returning(*webhook_subscriptions.c)).first()
+
+
+def hold(uow, delivery_id, hold_for):
+    """Keep a delivery of a disabled subscription pending until its hold time runs out
+    (then it is looked at once more, and given up if still disabled)."""
+    update_delivery(uow, delivery_id, next_attempt_at=webhook_deliveries.c.created_at + hold_for,
+                    last_error="held: the subscription is disabled")
 
 
 # -- deliveries ------------------------------------------------------------------------------

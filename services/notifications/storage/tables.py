@@ -155,6 +155,9 @@ webhook_subscriptions = sa.Table(
     sa.Column("url", sa.Text, nullable=False),
     sa.Column("patterns", pg.ARRAY(sa.Text), nullable=False),
     sa.Column("secret", sa.Text, nullable=False),
+    # after a rotation the old secret signs too, until previous_secret_until (the overlap)
+    sa.Column("previous_secret", sa.Text),
+    sa.Column("previous_secret_until", TS),
     sa.Column("status", sa.Text, nullable=False, server_default="active"),  # active, disabled
     sa.Column("failures_in_a_row", sa.Integer, nullable=False, server_default="0"),
     sa.Column("disabled_at", TS),

@@ -1,9 +1,10 @@
 """Third parties and the staff who look after them: API keys (operators),
 webhook subscriptions (an API key's), delivery logs, and undelivered e-mails."""
+import datetime as dt
 import uuid
 
-from samskab.errors import Forbidden, Invalid, NotFound, Unauthorized
-from samskab.values import parse_id
+from samskab.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from samskab.values import iso, now, parse_id
 
 from .. import views, webhooks
 from ..settings import flag
@@ -107,3 +108,72 @@ def webhook_deliveries(uow, municipality, actor, webhook_id, api_key=None, limit
             raise Unauthorized("send the API key in the X-Api-Key header")
         rows = subscriptions.deliveries_of(uow, sub.id, _limit(limit))
     return {"webhook": views.subscription(sub), "deliveries": [views.webhook_delivery(r) for r in rows]}
+
+
+# -- managing a subscription (its API key, or staff) ------------------------------------------
+
+MAX_OVERLAP_SECONDS = 7 * 24 * 3600
+
+
+def _owned(uow, municipality, actor, webhook_id, api_key):
+    """The subscription, if the caller's API key owns it or the caller is staff."""
+    sub = subscriptions.subscription(uow, municipality, parse_id(webhook_id, "webhook"))
+    if sub is None:
+        raise NotFound("no such webhook")
+    if api_key:
+        if _key(uow, municipality, api_key).id != sub.api_key_id:
+            raise NotFound("no such webhook")
+    elif not is_staff_of(actor, municipality):
+        raise Unauthorized("send the API key in the X-Api-Key header")
+    return sub
+
+
+def delete_webhook(uow, municipality, actor, webhook_id, api_key=None):
+    """Gone, with its deliveries: nothing more is sent to it."""
+    with uow:
+        sub = _owned(uow, municipality, actor, webhook_id, api_key)
+        subscriptions.delete_subscription(uow, sub.id)
+    return {"deleted": str(sub.id)}
+
+
+def enable_webhook(uow, municipality, actor, webhook_id, api_key=None):
+    """Enable a disabled subscription again; what was held for it is sent now."""
+    with uow:
+        sub = _owned(uow, municipality, actor, webhook_id, api_key)
+        key = subscriptions.key(uow, sub.api_key_id)
+        if key is None or key.revoked_at is not None:
+            raise Conflict("the webhook's API key is revoked; subscribe again with a live key")
+        row = subscriptions.enable(uow, sub.id)
+    return views.subscription(row)
+
+
+def rotate_webhook_secret(uow, municipality, actor, webhook_id, payload, api_key=None):
+    """A new signing secret, shown this once; the old one signs alongside it for the
+    overlap (``overlap_seconds``, default a day) so the receiver can switch in its own time."""
+    overlap = (payload or {}).get("overlap_seconds", 86400)
+    if isinstance(overlap, bool) or not isinstance(overlap, int) or not 0 <= overlap <= MAX_OVERLAP_SECONDS:
+        raise Invalid("the overlap is not valid",
+                      [{"field": "overlap_seconds", "message": f"whole seconds from 0 to {MAX_OVERLAP_SECONDS}"}])
+    with uow:
+        sub = _owned(uow, municipality, actor, webhook_id, api_key)
+        row = subscriptions.rotate_secret(uow, sub.id, webhooks.new_secret(), dt.timedelta(seconds=overlap))
+    return views.subscription(row, secret=True)
+
+
+def ping_webhook(uow, municipality, actor, webhook_id, api_key=None):
+    """Queue a signed ``samskab.webhook.ping`` to the subscription (sent like any event,
+    shown in its delivery log)."""
+    with uow:
+        sub = _owned(uow, municipality, actor, webhook_id, api_key)
+        if sub.status != "active":
+            raise Conflict("the webhook is disabled; enable it first")
+        event_id = uuid.uuid4()
+        payload = {"specversion": "1.0", "id": str(event_id), "type": PING, "source": f"/municipalities/{municipality}",
+                   "time": iso(now()), "municipality": municipality, "subject": f"webhooks/{sub.id}",
+                   "datacontenttype": "application/json", "data": {"subscription_id": str(sub.id)}}
+        subscriptions.queue_deliveries(uow, [{"subscription_id": sub.id, "event_id": event_id, "event_type": PING,
+                                              "payload": payload}])
+    return {"event_id": str(event_id)}
+
+
+PING = "samskab.webhook.ping"

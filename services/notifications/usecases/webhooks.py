@@ -1,6 +1,7 @@
 """Sending due webhook deliveries: signed POSTs, exponential backoff, and a
 subscription that keeps failing disabled (its owner is told by e-mail and the
 ``samskab.webhook.disabled`` event)."""
+import datetime as dt
 import logging
 import time
 
@@ -49,16 +50,22 @@ def send_batch(uow, settings):
 
 
 def _post(settings, row, sub, results):
-    if sub is None or sub.status != "active":
+    if sub is None:
+        results[row.id] = ("gone", None, "the subscription was deleted")
+        return
+    if sub.status != "active":
         results[row.id] = ("parked", None, "the subscription is disabled")
         return
+    previous = sub.previous_secret
+    if previous and (sub.previous_secret_until is None or sub.previous_secret_until.timestamp() <= time.time()):
+        previous = None  # the overlap is over: only the new secret signs
     body = events.dumps(row.payload)
     try:
         # Checked again at each delivery: a host name may resolve elsewhere since it was subscribed.
         webhooks.check_target(sub.url, allow_private=flag(settings.NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE),
                               allowed_networks=settings.NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS)
         response = requests.post(
-            sub.url, data=body, headers=webhooks.headers(sub.secret, row.event_id, time.time(), body),
+            sub.url, data=body, headers=webhooks.headers(sub.secret, row.event_id, time.time(), body, previous),
             timeout=float(settings.NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS), allow_redirects=False)
         ok = 200 <= response.status_code < 300
         results[row.id] = ("ok" if ok else "error", response.status_code, None if ok else f"HTTP {response.status_code}")
@@ -72,12 +79,19 @@ def record(uow, settings, rows, subs, results):
     max_attempts = int(settings.NOTIFICATIONS_WEBHOOK_MAX_ATTEMPTS)
     disable_after = int(settings.NOTIFICATIONS_WEBHOOK_DISABLE_AFTER)
     base = float(settings.NOTIFICATIONS_WEBHOOK_BACKOFF_SECONDS)
+    hold_for = dt.timedelta(seconds=float(settings.NOTIFICATIONS_WEBHOOK_HOLD_SECONDS))
     with uow:
         for row in sorted(rows, key=lambda r: r.id):
             outcome, status, error = results[row.id]
-            if outcome == "parked":
-                # held while the subscription is disabled; not an attempt
+            if outcome == "gone":
                 subscriptions.update_delivery(uow, row.id, status="failed", last_error=error)
+                continue
+            if outcome == "parked":
+                # held while the subscription is disabled (not an attempt), given up after the hold time
+                if row.created_at + hold_for <= dt.datetime.now(dt.timezone.utc):
+                    subscriptions.update_delivery(uow, row.id, status="failed", last_error="held too long: the subscription stayed disabled")
+                else:
+                    subscriptions.hold(uow, row.id, hold_for)
                 continue
             attempts = row.attempts + 1
             if outcome == "ok":

@@ -69,6 +69,11 @@ class NewWebhook(_Strict):
     types: list[str] = Field(min_length=1, max_length=50, description="Patterns such as 'meeting.*' or 'proposal.published'")
 
 
+class SecretRotation(_Strict):
+    overlap_seconds: int = Field(86400, ge=0, le=7 * 24 * 3600,
+                                 description="How long the old secret keeps signing beside the new one")
+
+
 # -- outputs -----------------------------------------------------------------------------------
 
 class Out(BaseModel):
@@ -164,6 +169,7 @@ class WebhookOut(Out):
     disabled_reason: str | None
     created_at: str
     secret: str | None = Field(None, description="whsec_… signing secret, shown once at creation")
+    previous_secret_until: str | None = Field(None, description="Until then the rotated-out secret signs too")
 
 
 class WebhookDeliveryOut(Out):
@@ -176,6 +182,14 @@ class WebhookDeliveryOut(Out):
     last_error: str | None
     created_at: str
     delivered_at: str | None
+
+
+class WebhookDeleted(Out):
+    deleted: str
+
+
+class WebhookPinged(Out):
+    event_id: str
 
 
 class WebhookLog(Out):
@@ -256,6 +270,20 @@ class NotificationsRpc(ServiceClient):
     def webhook_deliveries(self, municipality, actor, webhook_id, api_key=None, limit=100) -> WebhookLog:
         return WebhookLog.model_validate(
             self._rpc("webhook_deliveries", municipality, actor, str(webhook_id), api_key, limit))
+
+    def delete_webhook(self, municipality, actor, webhook_id, api_key=None) -> WebhookDeleted:
+        return WebhookDeleted.model_validate(self._rpc("delete_webhook", municipality, actor, str(webhook_id), api_key))
+
+    def enable_webhook(self, municipality, actor, webhook_id, api_key=None) -> WebhookOut:
+        return WebhookOut.model_validate(self._rpc("enable_webhook", municipality, actor, str(webhook_id), api_key))
+
+    def rotate_webhook_secret(self, municipality, actor, webhook_id, payload, api_key=None) -> WebhookOut:
+        """``payload``: a :class:`SecretRotation` or a dict of it."""
+        return WebhookOut.model_validate(self._rpc("rotate_webhook_secret", municipality, actor, str(webhook_id),
+                                                   self._dump(payload), api_key))
+
+    def ping_webhook(self, municipality, actor, webhook_id, api_key=None) -> WebhookPinged:
+        return WebhookPinged.model_validate(self._rpc("ping_webhook", municipality, actor, str(webhook_id), api_key))
 
     # -- the public log -------------------------------------------------------------------------
 
