@@ -748,8 +748,10 @@ class Drills:
     def inject_poison(self, seconds):
         import pika
 
-        consumers = [q for q in self.broker.queues() if q.startswith("samskab.") and ".retry." not in q
-                     and not q.endswith(".dlq") and not q.startswith("samskab.public")]
+        # An event consumer's queue is the one with a dead-letter queue beside it (RPC request
+        # queues and the broker's own dead-letter queue have none).
+        queues = set(self.broker.queues())
+        consumers = sorted(q for q in queues if q.startswith("samskab.") and f"{q}.dlq" in queues)
         bodies = [
             ("not JSON", b"{this is not json", "application/cloudevents+json"),
             ("not UTF-8", b"\xff\xfe\x00garbage", "application/cloudevents+json"),
