@@ -23,7 +23,7 @@ def _chosen(page):
 def operator(page):
     page.require_operator()
     municipality = _chosen(page)
-    values, errors, issued, status = {}, {}, None, 200
+    values, errors, issued, status, rotated = {}, {}, None, 200, None
     if page.request.method == "POST":
         action = page.field("action")
         if action == "issue":
@@ -59,6 +59,12 @@ def operator(page):
                 errors = {"key_id": page._("operator.no_key")}
             else:
                 return page.redirect(f"/operator?m={municipality.id}", "revoked")
+        elif action in WEBHOOK_ACTIONS:
+            done, rotated = _manage_webhook(page, municipality, action)
+            if done is None:
+                errors = {"webhook_id": page._("operator.no_webhook")}
+            elif rotated is None:
+                return page.redirect(f"/operator?m={municipality.id}", done)
         if errors:
             status = 422
     try:
@@ -66,5 +72,27 @@ def operator(page):
     except Forbidden:
         webhooks = []
     return page.render("operator.html", status=status, title=page._("operator.title"), chosen=municipality,
-                       webhooks=webhooks, values=values, errors=errors, issued=issued,
+                       webhooks=webhooks, values=values, errors=errors, issued=issued, rotated=rotated,
                        role_options=[(r, page._("role." + r)) for r in GRANTABLE])
+
+
+WEBHOOK_ACTIONS = ("webhook_delete", "webhook_enable", "webhook_rotate", "webhook_ping")
+
+
+def _manage_webhook(page, municipality, action):
+    """(the done message, a rotated webhook with its new secret or ``None``); ``(None, None)``
+    when there is no such webhook or it cannot take the action (a revoked key, disabled)."""
+    rpc, webhook_id = page.ctx.notifications, page.field("webhook_id")
+    try:
+        if action == "webhook_delete":
+            rpc.delete_webhook(municipality.id, page.actor, webhook_id)
+        elif action == "webhook_enable":
+            rpc.enable_webhook(municipality.id, page.actor, webhook_id)
+        elif action == "webhook_ping":
+            rpc.ping_webhook(municipality.id, page.actor, webhook_id)
+        else:
+            # the new secret is shown on this answer only, like a new API key
+            return "webhook_rotated", rpc.rotate_webhook_secret(municipality.id, page.actor, webhook_id, {})
+    except (NotFound, Invalid, Conflict):
+        return None, None
+    return action, None
