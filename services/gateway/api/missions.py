@@ -7,20 +7,16 @@ brings the other services in where a step is theirs: a committee's members are
 drawn by the matching service's panel draw (the open applications are the pool),
 its meetings are planned in the meetings service (format ``task_committee``).
 """
-import secrets
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from samskab.contracts.matching import PanelRequest
-from samskab.contracts.meetings import NewMeeting
 from samskab.contracts.proposals import (
     AgendaOut, ApplicationOut, AttachedOut, CommitteeApplication, CommitteeOut, CouncilRpc, DecisionOut,
     DocumentOut, FiguresOut, FollowedOut, MissionAttachment, MissionOut, NewCommittee, NewDecision, NewDocument,
     NewMission, NewRecommendation, OfficeHeldOut, Placement, PoliticianOut, PublicOffice, Seating,
 )
 from samskab.contracts.rpc import plain as _json
-from samskab.errors import Conflict, Forbidden
 
+from .. import council as council_steps
 from .router import route
 
 TAGS = ["missions and the council"]
@@ -30,7 +26,7 @@ CASE = "/municipalities/<m>/cases/<case_id>"
 
 
 def council(ctx):
-    return CouncilRpc(ctx.call)
+    return council_steps.council(ctx)
 
 
 # -- missions ------------------------------------------------------------------------------
@@ -119,32 +115,11 @@ class Draw(BaseModel):
         default_factory=dict, description="feature -> value -> {min, max}, over the applicants' features")
 
 
-def draw_members(ctx, municipality, committee_id, seed=None, quotas=None):
-    """Draw the free residents' seats by lot (the matching service's panels) from the open
-    resident applications, then seat those drawn, with the panel's id and seed."""
-    rpc = council(ctx)
-    committee = rpc.get_committee(municipality, ctx.actor, committee_id)
-    if committee.applications is None or "seat" not in committee.allowed:  # shown to the council and staff only
-        raise Forbidden("only the municipality's politicians and staff may draw a committee's members")
-    pool = [a for a in committee.applications if a.status == "applied" and a.group == "resident"]
-    free = committee.seats.get("resident", 0) - committee.members_by_group.get("resident", 0)
-    if free <= 0 or not pool:
-        raise Conflict("no free residents' seats or no open applications to draw from")
-    size = min(free, len(pool))
-    request = PanelRequest(
-        purpose=committee.title[:200], size=size, seed=seed if seed is not None else secrets.randbits(31),
-        volunteers=[{"id": a.id, "features": {"group": "resident", **a.features}} for a in pool],
-        quotas={"group": {"resident": {"min": size, "max": size}}, **(quotas or {})})
-    panel = ctx.matching.select_panel(municipality, ctx.actor, request)
-    return rpc.seat_members(municipality, ctx.actor, committee_id,
-                            Seating(drawn=panel.members, panel_id=panel.id, seed=panel.seed))
-
-
 @route("POST", COMMITTEE + "/draw", body=Draw, response=CommitteeOut, auth=True,
        summary="Draw the residents' seats by lot from the applications (a citizen panel)", tags=TAGS)
 def draw(ctx, m, committee_id, body):
     ctx.require_account()
-    return _json(draw_members(ctx, ctx.municipality(m).id, committee_id, body.seed, body.quotas))
+    return _json(council_steps.draw_members(ctx, ctx.municipality(m).id, committee_id, body.seed, body.quotas))
 
 
 class NewCommitteeMeeting(BaseModel):
@@ -156,31 +131,11 @@ class NewCommitteeMeeting(BaseModel):
     title: str | None = None
 
 
-def plan_meeting(ctx, municipality, committee_id, when):
-    """One of the committee's meetings, in the meetings service (a series per committee,
-    seats reserved by group as the mandate says), linked to the committee."""
-    rpc = council(ctx)
-    committee = rpc.get_committee(municipality, ctx.actor, committee_id)
-    number = len(committee.meetings) + 1
-    series = None
-    if committee.meetings:
-        series = ctx.meetings.get(municipality, ctx.actor, committee.meetings[0].meeting_id).series_id
-    seats = {group: n for group, n in committee.seats.items() if n > 0}
-    meeting = ctx.meetings.schedule(municipality, ctx.actor, NewMeeting(
-        title=(when.get("title") or f"{committee.title} · {number}")[:200], format="task_committee",
-        purpose=" ".join(committee.questions)[:4000] or committee.task, promise=committee.task[:4000],
-        iap2_level="empower", series_id=series, starts_at=when["starts_at"], ends_at=when["ends_at"],
-        place_id=when.get("place_id"), online_url=when.get("online_url"), capacity=max(1, sum(seats.values())),
-        reserved=seats))
-    return rpc.add_committee_meeting(municipality, ctx.actor, committee_id,
-                                     {"meeting_id": meeting.id, "starts_at": meeting.starts_at})
-
-
 @route("POST", COMMITTEE + "/meetings", body=NewCommitteeMeeting, response=CommitteeOut, status=201, auth=True,
        summary="Plan one of the committee's meetings (in the meetings service, format task_committee)", tags=TAGS)
 def add_meeting(ctx, m, committee_id, body):
     ctx.require_account()
-    return _json(plan_meeting(ctx, ctx.municipality(m).id, committee_id, body.model_dump(exclude_none=True)))
+    return _json(council_steps.plan_meeting(ctx, ctx.municipality(m).id, committee_id, body.model_dump(exclude_none=True)))
 
 
 @route("POST", COMMITTEE + "/documents", body=NewDocument, response=DocumentOut, status=201, auth=True,

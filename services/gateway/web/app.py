@@ -61,6 +61,27 @@ class Redirect(Exception):
         self.location = location
 
 
+
+MISSING = (NotFound, Forbidden, Unauthorized, BackendUnavailable)
+
+
+def optional(fetch, default=None):
+    """``fetch()``, or ``default`` when that part of a page is missing."""
+    try:
+        return fetch()
+    except MISSING:
+        return default
+
+
+def parts(**fetches):
+    """Parts of a page fetched at once: ``name=(fetch, default)``; a missing part shows its
+    default.  Each fetch is a call of a typed client (``page.ctx.proposals.get``…)."""
+    def run(item):
+        name, (fetch, default) = item
+        return name, optional(fetch, default)
+
+    return dict(eventlet.GreenPool(8).imap(run, fetches.items()))
+
 class Page:
     """One request to a page: who, in which language and municipality, and its form."""
 
@@ -176,23 +197,14 @@ class Page:
 
     # -- backends --------------------------------------------------------------------------
 
-    def call(self, service, method, *args):
-        return self.ctx.call(service, method, *args)
+    def optional(self, fetch, default=None):
+        """``fetch()`` (a call of a typed client), or ``default`` when that part of the page
+        is missing: not found, not allowed, or its backend away."""
+        return optional(fetch, default)
 
-    def maybe(self, service, method, *args, default=None):
-        """A part of a page that may be missing (not found, not allowed, backend away)."""
-        try:
-            return self.ctx.call(service, method, *args)
-        except (NotFound, Forbidden, Unauthorized, BackendUnavailable):
-            return default
-
-    def gather(self, **calls):
-        """Several backend calls at once: name=(service, method, args, default)."""
-        def run(item):
-            name, (service, method, args, default) = item
-            return name, self.maybe(service, method, *args, default=default)
-
-        return dict(eventlet.GreenPool(8).imap(run, calls.items()))
+    def parts(self, **fetches):
+        """Parts of a page fetched at once: ``name=(fetch, default)``."""
+        return parts(**fetches)
 
     # -- forms -----------------------------------------------------------------------------
 

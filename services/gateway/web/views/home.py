@@ -1,7 +1,8 @@
 """The front page and each municipality's home: what is under way, what
 happened lately, what meetings are coming, and how co-creation works here."""
-from ..app import page_route
-from .proposals import parts
+from samskab.contracts.rpc import plain
+
+from ..app import page_route, parts
 
 ONGOING = ["forming", "active"]
 RECENT = ["submitted", "published", "forming", "active", "concluded"]
@@ -22,7 +23,7 @@ def home(page, m):
     found = parts(
         ongoing=(lambda: rpc.list_page(mid, actor, {"status": ONGOING, "sort": "active", "limit": 6}).items, []),
         recent=(lambda: rpc.list_page(mid, actor, {"status": RECENT, "sort": "active", "limit": 8}).items, []),
-        meetings=(lambda: page.call("meetings", "list", municipality.id, page.actor, None, True, 5), []),
+        meetings=(lambda: plain(page.ctx.meetings.list(mid, actor, upcoming=True, limit=5)), []),
     )
     return page.render("home.html", title=page._("home.title"), ongoing=found["ongoing"],
                        recent=found["recent"], meetings=found["meetings"])

@@ -9,8 +9,7 @@ from urllib.parse import urlsplit
 from werkzeug.wrappers import Response
 
 from .. import security
-from ..app import page_route
-from .proposals import parts
+from ..app import page_route, parts
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LEAFLET = os.environ.get("LEAFLET_DIR") or os.path.normpath(

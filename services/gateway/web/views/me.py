@@ -7,13 +7,13 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from samskab.contracts.matching import Profile
+from samskab.contracts.rpc import plain
 from samskab.errors import Invalid
 
 from ...accounts import confirmation, erasure, export as exporting
 from ...api.context import SESSION_COOKIE
 from .. import forms
-from ..app import page_route
-from .proposals import parts
+from ..app import page_route, parts
 
 AVAILABILITY = ("weekday_daytime", "weekday_evening", "weekend", "occasional")
 LANGS = ("da", "nb", "nn", "en")
@@ -34,7 +34,7 @@ def me(page):
     found = parts(
         recommendations=(lambda: page.ctx.matching.recommendations(page.actor).model_dump(mode="json", exclude_unset=True),
                          {"recommendations": []}),
-        inbox=(lambda: page.call("notifications", "inbox", page.actor, 5, False), {"unread": 0, "items": []}),
+        inbox=(lambda: plain(page.ctx.notifications.inbox(page.actor, 5, False)), {"unread": 0, "items": []}),
         mine=(lambda: page.ctx.proposals.list_page(account.municipality, page.actor,
                                                    {"mine": True, "limit": 20}).items, []),
     )
@@ -46,7 +46,7 @@ def me(page):
 def profile(page):
     page.require_account()
     _my_municipality(page)
-    current = page.maybe("matching", "get_profile", page.actor, default={}) or {}
+    current = page.optional(lambda: plain(page.ctx.matching.get_profile(page.actor)), {}) or {}
     values = {name: "\n".join(current.get(name, [])) for name in LIST_FIELDS}
     values["availability"] = current.get("availability", [])
     values["languages"] = current.get("languages", [])

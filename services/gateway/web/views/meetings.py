@@ -13,9 +13,8 @@ from samskab.contracts.rpc import plain as _plain
 from samskab.errors import Conflict, Invalid
 
 from .. import forms, i18n
-from ..app import env, page_route
+from ..app import env, optional, page_route, parts  # parts of a page fetched at once; a missing one shows its default
 from . import maps
-from .proposals import optional, parts  # parts of a page fetched at once; a missing one shows its default
 
 LEVELS = ("inform", "consult", "involve", "collaborate", "empower")
 KINDS = ("service", "development", "policy")

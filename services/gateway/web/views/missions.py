@@ -3,14 +3,13 @@ mandate, the council's answer, "what became of it", and politicians' pages.
 
 What the caller may do comes from the proposals service (``allowed`` on missions and
 committees); the pages keep no copy of the rules.  A committee's draw and meetings go
-through the same helpers as the API (``gateway.api.missions``)."""
+through the same steps as the API (``gateway.council``)."""
 from pydantic import ValidationError
 
-from samskab.contracts.proposals import CouncilRpc
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .. import forms
-from ...api import missions as api
+from ... import council as council_steps
 from ..app import page_route
 
 DECISIONS = ("adopted", "adopted_in_part", "rejected", "sent_on")
@@ -18,7 +17,7 @@ OPEN_STATUSES = ["submitted", "published", "forming", "active", "concluded"]
 
 
 def _council(page):
-    return CouncilRpc(page.ctx.call)
+    return council_steps.council(page.ctx)
 
 
 def _plain(model):
@@ -48,8 +47,9 @@ def missions(page, m, errors=None, values=None, status=200):
     municipality = page.in_municipality(m)
     if page.request.method == "POST" and errors is None:
         return publish(page, m)
-    found = page.gather(missions=("proposals", "missions", (municipality.id, page.actor), []),
-                        committees=("proposals", "committees", (municipality.id, page.actor), []))
+    rpc = _council(page)
+    found = page.parts(missions=(lambda: _plain(rpc.missions(municipality.id, page.actor)), []),
+                       committees=(lambda: _plain(rpc.committees(municipality.id, page.actor)), []))
     return page.render("missions/list.html", status=status, title=page._("missions.title"),
                        missions=found["missions"], committees=found["committees"],
                        lead=page.is_staff(municipality.id), errors=errors or {}, values=values or {})
@@ -82,7 +82,8 @@ def mission(page, m, mission_id, errors=None, status=200):
         query = {"status": OPEN_STATUSES, "limit": 100}
         if not page.is_staff(municipality.id):
             query["mine"] = True
-        listed = page.maybe("proposals", "list_page", municipality.id, page.actor, query, default={"items": []})
+        listed = page.optional(lambda: _plain(page.ctx.proposals.list_page(municipality.id, page.actor, query)),
+                               {"items": []})
         attached = {p["id"] for p in found.get("proposals") or []}
         options = [(p["id"], p.get("title") or p["id"]) for p in (listed or {}).get("items", [])
                    if p["id"] not in attached and p.get("status") != "draft"]
@@ -147,7 +148,8 @@ def new_committee(page, m):
                 return page.redirect(f"/municipalities/{m}/committees/{committee.id}", "committee_formed")
         status = 422
     mission_options = [("", page._("committee.no_mission"))] + [
-        (x["id"], x["title"]) for x in page.maybe("proposals", "missions", municipality.id, page.actor, default=[])]
+        (x["id"], x["title"])
+        for x in page.optional(lambda: _plain(_council(page).missions(municipality.id, page.actor)), [])]
     return page.render("missions/committee_new.html", status=status, title=page._("committee.new"), values=values,
                        errors=errors, mission_options=mission_options,
                        recruitment_options=[("panel", page._("committee.recruitment.panel")),
@@ -158,8 +160,9 @@ def new_committee(page, m):
 def committee(page, m, committee_id, errors=None, values=None, status=200):
     municipality = page.in_municipality(m)
     found = _plain(_council(page).get_committee(municipality.id, page.actor, str(committee_id)))
-    meetings = page.gather(**{x["meeting_id"]: ("meetings", "get", (municipality.id, page.actor, x["meeting_id"]),
-                                                None) for x in found["meetings"]}) if found["meetings"] else {}
+    meetings = page.parts(**{x["meeting_id"]: (
+        lambda mid=x["meeting_id"]: _plain(page.ctx.meetings.get(municipality.id, page.actor, mid)), None)
+        for x in found["meetings"]}) if found["meetings"] else {}
     for x in found["meetings"]:
         held = meetings.get(x["meeting_id"])
         x["status"] = held.get("status") if isinstance(held, dict) else None
@@ -193,7 +196,7 @@ def apply(page, m, committee_id):
 @page_route("/municipalities/<m>/committees/<uuid:committee_id>/draw", methods=("POST",))
 def draw(page, m, committee_id):
     seed = page.field("seed")
-    return _committee_action(page, m, committee_id, lambda mid: api.draw_members(
+    return _committee_action(page, m, committee_id, lambda mid: council_steps.draw_members(
         page.ctx, mid, str(committee_id), int(seed) if seed.isdigit() else None), "drawn", known=("seed",))
 
 
@@ -212,7 +215,7 @@ def plan(page, m, committee_id):
     missing = forms.required(page, when, ("starts_at", "ends_at"))
     if missing:
         return committee(page, m, committee_id, errors=missing, values=when, status=422)
-    return _committee_action(page, m, committee_id, lambda mid: api.plan_meeting(page.ctx, mid, str(committee_id),
+    return _committee_action(page, m, committee_id, lambda mid: council_steps.plan_meeting(page.ctx, mid, str(committee_id),
                                                                                  when),
                              "meeting_planned", known=("starts_at", "ends_at", "online_url"))
 

@@ -11,8 +11,8 @@ from samskab.errors import Conflict, Forbidden, Invalid
 
 from ...accounts import directory
 from .. import forms, i18n
-from ..app import page_route
-from .proposals import CONTENT, KINDS, LEVELS, MANAGERS, act, allowed, base, editable, load, optional, partners
+from ..app import optional, page_route
+from .proposals import CONTENT, KINDS, LEVELS, MANAGERS, act, allowed, base, editable, load, partners
 
 CONTENT_REQUIRED = ("title", "kind", "problem", "goal", "language")
 

@@ -12,9 +12,9 @@ from samskab.contracts.proposals import Language, NewProposal, values as values_
 from samskab.errors import Invalid
 
 from .. import forms
-from ..app import page_route
+from ..app import optional, page_route, parts
 from . import maps
-from .proposals import KINDS, LEVELS, base, optional, parts
+from .proposals import KINDS, LEVELS, base
 
 STEPS = ("mission", "affected", "needs", "expectations", "review")
 FIELDS = ("title", "kind", "problem", "goal", "affected", "area", "topics", "needs", "iap2_level", "expectations",

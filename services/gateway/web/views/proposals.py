@@ -6,17 +6,15 @@ flow for a new proposal are in ``proposal_forms`` and ``proposal_new``.
 What the caller may do is the proposals service's answer (``proposal.allowed``):
 the pages offer exactly that and keep no copy of the rules.
 """
-import eventlet
 
 from samskab.contracts.proposals import (
     Allowed, Iap2, Kind, Outcome, ProposalsRpc, Sort, Status, TargetType, values,
 )
-from samskab.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from samskab.errors import Conflict, Invalid
 
 from ...accounts import directory
-from ...api.problems import BackendUnavailable
 from .. import forms
-from ..app import page_route
+from ..app import page_route, parts
 from .tried_elsewhere import tried_elsewhere
 
 STATUSES = tuple(s for s in values(Status) if s != Status.DRAFT)  # drafts are never listed
@@ -27,29 +25,8 @@ OUTCOMES = values(Outcome)
 PAGE_SIZE = 20
 MANAGERS = {"staff", "initiator"}
 # A part of a page that may be missing: not found, not allowed, a backend away.
-MISSING = (NotFound, Forbidden, Unauthorized, BackendUnavailable)
-
-
 def base(m):
     return f"/municipalities/{m}/proposals"
-
-
-def optional(fetch, default=None):
-    """``fetch()``, or ``default`` when that part is missing."""
-    try:
-        return fetch()
-    except MISSING:
-        return default
-
-
-def parts(**fetches):
-    """Parts of a page fetched at once: ``name=(function, default)``; a missing part
-    shows its default (as ``Page.maybe`` does for one call)."""
-    def run(item):
-        name, (fetch, default) = item
-        return name, optional(fetch, default)
-
-    return dict(eventlet.GreenPool(8).imap(run, fetches.items()))
 
 
 def load(page, m, proposal_id):

@@ -9,8 +9,7 @@ from samskab.errors import Invalid
 
 from ... import pools
 from .. import forms
-from ..app import page_route
-from .proposals import parts
+from ..app import page_route, parts
 
 OPEN = ["published", "forming", "active"]
 
