@@ -1,16 +1,16 @@
 """Cookies and CSRF for the web pages.
 
 Every browser gets a random ``samskab_csrf`` cookie (HttpOnly, SameSite=Lax).
-A form carries ``HMAC(SECRET_KEY, cookie | session)``: another site can neither
+A form carries ``HMAC(newest SECRET_KEY, cookie | session)`` (every listed key verifies): another site can neither
 read the cookie nor compute the HMAC, and a token minted before signing in
 stops working once the session changes.  Pure functions; no I/O.
 """
-import hashlib
-import hmac
 import posixpath
 import secrets
 import unicodedata
 from urllib.parse import unquote, urlsplit
+
+from samskab import secrets as keyring
 
 CSRF_COOKIE = "samskab_csrf"
 CSRF_FIELD = "csrf_token"
@@ -43,14 +43,15 @@ def new_browser_secret():
 
 
 def csrf_token(secret_key, browser_secret, session=""):
-    message = f"csrf|{browser_secret}|{session or ''}".encode()
-    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+    """Signed with the newest of the SECRET_KEY list (samskab.secrets)."""
+    return keyring.sign(secret_key, f"csrf|{browser_secret}|{session or ''}")
 
 
 def csrf_valid(secret_key, browser_secret, session, submitted):
+    """Any key of the list verifies, so a rotation does not break a form already open."""
     if not browser_secret or not submitted:
         return False
-    return hmac.compare_digest(csrf_token(secret_key, browser_secret, session), submitted)
+    return keyring.verify(secret_key, f"csrf|{browser_secret}|{session or ''}", submitted)
 
 
 def is_secure(public_url, forwarded_proto):

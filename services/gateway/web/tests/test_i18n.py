@@ -107,6 +107,12 @@ def test_csrf_tokens_are_bound_to_the_browser_and_the_session():
     assert security.csrf_valid("k", "browser-1", "session-a", token)
     assert not security.csrf_valid("k", "browser-2", "session-a", token)
     assert not security.csrf_valid("k", "browser-1", "session-b", token)
+
+
+def test_a_form_opened_before_a_key_rotation_is_still_accepted_while_the_old_key_is_listed():
+    token = security.csrf_token("old-key", "browser-1", "s")
+    assert security.csrf_valid("new-key,old-key", "browser-1", "s", token)
+    assert not security.csrf_valid("new-key", "browser-1", "s", token)
     assert not security.csrf_valid("other-key", "browser-1", "session-a", token)
     assert not security.csrf_valid("k", "browser-1", "session-a", "")
     assert not security.csrf_valid("k", "", "session-a", token)
