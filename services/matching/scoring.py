@@ -17,6 +17,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from samskab.vocabulary import Role, values
+
 from . import text
 
 NEED_WEIGHT = 3.0
@@ -27,7 +29,7 @@ LANGUAGE_BONUS = 0.25
 NEIGHBOUR_PENALTY = 0.5
 MIN_SCORE = 2.0        # one need met, or the area and a topic
 DIVERSITY = 0.7        # each earlier pick of the same kind multiplies the score by this
-KINDS = ("resident", "business", "association", "politician", "employee")
+KINDS = values(Role)
 
 
 @dataclass(slots=True)

@@ -1,6 +1,6 @@
 """Accounts, roles and tokens: who is calling, and in which role."""
 
-RESIDENT_ROLES = ("resident", "business", "association")
-STAFF_ROLES = ("employee", "politician")
-ROLES = RESIDENT_ROLES + STAFF_ROLES + ("operator",)
+from samskab.vocabulary import OPERATOR, RESIDENT_ROLES, STAFF_ROLES
+
+ROLES = RESIDENT_ROLES + STAFF_ROLES + (OPERATOR,)
 SELF_ASSIGNABLE = RESIDENT_ROLES

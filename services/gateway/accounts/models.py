@@ -4,6 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from samskab.vocabulary import OPERATOR, RESIDENT_ROLES, STAFF_ROLES
+
 
 class Registration(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -12,7 +14,7 @@ class Registration(BaseModel):
     password: Annotated[str, StringConstraints(min_length=10, max_length=200)]
     display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     municipality: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,62}$")]
-    role: Literal["resident", "business", "association"] = "resident"
+    role: Literal[RESIDENT_ROLES] = "resident"
     language: Literal["da", "nb", "nn", "en"] | None = None
 
 
@@ -49,7 +51,7 @@ class NewPassword(BaseModel):
 class RoleGrant(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Literal["employee", "politician", "operator", "resident", "business", "association"]
+    role: Literal[STAFF_ROLES + (OPERATOR,) + RESIDENT_ROLES]
     municipality: str = Field(pattern=r"^[a-z][a-z0-9-]{1,62}$",
                               description="the municipality whose staff the account becomes")
 

@@ -4,11 +4,12 @@ import uuid
 
 from samskab.errors import Forbidden, NotFound, Unauthorized
 from samskab.values import parse_id
+from samskab.vocabulary import Role, values
 
 from ..storage import Meetings
 
 # The seat groups a person registers in (their account's role); an operator has none.
-GROUPS = ("resident", "business", "association", "politician", "employee")
+GROUPS = values(Role)
 
 
 def require_staff(actor, municipality):

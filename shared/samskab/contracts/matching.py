@@ -9,11 +9,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .. import vocabulary
 from ..events import Contract, PublicProjection, event
 from .rpc import ServiceClient
 
-ParticipantKind = Literal["resident", "business", "association", "politician", "employee"]
-Language = Literal["da", "nb", "nn", "en"]
+ParticipantKind = vocabulary.one_of(vocabulary.Role)
+Language = vocabulary.one_of(vocabulary.Language)
 Availability = Literal["weekday_daytime", "weekday_evening", "weekend", "occasional"]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,62}$")]

@@ -6,9 +6,10 @@ These are internal: they carry what other services need to serve a person
 import uuid
 from typing import Literal
 
+from .. import vocabulary
 from ..events import Contract, event
 
-Role = Literal["resident", "business", "association", "politician", "employee", "operator"]
+Role = Literal[vocabulary.values(vocabulary.Role) + (vocabulary.OPERATOR,)]
 
 
 @event("samskab.participant.registered")

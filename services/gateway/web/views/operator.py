@@ -1,6 +1,7 @@
 """For operators: third parties' API keys and webhook subscriptions, per municipality."""
 
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound
+from samskab.vocabulary import OPERATOR, RESIDENT_ROLES, STAFF_ROLES
 
 from ...accounts import directory, roles
 
@@ -8,7 +9,7 @@ from .. import forms
 from ..app import page_route
 
 
-GRANTABLE = ("employee", "politician", "operator", "resident", "business", "association")
+GRANTABLE = STAFF_ROLES + (OPERATOR,) + RESIDENT_ROLES
 
 
 def _chosen(page):

@@ -3,11 +3,12 @@ from typing import Annotated, Literal
 
 from pydantic import StringConstraints
 
+from ... import vocabulary
 from ...text import Visible
 
-Iap2 = Literal["inform", "consult", "involve", "collaborate", "empower"]
-Kind = Literal["service", "development", "policy"]
-Group = Literal["resident", "business", "association", "politician", "employee"]
+Iap2 = vocabulary.one_of(vocabulary.Iap2)
+Kind = vocabulary.one_of(vocabulary.Kind)
+Group = vocabulary.one_of(vocabulary.Role)  # seats are held for people acting in a role
 FormatId = Literal[
     "working_citizens_meeting", "debate_salon", "citizen_panel", "guest_meal",
     "theme_workshop", "task_committee", "vision_process",

@@ -6,7 +6,8 @@ Pydantic fields use :func:`one_of` (a ``Literal`` of the values), so the publish
 JSON schemas (OpenAPI, AsyncAPI) keep naming the values inline.
 """
 from enum import StrEnum
-from typing import Literal
+
+from ...vocabulary import Iap2, Kind, Language, Role, one_of, values  # noqa: F401  (shared words, re-exported)
 
 
 class Status(StrEnum):
@@ -18,34 +19,6 @@ class Status(StrEnum):
     CONCLUDED = "concluded"
     WITHDRAWN = "withdrawn"
     REJECTED = "rejected"
-
-
-class Kind(StrEnum):
-    """What is co-created: services and authority decisions, development projects, policy."""
-
-    SERVICE = "service"
-    DEVELOPMENT = "development"
-    POLICY = "policy"
-
-
-class Role(StrEnum):
-    """Where an initiative comes from (the initiator's role when they proposed it)."""
-
-    RESIDENT = "resident"
-    BUSINESS = "business"
-    ASSOCIATION = "association"
-    POLITICIAN = "politician"
-    EMPLOYEE = "employee"
-
-
-class Iap2(StrEnum):
-    """What the municipality promises, on the IAP2 spectrum of public participation."""
-
-    INFORM = "inform"
-    CONSULT = "consult"
-    INVOLVE = "involve"
-    COLLABORATE = "collaborate"
-    EMPOWER = "empower"
 
 
 class Outcome(StrEnum):
@@ -60,13 +33,6 @@ class Capacity(StrEnum):
     INITIATOR = "initiator"
     STAFF = "staff"
     PARTICIPANT = "participant"
-
-
-class Language(StrEnum):
-    DA = "da"
-    NB = "nb"
-    NN = "nn"
-    EN = "en"
 
 
 class TargetType(StrEnum):
@@ -98,13 +64,3 @@ class Action(StrEnum):
     POST_UPDATE = "post_update"
     REPORT = "report"
     MODERATE = "moderate"
-
-
-def values(enum):
-    """The enumeration's values, as plain strings, in their order."""
-    return tuple(member.value for member in enum)
-
-
-def one_of(enum):
-    """A ``Literal`` type of the enumeration's values, for pydantic fields."""
-    return Literal[values(enum)]
