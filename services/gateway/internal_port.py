@@ -15,7 +15,7 @@ import eventlet.wsgi
 import requests
 from nameko.extensions import DependencyProvider, SharedExtension
 
-from samskab.health import metrics_response
+from samskab.health import liveness, not_found
 
 log = logging.getLogger(__name__)
 TOKEN_HEADER = "X-Samskab-Internal"
@@ -51,13 +51,9 @@ class InternalServer(SharedExtension):
 
     def app(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if path == "/metrics":
-            body, ctype = metrics_response()
-            start_response("200 OK", [("Content-Type", ctype)])
-            return [body]
-        if path == "/healthz":
-            start_response("200 OK", [("Content-Type", "application/json")])
-            return [b'{"status":"ok"}']
+        answered = liveness(path, start_response)
+        if answered is not None:
+            return answered
         if path == "/readyz":
             try:
                 r = requests.get(f"http://127.0.0.1:{self.public}/readyz", headers={TOKEN_HEADER: TOKEN}, timeout=15)
@@ -66,8 +62,7 @@ class InternalServer(SharedExtension):
             except requests.RequestException as exc:
                 start_response("503 Service Unavailable", [("Content-Type", "application/json")])
                 return [('{"status":"unavailable","checks":{"http":"%s"}}' % type(exc).__name__).encode()]
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"not found\n"]
+        return not_found(start_response)
 
     def stop(self):
         if self.sock is not None:

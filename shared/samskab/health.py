@@ -35,6 +35,24 @@ def metrics_response():
     return generate_latest(), CONTENT_TYPE_LATEST
 
 
+def liveness(path, start_response):
+    """``/metrics`` and ``/healthz``, the same on every port that serves them (a service's
+    health port, the gateway's internal port); ``None`` for any other path."""
+    if path == "/metrics":
+        body, ctype = metrics_response()
+        start_response("200 OK", [("Content-Type", ctype)])
+        return [body]
+    if path == "/healthz":
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"status":"ok"}']
+    return None
+
+
+def not_found(start_response):
+    start_response("404 Not Found", [("Content-Type", "text/plain")])
+    return [b"not found\n"]
+
+
 class HealthServer(SharedExtension):
     def setup(self):
         self.port = int(self.container.config.get("METRICS_PORT", 0))
@@ -54,19 +72,14 @@ class HealthServer(SharedExtension):
 
     def app(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if path == "/metrics":
-            body, ctype = metrics_response()
-            start_response("200 OK", [("Content-Type", ctype)])
-            return [body]
-        if path == "/healthz":
-            start_response("200 OK", [("Content-Type", "application/json")])
-            return [b'{"status":"ok"}']
+        answered = liveness(path, start_response)
+        if answered is not None:
+            return answered
         if path == "/readyz":
             ok, checks = readiness(self.engine, self.relay)
             start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "application/json")])
             return [json.dumps({"status": "ok" if ok else "unavailable", "checks": checks}).encode()]
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"not found\n"]
+        return not_found(start_response)
 
     def stop(self):
         self._gt.kill()

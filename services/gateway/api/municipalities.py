@@ -1,15 +1,14 @@
-from pydantic import BaseModel
+import dataclasses
+
+from pydantic import create_model
+
+from samskab.municipalities import Municipality
 
 from .router import route
 
-
-class MunicipalityOut(BaseModel):
-    id: str
-    name: str
-    official_code: str
-    country: str
-    language: str
-    time_zone: str
+# The catalogue's own fields, as the API's schema (one declaration: samskab.municipalities).
+MunicipalityOut = create_model("MunicipalityOut", **{
+    f.name: (f.type, ...) for f in dataclasses.fields(Municipality)})
 
 
 @route("GET", "/municipalities", response=[MunicipalityOut], summary="The municipalities this deployment serves",
