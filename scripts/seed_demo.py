@@ -174,7 +174,7 @@ def ensure_accounts(api, mail_dir):
 # -- content --------------------------------------------------------------------------------
 
 
-def seed_municipality(api, m, data, ids):
+def seed_municipality(api, m, data, ids, zone):
     """Proposals in every status and what comes with them, through the API; returns a summary."""
     lang, text = data["language"], TEXTS[data["language"]]
     staff = data["staff"][0][0]
@@ -260,7 +260,6 @@ def seed_municipality(api, m, data, ids):
     forming, forming_author = proposals["forming"]
     api("POST", f"{base}/proposals/{forming}/updates", who=forming_author, json={"body": text["update"]})
     place = api("POST", f"{base}/meeting-places", who=staff, json=data["place"])
-    zone = ZoneInfo(next(z for z in _zones(api) if z[0] == m)[1])
     starts = dt.datetime.combine(today + dt.timedelta(days=12), dt.time(17, 0), zone)
     meeting = api("POST", f"{base}/meetings", who=staff, json={
         "title": f"{text['meeting']}: {data['proposals'][1]['title']}", "format": "working_citizens_meeting",
@@ -288,15 +287,6 @@ def seed_municipality(api, m, data, ids):
     return summary
 
 
-_catalogue = []
-
-
-def _zones(api):
-    if not _catalogue:
-        _catalogue.extend((x["id"], x["time_zone"]) for x in api("GET", "/municipalities"))
-    return _catalogue
-
-
 def main(url="http://localhost:8000", mail_dir=None, gateway_database_url=None):
     from samskab import config as configuration
 
@@ -304,8 +294,8 @@ def main(url="http://localhost:8000", mail_dir=None, gateway_database_url=None):
     bootstrap_operator(gateway_database_url or configuration.database_url("gateway", dict(os.environ)))
     api = Api(url)
     ids = ensure_accounts(api, mail_dir)
-    served = {x[0] for x in _zones(api)}
-    summaries = {m: seed_municipality(api, m, data, ids) for m, data in MUNICIPALITIES.items() if m in served}
+    zones = {x["id"]: ZoneInfo(x["time_zone"]) for x in api("GET", "/municipalities")}  # the ones served here
+    summaries = {m: seed_municipality(api, m, data, ids, zones[m]) for m, data in MUNICIPALITIES.items() if m in zones}
     say(f"demo accounts use the password {PASSWORD!r}, e.g. {MUNICIPALITIES['aalborg']['initiator'][0]} "
         f"(resident) and {MUNICIPALITIES['aalborg']['staff'][0][0]} (staff)")
     return summaries

@@ -195,17 +195,6 @@ class Page:
     def _(self, key, **values):
         return i18n.translate(self.lang, key, **values)
 
-    # -- backends --------------------------------------------------------------------------
-
-    def optional(self, fetch, default=None):
-        """``fetch()`` (a call of a typed client), or ``default`` when that part of the page
-        is missing: not found, not allowed, or its backend away."""
-        return optional(fetch, default)
-
-    def parts(self, **fetches):
-        """Parts of a page fetched at once: ``name=(fetch, default)``."""
-        return parts(**fetches)
-
     # -- forms -----------------------------------------------------------------------------
 
     @property

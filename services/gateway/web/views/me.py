@@ -13,7 +13,7 @@ from samskab.errors import Invalid
 from ...accounts import confirmation, erasure, export as exporting
 from ...api.context import SESSION_COOKIE
 from .. import forms
-from ..app import page_route, parts
+from ..app import optional, page_route, parts
 
 AVAILABILITY = ("weekday_daytime", "weekday_evening", "weekend", "occasional")
 LANGS = ("da", "nb", "nn", "en")
@@ -32,7 +32,7 @@ def me(page):
     account = page.require_account()
     _my_municipality(page)
     found = parts(
-        recommendations=(lambda: page.ctx.matching.recommendations(page.actor).model_dump(mode="json", exclude_unset=True),
+        recommendations=(lambda: plain(page.ctx.matching.recommendations(page.actor)),
                          {"recommendations": []}),
         inbox=(lambda: plain(page.ctx.notifications.inbox(page.actor, 5, False)), {"unread": 0, "items": []}),
         mine=(lambda: page.ctx.proposals.list_page(account.municipality, page.actor,
@@ -46,7 +46,7 @@ def me(page):
 def profile(page):
     page.require_account()
     _my_municipality(page)
-    current = page.optional(lambda: plain(page.ctx.matching.get_profile(page.actor)), {}) or {}
+    current = optional(lambda: plain(page.ctx.matching.get_profile(page.actor)), {}) or {}
     values = {name: "\n".join(current.get(name, [])) for name in LIST_FIELDS}
     values["availability"] = current.get("availability", [])
     values["languages"] = current.get("languages", [])

@@ -10,7 +10,7 @@ from samskab.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .. import forms
 from ... import council as council_steps
-from ..app import page_route
+from ..app import optional, page_route, parts
 
 DECISIONS = ("adopted", "adopted_in_part", "rejected", "sent_on")
 OPEN_STATUSES = ["submitted", "published", "forming", "active", "concluded"]
@@ -48,7 +48,7 @@ def missions(page, m, errors=None, values=None, status=200):
     if page.request.method == "POST" and errors is None:
         return publish(page, m)
     rpc = _council(page)
-    found = page.parts(missions=(lambda: _plain(rpc.missions(municipality.id, page.actor)), []),
+    found = parts(missions=(lambda: _plain(rpc.missions(municipality.id, page.actor)), []),
                        committees=(lambda: _plain(rpc.committees(municipality.id, page.actor)), []))
     return page.render("missions/list.html", status=status, title=page._("missions.title"),
                        missions=found["missions"], committees=found["committees"],
@@ -82,7 +82,7 @@ def mission(page, m, mission_id, errors=None, status=200):
         query = {"status": OPEN_STATUSES, "limit": 100}
         if not page.is_staff(municipality.id):
             query["mine"] = True
-        listed = page.optional(lambda: _plain(page.ctx.proposals.list_page(municipality.id, page.actor, query)),
+        listed = optional(lambda: _plain(page.ctx.proposals.list_page(municipality.id, page.actor, query)),
                                {"items": []})
         attached = {p["id"] for p in found.get("proposals") or []}
         options = [(p["id"], p.get("title") or p["id"]) for p in (listed or {}).get("items", [])
@@ -149,7 +149,7 @@ def new_committee(page, m):
         status = 422
     mission_options = [("", page._("committee.no_mission"))] + [
         (x["id"], x["title"])
-        for x in page.optional(lambda: _plain(_council(page).missions(municipality.id, page.actor)), [])]
+        for x in optional(lambda: _plain(_council(page).missions(municipality.id, page.actor)), [])]
     return page.render("missions/committee_new.html", status=status, title=page._("committee.new"), values=values,
                        errors=errors, mission_options=mission_options,
                        recruitment_options=[("panel", page._("committee.recruitment.panel")),
@@ -160,7 +160,7 @@ def new_committee(page, m):
 def committee(page, m, committee_id, errors=None, values=None, status=200):
     municipality = page.in_municipality(m)
     found = _plain(_council(page).get_committee(municipality.id, page.actor, str(committee_id)))
-    meetings = page.parts(**{x["meeting_id"]: (
+    meetings = parts(**{x["meeting_id"]: (
         lambda mid=x["meeting_id"]: _plain(page.ctx.meetings.get(municipality.id, page.actor, mid)), None)
         for x in found["meetings"]}) if found["meetings"] else {}
     for x in found["meetings"]:
