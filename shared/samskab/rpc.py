@@ -32,7 +32,9 @@ import time
 import uuid
 from urllib.parse import unquote, urlsplit
 
+import amqp.exceptions
 import eventlet
+import kombu.exceptions
 import kombu.serialization
 from kombu import Exchange, Queue, binding
 from nameko.amqp.publish import Publisher, UndeliverableMessage
@@ -145,9 +147,31 @@ class GroupRpcConsumer(RpcConsumer):
 
     def handle_result(self, message, result, exc_info):
         config = self.container.config
-        result, exc_info = _respond(config, message, result, exc_info, self.group)
-        self.queue_consumer.ack_message(message)
+        try:
+            result, exc_info = _respond(config, message, result, exc_info, self.group)
+        except (OSError, amqp.exceptions.ConnectionError, kombu.exceptions.OperationalError) as exc:
+            # No reply could be sent: the caller times out (and retries with its key); the
+            # request goes back on the queue rather than taking the container down with it.
+            log.warning("the reply to %s could not be sent (%s): the request is requeued",
+                        message.delivery_info.get("routing_key"), exc)
+            _settle(self.queue_consumer.requeue_message, message)
+            return result, exc_info
+        _settle(self.queue_consumer.ack_message, message)
         return result, exc_info
+
+    def requeue_message(self, message):
+        _settle(self.queue_consumer.requeue_message, message)
+
+
+def _settle(settle, message):
+    """Ack or requeue a request; if the broker connection went away meanwhile, the broker has
+    already taken the message back (it is delivered again), so the worker must not die of it.
+    nameko checks that the connection object still exists, but a reset socket keeps it, and the
+    error from the write would kill the whole container (and the process) on a broker restart."""
+    try:
+        settle(message)
+    except (OSError, amqp.exceptions.ConnectionError) as exc:
+        log.warning("the broker connection closed before this request was settled (%s): it is delivered again", exc)
 
 
 def _respond(config, message, result, exc_info, group):

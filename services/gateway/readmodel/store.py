@@ -40,8 +40,10 @@ SHARED = {
     ("meetings", "list"): None,
     ("matching", "similar"): None,
     ("matching", "panels_of"): None,  # the people drawn and their chances: staff only, and staff go live
-    ("notifications", "feed"): None,
 }
+# The public log (the Atom feed, the catch-up log, open data) is not kept: notifications
+# writes it from the same events that reach this model, so an answer fetched between the
+# event's arrival here and its arrival there would be kept stale until the next event.
 # A read not named here or below is always asked live, and a page that used one is not kept
 # (counted as "live <service>.<method>" in the stats): a new public read on a page belongs here.
 # Reads kept for anonymous callers only: a signed-in caller's answer carries what is
@@ -50,14 +52,12 @@ ANONYMOUS = {
     ("proposals", "get"), ("proposals", "list"), ("proposals", "list_page"), ("proposals", "agreement"),
     ("meetings", "get"), ("meetings", "meeting_ics"), ("meetings", "municipality_calendar"),
     ("meetings", "list_places"),
-    ("notifications", "open_data"), ("notifications", "open_data_csv"),
 } | set(SHARED)
 
 
 # What each public event can change, by its type (``samskab.`` left off): an event drops only
 # the answers of these reads that name one of its ids (and these lists of its municipality).
-# A type not named here drops every read that names its ids.  The public log (feed, open
-# data) changes with every event.
+# A type not named here drops every read that names its ids.
 _CONTENT = {("proposals", "get"), ("proposals", "list"), ("proposals", "list_page"), ("matching", "similar")}
 _PROPOSAL = _CONTENT | {("proposals", "history"), ("meetings", "get"), ("meetings", "list")}
 _MEETING = {("meetings", "get"), ("meetings", "list"), ("meetings", "meeting_ics"),
@@ -79,7 +79,6 @@ CHANGES = {
     "registration.confirmed": _MEETING, "registration.waitlisted": _MEETING, "registration.promoted": _MEETING,
     "registration.cancelled": _MEETING,
 }
-ALWAYS = "notifications"
 
 
 def _is_actor(value):
@@ -295,13 +294,13 @@ class Store:
             keys |= self.by_dep.get(("id", i), set())
         reads = CHANGES.get((kind or "").removeprefix("samskab."))
         if reads is not None:
-            keys = {k for k in keys if k[0] == ALWAYS or (k[0], k[1]) in reads}
+            keys = {k for k in keys if (k[0], k[1]) in reads}
         pages = set()
         for key in keys:
             pages.update(self._drop(key))
         for flight in list(self.flights.values()):
             if flight.municipality == municipality and (
-                    reads is None or flight.key[0] == ALWAYS or (flight.key[0], flight.key[1]) in reads):
+                    reads is None or (flight.key[0], flight.key[1]) in reads):
                 flight.dirty = True
                 self._land(flight)
         dropped = [entry for entry in (self.pages.pop(k, None) for k in pages) if entry is not None]
