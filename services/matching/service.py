@@ -94,19 +94,19 @@ class Service(ServiceBase):
         proposals.hidden(self.db, event["data"])
 
     @rpc
-    def matches(self, municipality, proposal_id, actor=None):
+    def matches(self, municipality, actor, proposal_id):
         with self.db as uow:
             return proposals.stored_matches(uow, municipality, proposal_id)
 
     @rpc
-    def stakeholders(self, municipality, proposal_id, actor=None):
+    def stakeholders(self, municipality, actor, proposal_id):
         with self.db as uow:
             return proposals.stakeholder_map(uow, municipality, proposal_id)
 
     # -- similar proposals ----------------------------------------------------------------
 
     @rpc
-    def similar(self, municipality, proposal_id, actor=None, across=False):
+    def similar(self, municipality, actor, proposal_id, across=False):
         with self.db as uow:
             return similar_lists.similar_list(uow, municipality, proposal_id, self.similar_top_n, across)
 

@@ -334,11 +334,11 @@ class MatchingRpc(ServiceClient):
         return RecommendationsOut.model_validate(self._rpc("recommendations", actor, limit))
 
     def matches(self, municipality, actor, proposal_id) -> MatchesOut:
-        return MatchesOut.model_validate(self._rpc("matches", municipality, str(proposal_id), actor))
+        return MatchesOut.model_validate(self._rpc("matches", municipality, actor, str(proposal_id)))
 
     def similar(self, municipality, actor, proposal_id, across=False) -> SimilarListOut:
         return SimilarListOut.model_validate(
-            self._rpc("similar", municipality, str(proposal_id), actor, across=bool(across)))
+            self._rpc("similar", municipality, actor, str(proposal_id), across=bool(across)))
 
     def similar_to_draft(self, municipality, actor, draft: Draft, across=False) -> list[DraftSimilarOut]:
         found = self._rpc("similar_to_draft", municipality, self._dump(draft), across=bool(across))
@@ -349,7 +349,7 @@ class MatchingRpc(ServiceClient):
             self._rpc("mark_duplicate", municipality, actor, str(proposal_id), self._dump(mark)))
 
     def stakeholders(self, municipality, actor, proposal_id) -> StakeholderMapOut:
-        return StakeholderMapOut.model_validate(self._rpc("stakeholders", municipality, str(proposal_id), actor))
+        return StakeholderMapOut.model_validate(self._rpc("stakeholders", municipality, actor, str(proposal_id)))
 
     def select_panel(self, municipality, actor, request: PanelRequest) -> PanelOut:
         return PanelOut.model_validate(self._rpc("select_panel", municipality, actor, self._dump(request)))

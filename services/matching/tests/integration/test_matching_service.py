@@ -96,7 +96,7 @@ def test_a_published_proposal_gets_matches_stored_and_counted_publicly(matching)
         assert person["id"].encode() not in body, "the public stream names no participant"
 
     with entrypoint_hook(container, "matches") as get_matches:
-        found = get_matches("aalborg", proposal["id"])
+        found = get_matches("aalborg", None, proposal["id"])
     assert [m["participant_id"] for m in found["matches"]] == [mechanic["id"], association["id"]]
     assert {"type": "area", "value": "Vejgaard"} in found["matches"][0]["reasons"]
 
@@ -116,7 +116,7 @@ def test_a_published_proposal_gets_matches_stored_and_counted_publicly(matching)
     with entrypoint_hook(container, "put_profile") as put:
         put(association, {"resources": ["lokale"], "suggest_me": False})
     with entrypoint_hook(container, "matches") as get_matches:
-        assert get_matches("aalborg", proposal["id"])["matches"] == []
+        assert get_matches("aalborg", None, proposal["id"])["matches"] == []
 
     # the proposal changes: recomputed without the erased and the opted out
     publish(uri, "samskab.proposal.updated", {**proposal, "title": "Cykelværksted og lokale i Vejgaard"})
@@ -150,7 +150,7 @@ def test_a_submitted_proposal_finds_the_same_idea_in_its_municipality_only(match
     assert method.routing_key == "aalborg.proposal.similar_found"
     assert [s["id"] for s in data["similar"]] == [existing["id"]]
     with entrypoint_hook(container, "similar") as get_similar:
-        result = get_similar("aalborg", new["id"])
+        result = get_similar("aalborg", None, new["id"])
     assert [s["id"] for s in result["similar"]] == [existing["id"]]
     assert result["similar"][0]["title"] == "Lys langs søstien"
 

@@ -40,7 +40,7 @@ def test_a_business_that_joins_after_publication_is_matched_and_named_as_new(mat
     assert {p["participant_id"] for p in data["participants"]} == {mechanic["id"], business["id"]}
     assert data["newly_matched"] == [business["id"]], "only the newcomer is told"
     with entrypoint_hook(container, "matches") as get_matches:
-        listed = [m["participant_id"] for m in get_matches("aalborg", proposal["id"])["matches"]]
+        listed = [m["participant_id"] for m in get_matches("aalborg", None, proposal["id"])["matches"]]
     assert business["id"] in listed
 
     # the same profile saved again: already on the list, nobody is told again

@@ -117,7 +117,7 @@ def test_similar_lists_on_the_service_path_find_the_same_idea_within_and_across_
     with entrypoint_hook(container, "similar") as similar:
         for d in docs:
             for within in (True, False):
-                found = similar(d["municipality"], d["uuid"], None, across=not within)
+                found = similar(d["municipality"], None, d["uuid"], across=not within)
                 listed[(d["uuid"], within)] = [s["id"] for s in found["similar"]]
                 if not within:
                     assert all(s["municipality"] != d["municipality"] for s in found["similar"])
