@@ -2,7 +2,8 @@
 instance group that serves it; a call with a deadline that has passed runs nowhere.
 
 * **Routing.**  Each service has a topic exchange ``samskab.rpc.<service>``.  An
-  instance group's one queue (``samskab.<service>.rpc-requests@<list>``) is bound
+  instance group's one queue (``samskab.<service>.rpc-requests@<group>``, or ``@<list>``
+  for a group without ``INSTANCE_GROUP``) is bound
   with ``<municipality>.*`` for each municipality it serves, ``_home.*`` when it is
   the home group (``HOME_GROUP=1``, the default) and nothing else, so a call for
   aalborg is delivered to the group serving aalborg and to no other.  The gateway's
@@ -91,12 +92,19 @@ def exchange(service):
 
 
 def group_name(config):
-    """The instance group's name: its municipalities, as in its queues' names."""
+    """The instance group's name: ``INSTANCE_GROUP`` if it has one, else its municipalities."""
+    if config.get("INSTANCE_GROUP"):
+        return config["INSTANCE_GROUP"]
     scope = config.get("MUNICIPALITIES", "*")
     return "*" if scope == "*" else "+".join(scope)
 
 
 def queue_name(service, config):
+    """The group's one RPC queue.  A named group keeps it whatever it serves (a municipality
+    added only binds it to one more routing key, as its event queues); an unnamed one is
+    named after its list."""
+    if config.get("INSTANCE_GROUP"):
+        return f"samskab.{service}.rpc-requests@{config['INSTANCE_GROUP']}"
     scope = config.get("MUNICIPALITIES", "*")
     return f"samskab.{service}.rpc-requests" + ("" if scope == "*" else "@" + "+".join(scope))
 
