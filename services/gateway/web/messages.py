@@ -5,61 +5,37 @@ keyed by message id (``nav.skip``, ``proposal.supporters`` …): English is a
 translation like the others, not the source text.  Counts are gettext plurals
 (``msgid_plural``) chosen by the language's own rule from Babel's locale data.
 
-The ``.po`` files are what people edit; Babel compiles them to ``.mo`` in
-memory when this module is imported (a few milliseconds), so no compiled file
-is kept in the repository or can fall out of step with its source.
+The ``.po`` files are what people edit; the shared loader (:mod:`samskab.i18n`)
+compiles them with Babel to ``.mo`` in memory when this module is imported (a few
+milliseconds), so no compiled file is kept in the repository or can fall out of
+step with its source.
 ``tests/test_catalogue.py`` walks the catalogues for missing, empty and
 untranslated (identical to English) entries.
 """
-import io
 import os
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
+from samskab import i18n
+from samskab.i18n import LANGUAGES, Catalogue
 
-LANGUAGES = ("da", "nb", "nn", "en")
 LOCALES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locales")
 DOMAIN = "messages"
 
 
 def po_path(lang, locales=LOCALES):
-    return os.path.join(locales, lang, "LC_MESSAGES", f"{DOMAIN}.po")
+    return i18n.po_path(locales, DOMAIN, lang)
 
 
 def read_catalogue(lang, locales=LOCALES):
-    with open(po_path(lang, locales), "rb") as fh:
-        return read_po(fh, locale=lang, domain=DOMAIN)
-
-
-def compile_catalogue(catalogue):
-    """The catalogue as gettext translations (compiled to ``.mo`` by Babel, in memory)."""
-    buffer = io.BytesIO()
-    write_mo(buffer, catalogue)
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+    return i18n.read_catalogue(locales, DOMAIN, lang)
 
 
 def load(locales=LOCALES):
-    """(translations by language, the keyed table ``key -> (da, nb, nn, en)``).
-
-    The table keeps the shape the templates' tests use: a plural's other form
-    under its key and its singular under ``key.one``."""
-    catalogues = {lang: read_catalogue(lang, locales) for lang in LANGUAGES}
-    table = {}
-    for index, lang in enumerate(LANGUAGES):
-        for message in catalogues[lang]:
-            if not message.id:
-                continue  # the header
-            if message.pluralizable:
-                forms = {message.id[0]: message.string[-1], message.id[0] + ".one": message.string[0]}
-            else:
-                forms = {message.id: message.string}
-            for key, text in forms.items():
-                table.setdefault(key, [""] * len(LANGUAGES))[index] = text or ""
-    translations = {lang: compile_catalogue(catalogues[lang]) for lang in LANGUAGES}
-    return translations, {key: tuple(texts) for key, texts in table.items()}
+    """(translations by language, the keyed table ``key -> (da, nb, nn, en)``), through
+    the one loader every service uses (:mod:`samskab.i18n`)."""
+    catalogue = Catalogue(locales, DOMAIN)
+    return catalogue.translations, catalogue.table()
 
 
-TRANSLATIONS, MESSAGES = load()
-PLURALS = {m.id[0] for m in read_catalogue("en") if m.pluralizable}
+CATALOGUE = Catalogue(LOCALES, DOMAIN)
+TRANSLATIONS, MESSAGES = CATALOGUE.translations, CATALOGUE.table()
+PLURALS = CATALOGUE.plurals
