@@ -15,11 +15,14 @@ def mission(row, who, proposals=None, with_agreement=frozenset(), committees=Non
     d = {"id": str(row.id), "municipality": row.municipality, "title": row.title, "challenge": row.challenge,
          "goal": row.goal, "horizon": row.horizon, "owner_committee": row.owner_committee,
          "language": row.language, "created_at": iso(row.created_at), "published_by": _office(row.office),
-         "followers": followers, "followed_by_me": followed, "allowed": []}
+         "followers": followers, "followed_by_me": followed, "allowed": [],
+         "status": leadership.mission_status(row), "updated_at": iso(row.updated_at),
+         "closing_note": row.closing_note, "closed_at": iso(row.closed_at)}
+    still_open = row.closed_at is None
     if who.id is not None:
-        d["allowed"] += ["attach", "follow"]
+        d["allowed"] += ["attach", "follow"] if still_open else ["follow"]
     if leadership.leads(who, row.municipality):
-        d["allowed"].append("manage")
+        d["allowed"] += ["manage", "edit", "close"] if still_open else []
     if proposals is not None:
         items = [{"id": str(p.id), "title": p.title, "status": p.status, "support_count": p.support_count,
                   "experiments": p.experiments, "agreement": p.id in with_agreement, "outcome": p.outcome,
@@ -84,7 +87,8 @@ def committee(row, who, members, offices, meetings, documents, case_row, applica
                       for x in meetings],
          "documents": [document(x) for x in documents],
          "recommendation": row.recommendation, "delivered_at": iso(row.delivered_at), "case": case(case_row),
-         "applied_by_me": applied,
+         "applied_by_me": applied, "updated_at": iso(row.updated_at), "closing_note": row.closing_note,
+         "closed_at": iso(row.closed_at),
          "allowed": leadership.committee_allowed(who, row, status, me, applied)}
     if lead:
         d["applications"] = [application(a, staff=True) for a in applications]
@@ -102,6 +106,12 @@ def application(a, staff=False):
     if staff:
         d["participant_id"] = str(a.participant_id)
     return d
+
+
+def politician_answer(row):
+    """An answer a politician gave, with the question it answers (never who asked)."""
+    return {"id": str(row.id), "proposal_id": str(row.proposal_id), "proposal_title": row.proposal_title,
+            "question": row.question, "body": row.body, "created_at": iso(row.created_at)}
 
 
 def office_held(row):

@@ -39,6 +39,19 @@ def office(who: Actor, held):
     return {"role": who.role or "employee"}
 
 
+def answering_office(who: Actor, capacity, held):
+    """How an answer for the municipality is signed: a politician by their public office
+    (or, before they registered one, as a politician), staff as an employee; the
+    initiator answers as the initiator (``None``)."""
+    if capacity != "staff":
+        return None
+    if who.role == POLITICIAN:
+        if held is None:
+            return {"role": POLITICIAN}
+        return {"role": POLITICIAN, "name": held.name, "party": held.party, "participant_id": str(who.id)}
+    return {"role": "employee"}
+
+
 def public_office(stored):
     """An office as stored with a mission, committee or decision, for the public (no id of an employee)."""
     stored = dict(stored or {})
@@ -51,6 +64,8 @@ def public_office(stored):
 
 
 def committee_status(row, members, case):
+    if getattr(row, "closed_at", None) is not None:
+        return "closed"
     if case is not None and case.status == "decided":
         return "answered"
     if row.delivered_at is not None:
@@ -69,7 +84,35 @@ def committee_allowed(who: Actor, row, status, is_member, applied):
         allowed.append("add_document")
     if lead and status == "working":
         allowed.append("deliver")
+    if lead and status == "recruiting" and not is_member:
+        allowed.append("edit")
+    if lead and status in ("delivered", "answered"):
+        allowed.append("close")
     return allowed
+
+
+def check_edit_committee(status, members):
+    if status != "recruiting" or members:
+        raise Conflict("a committee's mandate can change only until its members are seated")
+
+
+def check_close_committee(status):
+    if status == "closed":
+        raise Conflict("the committee is closed already")
+    if status not in ("delivered", "answered"):
+        raise Conflict("a committee closes after it has delivered its recommendation")
+
+
+# -- missions ---------------------------------------------------------------------------------
+
+
+def mission_status(row):
+    return row.closed_as or "open"
+
+
+def check_mission_open(row, what):
+    if row.closed_at is not None:
+        raise Conflict(f"the mission is closed ({row.closed_as}): it cannot {what}")
 
 
 def check_seating(seats, members_by_group, new_by_group):

@@ -175,6 +175,26 @@ class Service(ServiceBase):
         return usecases.missions_of_proposal(self.db, municipality, actor, proposal_id)
 
     @rpc
+    def case_of_proposal(self, municipality, actor, proposal_id):
+        return usecases.case_of_proposal(self.db, municipality, actor, proposal_id)
+
+    @rpc
+    def update_mission(self, municipality, actor, mission_id, payload):
+        return usecases.update_mission(self.db, municipality, actor, mission_id, payload)
+
+    @rpc
+    def close_mission(self, municipality, actor, mission_id, payload):
+        return usecases.close_mission(self.db, municipality, actor, mission_id, payload)
+
+    @rpc
+    def update_committee(self, municipality, actor, committee_id, payload):
+        return usecases.update_committee(self.db, municipality, actor, committee_id, payload)
+
+    @rpc
+    def close_committee(self, municipality, actor, committee_id, payload):
+        return usecases.close_committee(self.db, municipality, actor, committee_id, payload)
+
+    @rpc
     def attach_to_mission(self, municipality, actor, mission_id, payload):
         return usecases.attach_to_mission(self.db, municipality, actor, mission_id, payload)
 

@@ -7,7 +7,7 @@ import uuid
 from samskab.contracts import proposals as contracts
 from samskab.values import iso
 
-from . import domain
+from . import domain, leadership
 
 SNAPSHOT_FIELDS = set(contracts.ProposalSnapshot.model_fields)
 _NOT_SHOWN = ("search", "threshold_reached_at", "hidden_at")
@@ -54,7 +54,8 @@ def questions(question_rows, answer_rows, actor, rules, unanswered=False):
     by_question = {}
     for a in answer_rows:
         by_question.setdefault(a.question_id, []).append(
-            content(a, actor, rules, question_id=str(a.question_id), answered_by=a.capacity))
+            content(a, actor, rules, question_id=str(a.question_id), answered_by=a.capacity,
+                    office=leadership.public_office(a.office) if a.office else None))
     result = []
     for q in question_rows:
         its = by_question.get(q.id, [])
@@ -69,8 +70,9 @@ def new_question(question_id, body, now):
             "answers": [], "answered": False}
 
 
-def new_answer(answer_id, question_id, body, capacity, now):
+def new_answer(answer_id, question_id, body, capacity, now, office=None):
     return {"id": str(answer_id), "question_id": str(question_id), "body": body, "answered_by": capacity,
+            "office": leadership.public_office(office) if office else None,
             "created_at": iso(now), "hidden": False, "hidden_reason": None}
 
 

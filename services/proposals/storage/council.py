@@ -25,6 +25,10 @@ missions = sa.Table(
     sa.Column("created_by", UUID, nullable=False),
     sa.Column("office", pg.JSONB, nullable=False),
     sa.Column("created_at", TZ, nullable=False),
+    sa.Column("updated_at", TZ),
+    sa.Column("closed_as", sa.Text),  # achieved | ended (migration 0007)
+    sa.Column("closing_note", sa.Text),
+    sa.Column("closed_at", TZ),
     sa.Index("missions_municipality", "municipality", "created_at"),
 )
 mission_proposals = sa.Table(
@@ -62,6 +66,9 @@ committees = sa.Table(
     sa.Column("seed", sa.BigInteger),
     sa.Column("recommendation", sa.Text),
     sa.Column("delivered_at", TZ),
+    sa.Column("updated_at", TZ),
+    sa.Column("closing_note", sa.Text),
+    sa.Column("closed_at", TZ),
     sa.Index("committees_municipality", "municipality", "created_at"),
     sa.Index("committees_mission", "mission_id"),
 )
@@ -173,6 +180,10 @@ class Missions(_Repository):
 
     def add(self, **record):
         self.uow.execute(missions.insert().values(**record))
+
+    def change(self, row, **values):
+        return self.uow.execute(missions.update().where(missions.c.id == row.id).values(**values)
+                                .returning(missions)).first()
 
     def of_municipality(self, municipality):
         return self._all(sa.select(missions).where(missions.c.municipality == municipality)
@@ -360,6 +371,19 @@ class Offices(_Repository):
             index_elements=[public_offices.c.municipality, public_offices.c.participant_id],
             set_={"name": name, "party": party, "title": title, "updated_at": at}).returning(public_offices)).first()
 
+    def answers_by(self, municipality, participant_id):
+        """The visible answers a politician gave in their office, newest first, with the question."""
+        from .tables import answers, proposals, questions
+        return self._all(
+            sa.select(answers.c.id, answers.c.proposal_id, answers.c.body, answers.c.created_at,
+                      proposals.c.title.label("proposal_title"), questions.c.body.label("question"))
+            .join(proposals, proposals.c.id == answers.c.proposal_id)
+            .join(questions, questions.c.id == answers.c.question_id)
+            .where(proposals.c.municipality == municipality, answers.c.author_id == participant_id,
+                   answers.c.office["role"].astext == "politician", answers.c.hidden_at.is_(None),
+                   questions.c.hidden_at.is_(None), proposals.c.hidden_at.is_(None), proposals.c.status != "draft")
+            .order_by(answers.c.created_at.desc()).limit(50))
+
     def of(self, municipality, participant_ids):
         if not participant_ids:
             return {}
@@ -375,6 +399,9 @@ def erase(uow, participant_id, marker):
     uow.execute(mission_follows.delete().where(mission_follows.c.participant_id == pid))
     uow.execute(committee_applications.delete().where(committee_applications.c.participant_id == pid))
     uow.execute(public_offices.delete().where(public_offices.c.participant_id == pid))
+    from .tables import answers  # an answer given in office no longer names them
+    uow.execute(answers.update().where(answers.c.office["participant_id"].astext == str(pid))
+                .values(office={"role": "politician"}))
     uow.execute(committee_members.update().where(committee_members.c.participant_id == pid)
                 .values(participant_id=uuid.uuid4()))  # seats stay counted, as supports do
     for table, column in ((missions, "created_by"), (committees, "created_by"), (mission_proposals, "actor_id"),

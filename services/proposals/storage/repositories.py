@@ -122,9 +122,10 @@ class Questions(_Repository):
         self.uow.execute(questions.insert().values(id=question_id, proposal_id=proposal_id, author_id=author_id,
                                                    body=body, created_at=now))
 
-    def add_answer(self, answer_id, question_id, proposal_id, author_id, capacity, body, now):
+    def add_answer(self, answer_id, question_id, proposal_id, author_id, capacity, body, now, office=None):
         self.uow.execute(answers.insert().values(id=answer_id, question_id=question_id, proposal_id=proposal_id,
-                                                 author_id=author_id, capacity=capacity, body=body, created_at=now))
+                                                 author_id=author_id, capacity=capacity, body=body, created_at=now,
+                                                 office=office))
 
     def of(self, proposal_id):
         """The proposal's questions and answers, each oldest first."""

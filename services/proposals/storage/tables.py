@@ -139,6 +139,7 @@ answers = sa.Table(
     sa.Column("author_id", UUID, nullable=False),
     sa.Column("capacity", sa.Text, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
+    sa.Column("office", pg.JSONB),  # a politician's public office as they answered (migration 0007)
     *_content_columns(),
 )
 

@@ -18,7 +18,8 @@ from .committees import (  # noqa: F401,E402
 )
 from .decisions import agenda, council_figures, decide, get_case, on_threshold_reached, place_case  # noqa: F401,E402
 from .missions import (  # noqa: F401,E402
-    attach_to_mission, follow_mission, get_mission, missions, missions_of_proposal, politician, publish_mission,
-    register_office,
+    attach_to_mission, case_of_proposal, follow_mission, get_mission, missions, missions_of_proposal, politician,
+    publish_mission, register_office,
 )
+from .council_changes import close_committee, close_mission, update_committee, update_mission  # noqa: F401,E402
 from .comments import comments, edit_comment, hide_comment, post_comment, report_comment  # noqa: F401,E402  (issue 21)

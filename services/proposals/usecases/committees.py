@@ -22,7 +22,7 @@ def form_committee(uow, municipality, actor, payload):
     with uow:
         office = leadership.office(who, storage.Offices(uow).get(municipality, who.id))
         if new.mission_id is not None:
-            storage.Missions(uow).get(municipality, new.mission_id)
+            leadership.check_mission_open(storage.Missions(uow).get(municipality, new.mission_id), "take committees")
         committee_id, at = uuid.uuid4(), now()
         mandate = new.mandate.model_dump(mode="json")
         storage.Committees(uow).add(

@@ -5,7 +5,7 @@ from samskab.contracts import proposals as contracts
 from samskab.errors import NotFound
 from samskab.values import now, parse
 
-from .. import domain, storage, views
+from .. import domain, leadership, storage, views
 from .common import caller, emit, own_id, readable
 
 
@@ -90,14 +90,17 @@ def answer(uow, municipality, actor, proposal_id, question_id, payload):
         if question is None:
             raise NotFound("no such question")
         capacity = rules.check_answer(who, question.hidden_at is not None)
+        # a politician answers as themselves (their public office), staff as employees
+        held = storage.Offices(uow).get(municipality, who.id) if who.role == leadership.POLITICIAN else None
+        office = leadership.answering_office(who, capacity, held)
         at, aid = now(), uuid.uuid4()
-        asked.add_answer(aid, question.id, row.id, own_id(who), capacity, new.body, at)
+        asked.add_answer(aid, question.id, row.id, own_id(who), capacity, new.body, at, office)
         repo.touch(row, at)
         emit(uow, contracts.QuestionAnswered(
             proposal_id=row.id, municipality=municipality, question_id=question.id, answer_id=aid, body=new.body,
             answered_by=capacity, answered_at=at, author_id=who.id, question_author_id=question.author_id,
-        ), f"proposals/{row.id}/questions/{question.id}")
-    return views.new_answer(aid, question.id, new.body, capacity, at)
+            office=office), f"proposals/{row.id}/questions/{question.id}")
+    return views.new_answer(aid, question.id, new.body, capacity, at, office)
 
 
 def questions(uow, municipality, actor, proposal_id, unanswered=False):

@@ -50,6 +50,16 @@ def missions(uow, municipality, actor):
         return [_mission(uow, who, row) for row in storage.Missions(uow).of_municipality(municipality)]
 
 
+def case_of_proposal(uow, municipality, actor, proposal_id):
+    """The council's case on a proposal (placed, decided), or ``None``: shown on the proposal's page."""
+    who = caller(actor)
+    with uow:
+        row = storage.Proposals(uow).get(municipality, proposal_id)
+        proposal_of(row).require_visible(who)
+        found = storage.Cases(uow).of_proposals([row.id])
+        return views.case(found[0]) if found else None
+
+
 def missions_of_proposal(uow, municipality, actor, proposal_id):
     who = caller(actor)
     with uow:
@@ -65,6 +75,7 @@ def attach_to_mission(uow, municipality, actor, mission_id, payload):
     require_signed_in(who, "attaching a proposal")
     with uow:
         mission = storage.Missions(uow).get(municipality, mission_id)
+        leadership.check_mission_open(mission, "take new proposals")
         proposal = storage.Proposals(uow).get(municipality, new.proposal_id)
         rules = proposal_of(proposal)
         rules.require_visible(who)
@@ -125,7 +136,8 @@ def politician(uow, municipality, actor, participant_id):
                 "missions": [views.mission(m, who) for m in storage.Missions(uow).by(municipality, pid)],
                 "committees": [{"id": str(c.id), "title": c.title, "deadline": c.deadline.isoformat()}
                                for c in storage.Committees(uow).of_member(municipality, pid)],
-                "decisions": [views.case(c) for c in storage.Cases(uow).decided_by(municipality, pid)]}
+                "decisions": [views.case(c) for c in storage.Cases(uow).decided_by(municipality, pid)],
+                "answers": [views.politician_answer(a) for a in storage.Offices(uow).answers_by(municipality, pid)]}
 
 
 def erase_participant(uow, participant_id):

@@ -11,4 +11,5 @@ from .inputs import *  # noqa: F401,F403
 from .outputs import *  # noqa: F401,F403
 from .council import *  # noqa: F401,F403,E402  (missions, committees, the council's answer: issue 22)
 from .council_client import *  # noqa: F401,F403,E402
+from .council_changes import *  # noqa: F401,F403,E402  (missions and committees edited and closed)
 from .comments import *  # noqa: F401,F403,E402  (comment threads: issue 21)

@@ -50,7 +50,11 @@ class MissionOut(BaseModel):
     progress: ProgressOut | None = None
     followers: int = 0
     followed_by_me: bool = False
-    allowed: list[str] = Field(default_factory=list, description="attach, follow, manage")
+    status: str = Field("open", description="open, achieved or ended")
+    updated_at: str | None = None
+    closing_note: str | None = None
+    closed_at: str | None = None
+    allowed: list[str] = Field(default_factory=list, description="attach, follow, manage, edit, close")
 
 
 class FollowedOut(BaseModel):
@@ -126,7 +130,10 @@ class CommitteeOut(BaseModel):
     deadline: str
     seats: dict[str, int]
     recruitment: str
-    status: str = Field(description="recruiting, working, delivered, answered")
+    status: str = Field(description="recruiting, working, delivered, answered, closed")
+    updated_at: str | None = None
+    closing_note: str | None = None
+    closed_at: str | None = None
     created_at: str
     formed_by: OfficeOut
     members: list[MemberOut] = Field(default_factory=list)
@@ -141,7 +148,7 @@ class CommitteeOut(BaseModel):
     applications: list[ApplicationOut] | None = Field(None, description="staff only")
     applied_by_me: bool = False
     allowed: list[str] = Field(default_factory=list,
-                               description="apply, seat, plan_meeting, add_document, deliver")
+                               description="apply, seat, plan_meeting, add_document, deliver, edit, close")
 
 
 class FiguresOut(BaseModel):
@@ -172,11 +179,23 @@ class OfficeHeldOut(BaseModel):
     title: str = ""
 
 
+class PoliticianAnswerOut(BaseModel):
+    """An answer a politician gave to a resident's question (the question's author is not shown)."""
+
+    id: str
+    proposal_id: str
+    proposal_title: str
+    question: str
+    body: str
+    created_at: str
+
+
 class PoliticianOut(BaseModel):
     office: OfficeHeldOut
     missions: list[MissionOut]
     committees: list[dict]
     decisions: list[DecisionOut]
+    answers: list[PoliticianAnswerOut] = Field(default_factory=list)
 
 
 class CouncilRpc(ServiceClient):
@@ -202,6 +221,14 @@ class CouncilRpc(ServiceClient):
         return FollowedOut.model_validate(
             self._rpc("follow_mission", municipality, actor, str(mission_id), following))
 
+    def update_mission(self, municipality, actor, mission_id, payload) -> MissionOut:
+        return MissionOut.model_validate(
+            self._rpc("update_mission", municipality, actor, str(mission_id), self._dump(payload)))
+
+    def close_mission(self, municipality, actor, mission_id, payload) -> MissionOut:
+        return MissionOut.model_validate(
+            self._rpc("close_mission", municipality, actor, str(mission_id), self._dump(payload)))
+
     def missions_of_proposal(self, municipality, actor, proposal_id) -> list[MissionOut]:
         return [MissionOut.model_validate(m)
                 for m in self._rpc("missions_of_proposal", municipality, actor, str(proposal_id))]
@@ -215,6 +242,18 @@ class CouncilRpc(ServiceClient):
 
     def get_committee(self, municipality, actor, committee_id) -> CommitteeOut:
         return CommitteeOut.model_validate(self._rpc("get_committee", municipality, actor, str(committee_id)))
+
+    def update_committee(self, municipality, actor, committee_id, payload) -> CommitteeOut:
+        return CommitteeOut.model_validate(
+            self._rpc("update_committee", municipality, actor, str(committee_id), self._dump(payload)))
+
+    def close_committee(self, municipality, actor, committee_id, payload) -> CommitteeOut:
+        return CommitteeOut.model_validate(
+            self._rpc("close_committee", municipality, actor, str(committee_id), self._dump(payload)))
+
+    def case_of_proposal(self, municipality, actor, proposal_id) -> DecisionOut | None:
+        found = self._rpc("case_of_proposal", municipality, actor, str(proposal_id))
+        return DecisionOut.model_validate(found) if found else None
 
     def apply_to_committee(self, municipality, actor, committee_id, payload) -> ApplicationOut:
         return ApplicationOut.model_validate(

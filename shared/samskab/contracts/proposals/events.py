@@ -2,7 +2,8 @@
 
 Public projections list only public content and ids of proposals, questions,
 answers and experiments: never who wrote something (initiator, author, supporter,
-party), so ``samskab.public`` carries no personal data by construction.
+party), so ``samskab.public`` carries no personal data by construction.  The one
+name they may carry is a politician's, answering in their public office (``Office``).
 """
 import datetime as dt
 import uuid
@@ -11,6 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from ...events import Contract, PublicProjection, event
+from .council import Office
 from .enums import Capacity, Iap2, Kind, Language, Outcome, Role, TargetType, one_of
 
 # -- events ------------------------------------------------------------------------
@@ -175,6 +177,8 @@ class PublicAnswer(PublicProjection):
     body: str
     answered_by: one_of(Capacity)
     answered_at: dt.datetime
+    office: Office | None = Field(None, description="a politician answering: their public office (name, party); "
+                                                    "staff: role employee; absent for the initiator")
 
 
 @event("samskab.proposal.question_answered", public=PublicAnswer)
@@ -188,6 +192,7 @@ class QuestionAnswered(Contract):
     answered_at: dt.datetime
     author_id: uuid.UUID
     question_author_id: uuid.UUID
+    office: Office | None = None
 
 
 class PublicParty(PublicProjection):

@@ -7,6 +7,8 @@ out (a hidden proposal's content, ``allowed`` outside ``get``) stays unset, so
 """
 from pydantic import BaseModel, Field
 
+from .council_client import OfficeOut
+
 
 class Allowed(BaseModel):
     """What the caller may do next with one proposal, as the service's rules say."""
@@ -84,6 +86,8 @@ class AnswerOut(BaseModel):
     question_id: str
     body: str | None
     answered_by: str
+    office: OfficeOut | None = Field(None, description="who answered for the municipality: a politician by "
+                                                       "name and party (a public office), staff by role")
     created_at: str
     hidden: bool
     hidden_reason: str | None
