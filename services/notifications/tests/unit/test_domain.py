@@ -83,9 +83,9 @@ def test_bad_preferences_name_every_bad_field():
 # -- messages ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("language, subject, line", [
-    ("da", "Mødet „Trafik i Øst“ er ændret", "Det holdes nu 3. december 2026 kl. 19:00."),
-    ("nb", "Møtet «Trafik i Øst» er endret", "Det holdes nå 3. desember 2026 kl. 19:00."),
-    ("nn", "Møtet «Trafik i Øst» er endra", "Det blir no halde 3. desember 2026 kl. 19:00."),
+    ("da", "Mødet „Trafik i Øst“ er ændret", "Det holdes nu 3. december 2026 kl. 19.00."),
+    ("nb", "Møtet «Trafik i Øst» er endret", "Det holdes nå 3. desember 2026 kl. 19.00."),
+    ("nn", "Møtet «Trafik i Øst» er endra", "Det blir no halde 3. desember 2026 kl. 19.00."),
     ("en", "The meeting “Trafik i Øst” has changed", "It now takes place on 3 December 2026 at 19:00."),
 ])
 def test_a_meeting_change_reads_naturally_in_each_language(language, subject, line):
