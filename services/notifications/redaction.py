@@ -28,7 +28,8 @@ PROPOSAL_TYPES = ("samskab.proposal.submitted", "samskab.proposal.published", "s
 # target_type → (event types, the field naming the target, the fields with its content)
 TARGETS = {
     "proposal": (PROPOSAL_TYPES, "id", ("title", "problem", "goal", "area")),
-    "question": (("samskab.proposal.question_asked",), "question_id", ("body",)),
+    # a hidden question takes its answers with it: they may quote it, and they name it by question_id
+    "question": (("samskab.proposal.question_asked", "samskab.proposal.question_answered"), "question_id", ("body",)),
     "answer": (("samskab.proposal.question_answered",), "answer_id", ("body",)),
     "update": (("samskab.proposal.progress_posted",), "update_id", ("body",)),
 }

@@ -185,8 +185,15 @@ NOTIFY = {
     "samskab.meeting.cancelled": NotifyRule("meeting_change", "meeting_cancelled", "meetings", relations=MEETING_PEOPLE,
                                             list_field="participant_ids"),
     # a meeting about a proposal: its people hear of it (and of its minutes and outcomes)
-    "samskab.meeting.scheduled": NotifyRule("proposal_status", "meeting_scheduled", also=(_OF_PROPOSAL,),
-                                            exclude_field=("organiser_id",)),
+    "samskab.meeting.scheduled": (
+        NotifyRule("proposal_status", "meeting_scheduled", also=(_OF_PROPOSAL,), exclude_field=("organiser_id",)),
+        # a meeting of the municipality, about no proposal: its staff hear of it
+        NotifyRule("meeting_change", "meeting_scheduled_staff", staff=True, exclude_field=("organiser_id",),
+                   when=(("proposal_id", None),)),
+    ),
+    # held: those who had a seat, linked to what it came to
+    "samskab.meeting.concluded": NotifyRule("meeting_change", "meeting_concluded", "meetings", relations=("registrant",),
+                                            exclude_field=("organiser_id",), anchor="#outcomes"),
     "samskab.meeting.minutes_recorded": (
         NotifyRule("meeting_change", "minutes_recorded", also=(_OF_MEETING,), exclude_field=("author_id",)),
         NotifyRule("proposal_status", "minutes_recorded", also=(_OF_PROPOSAL,), exclude_field=("author_id",)),
@@ -244,6 +251,13 @@ NOTIFY = {
         NotifyRule("proposal_status", f"decision_{d}", "proposals", ("proposal_id",), PROPOSAL_PEOPLE,
                    list_field="told_ids", exclude_field=("actor_id",), when=(("decision", d),))
         for d in ("adopted", "adopted_in_part", "rejected", "sent_on")),
+    # a council case on a meeting's agenda: the proposal's people, and (told_ids) the committee's
+    # members and the followers of the case's missions
+    "samskab.case.placed": NotifyRule("proposal_status", "case_placed", "proposals", ("proposal_id",), PROPOSAL_PEOPLE,
+                                      list_field="told_ids", exclude_field=("actor_id",)),
+    # members seated on a committee (drawn or accepted): each new member, linked to the committee
+    "samskab.committee.members_seated": NotifyRule("registration", "members_seated", "committees", ("committee_id",),
+                                                   list_field="new_member_ids", exclude_field=("actor_id",)),
     "samskab.proposal.matches_suggested": NotifyRule(
         "matches", "matches_suggested", "proposals", ("proposal_id",), list_field="participants",
         new_list_field="newly_matched"),

@@ -97,7 +97,8 @@ def test_a_waitlist_promotion_names_the_meeting_its_time_and_place_in_nynorsk():
 def test_hiding_a_question_blanks_its_body_and_marks_the_copy():
     question = str(uuid.uuid4())
     target = redaction.target_of({"target_type": "question", "target_id": question, "proposal_id": P})
-    assert target.types == ("samskab.proposal.question_asked",) and target.key == "question_id"
+    assert target.types == ("samskab.proposal.question_asked", "samskab.proposal.question_answered")
+    assert target.key == "question_id"
     envelope = {"id": "e1", "type": "samskab.proposal.question_asked",
                 "data": {"question_id": question, "body": "ring 20304050", "proposal_id": P}}
     blanked = redaction.redact(envelope, target, "h1")
@@ -108,3 +109,50 @@ def test_hiding_a_question_blanks_its_body_and_marks_the_copy():
                                          "status": "published"}}, proposal, "h2")
     assert blanked["data"] == {"id": P, "title": "", "problem": "", "goal": "", "area": None, "status": "published"}
     assert redaction.target_of({"target_type": "comment", "target_id": P}) is None
+
+
+def test_a_meeting_about_no_proposal_reaches_staff_and_its_registrants_hear_when_it_was_held():
+    meeting = str(uuid.uuid4())
+    scheduled = {"id": meeting, "proposal_id": None, "organiser_id": INITIATOR, "title": "Borgermøde"}
+    assert told("samskab.meeting.scheduled", scheduled, staff=[STAFF, INITIATOR]) == [
+        ("meeting_scheduled", []), ("meeting_scheduled_staff", [STAFF])]
+    # a meeting of a proposal is its people's news, not the staff's
+    assert told("samskab.meeting.scheduled", {**scheduled, "proposal_id": P}, staff=[STAFF])[1:] == []
+    MEMBERS[f"meetings/{meeting}"] = [(AUTHOR, "registrant"), (SUPPORTER, "waitlisted")]
+    concluded = {"id": meeting, "organiser_id": STAFF, "title": "Borgermøde"}
+    assert told("samskab.meeting.concluded", concluded) == [("meeting_concluded", [AUTHOR])]
+    [rule] = rules.rules_for("samskab.meeting.concluded", concluded)
+    assert rule.anchor == "#outcomes" and rule.subject_of(concluded) == f"meetings/{meeting}"
+
+
+def test_a_case_on_an_agenda_reaches_the_proposal_and_the_committee_and_new_members_hear_of_their_seat():
+    member = str(uuid.uuid4())
+    placed = {"proposal_id": P, "told_ids": [member], "actor_id": STAFF, "title": "Bænke",
+              "meeting_date": "2027-01-14"}
+    assert told("samskab.case.placed", placed) == [("case_placed", [member, INITIATOR, FOLLOWER, SUPPORTER, PARTNER])]
+    subject, lines = messages.render("case_placed", "da", messages.params_from_event({"data": placed}))
+    assert subject == "„Bænke“ er sat på dagsordenen" and lines == [
+        "Sagen „Bænke“ er sat på dagsordenen til mødet 14. januar 2027."]
+    committee = str(uuid.uuid4())
+    seated = {"committee_id": committee, "new_member_ids": [member, AUTHOR], "actor_id": STAFF, "title": "Trafik"}
+    assert told("samskab.committee.members_seated", seated) == [("members_seated", [member, AUTHOR])]
+    [rule] = rules.rules_for("samskab.committee.members_seated", seated)
+    assert rule.subject_of(seated) == f"committees/{committee}"
+
+
+def test_hiding_a_question_blanks_the_answers_to_it_too():
+    question = str(uuid.uuid4())
+    target = redaction.target_of({"target_type": "question", "target_id": question, "proposal_id": P})
+    answer = {"id": "e2", "type": "samskab.proposal.question_answered",
+              "data": {"question_id": question, "answer_id": "a1", "body": "ja, ring 20304050", "proposal_id": P}}
+    assert answer["type"] in target.types
+    assert redaction.redact(answer, target, "h1")["data"]["body"] == ""
+
+
+def test_the_status_in_a_mail_is_named_as_on_the_pages():
+    from gateway.web import i18n as pages
+    for lang in messages.LANGUAGES:
+        for status in messages.STATUSES:
+            _, lines = messages.render("proposal_status_changed", lang, {"title": "T", "status": status})
+            assert pages.translate(lang, f"status.{status}") in lines[0], (lang, status)
+    assert "Gruppe dannes" in messages.render("proposal_status_changed", "da", {"title": "T", "status": "forming"})[1][0]
