@@ -8,7 +8,10 @@
   calendar (icalendar's ``Timezone.from_tzid``: the tz database's transitions),
   so a meeting across a daylight-saving change is right;
 * a cancelled meeting has ``STATUS:CANCELLED``; a single cancelled meeting's
-  file is sent with ``METHOD:CANCEL``.
+  file is sent with ``METHOD:CANCEL``;
+* the words the calendar adds (the place's access, "Online: …", the feed's name)
+  are in the municipality's language, from the meetings service's gettext
+  catalogue (``locales/<lang>/LC_MESSAGES/meetings.po``, ``ical.*``).
 
 Pure: takes dicts, returns bytes.
 """
@@ -17,6 +20,10 @@ import functools
 from zoneinfo import ZoneInfo
 
 import icalendar
+
+from samskab import municipalities
+
+from .formats import WORDS
 
 PRODID = "-//Samskab//Meetings//EN"
 UID_DOMAIN = "samskab"
@@ -41,21 +48,38 @@ def _as_datetime(value):
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def location_text(place):
+@functools.lru_cache(maxsize=1)
+def _built_in_languages():
+    return {mid: m.language for mid, m in municipalities.catalogue("").items()}
+
+
+def language_of(municipality, catalogue=None):
+    """The municipality's language: from the deployment's catalogue when given, else
+    the built-in one; English for one neither knows."""
+    found = catalogue.get(municipality) if catalogue is not None else None
+    language = found.language if found is not None else _built_in_languages().get(municipality)
+    return language if language in WORDS.languages else "en"
+
+
+def calendar_name(language):
+    return WORDS.gettext(language, "ical.calendar_name")
+
+
+def location_text(place, language="en"):
     if not place:
         return None
     parts = [place["name"], place["address"]]
     access = []
     if place.get("step_free"):
-        access.append("step-free access")
+        access.append(WORDS.gettext(language, "ical.step_free"))
     if place.get("hearing_loop"):
-        access.append("hearing loop")
+        access.append(WORDS.gettext(language, "ical.hearing_loop"))
     text = ", ".join(parts)
     return f"{text} ({', '.join(access)})" if access else text
 
 
-def vevent(meeting, place=None, url=None):
-    """One meeting as a VEVENT."""
+def vevent(meeting, place=None, url=None, language="en"):
+    """One meeting as a VEVENT, the words it adds in ``language``."""
     zone = ZoneInfo(meeting["time_zone"])
     event = icalendar.Event()
     event.add("uid", uid(meeting["id"]))
@@ -68,9 +92,9 @@ def vevent(meeting, place=None, url=None):
     event.add("summary", meeting["title"])
     description = f"{meeting['purpose']}\n\n{meeting['promise']}"
     if meeting.get("online_url"):
-        description += f"\n\nOnline: {meeting['online_url']}"
+        description += "\n\n" + WORDS.gettext(language, "ical.online", url=meeting["online_url"])
     event.add("description", description)
-    location = location_text(place)
+    location = location_text(place, language)
     if location:
         event.add("location", location)
     elif meeting.get("online_url"):
@@ -83,9 +107,9 @@ def vevent(meeting, place=None, url=None):
     return event
 
 
-def vevent_text(meeting, place=None):
+def vevent_text(meeting, place=None, language="en"):
     """The VEVENT as folded text, kept with the meeting so feeds need not rebuild it."""
-    return vevent(meeting, place).to_ical().decode("utf-8")
+    return vevent(meeting, place, language=language).to_ical().decode("utf-8")
 
 
 def assemble(vevents, zones, *, name=None, method="PUBLISH"):

@@ -4,19 +4,29 @@ Guideline 6: adapt the approach to the purpose and the participants.  Each
 format says which IAP2 levels it serves (its core ones and those it can also
 serve), how many people it suits, how participants are found and how long it
 runs.  :func:`suggest` ranks them for a purpose, an expected number and a
-proposal kind, and says why.  Pure: no I/O.
+proposal kind, and says why.  Pure: no I/O after import.
+
+The words (names, descriptions, durations, notes, how participants are found) are
+the meetings service's gettext catalogue, ``locales/<lang>/LC_MESSAGES/meetings.po``
+(``format.<id>.name`` …, ``recruitment.<how>``), read once by :mod:`samskab.i18n`:
+the API's ``name``/``description`` are its English entries, ``local_names`` the
+others, and :func:`texts` gives a format's words in any of the four languages.
 """
 import math
+import os
 from dataclasses import asdict, dataclass, field
+
+from samskab import i18n
+
+WORDS = i18n.Catalogue(os.path.join(os.path.dirname(os.path.abspath(__file__)), "locales"), "meetings")
+
+
+def _en(key):
+    return WORDS.gettext("en", key)
 
 LEVELS = ("inform", "consult", "involve", "collaborate", "empower")
 KINDS = ("service", "development", "policy")
-RECRUITMENT = {
-    "open": "open to everyone who signs up",
-    "invited": "invited by the organiser or a host",
-    "lottery": "stratified random selection (lottery) from the population register",
-    "appointed": "appointed by the municipal council after applications",
-}
+RECRUITMENT = {how: _en(f"recruitment.{how}") for how in ("open", "invited", "lottery", "appointed")}
 
 CORE, ALSO = 1.0, 0.5
 
@@ -47,99 +57,76 @@ class Format:
         return data
 
 
+def _format(id, **facts):
+    """A format with its words from the catalogue (English for the API's fields)."""
+    notes, index = [], 1
+    while WORDS.has(f"format.{id}.note{index}"):
+        notes.append(_en(f"format.{id}.note{index}"))
+        index += 1
+    return Format(id=id, name=_en(f"format.{id}.name"), description=_en(f"format.{id}.description"),
+                  duration=_en(f"format.{id}.duration"), notes=tuple(notes),
+                  local_names={lang: WORDS.gettext(lang, f"format.{id}.name") for lang in ("da", "nb", "nn")},
+                  **facts)
+
+
+def texts(fmt, lang):
+    """A format's name, description, duration, notes and how participants are found, in ``lang``."""
+    words = {part: WORDS.gettext(lang, f"format.{fmt.id}.{part}") for part in ("name", "description", "duration")}
+    words["notes"] = [WORDS.gettext(lang, f"format.{fmt.id}.note{i}") for i in range(1, len(fmt.notes) + 1)]
+    words["recruitment"] = WORDS.gettext(lang, f"recruitment.{fmt.recruitment}")
+    return words
+
+
 CATALOGUE = (
-    Format(
+    _format(
         id="working_citizens_meeting",
-        name="Working citizens' meeting",
-        local_names={"da": "arbejdende borgermøde", "nb": "arbeidende folkemøte", "nn": "arbeidande folkemøte"},
-        description="An evening where residents work at tables on the municipality's questions and "
-                    "hand in their suggestions, instead of listening to a presentation.",
         levels={"consult": ALSO, "involve": CORE, "collaborate": ALSO},
         size=(30, 150),
         recruitment="open",
-        duration="2–3 hours",
         kinds={"development": 1.0, "service": 0.5, "policy": 0.5},
-        notes=("Table hosts from the municipality keep each table on its question.",),
     ),
-    Format(
+    _format(
         id="debate_salon",
-        name="Debate salon",
-        local_names={"da": "debatsalon", "nb": "debattsalong", "nn": "debattsalong"},
-        description="A short introduction followed by an open conversation between residents, "
-                    "politicians and experts.",
         levels={"inform": CORE, "consult": CORE, "involve": ALSO},
         size=(15, 60),
         recruitment="open",
-        duration="about 2 hours",
         kinds={"policy": 1.0, "development": 0.5, "service": 0.25},
     ),
-    Format(
+    _format(
         id="citizen_panel",
-        name="Citizen panel",
-        local_names={"da": "borgerpanel", "nb": "innbyggerpanel", "nn": "innbyggjarpanel"},
-        description="A group that mirrors the population, drawn by lot, that learns, deliberates and "
-                    "gives the council recommendations.",
         levels={"consult": ALSO, "involve": CORE, "collaborate": CORE},
         size=(20, 50),
         recruitment="lottery",
-        duration="2–4 full days over a few weeks",
         sessions=(2, 4),
         kinds={"policy": 1.0, "development": 0.75, "service": 0.5},
-        notes=("Draw the panel with POST /municipalities/{m}/panels (stratified random selection).",),
     ),
-    Format(
+    _format(
         id="guest_meal",
-        name="Guest meal",
-        local_names={"da": "gæstebud", "nb": "gjestebud", "nn": "gjestebod"},
-        description="Residents host a small group at home over a meal around a few questions and "
-                    "report the conversation back to the municipality.",
         levels={"consult": CORE, "involve": CORE},
         size=(4, 12),
         recruitment="invited",
-        duration="about 3 hours",
         kinds={"service": 1.0, "development": 0.5, "policy": 0.5},
-        notes=("Many hosts can run it at once; each reports back with the same questions.",),
     ),
-    Format(
+    _format(
         id="theme_workshop",
-        name="Theme workshop",
-        local_names={"da": "temaværksted", "nb": "temaverksted", "nn": "temaverkstad"},
-        description="A workshop where the people who know a theme best develop concrete solutions "
-                    "and experiments together.",
         levels={"involve": CORE, "collaborate": CORE},
         size=(8, 30),
         recruitment="invited",
-        duration="3–4 hours",
         kinds={"service": 1.0, "development": 1.0, "policy": 0.5},
     ),
-    Format(
+    _format(
         id="task_committee",
-        name="Political task committee",
-        local_names={"da": "opgaveudvalg", "nb": "oppgaveutvalg", "nn": "oppgåveutval"},
-        description="Residents and politicians work out a policy together under a written mandate "
-                    "from the council.",
         levels={"collaborate": CORE, "empower": CORE},
         size=(10, 20),
         recruitment="appointed",
-        duration="5–7 meetings over 9–12 months",
         sessions=(5, 7),
         kinds={"policy": 1.0, "development": 0.25},
-        notes=(
-            "Typically 10 residents and 5 politicians: reserve seats per group.",
-            "Needs a written mandate from the council before the first meeting.",
-        ),
     ),
-    Format(
+    _format(
         id="vision_process",
-        name="Vision and strategy process",
-        local_names={"da": "visions- og strategiproces", "nb": "visjons- og strategiprosess",
-                     "nn": "visjons- og strategiprosess"},
-        description="A process over months with many activities (meetings, surveys, walks) that "
-                    "ends in a shared vision or strategy.",
         levels={"inform": ALSO, "consult": CORE, "involve": CORE, "collaborate": ALSO},
         size=(100, 5000),
         recruitment="open",
-        duration="3–12 months",
         sessions=(3, 12),
         kinds={"policy": 1.0, "development": 1.0},
     ),

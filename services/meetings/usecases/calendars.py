@@ -47,7 +47,8 @@ def participant_calendar(uow, catalogue, token):
             raise NotFound("no such calendar")
         rows = Meetings(uow).seats_held_by(owner.participant_id)
     zones = [r.time_zone for r in rows] or [zone(catalogue, owner.municipality)]
-    return calendar.assemble([r.vevent for r in rows], zones, name="Samskab").decode("utf-8")
+    name = calendar.calendar_name(calendar.language_of(owner.municipality, catalogue))
+    return calendar.assemble([r.vevent for r in rows], zones, name=name).decode("utf-8")
 
 
 def send_due_reminders(uow, hours, now=None, batch=500):

@@ -53,12 +53,14 @@ def suggest_formats(level=None, expected=None, kind=None, limit=None):
 
 # -- a meeting ---------------------------------------------------------------------------
 
-def refresh_vevent(uow, meeting_id):
-    """Store the meeting's VEVENT as it is now (feeds only concatenate them); the row."""
+def refresh_vevent(uow, meeting_id, catalogue=None):
+    """Store the meeting's VEVENT as it is now (feeds only concatenate them), in the
+    municipality's language; the row."""
     repo = Meetings(uow)
     row = repo.by_id(meeting_id)
     place = Places(uow).get(row.municipality, row.place_id)
-    repo.change(meeting_id, vevent=calendar.vevent_text(views.calendar_fields(row), views.place(place)))
+    repo.change(meeting_id, vevent=calendar.vevent_text(views.calendar_fields(row), views.place(place),
+                                                        calendar.language_of(row.municipality, catalogue)))
     return repo.by_id(meeting_id)
 
 
@@ -86,7 +88,7 @@ def schedule(uow, catalogue, municipality, actor, payload):
             "created_at": now, "updated_at": now,
         })
         Meetings(uow).add(record)
-        row = refresh_vevent(uow, meeting_id)
+        row = refresh_vevent(uow, meeting_id, catalogue)
         events.emit_meeting(uow, contract.MeetingScheduled, row)
         if row.proposal_id is not None:
             invite(uow, row, People(uow).matched_with(row.proposal_id))

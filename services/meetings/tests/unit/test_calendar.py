@@ -4,6 +4,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 import icalendar
+import pytest
 
 from meetings import calendar
 
@@ -87,6 +88,23 @@ def test_location_names_the_place_and_its_accessibility():
     _, [event] = parse(calendar.assemble([calendar.vevent_text(meeting(), place)], ["Europe/Copenhagen"]))
     assert str(event["location"]) == "Hovedbiblioteket, Rendsburggade 2, 9000 Aalborg (step-free access, hearing loop)"
     assert str(event["summary"]) == "Nattevandring: tryghed i Aalborg Øst"
+
+
+@pytest.mark.parametrize("language, location, online", [
+    ("da", "Hovedbiblioteket, Rendsburggade 2, 9000 Aalborg (trinfri adgang, teleslynge)", "Online: https://m.example/x"),
+    ("nb", "Hovedbiblioteket, Rendsburggade 2, 9000 Aalborg (trinnfri tilkomst, teleslynge)",
+     "Nettmøte: https://m.example/x"),
+    ("nn", "Hovedbiblioteket, Rendsburggade 2, 9000 Aalborg (trinnfri tilkomst, teleslynge)",
+     "Nettmøte: https://m.example/x"),
+])
+def test_the_words_a_calendar_adds_are_in_the_municipalitys_language(language, location, online):
+    place = {"name": "Hovedbiblioteket", "address": "Rendsburggade 2, 9000 Aalborg", "step_free": True,
+             "hearing_loop": True}
+    text = calendar.vevent_text({**meeting(), "online_url": "https://m.example/x"}, place, language)
+    _, [event] = parse(calendar.assemble([text], ["Europe/Copenhagen"]))
+    assert str(event["location"]) == location
+    assert str(event["description"]).endswith(online)
+    assert calendar.language_of("aalborg") == "da" and calendar.language_of("volda") == "nn"
 
 
 def test_a_feed_of_many_meetings_parses_with_one_event_each():
