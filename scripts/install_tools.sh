@@ -1,7 +1,8 @@
 #!/bin/sh
 # What the tests need beyond the Python packages of pyproject.toml, installed once:
 #   Debian: chromium (browser tests), prometheus (promtool, alert rules);
-#   npm (project-local, from the committed lock files): tools/asyncapi, tools/axe, tools/openapi-lint;
+#   npm (project-local, from the committed lock files): tools/asyncapi, tools/axe, tools/openapi-lint,
+#     tools/oidc-provider (the development OpenID provider of make run and the sign-in tests);
 #   PyPI tools for the deployment checks (scripts/install_deploy_tools.sh);
 #   RabbitMQ's management plugin (a vhost per test is made through its API).
 # Safe to run again: it only installs what is missing.
@@ -29,7 +30,7 @@ if [ -n "$need_apt" ]; then
 fi
 
 if command -v npm >/dev/null 2>&1; then
-  for dir in tools/asyncapi tools/axe tools/openapi-lint tools/leaflet; do
+  for dir in tools/asyncapi tools/axe tools/openapi-lint tools/leaflet tools/oidc-provider; do
     if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules" ]; then
       echo "installing npm packages in $dir"
       (cd "$dir" && if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; else npm install --silent --no-audit --no-fund; fi)

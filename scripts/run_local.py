@@ -47,6 +47,20 @@ def development_secrets(env):
     env[secrets.DEV_FLAG] = "1"
 
 
+def dev_oidc_provider(env):
+    """The development OpenID provider's settings into ``env``, and its command (scripts/dev_oidc.py)."""
+    import dev_oidc
+    import make_secrets
+
+    path = os.path.join(ROOT, "var", "secrets.env")
+
+    def write_keys(names):
+        make_secrets.write(path, names, development=True)
+        return make_secrets.read(path)
+
+    return dev_oidc.configure(env, ROOT, write_keys, say)
+
+
 def main():
     env = dict(os.environ)
     try:
@@ -79,6 +93,9 @@ def main():
         log = open(os.path.join(logdir, f"{name}.log"), "ab")
         children.append((name, subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)))
 
+    oidc_provider = dev_oidc_provider(env)  # before the gateway starts: it reads the provider's settings
+    if oidc_provider:
+        start("oidc-provider", oidc_provider)
     if os.path.exists(os.path.join(ROOT, "services", "notifications", "mailsink.py")):
         start("mailsink", [sys.executable, "-m", "notifications.mailsink", "--port", env["NOTIFICATIONS_SMTP_PORT"],
                            "--folder", os.path.join(ROOT, "var", "mail")])

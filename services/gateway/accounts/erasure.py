@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from samskab.contracts.participants import ParticipantErased
 from samskab.db import outbox
 
-from .storage import accounts
+from .storage import accounts, identities
 
 
 def erase(ctx, account):
@@ -16,6 +16,8 @@ def erase(ctx, account):
         uow.execute(accounts.update().where(accounts.c.id == account.id).values(
             email=f"erased-{account.id}@invalid", display_name="", password_hash="!",
             erased_at=sa.func.now(), token_version=account.token_version + 1,
+            verified_at=None, residence_municipality=None,
         ))
+        uow.execute(identities.delete().where(identities.c.account_id == account.id))
         uow.emit(ParticipantErased.event_type, municipality=account.municipality,
                  subject=f"participants/{account.id}", data={"id": account.id, "municipality": account.municipality})

@@ -64,6 +64,27 @@ class AccountOut(BaseModel):
     role: str
     language: str
     email_confirmed: bool
+    verified: bool = Field(description="linked to an identity an OpenID provider vouched for")
+    residence_municipality: str | None = Field(
+        None, description="the municipality of residence, where the identity provider tells it")
+
+
+class VerificationRules(BaseModel):
+    """Where a municipality asks for a verified account (``PUT …/verification``, staff)."""
+    model_config = ConfigDict(extra="forbid")
+
+    supports: bool = Field(description="supporting a proposal needs a verified account")
+    panels: bool = Field(description="volunteering for a citizen panel needs a verified account")
+
+
+class IdentityProviderOut(BaseModel):
+    name: str
+    label: str
+    sign_in_url: str = Field(description="open in a browser: the authorization code flow starts there")
+
+
+class VerificationOut(VerificationRules):
+    providers: list[IdentityProviderOut]
 
 
 class TokenOut(BaseModel):
@@ -81,4 +102,6 @@ def account_out(row):
         "id": str(row.id), "email": row.email, "display_name": row.display_name,
         "municipality": row.municipality, "role": row.role, "language": row.language,
         "email_confirmed": row.email_confirmed_at is not None,
+        "verified": getattr(row, "verified_at", None) is not None,
+        "residence_municipality": getattr(row, "residence_municipality", None),
     }

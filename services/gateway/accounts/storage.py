@@ -17,6 +17,33 @@ accounts = sa.Table(
     sa.Column("token_version", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("erased_at", sa.DateTime(timezone=True)),
+    # Set when the account is linked to an identity an OpenID provider vouched for (oidc.py);
+    # the municipality of residence only where the provider tells it.
+    sa.Column("verified_at", sa.DateTime(timezone=True)),
+    sa.Column("residence_municipality", sa.Text),
+)
+
+# The identities linked to accounts: the provider's issuer and a salted hash of its subject
+# (OIDC_SUBJECT_SALT), never the subject or a national id in clear.
+identities = sa.Table(
+    "identities",
+    metadata,
+    sa.Column("issuer", sa.Text, primary_key=True),
+    sa.Column("subject_hash", sa.Text, primary_key=True),
+    sa.Column("account_id", pg.UUID(as_uuid=True), nullable=False),
+    sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+sa.Index("identities_account_id", identities.c.account_id)
+
+# Per municipality: whether supporting a proposal, or volunteering for a citizen panel,
+# needs a verified account (staff set it; no row means neither does).
+verification_rules = sa.Table(
+    "verification_rules",
+    metadata,
+    sa.Column("municipality", sa.Text, primary_key=True),
+    sa.Column("supports", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("panels", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
 # Attempts counted per fixed window, one row per (limit, window): sign-ins, reset and

@@ -2,8 +2,9 @@
 password, exporting one's data and being forgotten (``gateway.accounts`` does the work)."""
 from werkzeug.wrappers import Response
 
-from ..accounts import confirmation, erasure, export as exporting, reset
-from ..accounts.models import Accepted, AccountOut, NewPassword, ResetRequest, TokenBody, account_out
+from ..accounts import confirmation, erasure, export as exporting, oidc, reset, verification
+from ..accounts.models import (Accepted, AccountOut, NewPassword, ResetRequest, TokenBody, VerificationOut,
+                               VerificationRules, account_out)
 from .context import SESSION_COOKIE
 from .router import route
 
@@ -48,3 +49,32 @@ def erase(ctx):
     response = Response(status=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+# -- verified accounts (OpenID Connect; the sign-in itself is a browser flow at /auth/oidc/<provider>/…) ----
+
+def _verification(ctx, municipality_id):
+    from urllib.parse import urlencode
+
+    base = ctx.config.get("PUBLIC_URL", "http://localhost:8000").rstrip("/")
+    providers = [{"name": p.name, "label": p.label,
+                  "sign_in_url": f"{base}/auth/oidc/{p.name}/start?{urlencode({'m': municipality_id})}"}
+                 for p in oidc.offered(ctx.config, municipality_id)]
+    return {**verification.rules(ctx.db, municipality_id), "providers": providers}
+
+
+@route("GET", "/municipalities/<m>/verification", response=VerificationOut,
+       summary="Whether supports and panel volunteering need a verified account here, and the identity "
+               "providers to verify with", tags=["accounts"])
+def get_verification(ctx, m):
+    return _verification(ctx, ctx.municipality(m).id)
+
+
+@route("PUT", "/municipalities/<m>/verification", body=VerificationRules, response=VerificationOut, auth=True,
+       summary="Ask for a verified account before a support or a panel volunteering (the municipality's staff)",
+       tags=["accounts"])
+def put_verification(ctx, m, body):
+    municipality = ctx.municipality(m)
+    ctx.require_staff(municipality.id)
+    verification.set_rules(ctx.db, municipality.id, body.supports, body.panels)
+    return _verification(ctx, municipality.id)

@@ -20,6 +20,7 @@ from samskab.contracts.proposals import (
 )
 from samskab.contracts.rpc import plain as _json
 
+from ..accounts import verification
 from .router import API_PREFIX, route
 
 TAGS = ["proposals"]
@@ -132,7 +133,7 @@ def support_count(ctx, m, proposal_id):
        summary="Support the proposal (once per participant)", tags=TAGS)
 def support(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
-    ctx.require_account()
+    verification.require(ctx, municipality.id, "supports")  # 403 where the municipality asks for a verified account
     return _json(ctx.proposals.support(municipality.id, ctx.actor, proposal_id))
 
 

@@ -4,16 +4,21 @@ Sign-in is the accounts layer's (``gateway.accounts.sessions``), as for the API:
 same password hashing and the same attempt counts, so the pages and the API share
 one rate limit.
 """
+import logging
+
 from pydantic import ValidationError
+from werkzeug.wrappers import Response
 
-from samskab.errors import Conflict, Invalid, TooManyRequests, Unauthorized
+from samskab.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 
-from ...accounts import SELF_ASSIGNABLE, registration, reset, sessions
+from ...accounts import SELF_ASSIGNABLE, oidc, registration, reset, sessions, verification
 from ...accounts.models import Registration, account_out
 from ...api.context import SESSION_COOKIE
 from .. import forms, i18n
 from ..app import page_route
 from ..security import safe_next
+
+log = logging.getLogger("gateway.web.oidc")
 
 
 def _municipality_of(page, text, bare=False):
@@ -48,8 +53,9 @@ def login(page):
         else:
             page.cookies.append((SESSION_COOKIE, token, ttl))
             return page.redirect(values["next"] or "/me", "signed_in")
+    register_m = _municipality_of(page, values.get("next"))
     response = page.render("login.html", status=status, title=page._("login.title"), values=values, errors=errors,
-                           register_m=_municipality_of(page, values.get("next")))
+                           register_m=register_m, providers=_providers(page, register_m))
     if status == 429:
         response.headers.update(retry_after)
     return response
@@ -114,3 +120,89 @@ def forgot(page):
             reset.request(page.ctx, email)
         return page.redirect("/login", "reset_sent")
     return page.render("account/forgot.html", title=page._("account.forgot.title"), values={}, errors={})
+
+
+# -- sign-in with an identity provider (OpenID Connect; gateway.accounts.oidc does the checking) ----------
+
+def _providers(page, municipality_id):
+    return [p for p in oidc.offered(page.config, municipality_id)] if municipality_id else \
+        list(oidc.providers(page.config).values())
+
+
+def verify_page(page, municipality_id, status=200, refused=None, problem=None, next_path=""):
+    """The page that says why and offers the providers: also the refusal of a support (403)."""
+    rules = verification.rules(page.ctx.db, municipality_id) if municipality_id else {}
+    return page.render("account/verify.html", status=status, title=page._("verify.title"),
+                       providers=_providers(page, municipality_id), refused=refused, problem=problem,
+                       rules=rules, m=municipality_id, next_path=next_path)
+
+
+def refuse_unverified(page, m, action):
+    """``None`` when the caller may go on; else the 403 page saying why, with the sign-in links."""
+    try:
+        verification.require(page.ctx, m, action)
+    except verification.VerificationRequired:
+        page.in_municipality(m)
+        return verify_page(page, m, status=403, refused=action, next_path=page.request.path.rsplit("/", 1)[0])
+    return None
+
+
+@page_route("/municipalities/<m>/verify")
+def verify(page, m):
+    municipality = page.in_municipality(m)
+    return verify_page(page, municipality.id, next_path=safe_next(page.request.args.get("next"), ""))
+
+
+@page_route("/auth/oidc/<name>/start")
+def oidc_start(page, name):
+    m = _municipality_of(page, page.request.args.get("m"), bare=True) or ""
+    p = oidc.provider(page.config, name)
+    if m and not p.offered_in(m):
+        raise NotFound("this identity provider is not offered in this municipality")
+    try:
+        url, cookie = oidc.begin(page.config, p, m, safe_next(page.request.args.get("next"), ""))
+    except oidc.VerificationFailed:
+        return verify_page(page, m, status=503, problem="unavailable")
+    page.cookies.append((oidc.FLOW_COOKIE, cookie, oidc.FLOW_SECONDS))
+    return Response(status=303, headers={"Location": url})
+
+
+@page_route("/auth/oidc/<name>/callback")
+def oidc_callback(page, name):
+    page.cookies.append((oidc.FLOW_COOKIE, "", 0))  # one use, whatever happens
+    try:
+        p, claims, flow = oidc.complete(page.config, page.request.args, page.request.cookies.get(oidc.FLOW_COOKIE))
+        if p.name != name:
+            raise oidc.VerificationFailed("the answer came to another provider's address")
+        row, how = verification.sign_in_or_link(page.ctx, page.account, p, claims, flow.get("m") or None)
+    except (oidc.VerificationFailed, Invalid) as exc:
+        log.info("oidc sign-in refused: %s", exc.detail)  # the reason only: never a subject or a claim
+        return verify_page(page, _municipality_of(page, flow_m(page), bare=True), status=400, problem="failed")
+    except Conflict as exc:
+        problem = "linked_elsewhere" if "linked" in exc.detail else "email_taken" if "exists" in exc.detail \
+            else "no_email"
+        return verify_page(page, None, status=409, problem=problem)
+    if how != "linked":
+        _sign_in(page, row.id, row.token_version)
+    return page.redirect(flow.get("nx") or "/me", "verified")
+
+
+def flow_m(page):
+    try:
+        return oidc.flow_of(page.config, page.request.cookies.get(oidc.FLOW_COOKIE)).get("m")
+    except oidc.VerificationFailed:
+        return None
+
+
+# -- the municipality's staff: where a verified account is asked for -------------------------------------------
+
+@page_route("/municipalities/<m>/staff/verification", methods=("GET", "POST"))
+def verification_rules(page, m):
+    municipality = page.in_municipality(m)
+    page.require_staff(municipality.id)
+    if page.request.method == "POST":
+        verification.set_rules(page.ctx.db, municipality.id, bool(page.field("supports")), bool(page.field("panels")))
+        return page.redirect(f"/municipalities/{municipality.id}/staff/verification", "saved")
+    return page.render("account/verification_staff.html", title=page._("verify.staff.title"),
+                       rules=verification.rules(page.ctx.db, municipality.id),
+                       providers=oidc.offered(page.config, municipality.id))

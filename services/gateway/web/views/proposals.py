@@ -15,6 +15,7 @@ from samskab.errors import Conflict, Invalid
 from ...accounts import directory
 from .. import forms
 from ..app import page_route, parts
+from .accounts import refuse_unverified
 from .tried_elsewhere import tried_elsewhere
 
 STATUSES = tuple(s for s in values(Status) if s != Status.DRAFT)  # drafts are never listed
@@ -149,6 +150,10 @@ def _message(page, exc):
 def support(page, m, proposal_id):
     if page.field("withdraw"):
         return act(page, m, proposal_id, ProposalsRpc.unsupport, done="unsupported")
+    page.require_account()
+    refused = refuse_unverified(page, m, "supports")  # the municipality asks for a verified account
+    if refused is not None:
+        return refused
     return act(page, m, proposal_id, ProposalsRpc.support, done="supported")
 
 

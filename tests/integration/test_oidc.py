@@ -1,0 +1,215 @@
+"""Sign-in with OpenID Connect against a real provider (tools/oidc-provider: node-oidc-provider
+with demo identities): the code flow with PKCE and nonce through the gateway, a verified
+account, a municipality that asks for one before a support, and ID tokens that are not
+to be trusted (tampered, another nonce, another issuer) refused."""
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import replace
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from samskab.testing import unit_of_work
+
+from gateway.accounts import oidc
+from gateway.accounts.storage import accounts, identities
+from gateway.tests.support import PASSWORD, make_account, start_platform
+
+pytestmark = pytest.mark.integration
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TOOL = os.path.join(ROOT, "tools", "oidc-provider")
+CLIENT_SECRET = "test-client-secret-0123456789"
+PROPOSAL = {"kind": "service", "title": "Lys på stien ved havnen", "problem": "Stien er mørk om vinteren.",
+            "goal": "Stien er oplyst hele vinteren.", "language": "da"}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def provider_and_gateway(runner_factory, make_config):
+    if not shutil.which("node") or not os.path.isdir(os.path.join(TOOL, "node_modules")):
+        pytest.skip("node or tools/oidc-provider/node_modules is missing: run sh scripts/install_tools.sh")
+    op_port, gw_port = free_port(), free_port()
+    issuer, base = f"http://127.0.0.1:{op_port}", f"http://127.0.0.1:{gw_port}"
+    env = dict(os.environ, OIDC_DEV_PORT=str(op_port), OIDC_DEV_ISSUER=issuer, OIDC_DEV_CLIENT_ID="samskab-test",
+               OIDC_DEV_CLIENT_SECRET=CLIENT_SECRET, OIDC_DEV_REDIRECT_URIS=f"{base}/auth/oidc/devid/callback")
+    node = subprocess.Popen(["node", os.path.join(TOOL, "server.js")], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 20
+        while True:
+            try:
+                if requests.get(issuer + "/.well-known/openid-configuration", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass
+            assert node.poll() is None and time.time() < deadline, "the development provider did not start"
+            time.sleep(0.2)
+        settings = dict(
+            WEB_SERVER_ADDRESS=f"127.0.0.1:{gw_port}", PUBLIC_URL=base, REQUIRE_CONFIRMED_EMAIL="1",
+            OIDC_PROVIDERS="devid", OIDC_DEVID_ISSUER=issuer, OIDC_DEVID_CLIENT_ID="samskab-test",
+            OIDC_DEVID_CLIENT_SECRET=CLIENT_SECRET, OIDC_DEVID_LABEL="Demo-ID",
+            OIDC_DEVID_SCOPE="openid email profile residence", OIDC_DEVID_RESIDENCE_CLAIM="municipality_code",
+            OIDC_SUBJECT_SALT="test-subject-salt-0123456789",
+        )
+        got_base, config = start_platform(runner_factory, make_config, services=("proposals",), **settings)
+        assert got_base == base
+        yield base, config
+    finally:
+        node.terminate()
+        node.wait(timeout=10)
+
+
+def sign_in_at_provider(http, start_response, login, stop_at=None):
+    """Choose a demo identity on the provider's page; follow the redirects (up to ``stop_at``)."""
+    page = start_response
+    assert page.status_code == 200 and "/interaction/" in page.url, (page.status_code, page.url)
+    response = http.post(page.url.rstrip("/") + "/login", data={"login": login}, allow_redirects=False)
+    while response.status_code in (302, 303):
+        location = urljoin(response.url, response.headers["Location"])
+        if stop_at and location.startswith(stop_at):
+            return location
+        response = http.get(location, allow_redirects=False)
+    return response
+
+
+def test_a_resident_signs_in_with_the_provider_becomes_verified_and_may_support(provider_and_gateway):
+    base, config = provider_and_gateway
+    api = f"{base}/api/v1"
+    staff = make_account(config, "staff@aalborg.example", "employee")
+    make_account(config, "plain@example.org", "resident")
+    staff_h = {"Authorization": "Bearer " + requests.post(f"{api}/auth/token", json={
+        "email": "staff@aalborg.example", "password": PASSWORD}).json()["access_token"]}
+    plain_h = {"Authorization": "Bearer " + requests.post(f"{api}/auth/token", json={
+        "email": "plain@example.org", "password": PASSWORD}).json()["access_token"]}
+    assert staff
+
+    # a published proposal, in a municipality whose staff ask for verified supports
+    proposal = requests.post(f"{api}/municipalities/aalborg/proposals", json=PROPOSAL, headers=plain_h).json()
+    moved = requests.post(f"{api}/municipalities/aalborg/proposals/{proposal['id']}/transitions",
+                          json={"to": "published"}, headers=staff_h)
+    assert moved.status_code == 200, moved.text
+    resident_tries = requests.put(f"{api}/municipalities/aalborg/verification",
+                                  json={"supports": True, "panels": False}, headers=plain_h)
+    assert resident_tries.status_code == 403
+    rules = requests.put(f"{api}/municipalities/aalborg/verification", json={"supports": True, "panels": True},
+                         headers=staff_h)
+    assert rules.status_code == 200 and rules.json()["supports"] is True
+    assert [p["name"] for p in rules.json()["providers"]] == ["devid"]
+
+    support_url = f"{api}/municipalities/aalborg/proposals/{proposal['id']}/supports"
+    refused = requests.post(support_url, headers=plain_h)
+    assert refused.status_code == 403
+    assert refused.headers["Content-Type"].startswith("application/problem+json")
+    assert "verified identity" in refused.json()["detail"]
+
+    # the browser's way: the gateway sends it to the provider with PKCE and a nonce
+    browser = requests.Session()
+    start = browser.get(f"{base}/auth/oidc/devid/start", params={"m": "aalborg"}, allow_redirects=False)
+    assert start.status_code == 303
+    query = parse_qs(urlsplit(start.headers["Location"]).query)
+    assert query["code_challenge_method"] == ["S256"] and query["code_challenge"] and query["nonce"]
+    assert query["response_type"] == ["code"] and query["client_id"] == ["samskab-test"]
+    done = sign_in_at_provider(browser, browser.get(start.headers["Location"]), "anna")
+    assert done.status_code == 200 and "done=verified" in done.url, done.url
+    me = browser.get(f"{api}/me").json()
+    assert me["verified"] is True and me["residence_municipality"] == "aalborg"  # "0851" is Aalborg's code
+    assert me["email"] == "anna.verified@example.org" and me["email_confirmed"] is True
+
+    supported = browser.post(support_url)
+    assert supported.status_code == 201 and supported.json()["supported_by_me"] is True
+
+    # only the issuer and a salted hash are kept: the subject is nowhere in the gateway's tables
+    with unit_of_work(config["DATABASE_URL"]) as uow:
+        linked = uow.execute(sa.select(identities)).all()
+        row = uow.execute(sa.select(accounts).where(accounts.c.id == linked[0].account_id)).first()
+    assert len(linked) == 1 and linked[0].issuer == config["OIDC_DEVID_ISSUER"]
+    assert row.password_hash == "!" and row.verified_at is not None
+
+    # signing in again finds the same account
+    again = requests.Session()
+    start = again.get(f"{base}/auth/oidc/devid/start", params={"m": "aalborg"}, allow_redirects=False)
+    sign_in_at_provider(again, again.get(start.headers["Location"]), "anna")
+    assert again.get(f"{api}/me").json()["id"] == me["id"]
+
+
+def test_a_signed_in_account_links_its_identity_and_a_forged_answer_is_refused(provider_and_gateway):
+    base, config = provider_and_gateway
+    make_account(config, "karen@example.org", "resident")
+    browser = requests.Session()
+    csrf = browser.get(f"{base}/login")
+    token = csrf.text.split('name="csrf_token" value="')[1].split('"')[0]
+    assert "Demo-ID" in csrf.text  # the sign-in page offers the provider
+    browser.post(f"{base}/login", data={"email": "karen@example.org", "password": PASSWORD, "csrf_token": token})
+    assert browser.get(f"{base}/api/v1/me").json()["verified"] is False
+
+    # a callback with a state of its own (a forged or replayed answer) signs nobody in
+    start = browser.get(f"{base}/auth/oidc/devid/start", params={"m": "aalborg"}, allow_redirects=False)
+    callback = sign_in_at_provider(browser, browser.get(start.headers["Location"]), "jens",
+                                   stop_at=f"{base}/auth/oidc/devid/callback")
+    forged = callback.replace("state=", "state=x")
+    refused = browser.get(forged)
+    assert refused.status_code == 400 and "verify-problem" in refused.text
+    assert browser.get(f"{base}/api/v1/me").json()["verified"] is False
+
+    # the provider remembers the person it just signed in (single sign-on): straight back to Samskab
+    start = browser.get(f"{base}/auth/oidc/devid/start", params={"m": "hjorring"}, allow_redirects=False)
+    done = browser.get(start.headers["Location"])
+    assert done.status_code == 200 and "done=verified" in done.url
+    me = browser.get(f"{base}/api/v1/me").json()
+    assert me["email"] == "karen@example.org" and me["verified"] is True
+    assert me["residence_municipality"] == "hjorring"
+
+
+def _b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def test_id_tokens_that_cannot_be_trusted_are_refused(provider_and_gateway, monkeypatch):
+    base, config = provider_and_gateway
+    p = oidc.provider(config, "devid")
+    url, cookie = oidc.begin(config, p, "aalborg", "")
+    flow = oidc.flow_of(config, cookie)
+    http = requests.Session()
+    callback = sign_in_at_provider(http, http.get(url), "kari", stop_at=f"{base}/auth/oidc/devid/callback")
+    code = parse_qs(urlsplit(callback).query)["code"][0]
+    token = oidc.exchange(config, p, code, flow["cv"])
+    id_token = token["id_token"]
+    claims = oidc.validate_id_token(p, id_token, flow["n"], token.get("access_token"))
+    assert claims["municipality_code"] == "3403" and claims["iss"] == p.issuer
+
+    with pytest.raises(oidc.VerificationFailed):  # another sign-in's nonce
+        oidc.validate_id_token(p, id_token, "another-nonce")
+    header, payload, signature = id_token.split(".")
+    changed = json.loads(_unb64(payload))
+    changed["sub"] = "someone-else"
+    with pytest.raises(oidc.VerificationFailed):  # a claim changed after signing
+        oidc.validate_id_token(p, ".".join([header, _b64(json.dumps(changed).encode()), signature]), flow["n"])
+    unsigned = _b64(json.dumps({"alg": "none"}).encode())
+    with pytest.raises(oidc.VerificationFailed):  # no signature at all
+        oidc.validate_id_token(p, f"{unsigned}.{payload}.", flow["n"])
+    keys = oidc.key_set(p)
+    monkeypatch.setattr(oidc, "key_set", lambda provider, fresh=False: keys)
+    with pytest.raises(oidc.VerificationFailed):  # a token of another issuer, even with the same keys
+        oidc.validate_id_token(replace(p, issuer="https://other.example"), id_token, flow["n"])
+    with pytest.raises(oidc.VerificationFailed):  # a token for another client
+        oidc.validate_id_token(replace(p, client_id="another-client"), id_token, flow["n"])
+    # the code was used once: a second exchange is refused by the provider
+    with pytest.raises(oidc.VerificationFailed):
+        oidc.exchange(config, p, code, flow["cv"])
