@@ -81,6 +81,18 @@ def format_day(value, language):
     return i18n.format_date(day, language) if day is not None else None
 
 
+def feed_title(language, name):
+    """The Atom feed's title: "Samskab: nyt fra Aalborg Kommune"."""
+    return CATALOGUE.gettext(language_of(language), "atom.feed", name=name)
+
+
+def entry_title(type_name, language, title=None):
+    """An Atom entry's title: what happened ("Forslag offentliggjort"), and to what."""
+    key = "atom.what." + type_name.removeprefix("samskab.")
+    what = CATALOGUE.gettext(language_of(language), key) if CATALOGUE.has(key) else type_name
+    return CATALOGUE.gettext(language_of(language), "atom.event", what=what, title=title) if title else what
+
+
 def params_from_event(envelope, time_zone="UTC", language="en"):
     """The values a template may use, from an event's data: public content only."""
     data = envelope.get("data") or {}

@@ -90,3 +90,15 @@ def test_every_calendar_word_and_meeting_format_reads_without_english(language):
         for value in [words["name"], words["description"], words["duration"], words["recruitment"]] + words["notes"]:
             assert value and leaks(value, MEETINGS_ENGLISH) == [], (fmt.id, language, value)
         assert fmt.local_names[language] == words["name"]
+
+
+@pytest.mark.parametrize("language", ["da", "nb", "nn"])
+def test_every_public_event_has_a_feed_title_without_english(language):
+    from samskab import events
+    public = sorted(name for name, etype in events.registry().items() if etype.public is not None)
+    for name in public:
+        assert messages.CATALOGUE.has("atom.what." + name.removeprefix("samskab.")), name
+        title = messages.entry_title(name, language, "Bænke i Vestbyen")
+        assert "Bænke i Vestbyen" in title and leaks(title, MAIL_ENGLISH) == [], (name, title)
+    assert messages.entry_title("samskab.proposal.published", "da", "Bænke") == "Forslag offentliggjort: „Bænke“"
+    assert leaks(messages.feed_title(language, "Volda kommune"), MAIL_ENGLISH) == []
