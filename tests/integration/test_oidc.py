@@ -4,11 +4,6 @@ account, a municipality that asks for one before a support, and ID tokens that a
 to be trusted (tampered, another nonce, another issuer) refused."""
 import base64
 import json
-import os
-import shutil
-import socket
-import subprocess
-import time
 from dataclasses import replace
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -20,56 +15,22 @@ from samskab.testing import unit_of_work
 
 from gateway.accounts import oidc
 from gateway.accounts.storage import accounts, identities
+from gateway.tests.oidc_support import dev_provider
 from gateway.tests.support import PASSWORD, make_account, start_platform
 
 pytestmark = pytest.mark.integration
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TOOL = os.path.join(ROOT, "tools", "oidc-provider")
-CLIENT_SECRET = "test-client-secret-0123456789"
 PROPOSAL = {"kind": "service", "title": "Lys på stien ved havnen", "problem": "Stien er mørk om vinteren.",
             "goal": "Stien er oplyst hele vinteren.", "language": "da"}
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def provider_and_gateway(runner_factory, make_config):
-    if not shutil.which("node") or not os.path.isdir(os.path.join(TOOL, "node_modules")):
-        pytest.skip("node or tools/oidc-provider/node_modules is missing: run sh scripts/install_tools.sh")
-    op_port, gw_port = free_port(), free_port()
-    issuer, base = f"http://127.0.0.1:{op_port}", f"http://127.0.0.1:{gw_port}"
-    env = dict(os.environ, OIDC_DEV_PORT=str(op_port), OIDC_DEV_ISSUER=issuer, OIDC_DEV_CLIENT_ID="samskab-test",
-               OIDC_DEV_CLIENT_SECRET=CLIENT_SECRET, OIDC_DEV_REDIRECT_URIS=f"{base}/auth/oidc/devid/callback")
-    node = subprocess.Popen(["node", os.path.join(TOOL, "server.js")], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    try:
-        deadline = time.time() + 20
-        while True:
-            try:
-                if requests.get(issuer + "/.well-known/openid-configuration", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            assert node.poll() is None and time.time() < deadline, "the development provider did not start"
-            time.sleep(0.2)
-        settings = dict(
-            WEB_SERVER_ADDRESS=f"127.0.0.1:{gw_port}", PUBLIC_URL=base, REQUIRE_CONFIRMED_EMAIL="1",
-            OIDC_PROVIDERS="devid", OIDC_DEVID_ISSUER=issuer, OIDC_DEVID_CLIENT_ID="samskab-test",
-            OIDC_DEVID_CLIENT_SECRET=CLIENT_SECRET, OIDC_DEVID_LABEL="Demo-ID",
-            OIDC_DEVID_SCOPE="openid email profile residence", OIDC_DEVID_RESIDENCE_CLAIM="municipality_code",
-            OIDC_SUBJECT_SALT="test-subject-salt-0123456789",
-        )
-        got_base, config = start_platform(runner_factory, make_config, services=("proposals",), **settings)
+    with dev_provider() as (settings, base):
+        got_base, config = start_platform(runner_factory, make_config, services=("proposals",),
+                                          REQUIRE_CONFIRMED_EMAIL="1", **settings)
         assert got_base == base
         yield base, config
-    finally:
-        node.terminate()
-        node.wait(timeout=10)
 
 
 def sign_in_at_provider(http, start_response, login, stop_at=None):
@@ -121,7 +82,7 @@ def test_a_resident_signs_in_with_the_provider_becomes_verified_and_may_support(
     assert start.status_code == 303
     query = parse_qs(urlsplit(start.headers["Location"]).query)
     assert query["code_challenge_method"] == ["S256"] and query["code_challenge"] and query["nonce"]
-    assert query["response_type"] == ["code"] and query["client_id"] == ["samskab-test"]
+    assert query["response_type"] == ["code"] and query["client_id"] == [config["OIDC_DEVID_CLIENT_ID"]]
     done = sign_in_at_provider(browser, browser.get(start.headers["Location"]), "anna")
     assert done.status_code == 200 and "done=verified" in done.url, done.url
     me = browser.get(f"{api}/me").json()
