@@ -1,5 +1,6 @@
-"""Atom (RFC 4287) feed of a municipality's public events, and the open-data
-export built from the same public log.  Pure: takes public envelopes."""
+"""Atom (RFC 4287) feed of a municipality's public events, each entry linking to the
+page that shows what it is about; and open data's CSV.  Pure: takes public envelopes
+and dataset records."""
 import csv
 import io
 import json
@@ -23,12 +24,43 @@ def _what(type_name):
     return f"{entity.capitalize()} {verb.replace('_', ' ').replace('.v', ' v')}"
 
 
-def _link_for(base_url, envelope):
-    subject = envelope.get("subject") or ""
-    return f"{base_url}/municipalities/{envelope['municipality']}/{subject}" if subject else None
+# A subject's page, where the subject has one of its own; else the page that shows it and the
+# section there (questions, updates, experiments and the agreement on the proposal's page, a
+# comment in the proposal's thread, a document on its committee's page).
+SECTIONS = {"questions": "#questions", "updates": "#updates", "experiments": "#experiments",
+            "agreement": "#agreement"}
 
 
-def render_feed(*, municipality, name, language, self_url, base_url, envelopes, feed_id=None, links=None):
+def page_of(envelope, committee_of_panel=None):
+    """The path of the web page an entry links to (``/municipalities/<m>/…``), or None."""
+    m = envelope["municipality"]
+    data = envelope.get("data") or {}
+    parts = (envelope.get("subject") or "").split("/")
+    base = f"/municipalities/{m}"
+    if parts[0] == "proposals" and len(parts) >= 3:
+        proposal = f"{base}/proposals/{parts[1]}"
+        if parts[2] == "comments":
+            return f"{proposal}/comments" + (f"#c-{parts[3]}" if len(parts) > 3 else "")
+        return proposal + SECTIONS.get(parts[2], "")
+    if parts[0] == "committees" and len(parts) >= 3:
+        return f"{base}/committees/{parts[1]}#documents"
+    if parts[0] == "panels":
+        if data.get("proposal_id"):
+            return f"{base}/proposals/{data['proposal_id']}#panels"
+        committee = (committee_of_panel or {}).get(str(data.get("panel_id") or parts[-1]))
+        return f"{base}/committees/{committee}#members" if committee else base
+    if parts[0] in ("proposals", "meetings", "missions", "committees", "politicians") and len(parts) == 2:
+        return f"{base}/{parts[0]}/{parts[1]}"
+    return base if parts[0] else None
+
+
+def _link_for(base_url, envelope, committee_of_panel=None):
+    path = page_of(envelope, committee_of_panel)
+    return f"{base_url}{path}" if path else None
+
+
+def render_feed(*, municipality, name, language, self_url, base_url, envelopes, feed_id=None, links=None,
+                committee_of_panel=None):
     """The feed document (bytes).  Newest entry first; ``updated`` of the feed is
     the newest event's time (or a fixed epoch for an empty feed, still valid)."""
     ET.register_namespace("", ATOM_NS)
@@ -53,7 +85,7 @@ def render_feed(*, municipality, name, language, self_url, base_url, envelopes, 
         ET.SubElement(entry, q("title")).text = texts["event"].format(what=what, title=title) if title else what
         ET.SubElement(entry, q("updated")).text = envelope["time"]
         ET.SubElement(entry, q("category"), {"term": envelope["type"]})
-        link = _link_for(base_url, envelope)
+        link = _link_for(base_url, envelope, committee_of_panel)
         if link:
             ET.SubElement(entry, q("link"), {"rel": "alternate", "href": link})
         summary = " · ".join(str(data[k]) for k in ("status", "starts_at", "problem", "goal") if data.get(k))
@@ -64,55 +96,27 @@ def render_feed(*, municipality, name, language, self_url, base_url, envelopes, 
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-# -- open data ------------------------------------------------------------------------------
+# -- open data as CSV ------------------------------------------------------------------------
 
-DATASETS = {
-    "proposals": ("samskab.proposal.",),
-    "meetings": ("samskab.meeting.",),
-    "outcomes": ("samskab.outcome.", "samskab.meeting.concluded", "samskab.proposal.experiment_recorded"),
-    # the council's missions, task committees (as formed, with the mandate) and decisions (issue 22)
-    "missions": ("samskab.mission.published",),
-    "committees": ("samskab.committee.formed",),
-    "decisions": ("samskab.decision.made",),
-}
-
-
-def dataset_of(type_name):
-    for name, prefixes in DATASETS.items():
-        if any(type_name.startswith(p) for p in prefixes):
-            return name
-    return None
-
-
-def latest_by_subject(envelopes):
-    """Envelopes in log order → ``{dataset: [record]}``: the latest public state of each
-    subject (outcomes keep every event: each is a record of its own)."""
-    result = {name: {} for name in DATASETS}
-    for envelope in envelopes:
-        name = dataset_of(envelope["type"])
-        if name is None:
-            continue
-        key = envelope["id"] if name == "outcomes" else envelope.get("subject")
-        record = {"event_type": envelope["type"], "updated": envelope["time"], **(envelope.get("data") or {})}
-        result[name][key] = record
-    return {name: list(records.values()) for name, records in result.items()}
-
-
-def _cell(value):
+def cell(value):
+    """A dataset value as a CSV cell: lists and objects as JSON, booleans as true/false,
+    nothing as an empty cell, text made safe from spreadsheet formulas."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else str(value)
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, (int, float)):
+        return value
+    return csvsafe.cell(str(value))  # no formulas (OWASP)
 
 
-def to_csv(records):
-    columns = []
-    for record in records:
-        for key in record:
-            if key not in columns:
-                columns.append(key)
+def to_csv(columns, records):
+    """``columns`` (names, in order) and ``records`` (dicts of JSON values) as CSV text."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for record in records:
-        writer.writerow(csvsafe.row([_cell(record.get(c)) for c in columns]))  # no formulas (OWASP)
+        writer.writerow([cell(record.get(c)) for c in columns])
     return out.getvalue()

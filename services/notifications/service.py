@@ -146,3 +146,19 @@ class Service(ServiceBase):
     @rpc
     def open_data_csv(self, municipality, dataset):
         return public.open_data_csv(self.db, municipality, dataset)
+
+    @rpc
+    def open_data_dataset(self, municipality, dataset):
+        return public.dataset(self.db, self.settings, municipality, dataset)
+
+    @rpc
+    def open_data_dataset_csv(self, municipality, dataset):
+        return public.dataset_csv(self.db, municipality, dataset)
+
+    @rpc
+    def open_data_catalog(self, municipality):
+        return public.catalog(self.db, self.settings, municipality)
+
+    @rpc
+    def open_data_zip(self, municipality):
+        return public.open_data_zip(self.db, self.settings, municipality)

@@ -2,11 +2,14 @@
 one-click unsubscribe, API keys, webhooks, the Atom feed, the catch-up log and
 the open-data export.  Everything is answered by the notifications service."""
 
+import json
+
 from werkzeug.wrappers import Response
 
 from samskab.contracts.notifications import (
-    ApiKeyListed, ApiKeyOut, EmailDeliveryOut, Inbox, Marked, MarkRead, NewApiKey, NewWebhook, Page, PreferencesOut,
-    PreferencesUpdate, Revoked, SecretRotation, WebhookDeleted, WebhookLog, WebhookOut, WebhookPinged,
+    DATASETS, ApiKeyListed, ApiKeyOut, Dataset, EmailDeliveryOut, Inbox, Marked, MarkRead, NewApiKey, NewWebhook,
+    OpenData, Page, PreferencesOut, PreferencesUpdate, Revoked, SecretRotation, WebhookDeleted, WebhookLog, WebhookOut,
+    WebhookPinged,
 )
 from samskab.contracts.rpc import plain as _json
 
@@ -208,19 +211,72 @@ def catch_up(ctx, m):
     return _json(ctx.notifications.events_after(municipality.id, ctx.request.args.get("after"), limit))
 
 
-@route("GET", "/municipalities/<m>/open-data.json", summary="Open data: public proposals, meetings, outcomes, missions, committees and decisions",
-       tags=["subscriptions"])
+# -- open data ---------------------------------------------------------------------------------
+# Datasets kept by the notifications service from the public events, one row per entity,
+# under the licence OPEN_DATA_LICENCE; described by the DCAT-AP catalog.
+
+DATASET_NAMES = ", ".join(DATASETS)
+
+
+@route("GET", "/municipalities/<m>/open-data.json", response=OpenData,
+       summary="Open data: every dataset (proposals, meetings, outcomes, experiments, agreements, missions, "
+               "committees, decisions), one record per entity", tags=["open data"])
 def open_data_json(ctx, m):
     municipality = ctx.municipality(m)
     return {"municipality": municipality.id, **_json(ctx.notifications.open_data(municipality.id))}
 
 
 @route("GET", "/municipalities/<m>/open-data.csv", media_type="text/csv",
-       summary="Open data as CSV, one dataset at a time", tags=["subscriptions"],
-       query={"dataset": ({"type": "string", "enum": ["proposals", "meetings", "outcomes", "missions", "committees", "decisions"]}, "default proposals")})
+       summary="Open data as CSV, one dataset at a time (also at /open-data/{dataset}.csv)", tags=["open data"],
+       query={"dataset": ({"type": "string", "enum": list(DATASETS)}, "default proposals")})
 def open_data_csv(ctx, m):
     municipality = ctx.municipality(m)
     dataset = ctx.request.args.get("dataset", "proposals")
     text = ctx.notifications.open_data_csv(municipality.id, dataset)
+    return _csv(municipality.id, dataset, text)
+
+
+def _csv(municipality, dataset, text):
     return Response(text, content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{municipality.id}-{dataset}.csv"'})
+                    headers={"Content-Disposition": f'attachment; filename="{municipality}-{dataset}.csv"'})
+
+
+def _dataset(dataset):
+    if dataset not in DATASETS:
+        raise Problem(404, f"there is no dataset '{dataset}': the datasets are {DATASET_NAMES}")
+    return dataset
+
+
+@route("GET", "/municipalities/<m>/open-data/<dataset>.json", response=Dataset,
+       summary=f"One dataset ({DATASET_NAMES}): its documented columns and one record per entity",
+       tags=["open data"])
+def open_data_dataset(ctx, m, dataset):
+    municipality = ctx.municipality(m)
+    return _json(ctx.notifications.open_data_dataset(municipality.id, _dataset(dataset)))
+
+
+@route("GET", "/municipalities/<m>/open-data/<dataset>.csv", media_type="text/csv",
+       summary=f"One dataset ({DATASET_NAMES}) as CSV: a header row of its columns, one row per entity",
+       tags=["open data"])
+def open_data_dataset_csv(ctx, m, dataset):
+    municipality = ctx.municipality(m)
+    return _csv(municipality.id, dataset, ctx.notifications.open_data_dataset_csv(municipality.id, _dataset(dataset)))
+
+
+@route("GET", "/municipalities/<m>/open-data.zip", media_type="application/zip",
+       response={"type": "string", "contentMediaType": "application/zip"},
+       summary="Every dataset as CSV and the catalog (catalog.jsonld), zipped", tags=["open data"])
+def open_data_zip(ctx, m):
+    municipality = ctx.municipality(m)
+    return Response(ctx.notifications.open_data_zip(municipality.id), content_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{municipality.id}-open-data.zip"'})
+
+
+@route("GET", "/municipalities/<m>/catalog.jsonld", media_type="application/ld+json",
+       response={"type": "object", "description": "a DCAT-AP dcat:Catalog with its @context"},
+       summary="The open-data catalog: DCAT-AP metadata (JSON-LD) of every dataset, its distributions and licence",
+       tags=["open data"])
+def open_data_catalog(ctx, m):
+    municipality = ctx.municipality(m)
+    document = ctx.notifications.open_data_catalog(municipality.id)
+    return Response(json.dumps(document, ensure_ascii=False), content_type="application/ld+json; charset=utf-8")

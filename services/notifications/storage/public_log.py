@@ -75,3 +75,12 @@ def about(uow, municipality, proposal_id, target):
 def replace(uow, seq, envelope):
     """Overwrite one logged envelope (moderation blanking its content); its place stays."""
     uow.execute(public_events.update().where(public_events.c.seq == seq).values(envelope=envelope))
+
+
+def committees_of_panels(uow, municipality, panel_ids):
+    """``{panel id: committee id}`` of the panels that seated a committee's members."""
+    data = public_events.c.envelope["data"]
+    rows = uow.execute(sa.select(data["panel_id"].astext, data["committee_id"].astext).where(
+        public_events.c.municipality == municipality, public_events.c.type == "samskab.committee.members_seated",
+        data["panel_id"].astext.in_([str(p) for p in panel_ids]))).all()
+    return {panel: committee for panel, committee in rows}

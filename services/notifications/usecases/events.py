@@ -7,7 +7,7 @@ from samskab import events
 from samskab.values import now
 
 from .. import redaction, rules
-from ..storage import people, public_log, subscriptions
+from ..storage import open_data, people, public_log, subscriptions
 from .. import webhooks
 from . import data_rights, notify
 
@@ -63,9 +63,11 @@ def membership_changed(uow, municipality, m):
 
 
 def log_public(uow, public):
-    """Into the public log, and a delivery for each subscription that wants it."""
+    """Into the public log and open data's datasets, and a delivery for each subscription
+    that wants it."""
     if public_log.append(uow, public) is None:
         return
+    open_data.project(uow, public)
     event_id = uuid.UUID(public["id"])
     subscriptions.queue_deliveries(uow, [
         {"subscription_id": sub.id, "event_id": event_id, "event_type": public["type"], "payload": public}

@@ -7,6 +7,7 @@ caller alone (the inbox, preferences) start with the actor.  For the third-party
 calls the API key (``X-Api-Key``) is the caller: ``subscribe_webhook`` takes it
 in the actor's place, the calls that staff may make too take it as ``api_key=``.
 """
+import base64
 import uuid
 from typing import Literal
 
@@ -203,16 +204,39 @@ class Page(Out):
     more: bool
 
 
+# Open data's datasets, one row per entity (their columns: ``…/open-data/<dataset>.json``)
+DATASETS = ("proposals", "meetings", "outcomes", "experiments", "agreements", "missions", "committees", "decisions")
+
+
 class OpenData(Out):
-    """The latest public state of each proposal, meeting and outcome."""
+    """Every dataset of a municipality, one record per entity."""
 
     proposals: list[dict]
     meetings: list[dict]
     outcomes: list[dict]
+    experiments: list[dict] = Field(default_factory=list)
+    agreements: list[dict] = Field(default_factory=list)
     # the council's missions, task committees and decisions (issue 22)
     missions: list[dict] = Field(default_factory=list)
     committees: list[dict] = Field(default_factory=list)
     decisions: list[dict] = Field(default_factory=list)
+
+
+class DatasetColumn(Out):
+    name: str
+    type: Literal["uuid", "text", "integer", "bigint", "number", "boolean", "date", "datetime", "list", "object"]
+    description: str
+
+
+class Dataset(Out):
+    """One dataset: its documented columns and its records (one per entity, in column order)."""
+
+    dataset: str
+    municipality: str
+    licence: str = Field(description="the licence's URL (OPEN_DATA_LICENCE; CC BY 4.0 by default)")
+    modified: str | None = Field(description="when a record last changed (UTC); none for an empty dataset")
+    columns: list[DatasetColumn]
+    records: list[dict]
 
 
 def _each(model, items):
@@ -290,12 +314,32 @@ class NotificationsRpc(ServiceClient):
     def events_after(self, municipality, after=None, limit=100) -> Page:
         return Page.model_validate(self._rpc("events_after", municipality, after, limit))
 
-    def feed(self, municipality, self_url, limit=50) -> str:
-        """The Atom feed, as XML text."""
-        return self._rpc("feed", municipality, self_url, limit)
+    def feed(self, municipality, self_url, limit=50, before=None) -> str:
+        """The Atom feed, as XML text (``before``: a page of older entries)."""
+        if before is None:
+            return self._rpc("feed", municipality, self_url, limit)
+        return self._rpc("feed", municipality, self_url, limit, before)
+
+    # -- open data ----------------------------------------------------------------------------
 
     def open_data(self, municipality) -> OpenData:
         return OpenData.model_validate(self._rpc("open_data", municipality))
 
     def open_data_csv(self, municipality, dataset) -> str:
+        """CSV of one dataset; an unknown name is invalid input (422)."""
         return self._rpc("open_data_csv", municipality, dataset)
+
+    def open_data_dataset(self, municipality, dataset) -> Dataset:
+        """One dataset with its columns; an unknown name is not found (404)."""
+        return Dataset.model_validate(self._rpc("open_data_dataset", municipality, dataset))
+
+    def open_data_dataset_csv(self, municipality, dataset) -> str:
+        return self._rpc("open_data_dataset_csv", municipality, dataset)
+
+    def open_data_catalog(self, municipality) -> dict:
+        """The DCAT-AP catalog, a JSON-LD document."""
+        return self._rpc("open_data_catalog", municipality)
+
+    def open_data_zip(self, municipality) -> bytes:
+        """Every dataset as CSV and the catalog, zipped."""
+        return base64.b64decode(self._rpc("open_data_zip", municipality))

@@ -221,14 +221,6 @@ def test_the_feed_has_what_rfc_4287_requires():
     assert entry.find("a:updated", ns).text == "2026-11-26T10:00:00Z"
 
 
-def test_open_data_keeps_the_latest_state_of_each_subject():
-    later = {**ENVELOPE, "id": "x2", "time": "2026-11-27T10:00:00Z", "data": {**ENVELOPE["data"], "status": "cancelled"}}
-    sets = atom.latest_by_subject([ENVELOPE, later])
-    assert [m["status"] for m in sets["meetings"]] == ["cancelled"]
-    csv_text = atom.to_csv(sets["meetings"])
-    assert csv_text.splitlines()[0].startswith("event_type,updated,title")
-
-
 def test_transactional_mail_has_its_link_and_no_unsubscribe():
     subject, lines = messages.render("password_reset", "nn", {})
     raw = messages.build_email(sender="Samskab <noreply@x.test>", to="ola@example.org", language="nn", name="",
