@@ -601,7 +601,7 @@ def test_a_proposal_moving_on_reaches_its_initiator_supporters_and_followers_and
     for headers in (initiator_h, supporter_h, follower_h):
         [entry] = wait_for(lambda: [i for i in inbox(headers) if i["event_type"] == "samskab.proposal.status_changed"],
                            what="the status change in the inbox")
-    assert entry["title"] == "Nyt om „Grønnere pendling“" and "i gang" in entry["body"]
+    assert entry["title"] == "Nyt om „Grønnere pendling“" and "status „I gang“" in entry["body"]  # named as on the pages
     [triage] = wait_for(lambda: [i for i in inbox(staff_h) if i["kind"] == "proposal_triage"], what="triage")
     assert triage["title"] == "Nyt forslag: „Grønnere pendling“"
     assert [i for i in inbox(staff_h) if i["event_type"] == "samskab.proposal.status_changed"] == [], \
