@@ -15,7 +15,7 @@ from nameko.web.handlers import http
 from werkzeug.exceptions import MethodNotAllowed, NotFound as RouteNotFound
 from werkzeug.wrappers import Response
 
-from samskab import events, logs, metrics, municipalities
+from samskab import events, logs, metrics, municipalities, objectstore
 from samskab.db import Database
 from samskab.rpc import GroupRpcProxy as RpcProxy  # routes by municipality, sends deadlines
 from samskab.health import metrics_response, readiness
@@ -93,6 +93,7 @@ class Service:
         "READMODEL_MAX_ANSWERS": "100000", "READMODEL_WARM": "100",
         "GATEWAY_INTERNAL_PORT": "",
         "MAP_TILE_URL": "", "MAP_TILE_ATTRIBUTION": "", "MAP_CENTER": "",  # maps (web/views/maps.py)
+        **objectstore.SETTINGS,  # attachments' files (gateway/uploading.py)
         "CORS_ORIGINS": "*",  # public reads from other origins, GET/HEAD only (cors.py)  # /metrics and /readyz there, not on the public port (internal_port.py)
     }
 
@@ -220,7 +221,10 @@ class Service:
     def form_limit(self, path):
         """The panel page's form carries a whole volunteer pool; other forms are small."""
         from .pools import POOL_MAX_BODY
+        from .uploading import MAX_FORM_BODY
 
+        if path.endswith("/attachments"):  # a picture or a PDF of up to 10 MB (api/attachments.py)
+            return max(self.max_body, MAX_FORM_BODY)
         return max(self.max_body, POOL_MAX_BODY) if path.endswith("/panels") else self.max_body
 
     def _check_confirmed(self, ctx, route):

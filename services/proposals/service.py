@@ -12,6 +12,7 @@ from samskab.contracts.participants import ParticipantErased
 from samskab.contracts.proposals import SupportThresholdReached
 from samskab.db import Database
 from samskab.health import Health
+from samskab import objectstore
 from samskab.service import ServiceBase, rpc
 
 from . import domain, usecases
@@ -24,6 +25,7 @@ class Service(ServiceBase):
     environment = {
         "PROPOSALS_SUPPORT_THRESHOLD": "25",
         "PROPOSALS_SUPPORT_THRESHOLDS": "",  # e.g. "aalborg=50,hamar=30"
+        **objectstore.SETTINGS,  # where attachments' files are (an erasure deletes them)
     }
 
     db = Database()
@@ -148,13 +150,16 @@ class Service(ServiceBase):
 
     @consume(ParticipantErased.event_type, every_municipality=True)
     def on_participant_erased(self, event):
+        # files first: a draft discarded below must have none left (issue 21)
+        usecases.erase_uploader(self.db, objectstore.from_environment(self.config), event["data"]["id"])
         usecases.erase_participant(self.db, event["data"]["id"])
         council_erasure(self.db, event["data"]["id"])  # missions, committees, offices (issue 22)
         comment_erasure(self.db, event["data"]["id"])  # comment threads (issue 21)
 
     @rpc
     def export_participant(self, participant_id):
-        return usecases.export_participant(self.db, participant_id)
+        return {**usecases.export_participant(self.db, participant_id),
+                "attachments": usecases.export_uploads(self.db, participant_id)}
 
     # -- political leadership (issue 22): missions, task committees, the council's answer ----------
 
@@ -288,3 +293,29 @@ class Service(ServiceBase):
     @rpc
     def hide_comment(self, municipality, actor, proposal_id, comment_id, payload):
         return usecases.hide_comment(self.db, municipality, actor, proposal_id, comment_id, payload)
+
+    # -- pictures and files (issue 21) -----------------------------------------------------------
+
+    @rpc
+    def attachments(self, municipality, actor, proposal_id):
+        return usecases.attachments(self.db, municipality, actor, proposal_id)
+
+    @rpc
+    def attachment(self, municipality, actor, proposal_id, attachment_id):
+        return usecases.attachment(self.db, municipality, actor, proposal_id, attachment_id)
+
+    @rpc
+    def may_attach(self, municipality, actor, proposal_id):
+        return usecases.may_attach(self.db, municipality, actor, proposal_id)
+
+    @rpc
+    def add_attachment(self, municipality, actor, proposal_id, payload):
+        return usecases.add_attachment(self.db, municipality, actor, proposal_id, payload)
+
+    @rpc
+    def report_attachment(self, municipality, actor, proposal_id, attachment_id, payload):
+        return usecases.report_attachment(self.db, municipality, actor, proposal_id, attachment_id, payload)
+
+    @rpc
+    def hide_attachment(self, municipality, actor, proposal_id, attachment_id, payload):
+        return usecases.hide_attachment(self.db, municipality, actor, proposal_id, attachment_id, payload)

@@ -7,6 +7,10 @@ import os
 import pathlib
 import re
 
+# The settings a service that reads or writes files declares (``environment``), so that they
+# reach its config: UPLOADS_S3_BUCKET selects S3, else files go under UPLOADS_DIR.
+SETTINGS = {"UPLOADS_DIR": "var/uploads", "UPLOADS_S3_BUCKET": "", "UPLOADS_S3_ENDPOINT": "", "UPLOADS_S3_REGION": ""}
+
 _KEY = re.compile(r"^[a-z0-9][a-z0-9._/-]{0,400}$")
 
 

@@ -52,7 +52,7 @@ def run(ctx, route, args):
     body = args.get("body")
     request = ctx.request
     print_ = idempotency.fingerprint(route.method, request.path, request.query_string,
-                                     body.model_dump_json() if body is not None else "")
+                                     body.model_dump_json() if body is not None else _form_print(route, request))
     claim = idempotency.claim(ctx.db, ctx.config, owner, key, print_)
     if claim.replay is not None and route.keeps_no_answer:
         raise Problem(409, "the request with this Idempotency-Key was done; its answer holds a secret that is "
@@ -68,6 +68,18 @@ def run(ctx, route, args):
         raise
     claim.done(response, keep_body=not route.keeps_no_answer)
     return response
+
+
+def _form_print(route, request):
+    """A multipart form's fields and files (their digests), so that a key sent again with
+    another file is refused like one sent with another JSON body."""
+    if route.form is None:
+        return ""
+    parts = [f"{k}={v}" for k, v in sorted(request.form.items(multi=True))]
+    for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        parts.append(f"{name}:{idempotency.fingerprint(upload.read())}")
+        upload.seek(0)
+    return "\n".join(parts)
 
 
 @dataclass(eq=False)
@@ -88,6 +100,7 @@ class Route:
     idempotent_replay: bool | str = False
     limited: bool = False  # throttled: may answer 429 with Retry-After
     max_body: int | None = None  # bytes of body this route takes, if not the gateway's MAX_BODY_BYTES
+    form: type | None = None  # a multipart/form-data body (documented by this model; the handler reads it)
     # The answer holds a secret shown once (a token, an API key, a signing secret): a retry by
     # Idempotency-Key is not answered with it again (the gateway does not keep it), but with 409.
     secret_answer: bool | None = None
@@ -107,6 +120,7 @@ API_KEY_HEADER_NAME = "X-Api-Key"
 PROBLEM_DESCRIPTIONS = {
     400: "Bad request", 401: "Not signed in, or the token is no longer valid",
     403: "Signed in, but not allowed", 404: "Not found", 409: "Conflict", 413: "Body too large",
+    415: "Unsupported media type (what the content is, not what its name says)",
     422: "Invalid input (the fields are named)", 429: "Too many attempts (see Retry-After)",
     503: "A backend is not answering (see Retry-After)",
 }
@@ -209,6 +223,8 @@ class Router:
                 op["parameters"] = params
             if r.body is not None:
                 op["requestBody"] = {"required": True, "content": {"application/json": {"schema": input_ref(r.body)}}}
+            if r.form is not None:
+                op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": input_ref(r.form)}}}
             ok = {"description": "OK"}
             if r.response is not None:
                 ok["content"] = {r.media_type: {"schema": ref(r.response)}}
@@ -227,6 +243,8 @@ class Router:
             else:
                 op["security"] = [{}]  # open to anyone (a token, if sent, is still checked)
             errors = [400, 404, 413, 422, 503] if r.body is not None else [400, 404, 503]
+            if r.form is not None:
+                errors += [413, 415, 422]
             if op["security"] != [{}]:
                 errors += [401, 403]
             if r.method in MUTATING:

@@ -8,3 +8,4 @@ from .repositories import (  # noqa: F401
 from .tables import *  # noqa: F401,F403
 from .council import Cases, Committees, Missions, Offices  # noqa: F401,E402  (issue 22)
 from .comments import Comments, comment_reports, comments  # noqa: F401,E402  (issue 21)
+from .attachments import Attachments, attachment_reports, attachments, keys_of  # noqa: F401,E402  (issue 21)

@@ -23,3 +23,7 @@ from .missions import (  # noqa: F401,E402
 )
 from .council_changes import close_committee, close_mission, update_committee, update_mission  # noqa: F401,E402
 from .comments import comments, edit_comment, hide_comment, post_comment, report_comment  # noqa: F401,E402  (issue 21)
+from .attachments import (  # noqa: F401,E402  (pictures and files: issue 21)
+    add_attachment, attachment, attachments, erase_uploader, export_uploads, hide_attachment, may_attach,
+    report_attachment,
+)

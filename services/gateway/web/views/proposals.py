@@ -17,6 +17,7 @@ from .. import forms
 from ..app import page_route, parts
 from .accounts import refuse_unverified
 from .tried_elsewhere import tried_elsewhere
+from .attachments import parts_for as attachment_parts  # pictures and files (issue 21)
 
 STATUSES = tuple(s for s in values(Status) if s != Status.DRAFT)  # drafts are never listed
 KINDS = values(Kind)
@@ -114,6 +115,7 @@ def detail(page, m, proposal_id, errors=None, values=None, status=200):
     if manage:
         fetches["stakeholders"] = (lambda: page.ctx.matching.stakeholders(mid, actor, proposal_id), None)
         fetches["matches"] = (lambda: page.ctx.matching.matches(mid, actor, proposal_id), None)
+    fetches.update(attachment_parts(page, mid, proposal_id))
     found = parts(**fetches)
     found.setdefault("stakeholders", None)
     found.setdefault("matches", None)

@@ -217,4 +217,4 @@ def test_the_export_of_someone_who_did_nothing_here_is_empty(site):
     assert {k: v for k, v in exported.items() if k != "participant_id"} == {
         k: [] for k in ("proposals", "supports", "follows", "questions", "answers", "updates", "experiments",
                         "agreement_versions_drafted", "agreement_partner_of", "agreement_acceptances",
-                        "status_changes", "reports", "report_decisions")}
+                        "status_changes", "reports", "report_decisions", "attachments")}

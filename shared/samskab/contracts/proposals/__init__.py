@@ -13,3 +13,4 @@ from .council import *  # noqa: F401,F403,E402  (missions, committees, the counc
 from .council_client import *  # noqa: F401,F403,E402
 from .council_changes import *  # noqa: F401,F403,E402  (missions and committees edited and closed)
 from .comments import *  # noqa: F401,F403,E402  (comment threads: issue 21)
+from .attachments import *  # noqa: F401,F403,E402  (pictures and files: issue 21)

@@ -1,0 +1,92 @@
+"""Pictures and files on the proposal page (issue 21): the section's data (``parts_for``,
+fetched with the rest of the page) and its forms: upload (a file, its text alternative
+and a caption), report and, for the municipality's staff, hide.  The checks are the
+API's (``gateway.uploading``); a refusal is shown in the page's error summary and at
+its field, in the reader's language."""
+from samskab import uploads
+from samskab.errors import Conflict, Forbidden, Invalid, NotFound
+
+from ... import uploading
+from ..app import page_route
+from . import proposals as proposal_page
+
+ONE = "/municipalities/<m>/proposals/<uuid:proposal_id>/attachments"
+
+# The checks' field messages (samskab.uploads, gateway.uploading), as catalogue keys.
+MESSAGES = {
+    ("file", "required"): "attachments.error.file",
+    ("file", "empty"): "attachments.error.file",
+    ("file", "too large"): "attachments.error.too_large",
+    ("file", "too many pixels"): "attachments.error.pixels",
+    ("file", "markup is not accepted"): "attachments.error.markup",
+    ("file", "active PDF content"): "attachments.error.active_pdf",
+    ("file", "damaged image"): "attachments.error.damaged",
+    ("file", "damaged PDF"): "attachments.error.damaged",
+    ("alt", "required for images"): "attachments.error.alt",
+    ("alt", "too long"): "attachments.error.too_long",
+    ("caption", "too long"): "attachments.error.too_long",
+}
+
+
+def parts_for(page, municipality_id, proposal_id):
+    """The page's fetches (``views.proposals.detail``): the attachments, and whether the
+    reader may add one (asked of the proposals service, which keeps the rule)."""
+    rpc, actor = uploading.client(page.ctx), page.actor
+    return {
+        "attachments": (lambda: rpc.attachments(municipality_id, actor, proposal_id), []),
+        "may_attach": (lambda: actor is not None and rpc.may_attach(municipality_id, actor, proposal_id), False),
+    }
+
+
+def _errors(page, exc):
+    """A refusal as {field: message in the reader's language}."""
+    if isinstance(exc, Forbidden):
+        return {"file": page._("attachments.error.forbidden")}
+    if isinstance(exc, Conflict):
+        return {"file": page._("attachments.error.closed")}
+    errors = {}
+    for err in exc.errors or []:
+        field = str(err.get("field", "file"))
+        key = MESSAGES.get((field, err.get("message")), "attachments.error.type")
+        errors.setdefault(field if field in ("file", "alt", "caption") else "file", page._(key))
+    return errors or {"file": page._("attachments.error.type")}
+
+
+@page_route(ONE, methods=("POST",))
+def upload(page, m, proposal_id):
+    municipality = page.in_municipality(m)
+    page.require_account()
+    upload = page.request.files.get("file")
+    data = upload.read() if upload is not None and upload.filename else None
+    values = {"alt": page.field("alt"), "caption": page.field("caption")}
+    try:
+        uploading.receive(page.ctx, municipality.id, str(proposal_id), data, values["alt"], values["caption"])
+    except (Invalid, Forbidden, Conflict, uploads.TooLarge, uploads.UnsupportedMedia) as exc:
+        status = exc.status if exc.status in (403, 409, 413, 415) else 422
+        return proposal_page.detail(page, m, proposal_id, errors=_errors(page, exc), values=values, status=status)
+    return page.redirect(f"/municipalities/{m}/proposals/{proposal_id}#attachments", "attachment_added")
+
+
+def _moderate(page, m, proposal_id, attachment_id, method, done):
+    municipality = page.in_municipality(m)
+    page.require_account()
+    reason = page.field("reason")
+    field = f"areason-{attachment_id}"
+    if not reason:
+        return proposal_page.detail(page, m, proposal_id, errors={field: page._("form.required")}, status=422)
+    try:
+        getattr(uploading.client(page.ctx), method)(municipality.id, page.actor, str(proposal_id),
+                                                    str(attachment_id), {"reason": reason})
+    except (Invalid, Conflict, NotFound) as exc:
+        return proposal_page.detail(page, m, proposal_id, errors={field: exc.detail}, status=exc.status)
+    return page.redirect(f"/municipalities/{m}/proposals/{proposal_id}#attachments", done)
+
+
+@page_route(ONE + "/<uuid:attachment_id>/report", methods=("POST",))
+def report(page, m, proposal_id, attachment_id):
+    return _moderate(page, m, proposal_id, attachment_id, "report_attachment", "reported")
+
+
+@page_route(ONE + "/<uuid:attachment_id>/hide", methods=("POST",))
+def hide(page, m, proposal_id, attachment_id):
+    return _moderate(page, m, proposal_id, attachment_id, "hide_attachment", "attachment_hidden")
