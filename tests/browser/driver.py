@@ -222,14 +222,17 @@ def accessibility(j):
     pages = {
         None: ["/", m, f"{m}/proposals", f"{m}/proposals?q=skole&status=published", s["proposal"], f"{m}/meetings",
                f"{m}/meetings?month=2027-03", f"{m}/meetings?view=list", s["meeting"], "/login", "/register",
-               "/account/forgot", "/no-such-page"],
+               "/account/forgot", "/no-such-page",
+               # the council's pages without a mission or case yet (issue 22); with them, in each
+               # state, council_driver.py scans them in its journeys
+               f"{m}/missions", f"{m}/council", f"{m}/what-became-of-it"],
         s["resident"]: [m, s["proposal"], s["meeting"], "/me", "/me/profile", "/me/inbox", "/me/preferences",
                         "/me/data", "/me/calendar", f"{m}/proposals/new"],
         s["initiator"]: [s["proposal"] + "/edit"],
         s["employee"]: [s["proposal"], s["proposal"] + "/agreement", s["proposal"] + "/edit", s["meeting"],
                         f"{m}/staff", f"{m}/panels",
                         f"{m}/meetings/new?expected=30&level=involve", f"{m}/meeting-places",
-                        s["started_meeting"]],
+                        s["started_meeting"], f"{m}/committees/new"],
         s["operator"]: ["/operator"],
     }
     report = []

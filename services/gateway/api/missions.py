@@ -10,11 +10,13 @@ its meetings are planned in the meetings service (format ``task_committee``).
 from pydantic import BaseModel, ConfigDict, Field
 
 from samskab.contracts.proposals import (
-    AgendaOut, ApplicationOut, AttachedOut, CommitteeApplication, CommitteeOut, CouncilRpc, DecisionOut,
-    DocumentOut, FiguresOut, FollowedOut, MissionAttachment, MissionOut, NewCommittee, NewDecision, NewDocument,
-    NewMission, NewRecommendation, OfficeHeldOut, Placement, PoliticianOut, PublicOffice, Seating,
+    AgendaOut, ApplicationOut, AttachedOut, CommitteeApplication, CommitteeClosing, CommitteeOut, CouncilRpc,
+    DecisionOut, DocumentOut, FiguresOut, FollowedOut, MandateChange, MissionAttachment, MissionChange,
+    MissionClosing, MissionOut, NewCommittee, NewDecision, NewDocument, NewMission, NewRecommendation,
+    OfficeHeldOut, Placement, PoliticianOut, PublicOffice, Seating,
 )
 from samskab.contracts.rpc import plain as _json
+from samskab.errors import NotFound
 
 from .. import council as council_steps
 from .router import route
@@ -48,6 +50,22 @@ def publish_mission(ctx, m, body):
        summary="A mission with its proposals, experiments, agreements, outcomes and progress", tags=TAGS)
 def get_mission(ctx, m, mission_id):
     return _json(council(ctx).get_mission(ctx.municipality(m).id, ctx.actor, mission_id))
+
+
+@route("PATCH", MISSION, body=MissionChange, response=MissionOut, auth=True,
+       summary="Change a mission's texts, goal or horizon (the municipality's politicians and staff; "
+               "only the fields sent change; 409 once it is closed)", tags=TAGS)
+def update_mission(ctx, m, mission_id, body):
+    ctx.require_account()
+    return _json(council(ctx).update_mission(ctx.municipality(m).id, ctx.actor, mission_id, body))
+
+
+@route("POST", MISSION + "/closing", body=MissionClosing, response=MissionOut, auth=True,
+       summary="Close the mission: achieved or ended, with a note for the public (409 if closed already)",
+       tags=TAGS)
+def close_mission(ctx, m, mission_id, body):
+    ctx.require_account()
+    return _json(council(ctx).close_mission(ctx.municipality(m).id, ctx.actor, mission_id, body))
 
 
 @route("POST", MISSION + "/proposals", body=MissionAttachment, response=AttachedOut, status=201, auth=True,
@@ -90,6 +108,21 @@ def form_committee(ctx, m, body):
                "recommendation and the council's answer", tags=TAGS)
 def get_committee(ctx, m, committee_id):
     return _json(council(ctx).get_committee(ctx.municipality(m).id, ctx.actor, committee_id))
+
+
+@route("PATCH", COMMITTEE, body=MandateChange, response=CommitteeOut, auth=True,
+       summary="Change the committee's mandate or composition before its members are seated (409 after)",
+       tags=TAGS)
+def update_committee(ctx, m, committee_id, body):
+    ctx.require_account()
+    return _json(council(ctx).update_committee(ctx.municipality(m).id, ctx.actor, committee_id, body))
+
+
+@route("POST", COMMITTEE + "/closing", body=CommitteeClosing, response=CommitteeOut, auth=True,
+       summary="Close the committee once its recommendation is delivered, with a note (409 before)", tags=TAGS)
+def close_committee(ctx, m, committee_id, body):
+    ctx.require_account()
+    return _json(council(ctx).close_committee(ctx.municipality(m).id, ctx.actor, committee_id, body))
 
 
 @route("POST", COMMITTEE + "/applications", body=CommitteeApplication, response=ApplicationOut, status=201,
@@ -170,6 +203,16 @@ def figures(ctx, m):
 @route("GET", CASE, response=DecisionOut, summary="One case and the council's answer", tags=TAGS)
 def get_case(ctx, m, case_id):
     return _json(council(ctx).get_case(ctx.municipality(m).id, ctx.actor, case_id))
+
+
+@route("GET", "/municipalities/<m>/proposals/<proposal_id>/case", response=DecisionOut,
+       summary="The council's case on a proposal over its threshold: placed on which meeting, then the decision "
+               "(404 while it has none)", tags=TAGS)
+def case_of_proposal(ctx, m, proposal_id):
+    found = council(ctx).case_of_proposal(ctx.municipality(m).id, ctx.actor, proposal_id)
+    if found is None:
+        raise NotFound("the council has no case on this proposal")
+    return _json(found)
 
 
 @route("POST", CASE + "/placement", body=Placement, response=DecisionOut, auth=True,

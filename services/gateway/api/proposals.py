@@ -179,7 +179,8 @@ def ask(ctx, m, proposal_id, body):
 
 
 @route("POST", ONE + "/questions/<question_id>/answers", body=NewAnswer, response=AnswerOut, status=201, auth=True,
-       summary="Answer a question (initiator or the municipality's staff)", tags=TAGS)
+       summary="Answer a question (initiator or the municipality's staff; a politician answers in their "
+               "public office, named with their party)", tags=TAGS)
 def answer(ctx, m, proposal_id, question_id, body):
     municipality = ctx.municipality(m)
     ctx.require_account()

@@ -326,3 +326,118 @@ def politician(page, m, participant_id):
     found = _plain(_council(page).politician(municipality.id, page.actor, str(participant_id)))
     return page.render("missions/politician.html", title=found["office"]["name"], politician=found,
                        decisions=DECISIONS)
+
+
+# -- the council changes and closes its missions and committees --------------------------------------
+
+
+MISSION_TEXTS = ("title", "challenge", "goal", "horizon", "owner_committee")
+
+
+@page_route("/municipalities/<m>/missions/<uuid:mission_id>/edit", methods=("GET", "POST"))
+def edit_mission(page, m, mission_id, errors=None, status=200):
+    municipality = page.in_municipality(m)
+    page.require_staff(municipality.id)
+    found = _plain(_council(page).get_mission(municipality.id, page.actor, str(mission_id)))
+    values = {name: str(found[name]) for name in MISSION_TEXTS}
+    if page.request.method == "POST" and errors is None:
+        values = {name: page.field(name) for name in MISSION_TEXTS}
+        errors = forms.required(page, values, MISSION_TEXTS)
+        if values["horizon"] and not values["horizon"].isdigit():
+            errors["horizon"] = page._("form.number")
+        if not errors:
+            change = {k: (int(v) if k == "horizon" else v) for k, v in values.items() if str(found[k]) != v}
+            if not change:
+                return page.redirect(f"/municipalities/{m}/missions/{mission_id}", "mission_updated")
+            try:
+                _council(page).update_mission(municipality.id, page.actor, str(mission_id), change)
+            except (Invalid, Conflict, ValidationError) as exc:
+                errors, status = _errors(page, exc, known=MISSION_TEXTS), 409 if isinstance(exc, Conflict) else 422
+            else:
+                return page.redirect(f"/municipalities/{m}/missions/{mission_id}", "mission_updated")
+        status = status if status != 200 else 422
+    return page.render("missions/mission_edit.html", status=status, title=page._("mission.edit"), mission=found,
+                       values={**values, **({k: page.field(k) for k in ("closed_as", "note")}
+                                          if page.request.method == "POST" else {})},
+                       errors=errors or {},
+                       ends=[("achieved", page._("mission.status.achieved")),
+                             ("ended", page._("mission.status.ended"))])
+
+
+@page_route("/municipalities/<m>/missions/<uuid:mission_id>/close", methods=("POST",))
+def close_mission(page, m, mission_id):
+    municipality = page.in_municipality(m)
+    page.require_staff(municipality.id)
+    payload = {"closed_as": page.field("closed_as"), "note": page.field("note")}
+    missing = forms.required(page, payload, ("closed_as", "note"))
+    if missing:
+        return edit_mission(page, m, mission_id, errors=missing, status=422)
+    try:
+        _council(page).close_mission(municipality.id, page.actor, str(mission_id), payload)
+    except (Invalid, Conflict, ValidationError) as exc:
+        return edit_mission(page, m, mission_id, errors=_errors(page, exc, known=("closed_as", "note")),
+                            status=409 if isinstance(exc, Conflict) else 422)
+    return page.redirect(f"/municipalities/{m}/missions/{mission_id}", "mission_closed")
+
+
+MANDATE_FIELDS = ("title", "task", "questions", "frame", "deadline", "residents", "politicians")
+
+
+def _mandate_values(c):
+    return {"title": c["title"], "task": c["task"], "questions": "\n".join(c["questions"]), "frame": c["frame"],
+            "deadline": c["deadline"], "residents": str(c["seats"].get("resident", 0)),
+            "politicians": str(c["seats"].get("politician", 0))}
+
+
+@page_route("/municipalities/<m>/committees/<uuid:committee_id>/edit", methods=("GET", "POST"))
+def edit_committee(page, m, committee_id, errors=None, status=200):
+    municipality = page.in_municipality(m)
+    page.require_staff(municipality.id)
+    found = _plain(_council(page).get_committee(municipality.id, page.actor, str(committee_id)))
+    before = _mandate_values(found)
+    values = dict(before)
+    if page.request.method == "POST" and errors is None:
+        values = {name: page.field(name) for name in MANDATE_FIELDS}
+        errors = forms.required(page, values, ("title", "task", "questions", "frame", "deadline"))
+        for name in ("residents", "politicians"):
+            if not (values[name] or "0").isdigit():
+                errors[name] = page._("form.number")
+        if not errors:
+            change = {k: values[k] for k in ("title", "task", "frame", "deadline") if values[k] != before[k]}
+            questions = [q.strip() for q in values["questions"].splitlines() if q.strip()]
+            if questions != found["questions"]:
+                change["questions"] = questions
+            if (values["residents"], values["politicians"]) != (before["residents"], before["politicians"]):
+                change["seats"] = {"resident": int(values["residents"] or 0),
+                                   "politician": int(values["politicians"] or 0)}
+            if not change:
+                return page.redirect(f"/municipalities/{m}/committees/{committee_id}", "committee_updated")
+            try:
+                _council(page).update_committee(municipality.id, page.actor, str(committee_id), change)
+            except (Invalid, Conflict, ValidationError) as exc:
+                errors = _errors(page, exc, known=MANDATE_FIELDS + ("seats",))
+                if "seats" in errors:
+                    errors["residents"] = errors.pop("seats")
+                status = 409 if isinstance(exc, Conflict) else 422
+            else:
+                return page.redirect(f"/municipalities/{m}/committees/{committee_id}", "committee_updated")
+        status = status if status != 200 else 422
+    if page.request.method == "POST" and "note" in page.form:
+        values["note"] = page.field("note")
+    return page.render("missions/committee_edit.html", status=status, title=page._("committee.edit"),
+                       committee=found, values=values, errors=errors or {})
+
+
+@page_route("/municipalities/<m>/committees/<uuid:committee_id>/close", methods=("POST",))
+def close_committee(page, m, committee_id):
+    municipality = page.in_municipality(m)
+    page.require_staff(municipality.id)
+    note = page.field("note")
+    if not note:
+        return edit_committee(page, m, committee_id, errors={"note": page._("form.required")}, status=422)
+    try:
+        _council(page).close_committee(municipality.id, page.actor, str(committee_id), {"note": note})
+    except (Invalid, Conflict, ValidationError) as exc:
+        return edit_committee(page, m, committee_id, errors=_errors(page, exc, known=("note",)),
+                              status=409 if isinstance(exc, Conflict) else 422)
+    return page.redirect(f"/municipalities/{m}/committees/{committee_id}", "committee_closed")

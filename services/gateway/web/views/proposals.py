@@ -12,6 +12,7 @@ from samskab.contracts.proposals import (
 )
 from samskab.errors import Conflict, Invalid
 
+from ... import council as council_steps
 from ...accounts import directory
 from .. import forms
 from ..app import page_route, parts
@@ -111,6 +112,9 @@ def detail(page, m, proposal_id, errors=None, values=None, status=200):
         tried_elsewhere=(lambda: tried_elsewhere(page, mid, proposal_id), []),
         # citizen panels drawn for it: seed and chances for all, the people drawn for staff
         panels=(lambda: page.ctx.matching.panels_of(mid, actor, proposal_id), []),
+        # the council's missions it works towards, and its case: placed on a meeting, then decided
+        missions=(lambda: council_steps.council(page.ctx).missions_of_proposal(mid, actor, proposal_id), []),
+        council_case=(lambda: council_steps.council(page.ctx).case_of_proposal(mid, actor, proposal_id), None),
     )
     if manage:
         fetches["stakeholders"] = (lambda: page.ctx.matching.stakeholders(mid, actor, proposal_id), None)
