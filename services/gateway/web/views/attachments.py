@@ -64,7 +64,14 @@ def upload(page, m, proposal_id):
     except (Invalid, Forbidden, Conflict, uploads.TooLarge, uploads.UnsupportedMedia) as exc:
         status = exc.status if exc.status in (403, 409, 413, 415) else 422
         return proposal_page.detail(page, m, proposal_id, errors=_errors(page, exc), values=values, status=status)
-    return page.redirect(f"/municipalities/{m}/proposals/{proposal_id}#attachments", "attachment_added")
+    return _back(page, m, proposal_id, "attachment_added")
+
+
+def _back(page, m, proposal_id, done):
+    """To the proposal page, at its pictures and files, with the confirmation."""
+    response = page.redirect(f"/municipalities/{m}/proposals/{proposal_id}", done)
+    response.headers["Location"] += "#attachments"
+    return response
 
 
 def _moderate(page, m, proposal_id, attachment_id, method, done):
@@ -79,7 +86,7 @@ def _moderate(page, m, proposal_id, attachment_id, method, done):
                                                     str(attachment_id), {"reason": reason})
     except (Invalid, Conflict, NotFound) as exc:
         return proposal_page.detail(page, m, proposal_id, errors={field: exc.detail}, status=exc.status)
-    return page.redirect(f"/municipalities/{m}/proposals/{proposal_id}#attachments", done)
+    return _back(page, m, proposal_id, done)
 
 
 @page_route(ONE + "/<uuid:attachment_id>/report", methods=("POST",))

@@ -1,0 +1,80 @@
+"""Browser journey for pictures and files on the proposal page (issue 21), run as a child
+process like driver.py: ``python attachments_driver.py upload <spec.json>`` prints a JSON
+result last."""
+import json
+import re
+import sys
+
+from playwright.sync_api import expect, sync_playwright
+
+from driver import Journey
+
+WORDS = {
+    "da": {"section": "Billeder og filer", "add": "Tilføj et billede eller en fil",
+           "no_alt": "Beskriv billedet for dem, der ikke kan se det.", "done": "Billedet eller filen er tilføjet."},
+    "nb": {"section": "Bilder og filer", "add": "Legg til et bilde eller en fil",
+           "no_alt": "Beskriv bildet for dem som ikke kan se det.", "done": "Bildet eller filen er lagt til."},
+}
+
+
+def upload(j):
+    """The initiator adds a photo: first without a description (refused in their language,
+    in the error summary), then with one; the thumbnail shows with its alt text."""
+    result = {}
+    for language, proposal_id in j.spec["proposals"].items():
+        words, alt = WORDS[language], j.spec["alts"][language]
+        with j.person(language) as page:
+            j.login(page, j.spec["initiator"])
+            path = f"/municipalities/aalborg/proposals/{proposal_id}"
+            j.go(page, f"{path}?lang={language}")
+            expect(page.locator("h2#attachments")).to_have_text(words["section"])
+            page.locator("section.attachments summary", has_text=words["add"]).click()
+            page.locator("#f-file").set_input_files(j.spec["photo"])
+            page.locator("section.attachments form[enctype] button[type=submit]").click()
+            page.wait_for_load_state()
+            summary = page.locator(".error-summary")
+            expect(summary).to_be_visible()
+            expect(summary).to_contain_text(words["no_alt"])
+            expect(page.locator("#e-alt")).to_have_text(words["no_alt"])
+            j.shot(page, f"attachments-refused-{language}")
+            refused_violations = j.axe(page)
+            assert refused_violations == [], json.dumps(refused_violations, ensure_ascii=False)
+
+            page.locator("#f-file").set_input_files(j.spec["photo"])
+            page.locator("#f-alt").fill(alt)
+            page.locator("#f-caption").fill(j.spec["captions"][language])
+            page.locator("section.attachments form[enctype] button[type=submit]").click()
+            page.wait_for_url(re.compile(r"done=attachment_added"))
+            expect(page.get_by_text(words["done"])).to_be_visible()
+            image = page.locator("section.attachments img")
+            expect(image).to_have_attribute("alt", alt)
+            expect(page.locator("section.attachments figcaption")).to_have_text(j.spec["captions"][language])
+            image.scroll_into_view_if_needed()
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+            natural = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+            j.shot(page, f"attachments-{language}")
+            violations = j.axe(page)
+            assert violations == [], json.dumps(violations, ensure_ascii=False)
+            result[language] = {"src": image.get_attribute("src"), "natural": natural,
+                                "violations": len(violations) + len(refused_violations)}
+    return result
+
+
+JOURNEYS = {"upload": upload}
+
+
+def main():
+    name, spec_path = sys.argv[1], sys.argv[2]
+    with open(spec_path, encoding="utf-8") as fh:
+        spec = json.load(fh)
+    with sync_playwright() as playwright:
+        journey = Journey(spec, playwright)
+        try:
+            result = JOURNEYS[name](journey)
+        finally:
+            journey.browser.close()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
