@@ -9,7 +9,7 @@ SERVICES = ("gateway", "proposals", "matching", "meetings", "notifications")
 
 def documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    return set(re.findall(r"^\| `([A-Z_<>]+)`", readme, flags=re.M)) | set(re.findall(r"`([A-Z_]+)`", readme))
+    return set(re.findall(r"^\| `([A-Z0-9_<>]+)`", readme, flags=re.M)) | set(re.findall(r"`([A-Z0-9_]+)`", readme))
 
 
 def read_by_code():
