@@ -174,3 +174,47 @@ def test_id_tokens_that_cannot_be_trusted_are_refused(provider_and_gateway, monk
     # the code was used once: a second exchange is refused by the provider
     with pytest.raises(oidc.VerificationFailed):
         oidc.exchange(config, p, code, flow["cv"])
+
+
+@pytest.fixture
+def provider_and_meetings(runner_factory, make_config):
+    with dev_provider() as (settings, base):
+        got_base, config = start_platform(runner_factory, make_config, services=("meetings",), **settings)
+        assert got_base == base
+        yield base, config
+
+
+def test_volunteering_for_a_citizen_panel_needs_a_verified_account_where_staff_ask_for_it(provider_and_meetings):
+    import datetime as dt
+
+    base, config = provider_and_meetings
+    api = f"{base}/api/v1/municipalities/aalborg"
+    make_account(config, "staff@aalborg.example", "employee")
+    make_account(config, "plain@example.org", "resident")
+    staff_h = {"Authorization": "Bearer " + requests.post(f"{base}/api/v1/auth/token", json={
+        "email": "staff@aalborg.example", "password": PASSWORD}).json()["access_token"]}
+    plain_h = {"Authorization": "Bearer " + requests.post(f"{base}/api/v1/auth/token", json={
+        "email": "plain@example.org", "password": PASSWORD}).json()["access_token"]}
+    starts = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=10)).replace(microsecond=0)
+    meetings = {}
+    for fmt in ("citizen_panel", "debate_salon"):
+        r = requests.post(f"{api}/meetings", headers=staff_h, json={
+            "title": f"Møde {fmt}", "format": fmt, "purpose": "Hvad skal der ske med havnen?",
+            "promise": "Forslagene indgår i planen.", "starts_at": starts.isoformat(),
+            "ends_at": (starts + dt.timedelta(hours=2)).isoformat(), "online_url": "https://meet.example.org/x",
+            "capacity": 30})
+        assert r.status_code == 201, r.text
+        meetings[fmt] = r.json()["id"]
+    assert requests.put(f"{api}/verification", json={"supports": False, "panels": True},
+                        headers=staff_h).status_code == 200
+
+    refused = requests.post(f"{api}/meetings/{meetings['citizen_panel']}/registrations", headers=plain_h)
+    assert refused.status_code == 403 and "citizen panel" in refused.json()["detail"]
+    # another kind of meeting is open to everyone
+    assert requests.post(f"{api}/meetings/{meetings['debate_salon']}/registrations",
+                         headers=plain_h).status_code == 201
+
+    browser = requests.Session()
+    start = browser.get(f"{base}/auth/oidc/devid/start", params={"m": "aalborg"}, allow_redirects=False)
+    sign_in_at_provider(browser, browser.get(start.headers["Location"]), "anna")
+    assert browser.post(f"{api}/meetings/{meetings['citizen_panel']}/registrations").status_code == 201

@@ -118,3 +118,16 @@ def require(ctx, municipality_id, action):
     account = ctx.require_account()
     if account.verified_at is None and rules(ctx.db, municipality_id)[action]:
         raise VerificationRequired(municipality_id, action)
+
+
+PANEL_FORMAT = "citizen_panel"
+
+
+def require_for_meeting(ctx, municipality_id, meeting_format):
+    """Registering for a citizen panel's meeting is volunteering for the panel: refused (403)
+    for an unverified account where the municipality asks for verified panel volunteers.
+    ``meeting_format()`` is called only when it matters (an RPC for the meeting)."""
+    account = ctx.require_account()
+    if account.verified_at is None and rules(ctx.db, municipality_id)["panels"] and \
+            meeting_format() == PANEL_FORMAT:
+        raise VerificationRequired(municipality_id, "panels")

@@ -16,6 +16,7 @@ from samskab.contracts.meetings import (
 from samskab.contracts.rpc import plain as _json
 from samskab.errors import Invalid
 
+from ..accounts import verification
 from .router import API_PREFIX, route
 
 ICS_TYPE = "text/calendar; charset=utf-8"
@@ -163,7 +164,8 @@ def register(ctx, m, meeting_id):
     registered gets their registration back, confirmed or with their place on the
     waitlist, with status 200 and ``Idempotent-Replayed: true``; nothing changes."""
     municipality = ctx.municipality(m)
-    ctx.require_account()
+    verification.require_for_meeting(  # a citizen panel's meeting: verified volunteers where the municipality asks
+        ctx, municipality.id, lambda: ctx.meetings.get(municipality.id, ctx.actor, meeting_id).format)
     result = _json(ctx.meetings.register(municipality.id, ctx.actor, meeting_id))
     replayed = result.pop("replayed", False)
     response = Response(json.dumps(result, ensure_ascii=False), status=200 if replayed else 201,

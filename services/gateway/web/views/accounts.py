@@ -147,6 +147,16 @@ def refuse_unverified(page, m, action):
     return None
 
 
+def refuse_unverified_panel(page, m, meeting_id):
+    """As :func:`refuse_unverified`, for registering for a citizen panel's meeting."""
+    try:
+        verification.require_for_meeting(page.ctx, m, lambda: page.ctx.meetings.get(m, page.actor, meeting_id).format)
+    except verification.VerificationRequired:
+        return verify_page(page, m, status=403, refused="panels",
+                           next_path=page.request.path.rsplit("/", 1)[0])
+    return None
+
+
 @page_route("/municipalities/<m>/verify")
 def verify(page, m):
     municipality = page.in_municipality(m)

@@ -15,6 +15,7 @@ from samskab.errors import Conflict, Invalid
 from .. import forms, i18n
 from ..app import env, optional, page_route, parts  # parts of a page fetched at once; a missing one shows its default
 from . import maps
+from .accounts import refuse_unverified_panel
 
 LEVELS = ("inform", "consult", "involve", "collaborate", "empower")
 KINDS = ("service", "development", "policy")
@@ -205,6 +206,9 @@ def registration(page, m, meeting_id):
     if page.field("cancel"):
         page.ctx.meetings.cancel_registration(municipality.id, page.actor, meeting_id)
         return _back(page, m, meeting_id, "registration_cancelled")
+    refused = refuse_unverified_panel(page, municipality.id, meeting_id)  # a citizen panel: verified volunteers
+    if refused is not None:
+        return refused
     result = page.ctx.meetings.register(municipality.id, page.actor, meeting_id)
     return _back(page, m, meeting_id, "waitlisted" if result.status == "waitlisted" else "registered_meeting")
 
