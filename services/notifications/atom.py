@@ -8,21 +8,9 @@ import xml.etree.ElementTree as ET
 
 from samskab import csvsafe
 
+from . import messages  # the feed's words: the notifications catalogue (atom.*)
+
 ATOM_NS = "http://www.w3.org/2005/Atom"
-
-TITLES = {
-    "da": {"feed": "Samskab: nyt fra {name}", "event": "{what}: {title}"},
-    "nb": {"feed": "Samskab: nytt fra {name}", "event": "{what}: {title}"},
-    "nn": {"feed": "Samskab: nytt frå {name}", "event": "{what}: {title}"},
-    "en": {"feed": "Samskab: news from {name}", "event": "{what}: {title}"},
-}
-
-
-def _what(type_name):
-    """``samskab.meeting.updated`` → ``Meeting updated``."""
-    entity, _, verb = type_name[len("samskab."):].partition(".")
-    return f"{entity.capitalize()} {verb.replace('_', ' ').replace('.v', ' v')}"
-
 
 # A subject's page, where the subject has one of its own; else the page that shows it and the
 # section there (questions, updates, experiments and the agreement on the proposal's page, a
@@ -65,10 +53,9 @@ def render_feed(*, municipality, name, language, self_url, base_url, envelopes, 
     the newest event's time (or a fixed epoch for an empty feed, still valid)."""
     ET.register_namespace("", ATOM_NS)
     q = lambda tag: f"{{{ATOM_NS}}}{tag}"  # noqa: E731
-    texts = TITLES.get(language, TITLES["en"])
     feed = ET.Element(q("feed"), {"{http://www.w3.org/XML/1998/namespace}lang": language})
     ET.SubElement(feed, q("id")).text = feed_id or self_url  # every page of one feed has the feed's id
-    ET.SubElement(feed, q("title")).text = texts["feed"].format(name=name)
+    ET.SubElement(feed, q("title")).text = messages.feed_title(language, name)
     ET.SubElement(feed, q("updated")).text = envelopes[0]["time"] if envelopes else "1970-01-01T00:00:00Z"
     author = ET.SubElement(feed, q("author"))
     ET.SubElement(author, q("name")).text = name
@@ -81,8 +68,7 @@ def render_feed(*, municipality, name, language, self_url, base_url, envelopes, 
         entry = ET.SubElement(feed, q("entry"))
         ET.SubElement(entry, q("id")).text = f"urn:uuid:{envelope['id']}"
         title = data.get("title")
-        what = _what(envelope["type"])
-        ET.SubElement(entry, q("title")).text = texts["event"].format(what=what, title=title) if title else what
+        ET.SubElement(entry, q("title")).text = messages.entry_title(envelope["type"], language, title)
         ET.SubElement(entry, q("updated")).text = envelope["time"]
         ET.SubElement(entry, q("category"), {"term": envelope["type"]})
         link = _link_for(base_url, envelope, committee_of_panel)

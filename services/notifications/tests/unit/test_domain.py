@@ -217,7 +217,7 @@ def test_the_feed_has_what_rfc_4287_requires():
         assert root.find(f"a:{tag}", ns) is not None, tag
     [entry] = root.findall("a:entry", ns)
     assert entry.find("a:id", ns).text == f"urn:uuid:{ENVELOPE['id']}"
-    assert entry.find("a:title", ns).text == "Meeting updated: Trafik & <Øst>"
+    assert entry.find("a:title", ns).text == "Møde ændret: „Trafik & <Øst>“"  # in the feed's language
     assert entry.find("a:updated", ns).text == "2026-11-26T10:00:00Z"
 
 
