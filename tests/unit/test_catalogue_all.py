@@ -96,3 +96,21 @@ def test_every_service_reads_its_catalogue_through_the_shared_loader():
     for catalogue in (pages.CATALOGUE, formats.WORDS, mails.CATALOGUE):
         assert isinstance(catalogue, i18n.Catalogue)
         assert set(catalogue.translations) == set(i18n.LANGUAGES)
+
+
+def test_a_word_two_services_show_is_the_same_in_both():
+    """The status names in mails are the pages' names; a format's words in the API and
+    the calendar are the planner page's."""
+    from gateway.web import messages as pages
+    from meetings import formats
+    from notifications import messages as mails
+    shown = pages.CATALOGUE.table()
+    for lang_index, lang in enumerate(i18n.LANGUAGES):
+        for status in mails.STATUSES:
+            assert mails.STATUS_NAMES[lang][status] == shown[f"status.{status}"][lang_index], (lang, status)
+        for fmt in formats.CATALOGUE:
+            words = formats.texts(fmt, lang)
+            for part in ("name", "description", "duration"):
+                assert words[part] == shown[f"format.{fmt.id}.{part}"][lang_index], (lang, fmt.id, part)
+            assert words["notes"] == [shown[f"format.{fmt.id}.note.{i}"][lang_index] for i in range(len(fmt.notes))]
+            assert words["recruitment"] == shown[f"format.recruitment.{fmt.recruitment}"][lang_index]
