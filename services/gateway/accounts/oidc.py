@@ -21,10 +21,11 @@ callback from another browser fails the state check.
 import hashlib
 import hmac
 import os
+import re
 import secrets as _random
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -56,7 +57,7 @@ class Provider:
     name: str
     issuer: str
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)  # never in a log line or a traceback
     municipalities: object  # "*" or a tuple of ids
     label: str
     scope: str
@@ -80,6 +81,8 @@ def providers(config):
     development = os.environ.get(secrets.DEV_FLAG) == "1" or config.get(secrets.DEV_FLAG) == "1"
     found = {}
     for name in names:
+        if not re.match(NAME_RE, name):
+            raise secrets.SecretError(f"OIDC_PROVIDERS: {name!r} is not a provider name (lower-case letters, digits)")
         prefix = f"OIDC_{name.upper()}_"
         issuer, client_id = _setting(config, prefix + "ISSUER"), _setting(config, prefix + "CLIENT_ID")
         if not issuer or not client_id:
