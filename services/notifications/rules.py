@@ -192,8 +192,9 @@ NOTIFY = {
                    when=(("proposal_id", None),)),
     ),
     # held: those who had a seat, linked to what it came to
-    "samskab.meeting.concluded": NotifyRule("meeting_change", "meeting_concluded", "meetings", relations=("registrant",),
-                                            exclude_field=("organiser_id",), anchor="#outcomes"),
+    "samskab.meeting.concluded": NotifyRule("meeting_change", "meeting_concluded", "meetings",
+                                            relations=("registrant",), exclude_field=("organiser_id",),
+                                            anchor="#outcomes"),
     "samskab.meeting.minutes_recorded": (
         NotifyRule("meeting_change", "minutes_recorded", also=(_OF_MEETING,), exclude_field=("author_id",)),
         NotifyRule("proposal_status", "minutes_recorded", also=(_OF_PROPOSAL,), exclude_field=("author_id",)),
