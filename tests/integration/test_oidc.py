@@ -3,7 +3,9 @@ with demo identities): the code flow with PKCE and nonce through the gateway, a 
 account, a municipality that asks for one before a support, and ID tokens that are not
 to be trusted (tampered, another nonce, another issuer) refused."""
 import base64
+import hashlib
 import json
+import logging
 from dataclasses import replace
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -46,7 +48,8 @@ def sign_in_at_provider(http, start_response, login, stop_at=None):
     return response
 
 
-def test_a_resident_signs_in_with_the_provider_becomes_verified_and_may_support(provider_and_gateway):
+def test_a_resident_signs_in_with_the_provider_becomes_verified_and_may_support(provider_and_gateway, caplog):
+    caplog.set_level(logging.DEBUG)
     base, config = provider_and_gateway
     api = f"{base}/api/v1"
     staff = make_account(config, "staff@aalborg.example", "employee")
@@ -62,6 +65,11 @@ def test_a_resident_signs_in_with_the_provider_becomes_verified_and_may_support(
     moved = requests.post(f"{api}/municipalities/aalborg/proposals/{proposal['id']}/transitions",
                           json={"to": "published"}, headers=staff_h)
     assert moved.status_code == 200, moved.text
+    make_account(config, "staff@hjorring.example", "employee", municipality="hjorring")
+    other_staff = {"Authorization": "Bearer " + requests.post(f"{api}/auth/token", json={
+        "email": "staff@hjorring.example", "password": PASSWORD}).json()["access_token"]}
+    assert requests.put(f"{api}/municipalities/aalborg/verification", json={"supports": True, "panels": True},
+                        headers=other_staff).status_code == 403  # another municipality's staff can do nothing here
     resident_tries = requests.put(f"{api}/municipalities/aalborg/verification",
                                   json={"supports": True, "panels": False}, headers=plain_h)
     assert resident_tries.status_code == 403
@@ -98,6 +106,10 @@ def test_a_resident_signs_in_with_the_provider_becomes_verified_and_may_support(
         row = uow.execute(sa.select(accounts).where(accounts.c.id == linked[0].account_id)).first()
     assert len(linked) == 1 and linked[0].issuer == config["OIDC_DEVID_ISSUER"]
     assert row.password_hash == "!" and row.verified_at is not None
+    # the provider's subject for the demo identity (tools/oidc-provider/server.js) is in no row and no log line
+    subject = hashlib.sha256(b"samskab-dev-oidc:anna").hexdigest()[:32]
+    assert subject not in repr(tuple(row)) + repr(tuple(linked[0]))
+    assert caplog.records and subject not in caplog.text
 
     # signing in again finds the same account
     again = requests.Session()
@@ -154,6 +166,7 @@ def test_id_tokens_that_cannot_be_trusted_are_refused(provider_and_gateway, monk
     id_token = token["id_token"]
     claims = oidc.validate_id_token(p, id_token, flow["n"], token.get("access_token"))
     assert claims["municipality_code"] == "3403" and claims["iss"] == p.issuer
+    assert claims["sub"] == hashlib.sha256(b"samskab-dev-oidc:kari").hexdigest()[:32]  # as the other test expects
 
     with pytest.raises(oidc.VerificationFailed):  # another sign-in's nonce
         oidc.validate_id_token(p, id_token, "another-nonce")
