@@ -40,6 +40,7 @@ SHARED = {
     ("meetings", "list"): None,
     ("matching", "similar"): None,
     ("matching", "panels_of"): None,  # the people drawn and their chances: staff only, and staff go live
+    ("proposals", "attachments"): None,  # hidden ones only in staff's answer, and staff go live (issue 21)
 }
 # The public log (the Atom feed, the catch-up log, open data) is not kept: notifications
 # writes it from the same events that reach this model, so an answer fetched between the
@@ -72,6 +73,8 @@ CHANGES = {
     "proposal.agreement_updated": {("proposals", "agreement")},
     "proposal.experiment_recorded": {("proposals", "experiments")},
     "proposal.progress_posted": {("proposals", "updates")},
+    "proposal.attachment_added": {("proposals", "attachments")},
+    "proposal.attachment_hidden": {("proposals", "attachments")},
     "proposal.similar_found": {("matching", "similar")},
     "proposal.matches_suggested": set(),
     "meeting.scheduled": _MEETING, "meeting.updated": _MEETING, "meeting.cancelled": _MEETING,
