@@ -6,7 +6,10 @@ Revises: 0002
 
 The tables are kept by ``notifications.storage.open_data.project`` as public events are
 logged.  This revision fills them once from the public log (``rebuild``), so an existing
-deployment's open data is not empty after the upgrade.
+deployment's open data is not empty after the upgrade.  The backfill runs today's
+projection code: a later revision that changes these tables moves the ``rebuild`` call
+into itself (after its change) and takes it out of here, so an upgrade from before this
+revision never runs the projection on tables older than the code.
 """
 import sqlalchemy as sa
 from alembic import op
