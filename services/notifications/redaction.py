@@ -8,7 +8,7 @@ event's content to blank in their own copies (see ``PublicHidden`` in the contra
 import copy
 from dataclasses import dataclass
 
-HIDDEN = ("samskab.proposal.hidden",)
+HIDDEN = ("samskab.proposal.hidden", "samskab.proposal.attachment_hidden")
 
 # What a blanked field becomes: the same JSON type, no content.
 BLANK = {"title": "", "problem": "", "goal": "", "body": "", "area": None}
@@ -32,11 +32,15 @@ TARGETS = {
     "question": (("samskab.proposal.question_asked", "samskab.proposal.question_answered"), "question_id", ("body",)),
     "answer": (("samskab.proposal.question_answered",), "answer_id", ("body",)),
     "update": (("samskab.proposal.progress_posted",), "update_id", ("body",)),
+    # a hidden picture or file (proposal.attachment_hidden names it by attachment_id)
+    "attachment": (("samskab.proposal.attachment_added",), "attachment_id", ("alt", "caption")),
 }
 
 
 def target_of(hidden_data):
     """What a ``…hidden`` event's data asks to blank, or ``None`` for a kind not kept here."""
+    if hidden_data.get("attachment_id"):
+        hidden_data = {"target_type": "attachment", "target_id": hidden_data["attachment_id"]}
     found = TARGETS.get(str(hidden_data.get("target_type")))
     if found is None or not hidden_data.get("target_id"):
         return None

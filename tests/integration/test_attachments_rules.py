@@ -17,6 +17,7 @@ from samskab.errors import Conflict, Forbidden, Invalid, NotFound
 from samskab.objectstore import LocalFolderStore
 from samskab.testing import unit_of_work
 
+from notifications import redaction
 from proposals.service import Service
 from proposals.usecases.attachments import erase_uploader
 
@@ -132,3 +133,15 @@ def test_a_drafts_attachment_is_not_announced_and_goes_with_the_erased_initiator
         erase_uploader(uow, store, ANNA["id"])
     assert store.get(sent["keys"]["thumbnail"]) is None and store.get(sent["keys"]["original"]) is None
     assert call("export_participant", ANNA["id"])["attachments"] == []
+
+
+def test_a_hidden_attachment_is_blanked_in_the_public_log():
+    """The notifications service's public log (catch-up log, Atom, open data) blanks the
+    description and caption of the attachment_added event that staff hid."""
+    aid = str(uuid.uuid4())
+    target = redaction.target_of({"attachment_id": aid, "proposal_id": str(uuid.uuid4()), "reason": "x"})
+    assert target.types == ("samskab.proposal.attachment_added",) and target.value == aid
+    added = {"id": "e1", "data": {"attachment_id": aid, "alt": "Anna foran sit hus", "caption": "Vejnavn 3"}}
+    blanked = redaction.redact(added, target, "e2")
+    assert blanked["data"]["alt"] == "" and blanked["data"]["caption"] == "" and blanked["redactedby"] == "e2"
+    assert "samskab.proposal.attachment_hidden" in redaction.HIDDEN

@@ -131,7 +131,10 @@ class AttachmentAdded(Contract):
 
 
 class PublicAttachmentHidden(PublicProjection):
-    """Staff hid an attachment: drop your copies of it."""
+    """Staff hid an attachment: redact your copies.  Blank the ``alt`` and ``caption`` of the
+    ``samskab.proposal.attachment_added`` event with this ``attachment_id``; its files are no
+    longer served.  Samskab's own catch-up log, Atom feed and open data already show it
+    blanked, marked with ``redactedby`` (this event's id)."""
 
     attachment_id: uuid.UUID
     proposal_id: uuid.UUID
