@@ -112,6 +112,10 @@ def catalog_expands(world):
     base, _, _ = world
     r = requests.get(f"{base}{API}/catalog.jsonld", timeout=10)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/ld+json")
+    for path in ("catalog.jsonld", "open-data/proposals.json", "open-data/proposals.csv"):  # conditional GETs
+        first = requests.get(f"{base}{API}/{path}", timeout=10)
+        again = requests.get(f"{base}{API}/{path}", headers={"If-None-Match": first.headers["ETag"]}, timeout=10)
+        assert again.status_code == 304, path
     expanded = jsonld.expand(r.json())
     [catalog] = [n for n in expanded if "http://www.w3.org/ns/dcat#Catalog" in n.get("@type", [])]
     assert catalog["http://purl.org/dc/terms/license"][0]["@id"] == LICENCE
