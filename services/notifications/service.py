@@ -11,6 +11,7 @@ answers' shapes in ``views.py``.
 """
 from samskab import events
 from samskab.consumer import consume
+from samskab.contracts.notifications import NoticeHandedOver
 from samskab.db import Database
 from samskab.health import Health
 from samskab.service import ServiceBase, rpc
@@ -18,7 +19,7 @@ from samskab.service import ServiceBase, rpc
 from . import rules
 from .settings import ENVIRONMENT, Settings, every
 from .usecases import (
-    data_rights, digests, events as incoming, inbox, mail, preferences, public, subscriptions, webhooks,
+    data_rights, digests, events as incoming, inbox, mail, notify, preferences, public, subscriptions, webhooks,
 )
 
 CONSUMED = rules.consumed_types(events.registry())
@@ -38,6 +39,11 @@ class Service(ServiceBase):
     @consume(*CONSUMED, batch=1)
     def on_event(self, event):
         incoming.handle(self.db, self.settings, event)
+
+    # People of this group notified by another group (their address is only here).
+    @consume(NoticeHandedOver.event_type, every_municipality=True, batch=1)
+    def on_handed_over(self, event):
+        notify.handed_over(self.db, self.settings, event)
 
     # -- sending what is due ---------------------------------------------------------
 

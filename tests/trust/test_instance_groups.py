@@ -104,6 +104,23 @@ def test_each_group_answers_only_for_its_municipalities_keeps_its_rows_and_follo
         return [i for i in items if i["municipality"] == "aalborg" and pid in (i["subject"] or "")]
     heard = wait_for(ole_heard, timeout=30, what="Ole's notification of the aalborg proposal")
     assert heard[0]["event_type"] == "samskab.proposal.status_changed"
+
+    # The e-mail too: group A has no address for him, so it hands the notice to the groups;
+    # B, which holds his account, sends it in his language (bokmål, Hamar's) and A sends none.
+    def ole_mailed():
+        with unit_of_work(p["db"]["notifications", "B"]) as uow:
+            return uow.execute(sa.text(
+                "SELECT to_address, message FROM email_deliveries WHERE participant_id = :p AND purpose = 'immediate'"),
+                {"p": ole_id}).all()
+    mailed = wait_for(ole_mailed, timeout=30, what="Ole's e-mail, sent by his own group")
+    assert len(mailed) == 1 and mailed[0].to_address == "ole@hamar.example.org"
+    message = mailed[0].message if isinstance(mailed[0].message, str) else bytes(mailed[0].message).decode()
+    assert "Content-Language: nb" in message or 'lang="nb"' in message, message[:400]
+    with unit_of_work(p["db"]["notifications", "A"]) as uow:
+        assert uow.execute(sa.text("SELECT count(*) FROM email_deliveries WHERE participant_id = :p"),
+                           {"p": ole_id}).scalar() == 0
+        # A knows nothing of his address: only his notice's inbox entry is there.
+        assert uow.execute(sa.text("SELECT count(*) FROM participants WHERE id = :p"), {"p": ole_id}).scalar() == 0
     # Marking it read reaches the group that holds it.
     r = requests.post(f"{base}/me/notifications/read", json={"all": True}, headers=ole, timeout=10)
     assert r.status_code == 200 and r.json()["marked"] >= 1, r.text
@@ -117,12 +134,17 @@ def test_each_group_answers_only_for_its_municipalities_keeps_its_rows_and_follo
                                        "kind = 'proposal_activity' AND channel = 'email'"),
                                {"p": ole_id}).scalar() == "off", group
 
-    # A holds aalborg's rows; B's databases hold none of aalborg's and nothing of the proposal.
+    # A holds aalborg's rows; B's databases hold none of aalborg's and nothing of the proposal,
+    # but for the e-mail-only notice to its own resident Ole (his address is only there).
     assert rows_of(p["db"]["proposals", "A"], "aalborg")
     assert rows_of(p["db"]["notifications", "A"], "aalborg")
-    for service in ("proposals", "notifications"):
-        assert rows_of(p["db"][service, "B"], "aalborg") == {}, service
-        assert mentions(p["db"][service, "B"], pid) == {}, service
+    assert rows_of(p["db"]["proposals", "B"], "aalborg") == {}
+    assert mentions(p["db"]["proposals", "B"], pid) == {}
+    assert rows_of(p["db"]["notifications", "B"], "aalborg") == {"notifications": 1}
+    assert mentions(p["db"]["notifications", "B"], pid) == {"notifications (text)": 1}
+    with unit_of_work(p["db"]["notifications", "B"]) as uow:
+        kept = uow.execute(sa.text("SELECT participant_id, in_inbox FROM notifications WHERE municipality = 'aalborg'")).one()
+    assert (str(kept.participant_id), kept.in_inbox) == (ole_id, False)
     assert rows_of(p["db"]["proposals", "A"], "hamar") == {}
 
 

@@ -4,6 +4,7 @@ e-mails (confirmation, password reset) that go out whatever the preferences."""
 import logging
 import uuid
 
+from samskab.contracts.notifications import NoticeHandedOver
 from samskab.values import now
 
 from .. import digests, messages, preferences, rules
@@ -52,10 +53,12 @@ def tell(uow, settings, event, rule):
         params["title"] = public_log.latest_title(uow, subject)
     rendered = {}
     moment = now()
-    rows, plans = [], {}
+    rows, plans, elsewhere = [], {}, []
     for pid in recipients:
         contact = contacts.get(pid)
         want = preferences.effective(chosen.get(pid))[rule.kind]
+        if contact is None and want["email"] != "off":
+            elsewhere.append(pid)  # their account lives in another instance group: it sends the e-mail
         email = want["email"] if contact is not None else "off"
         if want["inbox"] == "off" and email == "off":
             continue
@@ -70,8 +73,18 @@ def tell(uow, settings, event, rule):
             "in_inbox": want["inbox"] == "immediate", "created_at": moment,
         })
         plans[pid] = (email, contact, language)
+    if elsewhere:
+        uow.emit(NoticeHandedOver.event_type, municipality=municipality, subject=event.get("subject") or "",
+                 data={"event_id": event["id"], "event_type": event["type"], "municipality": municipality,
+                       "kind": rule.kind, "template": rule.template, "params": params, "subject": link_subject,
+                       "link": link, "time_zone": time_zone, "participant_ids": elsewhere})
     if not rows:
         return 0
+    return _deliver(uow, settings, event, rule.kind, rows, plans, rendered, link, time_zone, moment)
+
+
+def _deliver(uow, settings, event, kind, rows, plans, rendered, link, time_zone, moment):
+    """Store the notifications; queue the e-mails wanted now, hold those for digests."""
     inserted = inbox.add(uow, rows)
     deliveries, held = [], []
     for nid, participant_id in inserted:
@@ -85,7 +98,7 @@ def tell(uow, settings, event, rule):
                 "message": messages.build_email(
                     sender=settings.NOTIFICATIONS_MAIL_FROM, to=contact.email, language=language,
                     name=contact.display_name, subject=title, lines=lines, link=link,
-                    unsubscribe_url=unsubscribe_url(settings, pid, rule.kind), now=moment),
+                    unsubscribe_url=unsubscribe_url(settings, pid, kind), now=moment),
             })
         elif email in digests.FREQUENCIES:
             start, end = digests.period_of(moment, email, time_zone)
@@ -93,10 +106,42 @@ def tell(uow, settings, event, rule):
                          "period_start": start, "period_end": end})
     mail.queue(uow, deliveries)
     held_items.hold(uow, held)
-    NOTIFICATIONS_CREATED.labels(rule.kind).inc(len(inserted))
+    NOTIFICATIONS_CREATED.labels(kind).inc(len(inserted))
     log.info("%s %s → %d notifications, %d e-mails, %d held for digests",
              event["type"], event["id"], len(inserted), len(deliveries), len(held))
     return len(inserted)
+
+
+def handed_over(uow, settings, event):
+    """E-mail for the people of this instance group that another group notified: it keeps
+    their inbox entry, this group holds their address and sends the e-mail (or holds it for
+    their digest), by their own preferences, in their own language."""
+    data = event["data"]
+    ids = [uuid.UUID(str(p)) for p in data["participant_ids"]]
+    contacts = {str(k): v for k, v in people.contacts(uow, ids).items()}
+    gone = people.erased(uow, list(contacts))
+    chosen = people.chosen_for_kind(uow, [uuid.UUID(p) for p in contacts], data["kind"])
+    rendered, rows, plans = {}, [], {}
+    moment = now()
+    for pid, contact in contacts.items():
+        email = preferences.effective(chosen.get(pid))[data["kind"]]["email"]
+        if pid in gone or email == "off":
+            continue
+        language = messages.language_of(contact.language)
+        if language not in rendered:
+            rendered[language] = messages.render(data["template"], language, data["params"])
+        title, lines = rendered[language]
+        rows.append({
+            "id": uuid.uuid4(), "participant_id": uuid.UUID(pid), "municipality": data["municipality"],
+            "event_id": uuid.UUID(str(data["event_id"])), "event_type": data["event_type"], "kind": data["kind"],
+            "subject": data["subject"], "title": title, "body": "\n".join(lines), "link": data["link"],
+            "in_inbox": False, "created_at": moment,  # the inbox entry is the notifying group's
+        })
+        plans[pid] = (email, contact, language)
+    if not rows:
+        return 0
+    return _deliver(uow, settings, {"type": data["event_type"], "id": str(data["event_id"])}, data["kind"], rows,
+                    plans, rendered, data["link"], data.get("time_zone") or "UTC", moment)
 
 
 def account_mail(uow, settings, event, rule):

@@ -29,6 +29,25 @@ class WebhookDisabled(Contract):
     last_error: str | None = None
 
 
+@event("samskab.notice.handed_over")
+class NoticeHandedOver(Contract):
+    """A notice for people whose account (and so their address) lives in another instance
+    group: the group holding them sends the e-mail, by their preferences and in their
+    language; the inbox entry stays with the group that notified.  Internal only (it
+    names people); every notifications group takes it, whatever municipality it is of."""
+
+    event_id: uuid.UUID
+    event_type: str
+    municipality: str
+    kind: str
+    template: str
+    params: dict
+    subject: str = ""
+    link: str | None = None
+    time_zone: str = "UTC"
+    participant_ids: list[uuid.UUID]
+
+
 # -- inputs ------------------------------------------------------------------------------------
 
 class _Strict(BaseModel):
