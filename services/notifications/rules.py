@@ -209,6 +209,9 @@ NOTIFY = {
     "samskab.proposal.submitted": NotifyRule("proposal_triage", "proposal_submitted", staff=True),
     "samskab.proposal.reported": NotifyRule("proposal_triage", "content_reported", "proposals", ("proposal_id",),
                                             staff=True),
+    # issue 21: a reported picture or file, for staff to look at (and hide) in the proposal's section
+    "samskab.proposal.attachment_reported": NotifyRule("proposal_triage", "content_reported", "proposals",
+                                                       ("proposal_id",), staff=True, anchor="#attachments"),
     "samskab.proposal.published": NotifyRule("proposal_status", "proposal_published", "proposals", relations=PROPOSAL_PEOPLE),
     "samskab.proposal.status_changed": NotifyRule(
         "proposal_status", "proposal_status_changed", "proposals", ("proposal_id", "id"), PROPOSAL_PEOPLE,

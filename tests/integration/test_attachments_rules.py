@@ -11,13 +11,14 @@ import pytest
 import sqlalchemy as sa
 from nameko.testing.services import entrypoint_hook
 
+from samskab import events
 from samskab.contracts.proposals.attachments import object_key
 from samskab.db import outbox
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound
 from samskab.objectstore import LocalFolderStore
 from samskab.testing import unit_of_work
 
-from notifications import redaction
+from notifications import redaction, rules
 from proposals.service import Service
 from proposals.usecases.attachments import erase_uploader
 
@@ -145,3 +146,9 @@ def test_a_hidden_attachment_is_blanked_in_the_public_log():
     blanked = redaction.redact(added, target, "e2")
     assert blanked["data"]["alt"] == "" and blanked["data"]["caption"] == "" and blanked["redactedby"] == "e2"
     assert "samskab.proposal.attachment_hidden" in redaction.HIDDEN
+
+
+def test_a_reported_attachment_is_for_the_municipalitys_staff_to_look_at():
+    told = rules.rules_for("samskab.proposal.attachment_reported", {"proposal_id": str(uuid.uuid4())})
+    assert [(r.template, r.staff, r.anchor) for r in told] == [("content_reported", True, "#attachments")]
+    assert "samskab.proposal.attachment_reported" in rules.consumed_types(events.registry())
