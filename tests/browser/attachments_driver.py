@@ -57,6 +57,25 @@ def upload(j):
             assert violations == [], json.dumps(violations, ensure_ascii=False)
             result[language] = {"src": image.get_attribute("src"), "natural": natural,
                                 "violations": len(violations) + len(refused_violations)}
+    # The municipality's staff hide the Danish picture from the page's own form.
+    with j.person("da") as page:
+        j.login(page, j.spec["staff"])
+        path = f"/municipalities/aalborg/proposals/{j.spec['proposals']['da']}"
+        j.go(page, f"{path}?lang=da")
+        page.locator("section.attachments summary", has_text="Skjul").click()
+        page.locator("section.attachments textarea[name=reason]").fill("Viser en persons ansigt")
+        page.locator("section.attachments form[action$='/hide'] button[type=submit]").click()
+        page.wait_for_url(re.compile(r"done=attachment_hidden"))
+        expect(page.get_by_text("Billedet eller filen er skjult.")).to_be_visible()
+        expect(page.locator("section.attachments")).to_contain_text("Skjult af kommunen: Viser en persons ansigt")
+        violations = j.axe(page)
+        assert violations == [], json.dumps(violations, ensure_ascii=False)
+        j.shot(page, "attachments-hidden-staff")
+    with j.person("da") as page:
+        j.go(page, f"{path}?lang=da")
+        expect(page.locator("h2#attachments")).to_be_visible()
+        expect(page.locator("section.attachments img")).to_have_count(0)
+    result["hidden"] = True
     return result
 
 

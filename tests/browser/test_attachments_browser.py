@@ -1,8 +1,9 @@
 """Pictures and files on the proposal page (issue 21) in real headless Chromium, in
 Danish and Norwegian bokmål: the initiator uploads a photo carrying GPS in its EXIF;
 without a description it is refused in their language in the error summary; with one
-it shows as a thumbnail with that alt text; the bytes served carry no EXIF; axe-core
-finds no violation on the page with the refusal or with the picture."""
+it shows as a thumbnail with that alt text; the bytes served carry no EXIF; staff hide
+the Danish one from the page's own form and it leaves the page and the API; axe-core
+finds no violation on the page with the refusal, with the picture, or hidden for staff."""
 import io
 import json
 import os
@@ -50,6 +51,7 @@ def test_the_initiator_uploads_a_photo_and_sees_it_with_its_alt_text(runner_fact
     base, config = start_platform(runner_factory, make_config, services=("proposals",),
                                   UPLOADS_DIR=str(tmp_path / "uploads"))
     make_account(config, "rita@example.org", "resident", name="Rita")
+    make_account(config, "staff@aalborg.example", "employee", name="Medarbejder")
     rita = token(base, "rita@example.org")
     titles = {"da": "Hul i cykelstien ved havnen", "nb": "Hull i sykkelveien ved havna"}
     proposals = {}
@@ -64,7 +66,8 @@ def test_the_initiator_uploads_a_photo_and_sees_it_with_its_alt_text(runner_fact
     os.makedirs(artifacts, exist_ok=True)
     photo = os.path.join(artifacts, "photo-with-gps.jpg")
     photo_with_gps(photo)
-    spec = {"base": base, "artifacts": artifacts, "initiator": "rita@example.org", "proposals": proposals,
+    spec = {"base": base, "artifacts": artifacts, "initiator": "rita@example.org", "staff": "staff@aalborg.example",
+            "proposals": proposals,
             "photo": photo, "alts": {"da": "Et dybt hul i asfalten på cykelstien", "nb": "Et dypt hull i asfalten"},
             "captions": {"da": "Set fra kajen", "nb": "Sett fra kaia"}}
     path = os.path.join(artifacts, "spec.json")
@@ -76,14 +79,17 @@ def test_the_initiator_uploads_a_photo_and_sees_it_with_its_alt_text(runner_fact
     assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
     result = json.loads(done.stdout.strip().splitlines()[-1])
 
+    assert result["hidden"]
     for language in ("da", "nb"):
         seen = result[language]
         assert seen["violations"] == 0
         assert max(seen["natural"]) == 400  # the thumbnail, not the photo as sent
         listed = requests.get(f"{base}/api/v1/municipalities/aalborg/proposals/{proposals[language]}/attachments")
-        assert [a["alt"] for a in listed.json()] == [spec["alts"][language]]
+        # the Danish picture was hidden by staff on the page: gone from the API for everyone else
+        assert [a["alt"] for a in listed.json()] == ([] if language == "da" else [spec["alts"][language]])
         for variant in ("thumbnail", "page", "original"):
-            got = requests.get(base + seen["src"].replace("/thumbnail", f"/{variant}"))
+            got = requests.get(base + seen["src"].replace("/thumbnail", f"/{variant}"),
+                               headers=token(base, "staff@aalborg.example") if language == "da" else {})
             assert got.status_code == 200 and got.headers["Content-Type"] == "image/jpeg"
             served = Image.open(io.BytesIO(got.content))
             assert not served.getexif() and b"PhoneMaker" not in got.content
