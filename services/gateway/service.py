@@ -21,6 +21,7 @@ from samskab.rpc import GroupRpcProxy as RpcProxy  # routes by municipality, sen
 from samskab.health import metrics_response, readiness
 
 from . import cors, internal_port
+from .accounts import oidc
 from .internal_port import InternalPort
 
 from . import api  # noqa: F401  (registers the routes)
@@ -96,6 +97,12 @@ class Service:
         **objectstore.SETTINGS,  # attachments' files (gateway/uploading.py)
         "CORS_ORIGINS": "*",  # public reads from other origins, GET/HEAD only (cors.py)  # /metrics and /readyz there, not on the public port (internal_port.py)
     }
+
+    @staticmethod
+    def check_config(config):
+        """Checked at start (``samskab.run``), so a misconfigured identity provider stops the
+        start with a message naming the setting, rather than failing the first sign-in."""
+        oidc.providers(config)
 
     settings = Settings()
     db = Database()

@@ -16,7 +16,7 @@ import sys  # noqa: E402
 import eventlet  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
 
-from samskab import config as configuration, logs, migrate  # noqa: E402
+from samskab import config as configuration, logs, migrate, secrets  # noqa: E402
 
 log = logging.getLogger("samskab.run")
 
@@ -36,7 +36,9 @@ def main(argv=None):
     try:
         config = configuration.load(service, extra=getattr(cls, "environment", None))
         configuration.check_secrets(service, config)
-    except configuration.ConfigError as exc:
+        if hasattr(cls, "check_config"):
+            cls.check_config(config)  # the service's own settings (the gateway's identity providers)
+    except (configuration.ConfigError, secrets.SecretError) as exc:
         print(f"{service}: {exc}", file=sys.stderr)
         return 2
     logs.configure(service, config["LOG_LEVEL"], config["LOG_FORMAT"])

@@ -46,6 +46,19 @@ def test_a_start_outside_make_run_refuses_a_missing_or_development_key_and_names
     assert variable in result.stderr and why in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize("env, named", [
+    ({"OIDC_PROVIDERS": "mitid"}, "OIDC_MITID_ISSUER"),
+    ({"OIDC_PROVIDERS": "mitid", "OIDC_MITID_ISSUER": "https://broker.example", "OIDC_MITID_CLIENT_ID": "samskab"},
+     "OIDC_MITID_CLIENT_SECRET"),
+    ({"OIDC_PROVIDERS": "mitid", "OIDC_MITID_ISSUER": "https://broker.example", "OIDC_MITID_CLIENT_ID": "samskab",
+      "OIDC_MITID_CLIENT_SECRET": NEW}, "OIDC_SUBJECT_SALT"),
+])
+def test_the_gateway_does_not_start_with_an_identity_provider_half_configured(env, named):
+    result = start("gateway", SECRET_KEY=NEW, **env)
+    assert result.returncode == 2, result.stderr
+    assert named in result.stderr, result.stderr
+
+
 def test_no_key_is_in_the_code_or_the_compose_file():
     places = [ROOT / "docker-compose.yml", *(ROOT / "services").rglob("*.py"), *(ROOT / "shared").rglob("*.py"),
               *(ROOT / "deploy").rglob("*.yaml"), *(ROOT / "deploy").rglob("*.yml")]
