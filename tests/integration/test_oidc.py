@@ -96,6 +96,7 @@ def test_a_resident_signs_in_with_the_provider_becomes_verified_and_may_support(
     me = browser.get(f"{api}/me").json()
     assert me["verified"] is True and me["residence_municipality"] == "aalborg"  # "0851" is Aalborg's code
     assert me["email"] == "anna.verified@example.org" and me["email_confirmed"] is True
+    assert "Din konto er verificeret" in browser.get(f"{base}/me", headers={"Accept-Language": "da"}).text
 
     supported = browser.post(support_url)
     assert supported.status_code == 201 and supported.json()["supported_by_me"] is True
