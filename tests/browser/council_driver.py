@@ -305,6 +305,9 @@ def close(j):
         expect(page.get_by_role("link", name=t["mission.edit"])).to_have_count(0)
         j.shot(page, f"{s['lang']}-mission-closed")
         scan(j, page, "mission (closed)", found)
+        j.go(page, f"{s['m']}/missions")
+        expect(page.locator("#missions").locator("..")).to_contain_text(t["mission.status.achieved"])
+        scan(j, page, "missions (one closed)", found)
         j.go(page, f"{s['m']}/politicians/{s['politician_id']}")
         scan(j, page, "politician (missions, committee, decisions, answers)", found)
     return found
