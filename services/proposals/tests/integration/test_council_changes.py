@@ -125,3 +125,21 @@ def test_the_proposal_shows_its_case(service):
     call("support", "aalborg", person(), proposal["id"])
     case = wait_for(lambda: call("case_of_proposal", "aalborg", None, proposal["id"]), timeout=15)
     assert case["status"] == "awaiting" and case["proposal_id"] == proposal["id"]
+
+
+def test_an_erased_politicians_answers_no_longer_name_them(service):
+    from samskab.testing import unit_of_work
+
+    from proposals import usecases
+    from proposals.usecases.missions import erase_participant as council_erasure
+
+    call, url = service
+    politician = person("politician")
+    call("register_office", "aalborg", politician, {"name": "Anna Byrådsmedlem", "party": "Socialdemokratiet"})
+    proposal = published(call, person())
+    question = call("ask", "aalborg", person(), proposal["id"], {"body": "Hvornår?"})
+    call("answer", "aalborg", politician, proposal["id"], question["id"], {"body": "Til foråret."})
+    usecases.erase_participant(unit_of_work(url), politician["id"])
+    council_erasure(unit_of_work(url), politician["id"])
+    [answer] = call("questions", "aalborg", None, proposal["id"])[0]["answers"]
+    assert answer["body"] == "Til foråret." and answer["office"] == {"role": "politician"}
