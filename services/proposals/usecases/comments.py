@@ -1,11 +1,11 @@
 """Comment threads under proposals (issue 21): anyone signed in comments (optionally
 for, against or neutral) or replies while the proposal is in dialogue; its author
-corrects a comment within ``EDIT_WINDOW_SECONDS``; anyone signed in reports one and
+corrects a comment within ``samskab.comments.EDIT_WINDOW_SECONDS``; anyone signed in reports one and
 the municipality's staff hide it.  A reply to a reply hangs under the same top-level
 comment: one level of replies keeps a thread readable."""
-import datetime as dt
 import uuid
 
+from samskab import comments as shared
 from samskab.contracts.proposals import comments as contracts
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound
 from samskab.values import now, parse
@@ -26,18 +26,7 @@ def _check_comment(rules, who):
 
 
 def _out(row, who, at=None):
-    mine = who.id is not None and str(row.author_id) == who.id
-    until = row.posted_at + dt.timedelta(seconds=contracts.EDIT_WINDOW_SECONDS)
-    hidden = row.hidden_at is not None
-    return {
-        "id": str(row.id), "proposal_id": str(row.proposal_id),
-        "parent_id": str(row.parent_id) if row.parent_id else None,
-        "body": None if hidden else row.body, "alignment": row.alignment,
-        "posted_at": row.posted_at.isoformat(), "edited_at": row.edited_at.isoformat() if row.edited_at else None,
-        "hidden": hidden, "hidden_reason": row.hidden_reason, "mine": mine,
-        "editable_until": until.isoformat() if mine and not hidden and (at or now()) < until else None,
-        "replies": [],
-    }
+    return shared.comment_out(row, who.id, at or now(), "proposal_id")
 
 
 def post_comment(uow, municipality, actor, proposal_id, payload):
@@ -57,7 +46,7 @@ def post_comment(uow, municipality, actor, proposal_id, payload):
                               [{"field": "parent_id", "message": "no such comment under this proposal"}])
             if parent.hidden_at is not None:
                 raise Conflict("a hidden comment takes no replies")
-        top = None if parent is None else (parent.parent_id or parent.id)
+        top = shared.top_of(parent)
         at, cid = now(), uuid.uuid4()
         thread.add(cid, row.id, top, own_id(who), new.body, new.alignment, at)
         repo.touch(row, at)
@@ -80,12 +69,8 @@ def edit_comment(uow, municipality, actor, proposal_id, comment_id, payload):
         found = thread.get(row.id, comment_id, lock=True)
         if str(found.author_id) != who.id:
             raise Forbidden("only its author edits a comment")
-        if found.hidden_at is not None:
-            raise Conflict("a hidden comment cannot be edited")
         at = now()
-        if at > found.posted_at + dt.timedelta(seconds=contracts.EDIT_WINDOW_SECONDS):
-            minutes = contracts.EDIT_WINDOW_SECONDS // 60
-            raise Conflict(f"a comment can be edited only in the first {minutes} minutes")
+        shared.check_editable(found, at)
         changed = thread.edit(found.id, edit.body, at)
         emit(uow, contracts.CommentEdited(comment_id=found.id, proposal_id=row.id, municipality=municipality,
                                           body=edit.body, edited_at=at, author_id=who.id),
@@ -101,16 +86,7 @@ def comments(uow, municipality, actor, proposal_id):
         row = storage.Proposals(uow).get(municipality, proposal_id)
         readable(row, who)
         rows = storage.Comments(uow).of(row.id)
-    at = now()
-    top, by_id = [], {}
-    for r in rows:
-        item = _out(r, who, at)
-        by_id[item["id"]] = item
-        if r.parent_id is None:
-            top.append(item)
-        else:
-            by_id[str(r.parent_id)]["replies"].append(item)
-    return top
+    return shared.thread(rows, who.id, now(), "proposal_id")
 
 
 def report_comment(uow, municipality, actor, proposal_id, comment_id, payload):

@@ -7,21 +7,12 @@ readable).  The public projections carry the text and ids, never who wrote it.
 """
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from ...comments import EDIT_WINDOW_SECONDS, Alignment, Body, Reason
 from ...events import Contract, PublicProjection, event
-from ...text import Visible
 from ..rpc import ServiceClient
-
-Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), Visible]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Alignment = Literal["for", "against", "neutral"]
-
-# How long its author may still correct a comment (after that, what others replied
-# to stays what it was).
-EDIT_WINDOW_SECONDS = 15 * 60
 
 __all__ = [
     "EDIT_WINDOW_SECONDS", "NewComment", "CommentEdit", "CommentReport", "CommentHide", "CommentOut", "ReplyOut",
