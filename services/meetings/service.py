@@ -135,6 +135,28 @@ class Service(ServiceBase):
     def record_outcome(self, municipality, actor, meeting_id, payload):
         return usecases.record_outcome(self.db, municipality, actor, meeting_id, payload)
 
+    # -- comment threads (issue 21) --
+
+    @rpc
+    def comments(self, municipality, actor, meeting_id):
+        return usecases.comments(self.db, municipality, actor, meeting_id)
+
+    @rpc
+    def post_comment(self, municipality, actor, meeting_id, payload):
+        return usecases.post_comment(self.db, municipality, actor, meeting_id, payload)
+
+    @rpc
+    def edit_comment(self, municipality, actor, meeting_id, comment_id, payload):
+        return usecases.edit_comment(self.db, municipality, actor, meeting_id, comment_id, payload)
+
+    @rpc
+    def report_comment(self, municipality, actor, meeting_id, comment_id, payload):
+        return usecases.report_comment(self.db, municipality, actor, meeting_id, comment_id, payload)
+
+    @rpc
+    def hide_comment(self, municipality, actor, meeting_id, comment_id, payload):
+        return usecases.hide_comment(self.db, municipality, actor, meeting_id, comment_id, payload)
+
     # -- calendars --
 
     @rpc
@@ -164,6 +186,7 @@ class Service(ServiceBase):
     @consume("samskab.participant.erased", every_municipality=True)
     def on_participant_erased(self, event):
         usecases.erase(self.db, uuid.UUID(str(event["data"]["id"])))
+        usecases.erase_comment_author(self.db, uuid.UUID(str(event["data"]["id"])))
 
     @rpc
     def export_participant(self, participant_id):

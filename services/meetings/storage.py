@@ -430,3 +430,7 @@ class People:
             self.uow.execute(table.delete().where(table.c.participant_id == participant_id))
         self.uow.execute(outbox.delete().where(outbox.c.published_at.is_not(None),
                                                sa.cast(outbox.c.envelope, sa.Text).like(f'%"{participant_id}"%')))
+
+
+# issue 21: the tables of comment threads are in comment_storage.py, on this metadata.
+from . import comment_storage  # noqa: E402,F401

@@ -2,6 +2,8 @@
 (``samskab.db.UnitOfWork``; ``with uow:`` is one transaction, nested blocks share it)
 and plain arguments, returning JSON-able answers.  service.py only calls them."""
 from .calendars import meeting_ics, municipality_calendar, new_calendar_token, participant_calendar, send_due_reminders
+from .comments import comments, edit_comment, hide_comment, post_comment, report_comment
+from .comments import erase_author as erase_comment_author
 from .common import GROUPS
 from .meetings import (
     add_agenda_question, cancel, conclude, create_place, formats, get, list_places, listing, record_outcome,
@@ -15,4 +17,6 @@ __all__ = [
     "formats", "get", "list_places", "listing", "matches_suggested", "meeting_ics", "municipality_calendar",
     "new_calendar_token", "participant_calendar", "record_outcome", "register_batch", "registrations", "schedule",
     "send_due_reminders", "set_minutes", "suggest_formats", "update",
+    # issue 21: comment threads
+    "comments", "edit_comment", "erase_comment_author", "hide_comment", "post_comment", "report_comment",
 ]

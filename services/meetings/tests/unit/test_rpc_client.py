@@ -33,6 +33,12 @@ CALLS = {
     "municipality_calendar": ("aalborg",),
     "new_calendar_token": ("aalborg", ACTOR),
     "participant_calendar": ("token",),
+    # issue 21: comment threads
+    "comments": ("aalborg", ACTOR, MEETING),
+    "post_comment": ("aalborg", ACTOR, MEETING, {"body": "Godt"}),
+    "edit_comment": ("aalborg", ACTOR, MEETING, uuid.uuid4(), {"body": "Godt"}),
+    "report_comment": ("aalborg", ACTOR, MEETING, uuid.uuid4(), {"reason": "Grov"}),
+    "hide_comment": ("aalborg", ACTOR, MEETING, uuid.uuid4(), {"reason": "Grov"}),
 }
 
 

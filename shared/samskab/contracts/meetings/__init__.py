@@ -8,6 +8,7 @@ registrations; never who registered, who was invited or who owns an action.
 Import from here: ``from samskab.contracts.meetings import NewMeeting, MeetingsRpc``.
 """
 from .client import MeetingsRpc  # noqa: F401
+from .comments import *  # noqa: F401,F403
 from .enums import *  # noqa: F401,F403
 from .events import *  # noqa: F401,F403
 from .inputs import *  # noqa: F401,F403

@@ -1,0 +1,133 @@
+"""Comment threads under meetings (issue 21): anyone signed in comments (optionally
+for, against or neutral) or replies under a meeting that is not cancelled; its author
+corrects a comment within the edit window; anyone signed in reports one and the
+staff of the meeting's municipality hide it.  What every thread shares (limits,
+alignment, edit window, the thread's shape) is ``samskab.comments``."""
+import uuid
+
+from samskab import comments as shared
+from samskab.contracts import meetings as contract
+from samskab.errors import Conflict, Forbidden, Invalid, NotFound
+from samskab.values import now, parse
+
+from .. import events
+from ..comment_storage import Comments
+from .common import meeting_or_404, require_actor, require_staff
+
+OWNER = "meeting_id"
+
+
+def _subject(meeting, comment_id):
+    return f"{events.subject(meeting.id)}/comments/{comment_id}"
+
+
+def _emit(uow, meeting, event, comment_id):
+    uow.emit(type(event).event_type, municipality=meeting.municipality, subject=_subject(meeting, comment_id),
+             data=event)
+
+
+def _writer(actor, municipality):
+    """The caller's id, if they may write here: signed in, and not staff of another municipality."""
+    pid = require_actor(actor)
+    if actor.get("staff") and actor.get("municipality") != municipality:
+        raise Forbidden("staff of another municipality cannot comment here")
+    return pid
+
+
+def _open(uow, municipality, meeting_id):
+    meeting = meeting_or_404(uow, municipality, meeting_id, lock=True)
+    if meeting.status == "cancelled":
+        raise Conflict("a cancelled meeting takes no comments")
+    return meeting
+
+
+def _caller_id(actor):
+    return actor.get("id") if actor else None
+
+
+def comments(uow, municipality, actor, meeting_id):
+    """The thread: top-level comments oldest first, each with its replies oldest first;
+    a hidden comment keeps its place without its text."""
+    with uow:
+        meeting = meeting_or_404(uow, municipality, meeting_id)
+        rows = Comments(uow).of(meeting.id)
+    return shared.thread(rows, _caller_id(actor), now(), OWNER)
+
+
+def post_comment(uow, municipality, actor, meeting_id, payload):
+    new = parse(contract.NewMeetingComment, payload)
+    author = _writer(actor, municipality)
+    with uow:
+        meeting = _open(uow, municipality, meeting_id)
+        thread = Comments(uow)
+        parent = None
+        if new.parent_id is not None:
+            try:
+                parent = thread.get(meeting.id, new.parent_id)
+            except NotFound:
+                raise Invalid("the comment replied to is not under this meeting",
+                              [{"field": "parent_id", "message": "no such comment under this meeting"}])
+            if parent.hidden_at is not None:
+                raise Conflict("a hidden comment takes no replies")
+        at, cid = now(), uuid.uuid4()
+        row = thread.add(cid, meeting.id, shared.top_of(parent), author, new.body, new.alignment, at)
+        _emit(uow, meeting, contract.MeetingCommentPosted(
+            comment_id=cid, meeting_id=meeting.id, municipality=municipality, parent_id=row.parent_id,
+            body=new.body, alignment=new.alignment, posted_at=at, author_id=author,
+            parent_author_id=parent.author_id if parent is not None else None), cid)
+    return shared.comment_out(row, author, at, OWNER)
+
+
+def edit_comment(uow, municipality, actor, meeting_id, comment_id, payload):
+    edit = parse(contract.MeetingCommentEdit, payload)
+    author = _writer(actor, municipality)
+    with uow:
+        meeting = _open(uow, municipality, meeting_id)
+        thread = Comments(uow)
+        found = thread.get(meeting.id, comment_id, lock=True)
+        if found.author_id != author:
+            raise Forbidden("only its author edits a comment")
+        at = now()
+        shared.check_editable(found, at)
+        changed = thread.edit(found.id, edit.body, at)
+        _emit(uow, meeting, contract.MeetingCommentEdited(
+            comment_id=found.id, meeting_id=meeting.id, municipality=municipality, body=edit.body, edited_at=at,
+            author_id=author), found.id)
+    return shared.comment_out(changed, author, at, OWNER)
+
+
+def report_comment(uow, municipality, actor, meeting_id, comment_id, payload):
+    report = parse(contract.MeetingCommentReport, payload)
+    reporter = _writer(actor, municipality)
+    with uow:
+        meeting = meeting_or_404(uow, municipality, meeting_id)
+        thread = Comments(uow)
+        found = thread.get(meeting.id, comment_id)
+        rid = uuid.uuid4()
+        thread.report(rid, found.id, reporter, report.reason, now())
+        _emit(uow, meeting, contract.MeetingCommentReported(
+            comment_id=found.id, meeting_id=meeting.id, municipality=municipality, report_id=rid), found.id)
+    return {"id": str(rid), "status": "open"}
+
+
+def hide_comment(uow, municipality, actor, meeting_id, comment_id, payload):
+    request = parse(contract.MeetingCommentHide, payload)
+    require_staff(actor, municipality)
+    staff = require_actor(actor)
+    with uow:
+        meeting = meeting_or_404(uow, municipality, meeting_id, lock=True)
+        thread = Comments(uow)
+        found = thread.get(meeting.id, comment_id, lock=True)
+        at = now()
+        if found.hidden_at is None:
+            found = thread.hide(found.id, request.reason, staff, at)
+            _emit(uow, meeting, contract.MeetingCommentHidden(
+                comment_id=found.id, meeting_id=meeting.id, municipality=municipality, reason=request.reason,
+                author_id=found.author_id, hidden_by=staff), found.id)
+    return shared.comment_out(found, staff, at, OWNER)
+
+
+def erase_author(uow, participant_id):
+    """Part of a person's erasure: their comments stay, without their author."""
+    with uow:
+        Comments(uow).erase_author(participant_id)
