@@ -222,6 +222,11 @@ NOTIFY = {
     "samskab.comment.posted": NotifyRule(  # issue 21: a reply tells the author of the comment replied to
         "proposal_activity", "comment_replied", "proposals", ("proposal_id",),
         participant_field=("parent_author_id",), exclude_field=("author_id",), anchor="#comments"),
+    # issue 21: a reply under a meeting tells the author of the comment replied to (at once by
+    # e-mail too, as news of a meeting they take part in), linked to the meeting's thread
+    "samskab.meeting.comment_posted": NotifyRule(
+        "meeting_change", "meeting_comment_replied", "meetings", ("meeting_id",),
+        participant_field=("parent_author_id",), exclude_field=("author_id",), anchor="/comments"),
     "samskab.proposal.question_answered": (
         NotifyRule("proposal_activity", "question_answered", "proposals", ("proposal_id",),
                    participant_field=("question_author_id",), exclude_field=("author_id",)),
