@@ -1,7 +1,7 @@
 """Browser journey of the co-creation loop (issue 15), in the language the spec
 names: run as ``python loop_driver.py loop <spec.json>`` like ``driver.py`` (whose
 :class:`Journey` it uses).  ``spec["t"]`` holds the page texts, ``spec["people"]``
-who signs in and the notice each must find: ``{role: {"email", "subject", "line",
+who signs in and the notice each must find: ``{role: {"email", "subject", "lines",
 "link"}}``.
 
 Each person signs in and opens the inbox page (``/me/inbox``): the notice is there,
@@ -37,7 +37,8 @@ def loop(j):
             expect(page.locator("html")).to_have_attribute("lang", s["lang"])
             expect(page.get_by_role("heading", level=1)).to_have_text(t["me.inbox"])
             expect(item).to_have_count(1)
-            expect(item).to_contain_text(who["line"])
+            for line in who["lines"]:  # the whole notice, as rendered in their language
+                expect(item).to_contain_text(line)
             link = item.get_by_role("link", name=who["subject"])
             found["links"][role] = link.get_attribute("href")
             found["seen"][role] = item.inner_text()
