@@ -112,6 +112,7 @@ def params_from_event(envelope, time_zone="UTC", language="en"):
         "threshold": data.get("threshold"),
         "support_count": data.get("support_count"),
         "meeting_date": data.get("meeting_date"),
+        "note": data.get("note"),
     }
 
 

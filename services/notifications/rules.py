@@ -267,6 +267,17 @@ NOTIFY = {
     # members seated on a committee (drawn or accepted): each new member, linked to the committee
     "samskab.committee.members_seated": NotifyRule("registration", "members_seated", "committees", ("committee_id",),
                                                    list_field="new_member_ids", exclude_field=("actor_id",)),
+    # the council closes a mission: its followers hear how it ended, with the council's note
+    "samskab.mission.closed": tuple(
+        NotifyRule("proposal_status", f"mission_closed_{end}", "missions", ("mission_id",),
+                   list_field="follower_ids", exclude_field=("actor_id",), when=(("closed_as", end),))
+        for end in ("achieved", "ended")),
+    # a committee's mandate changed before seating: those who applied hear of it
+    "samskab.committee.updated": NotifyRule("proposal_status", "mandate_changed", "committees", ("committee_id",),
+                                            list_field="applicant_ids", exclude_field=("actor_id",)),
+    # a committee's work is over: its members hear so, with the note
+    "samskab.committee.closed": NotifyRule("registration", "committee_closed", "committees", ("committee_id",),
+                                           list_field="member_ids", exclude_field=("actor_id",)),
     "samskab.proposal.matches_suggested": NotifyRule(
         "matches", "matches_suggested", "proposals", ("proposal_id",), list_field="participants",
         new_list_field="newly_matched"),

@@ -16,7 +16,7 @@ PARAMS = {
     "place": "Vejgaard Bibliotek, Hadsundvej 35", "reason": "Budgettet", "status": "forming", "version": 2,
     "hypothesis": "Flere bænke", "outcome": "Flere går tur", "text": "Vi sætter fire bænke op",
     "threshold": 100, "support_count": 104, "meeting_date": "2027-01-20", "count": 3,
-    "url": "https://hooks.example/samskab", "failures": 8,
+    "url": "https://hooks.example/samskab", "failures": 8, "note": "Målet er nået",
 }
 
 

@@ -122,6 +122,22 @@ def _attached(uow, m, data, at):
     _update(uow, MI, data["mission_id"], at, **_count(MI, "proposal_count"))
 
 
+def _mission_updated(uow, m, data, at):
+    values = _pick("missions", data, id="mission_id")
+    values.pop("id", None)
+    _update(uow, MI, data["mission_id"], at, **values)
+
+
+def _mission_closed(uow, m, data, at):
+    _update(uow, MI, data["mission_id"], at, status=data.get("closed_as") or "closed")
+
+
+def _committee_updated(uow, m, data, at):
+    values = {**_pick("committees", data, id="committee_id"), **_pick("committees", data.get("mandate") or {})}
+    values.pop("id", None)
+    _update(uow, CO, data["committee_id"], at, **values)
+
+
 def _committee(uow, m, data, at):
     mandate = data.get("mandate") or {}
     values = {**_pick("committees", data), **_pick("committees", mandate), "status": "formed"}
@@ -191,6 +207,9 @@ HANDLERS = {
     "samskab.committee.meeting_planned": _committee_counted("meeting_count"),
     "samskab.committee.document_added": _committee_counted("document_count"),
     "samskab.committee.recommendation_delivered": _recommendation,
+    "samskab.mission.updated": _mission_updated, "samskab.mission.closed": _mission_closed,
+    "samskab.committee.updated": _committee_updated,
+    "samskab.committee.closed": lambda uow, m, data, at: _update(uow, CO, data["committee_id"], at, status="closed"),
     "samskab.case.opened": _case("open"), "samskab.case.placed": _case("placed"),
     "samskab.decision.made": _case("decided"),
 }

@@ -116,7 +116,7 @@ DATASETS = {
         C("timeline", "list", "milestones: date and what"),
         C("accepted_by", "list", "the roles of the parties that accepted the current version"),
     ] + TIMES,
-    "missions": _head("the mission's title", "published") + [
+    "missions": _head("the mission's title", "published, achieved or ended (closed by the council)") + [
         C("challenge", "text", "the challenge it takes on"),
         C("goal", "text", "its goal"),
         C("horizon", "integer", "the year it aims for"),
@@ -125,8 +125,8 @@ DATASETS = {
         C("published_by", "object", "the politician's public office (role, name, party) or the role"),
         C("proposal_count", "integer", "proposals attached to it"),
     ] + TIMES,
-    "committees": _head("the task committee's title", "formed, seated (members took their seats) or delivered "
-                        "(its recommendation reached the council)") + [
+    "committees": _head("the task committee's title", "formed, seated (members took their seats), delivered "
+                        "(its recommendation reached the council) or closed (its work is over)") + [
         C("mission_id", "uuid", "the mission it works for (the missions dataset)"),
         C("task", "text", "its mandate's task"),
         C("questions", "list", "the questions of its mandate"),

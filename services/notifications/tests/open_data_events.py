@@ -112,7 +112,20 @@ def scenario():
             "case_id": ids["case"], "municipality": M, "kind": "recommendation", "committee_id": ids["committee"],
             "title": "Opgaveudvalg om fællesskaber", "opened_at": _at(30), "decision": "adopted_in_part",
             "reason": "To af tre centre åbner i 2028.", "decided_at": _at(60), "decided_by": OFFICE,
-            "actor_id": str(uuid.uuid4())})],
+            "actor_id": str(uuid.uuid4())}),
+         ("samskab.mission.updated", f"missions/{ids['mission']}", {
+             "mission_id": ids["mission"], "municipality": M, "title": "Færre ensomme ældre i 2032",
+             "challenge": "Ensomhed", "goal": "Halvér ensomheden", "horizon": 2032, "owner_committee": "Ældreudvalget",
+             "changed": ["title", "horizon"], "updated_at": _at(61), "updated_by": OFFICE,
+             "actor_id": str(uuid.uuid4())})],
+        [("samskab.mission.closed", f"missions/{ids['mission']}", {
+            "mission_id": ids["mission"], "municipality": M, "title": "Færre ensomme ældre i 2032",
+            "closed_as": "achieved", "note": "Målet blev nået to år før tid.", "closed_at": _at(90),
+            "closed_by": OFFICE, "follower_ids": [ids["resident"]], "actor_id": str(uuid.uuid4())}),
+         ("samskab.committee.closed", f"committees/{ids['committee']}", {
+             "committee_id": ids["committee"], "municipality": M, "title": "Opgaveudvalg om fællesskaber",
+             "note": "Tak for arbejdet.", "closed_at": _at(91), "closed_by": OFFICE,
+             "member_ids": [ids["resident"]], "actor_id": str(uuid.uuid4())})],
     ]
     expected = {  # dataset → {id: (title, status)}
         "proposals": {p: ("Grønnere pendling i Øst", "active"), q: ("Flere bænke", "published"), h: ("", "hidden")},
@@ -120,8 +133,8 @@ def scenario():
         "outcomes": {ids["outcome"]: ("Kommunen opstiller 20 cykler", "concluded")},
         "experiments": {ids["experiment"]: ("Delecykler får flere til at cykle", "concluded")},
         "agreements": {p: ("Grønnere pendling i Øst", "accepted")},
-        "missions": {ids["mission"]: ("Færre ensomme ældre", "published")},
-        "committees": {ids["committee"]: ("Opgaveudvalg om fællesskaber", "seated")},
+        "missions": {ids["mission"]: ("Færre ensomme ældre i 2032", "achieved")},
+        "committees": {ids["committee"]: ("Opgaveudvalg om fællesskaber", "closed")},
         "decisions": {ids["case"]: ("Opgaveudvalg om fællesskaber", "decided")},
     }
     return ids, stages, expected

@@ -140,6 +140,25 @@ def test_a_case_on_an_agenda_reaches_the_proposal_and_the_committee_and_new_memb
     assert rule.subject_of(seated) == f"committees/{committee}"
 
 
+def test_a_closed_mission_reaches_its_followers_and_a_closed_or_changed_committee_its_members_and_applicants():
+    mission, committee = str(uuid.uuid4()), str(uuid.uuid4())
+    follower, member, applicant = (str(uuid.uuid4()) for _ in range(3))
+    closed = {"mission_id": mission, "title": "Færre ensomme", "closed_as": "achieved", "note": "Målet er nået.",
+              "follower_ids": [follower, STAFF], "actor_id": STAFF}
+    assert told("samskab.mission.closed", closed) == [("mission_closed_achieved", [follower])]
+    assert told("samskab.mission.closed", {**closed, "closed_as": "ended"}) == [("mission_closed_ended", [follower])]
+    [rule] = rules.rules_for("samskab.mission.closed", closed)
+    assert rule.subject_of(closed) == f"missions/{mission}"
+    subject, lines = messages.render("mission_closed_ended", "nn", messages.params_from_event({"data": closed}))
+    assert subject == "Oppdraget «Færre ensomme» er avslutta" and lines[-1] == "Merknaden frå kommunestyret: Målet er nået."
+    done = {"committee_id": committee, "title": "Trafik", "note": "", "member_ids": [member], "actor_id": STAFF}
+    assert told("samskab.committee.closed", done) == [("committee_closed", [member])]
+    changed = {"committee_id": committee, "title": "Trafik", "applicant_ids": [applicant], "actor_id": STAFF}
+    assert told("samskab.committee.updated", changed) == [("mandate_changed", [applicant])]
+    subject, _ = messages.render("mandate_changed", "nb", messages.params_from_event({"data": changed}))
+    assert subject == "Mandatet for «Trafik» er endret"
+
+
 def test_hiding_a_question_blanks_the_answers_to_it_too():
     question = str(uuid.uuid4())
     target = redaction.target_of({"target_type": "question", "target_id": question, "proposal_id": P})
