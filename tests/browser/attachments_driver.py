@@ -43,12 +43,16 @@ def upload(j):
             page.locator("#f-file").set_input_files(j.spec["photo"])
             page.locator("#f-alt").fill(alt)
             page.locator("#f-caption").fill(j.spec["captions"][language])
+            if language == "nb":  # under the proposal's progress update, chosen in the form
+                page.locator("#f-attach_to").select_option(index=1)
             page.locator("section.attachments form[enctype] button[type=submit]").click()
             page.wait_for_url(re.compile(r"done=attachment_added"))
             expect(page.get_by_text(words["done"])).to_be_visible()
             image = page.locator("section.attachments img")
             expect(image).to_have_attribute("alt", alt)
             expect(page.locator("section.attachments figcaption")).to_have_text(j.spec["captions"][language])
+            if language == "nb":
+                expect(page.locator("section.attachments")).to_contain_text("Hører til en oppdatering")
             image.scroll_into_view_if_needed()
             page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
             natural = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")

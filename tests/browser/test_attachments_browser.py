@@ -61,6 +61,10 @@ def test_the_initiator_uploads_a_photo_and_sees_it_with_its_alt_text(runner_fact
             "language": language})
         assert r.status_code == 201, r.text
         proposals[language] = r.json()["id"]
+    r = requests.post(f"{base}/api/v1/municipalities/aalborg/proposals/{proposals['nb']}/updates", headers=rita,
+                      json={"body": "Kommunen har sett på hullet."})
+    assert r.status_code == 201, r.text
+    update_id = r.json()["id"]
     artifacts = os.path.join(ROOT, "test-artifacts", "browser", "attachments")
     shutil.rmtree(artifacts, ignore_errors=True)
     os.makedirs(artifacts, exist_ok=True)
@@ -87,6 +91,8 @@ def test_the_initiator_uploads_a_photo_and_sees_it_with_its_alt_text(runner_fact
         listed = requests.get(f"{base}/api/v1/municipalities/aalborg/proposals/{proposals[language]}/attachments")
         # the Danish picture was hidden by staff on the page: gone from the API for everyone else
         assert [a["alt"] for a in listed.json()] == ([] if language == "da" else [spec["alts"][language]])
+        if language == "nb":  # attached to the update chosen in the form
+            assert [(a["attached_to"], a["target_id"]) for a in listed.json()] == [("update", update_id)]
         for variant in ("thumbnail", "page", "original"):
             got = requests.get(base + seen["src"].replace("/thumbnail", f"/{variant}"),
                                headers=token(base, "staff@aalborg.example") if language == "da" else {})

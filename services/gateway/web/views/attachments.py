@@ -48,6 +48,9 @@ def _errors(page, exc):
     for err in exc.errors or []:
         field = str(err.get("field", "file"))
         key = MESSAGES.get((field, err.get("message")), "attachments.error.type")
+        if field == "target_id":
+            errors.setdefault("attach_to", page._("attachments.error.target"))
+            continue
         errors.setdefault(field if field in ("file", "alt", "caption") else "file", page._(key))
     return errors or {"file": page._("attachments.error.type")}
 
@@ -58,9 +61,14 @@ def upload(page, m, proposal_id):
     page.require_account()
     upload = page.request.files.get("file")
     data = upload.read() if upload is not None and upload.filename else None
-    values = {"alt": page.field("alt"), "caption": page.field("caption")}
+    values = {"alt": page.field("alt"), "caption": page.field("caption"), "attach_to": page.field("attach_to")}
+    # "proposal", or "update:<id>" / "experiment:<id>" from the form's list
+    attached_to, _, target_id = (values["attach_to"] or "proposal").partition(":")
+    if attached_to not in ("proposal", "update", "experiment"):
+        attached_to, target_id = "proposal", ""
     try:
-        uploading.receive(page.ctx, municipality.id, str(proposal_id), data, values["alt"], values["caption"])
+        uploading.receive(page.ctx, municipality.id, str(proposal_id), data, values["alt"], values["caption"],
+                          attached_to, target_id or None)
     except (Invalid, Forbidden, Conflict, uploads.TooLarge, uploads.UnsupportedMedia) as exc:
         status = exc.status if exc.status in (403, 409, 413, 415) else 422
         return proposal_page.detail(page, m, proposal_id, errors=_errors(page, exc), values=values, status=status)
