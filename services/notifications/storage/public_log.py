@@ -62,12 +62,13 @@ def latest_title(uow, subject):
 
 def about(uow, municipality, proposal_id, target):
     """``[(seq, envelope)]`` of the events of ``target.types`` whose data names the target
-    (``target.key`` = ``target.value``), of one proposal of one municipality."""
+    (``target.key`` = ``target.value``), of one proposal (if given: a comment under a
+    meeting is named by its own id) of one municipality."""
     data = public_events.c.envelope["data"]
     query = sa.select(public_events.c.seq, public_events.c.envelope).where(
         public_events.c.municipality == municipality, public_events.c.type.in_(target.types),
         data[target.key].astext == target.value)
-    if target.key != "id":
+    if target.key != "id" and proposal_id is not None:
         query = query.where(data["proposal_id"].astext == str(proposal_id))
     return uow.execute(query.order_by(public_events.c.seq)).all()
 

@@ -81,7 +81,7 @@ def redact(uow, hidden):
     target = redaction.target_of(hidden["data"])
     if target is None:
         return
-    for seq, envelope in public_log.about(uow, hidden["municipality"], hidden["data"]["proposal_id"], target):
+    for seq, envelope in public_log.about(uow, hidden["municipality"], hidden["data"].get("proposal_id"), target):
         blanked = redaction.redact(envelope, target, hidden["id"])
         public_log.replace(uow, seq, blanked)
         subscriptions.redact_payloads(uow, uuid.UUID(envelope["id"]), blanked)
