@@ -46,7 +46,7 @@ def loop(j):
             j.shot(page, f"{s['lang']}-inbox-{role}")
             if role == "partner":  # the link to accept: the proposal page, with its button
                 link.click()
-                page.wait_for_url(re.compile(re.escape(who["link"]) + "$"))
+                page.wait_for_url(re.compile(re.escape(who["link"]) + "#agreement$"))  # at the part to accept
                 expect(page.get_by_role("button", name=t["agreement.accept"])).to_be_visible()
                 j.shot(page, f"{s['lang']}-agreement-to-accept")
                 page.get_by_role("button", name=t["agreement.accept"]).click()

@@ -255,7 +255,8 @@ def test_the_loop_tells_follower_partner_and_waitlisted_in_their_language(platfo
     assert found["violations"] == {"follower": [], "partner": [], "waiting": []}
     assert story["title"] in found["seen"]["follower"] and story["title"] in found["seen"]["partner"]
     assert story["meeting"] in found["seen"]["waiting"] and story["address"] in found["seen"]["waiting"]
-    assert found["links"]["follower"] == found["links"]["partner"] == spec_people["partner"]["link"]
+    assert found["links"]["follower"] == spec_people["partner"]["link"]
+    assert found["links"]["partner"] == spec_people["partner"]["link"] + "#agreement"  # the part to accept
     assert found["links"]["waiting"] == spec_people["waiting"]["link"]
     assert found["accepted"]
 

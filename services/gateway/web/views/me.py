@@ -1,6 +1,7 @@
 """Me: my profile for matching, my matches and recommendations, my inbox,
 how often I hear about what, my data and leaving."""
 import json
+import re
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
@@ -74,12 +75,18 @@ def profile(page):
                        availability=AVAILABILITY, langs=LANGS)
 
 
+FRAGMENT = re.compile(r"[A-Za-z][\w-]{0,80}")  # a part of the page: #agreement, #c-<id>
+
+
 def _local_link(link):
-    """The page a notification is about: only its path is followed, never another host."""
+    """The page a notification is about: only its path (and a part of the page, such as
+    ``#agreement``) is followed, never another host."""
     if not link:
         return None
-    path = urlsplit(link).path
-    return path if path.startswith("/municipalities/") or path.startswith("/me") else None
+    parts = urlsplit(link)
+    if not (parts.path.startswith("/municipalities/") or parts.path.startswith("/me")):
+        return None
+    return parts.path + (f"#{parts.fragment}" if FRAGMENT.fullmatch(parts.fragment or "") else "")
 
 
 @page_route("/me/inbox", methods=("GET", "POST"))
