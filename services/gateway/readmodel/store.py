@@ -41,6 +41,7 @@ SHARED = {
     ("matching", "similar"): None,
     ("matching", "panels_of"): None,  # the people drawn and their chances: staff only, and staff go live
     ("proposals", "attachments"): None,  # hidden ones only in staff's answer, and staff go live (issue 21)
+    ("proposals", "case_of_proposal"): None,  # the council's case and decision: the same for everyone (issue 22)
 }
 # The public log (the Atom feed, the catch-up log, open data) is not kept: notifications
 # writes it from the same events that reach this model, so an answer fetched between the
@@ -53,6 +54,10 @@ ANONYMOUS = {
     ("proposals", "get"), ("proposals", "list"), ("proposals", "list_page"), ("proposals", "agreement"),
     ("meetings", "get"), ("meetings", "meeting_ics"), ("meetings", "municipality_calendar"),
     ("meetings", "list_places"),
+    # a meeting's comment thread (issue 21): a signed-in caller's answer marks their own
+    ("meetings", "comments"),
+    # the missions a proposal works towards (issue 22): a signed-in caller's says what they may do
+    ("proposals", "missions_of_proposal"),
 } | set(SHARED)
 
 
@@ -81,6 +86,9 @@ CHANGES = {
     "meeting.concluded": _MEETING, "meeting.outcome_recorded": _MEETING,
     "registration.confirmed": _MEETING, "registration.waitlisted": _MEETING, "registration.promoted": _MEETING,
     "registration.cancelled": _MEETING,
+    # a comment under a meeting changes its thread only: the meeting's page stays kept (issue 21)
+    "meeting.comment_posted": {("meetings", "comments")}, "meeting.comment_edited": {("meetings", "comments")},
+    "meeting.comment_hidden": {("meetings", "comments")},
 }
 
 
