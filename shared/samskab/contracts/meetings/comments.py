@@ -126,7 +126,9 @@ class PublicMeetingCommentHidden(PublicProjection):
 
 @event("samskab.meeting.comment_hidden", public=PublicMeetingCommentHidden)
 class MeetingCommentHidden(Contract):
-    """The municipality's staff hid a comment under a meeting (its text leaves public view)."""
+    """The municipality's staff hid a comment under a meeting: its text leaves public view.
+    Subscribers blank ``body`` in the ``meeting.comment_posted`` and ``meeting.comment_edited``
+    events with this ``comment_id`` in their own copies (the public log does so too)."""
 
     comment_id: uuid.UUID
     meeting_id: uuid.UUID
