@@ -30,6 +30,8 @@ def page_of(envelope, committee_of_panel=None):
         if parts[2] == "comments":
             return f"{proposal}/comments" + (f"#c-{parts[3]}" if len(parts) > 3 else "")
         return proposal + SECTIONS.get(parts[2], "")
+    if parts[0] == "meetings" and len(parts) >= 3 and parts[2] == "comments":  # issue 21: a meeting's thread
+        return f"{base}/meetings/{parts[1]}/comments" + (f"#c-{parts[3]}" if len(parts) > 3 else "")
     if parts[0] == "committees" and len(parts) >= 3:
         return f"{base}/committees/{parts[1]}#documents"
     if parts[0] == "panels":

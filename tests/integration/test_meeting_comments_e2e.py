@@ -120,6 +120,8 @@ def test_a_reply_under_a_meeting_tells_the_first_commenter_and_hiding_takes_the_
     log = wait_for(redacted, timeout=30, what="the hidden event in the catch-up log")
     assert RUDE not in json.dumps(log, ensure_ascii=False)
     assert FIRST in json.dumps(log, ensure_ascii=False)  # the rest stays
+    atom = requests.get(f"{base}/municipalities/aalborg/feed.atom").text
+    assert RUDE not in atom and f"{page}#c-{first['id']}" in atom  # an entry links to the comment in its thread
 
     # the public stream: the text and ids of comments, never who wrote, replied or hid
     received = [r for r in public.drain(timeout=5) if ".comment_" in r[0].routing_key]
