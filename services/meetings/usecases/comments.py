@@ -127,6 +127,15 @@ def hide_comment(uow, municipality, actor, meeting_id, comment_id, payload):
     return shared.comment_out(found, staff, at, OWNER)
 
 
+def exported(uow, participant_id):
+    """The person's comments under meetings, for their export (GDPR art. 15 and 20)."""
+    return [{"id": str(r.id), "meeting_id": str(r.meeting_id), "parent_id": str(r.parent_id) if r.parent_id else None,
+             "body": r.body, "alignment": r.alignment, "posted_at": r.posted_at.isoformat(),
+             "edited_at": r.edited_at.isoformat() if r.edited_at else None,
+             "hidden_at": r.hidden_at.isoformat() if r.hidden_at else None, "hidden_reason": r.hidden_reason}
+            for r in Comments(uow).of_author(participant_id)]
+
+
 def erase_author(uow, participant_id):
     """Part of a person's erasure: their comments stay, without their author."""
     with uow:

@@ -5,6 +5,7 @@ from samskab.values import now as _now, parse_id
 from .. import events, views
 from ..registration import CONFIRMED, WAITLISTED
 from ..storage import Meetings, People, Registrations, meetings as meetings_table
+from .comments import exported as exported_comments
 from .registrations import promote
 
 
@@ -54,16 +55,18 @@ def export(uow, participant_id):
 
     Registrations (with the meeting's title, time, status, the seat group and the
     place on the waitlist), invitations, the reminders sent, whether a private
-    calendar feed exists (never its token), the meetings they scheduled as staff and
-    the proposals they were matched with.  Agenda questions and outcomes are written
-    by staff and name nobody by id (an outcome's owner is free text), so none is
-    linked to a participant here."""
+    calendar feed exists (never its token), the meetings they scheduled as staff,
+    the proposals they were matched with and their comments under meetings.  Agenda
+    questions and outcomes are written by staff and name nobody by id (an outcome's
+    owner is free text), so none is linked to a participant here."""
     pid = parse_id(participant_id, "participant")
     m = meetings_table.c
     meeting_columns = (m.municipality, m.title, m.starts_at, m.ends_at, m.time_zone, m.status.label("meeting_status"))
     with uow:
         repo, people = Registrations(uow), People(uow)
         regs = [(r, repo.waitlist_position(r)) for r in repo.of_participant(pid, *meeting_columns)]
-        return views.export(pid, regs, people.invitations_of(pid, *meeting_columns), people.matches_of(pid),
-                            people.calendar_token_of(pid), Meetings(uow).organised_by(pid, *meeting_columns))
+        found = views.export(pid, regs, people.invitations_of(pid, *meeting_columns), people.matches_of(pid),
+                             people.calendar_token_of(pid), Meetings(uow).organised_by(pid, *meeting_columns))
+        found["comments"] = exported_comments(uow, pid)  # issue 21: what they wrote under meetings
+        return found
 

@@ -78,6 +78,8 @@ def test_erasure_leaves_the_comments_without_their_author(meetings_service, meet
     call(meetings_service, "report_comment", "aalborg", anna, meeting, reply["id"], {"reason": "Grov"})
     call(meetings_service, "hide_comment", "aalborg", organiser, meeting, reply["id"], {"reason": "Grov"})
     assert "comments.author_id" in mentions(url, anna["id"]) and "comments.hidden_by" in mentions(url, organiser["id"])
+    [mine] = call(meetings_service, "export_participant", anna["id"])["comments"]
+    assert (mine["id"], mine["body"], mine["meeting_id"]) == (first["id"], "Godt møde", meeting)
 
     before = erasures(url)
     erase(broker_uri, anna["id"])
