@@ -79,7 +79,8 @@ class Comments:
                                 .order_by(comments.c.posted_at)).all()
 
     def erase_author(self, participant_id):
-        """A person's erasure: their comments lose their author, reports their reporter, hidden comments who hid them."""
+        """A person's erasure: their comments lose their author, reports their reporter,
+        hidden comments who hid them."""
         self.uow.execute(comments.update().where(comments.c.author_id == participant_id).values(author_id=ERASED))
         self.uow.execute(comment_reports.update().where(comment_reports.c.reporter_id == participant_id)
                          .values(reporter_id=None))

@@ -45,7 +45,8 @@ def test_a_reply_under_a_meeting_tells_the_first_commenter_and_hiding_takes_the_
     bo = people.register("bo.bech@example.org", "Bo Bech", "da")
     staff = people.staff("planlaegger@aalborg.example.org", "Planlægger", "da")
     people.register("hanne.hjorring@example.org", "Hanne Hjørring", "da")
-    ok(requests.post(f"{base}/accounts/{people.ids['hanne.hjorring@example.org']}/role", headers=people.login("operator@samskab.example.org"),
+    operator = people.login("operator@samskab.example.org")  # made by people.staff above
+    ok(requests.post(f"{base}/accounts/{people.ids['hanne.hjorring@example.org']}/role", headers=operator,
                      json={"role": "employee", "municipality": "hjorring"}))
     other_staff = people.login("hanne.hjorring@example.org")
     public = Subscriber(platform["amqp"], "aalborg.meeting.#")
