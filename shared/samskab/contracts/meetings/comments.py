@@ -8,10 +8,12 @@ The public projections carry the text and ids, never who wrote it or who hid it.
 import datetime as dt
 import uuid
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from ...comments import Alignment, Body, Reason
+from ...comments import Alignment
+
 from ...events import Contract, PublicProjection, event
+from ..threads import CommentEdit, CommentFields, CommentHide, CommentReport, CommentReportOut, NewComment
 
 __all__ = [
     "NewMeetingComment", "MeetingCommentEdit", "MeetingCommentReport", "MeetingCommentHide", "MeetingReplyOut",
@@ -20,52 +22,20 @@ __all__ = [
 ]
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# The inputs and the report's answer are every thread's (``contracts.threads``).
+NewMeetingComment, MeetingCommentEdit, MeetingCommentReport, MeetingCommentHide = (
+    NewComment, CommentEdit, CommentReport, CommentHide)
+MeetingCommentReportOut = CommentReportOut
 
 
-class NewMeetingComment(_Input):
-    body: Body
-    parent_id: uuid.UUID | None = Field(None, description="the comment this replies to")
-    alignment: Alignment | None = Field(None, description="for, against or neutral towards what the meeting is about")
+class MeetingReplyOut(CommentFields):
+    """A reply under a meeting's comment."""
 
-
-class MeetingCommentEdit(_Input):
-    body: Body
-
-
-class MeetingCommentReport(_Input):
-    reason: Reason
-
-
-class MeetingCommentHide(_Input):
-    reason: Reason
-
-
-class MeetingReplyOut(BaseModel):
-    """A reply: one level under a top-level comment (so the schema has no cycle)."""
-
-    id: str
     meeting_id: str
-    parent_id: str | None = None
-    body: str | None = Field(None, description="none when hidden")
-    alignment: str | None = None
-    posted_at: dt.datetime
-    edited_at: dt.datetime | None = None
-    hidden: bool = False
-    hidden_reason: str | None = None
-    mine: bool = Field(False, description="the caller wrote it")
-    editable_until: dt.datetime | None = Field(None, description="the caller's own comment, while it may be edited")
-    replies: list[dict] = Field(default_factory=list, description="always empty: replies are one level deep")
 
 
 class MeetingCommentOut(MeetingReplyOut):
     replies: list[MeetingReplyOut] = Field(default_factory=list)
-
-
-class MeetingCommentReportOut(BaseModel):
-    id: str
-    status: str
 
 
 # -- events ------------------------------------------------------------------------

@@ -1,18 +1,17 @@
-"""Comment threads under proposals (issue 21): what people send, what the service
-answers, the events it emits and the typed client (``CommentsRpc(ctx.call)``).
-
-A comment is a top-level comment or a reply to one (one level of replies, as in
-Decidim: a reply to a reply hangs under the same top-level comment, so threads stay
-readable).  The public projections carry the text and ids, never who wrote it.
+"""Comment threads under proposals (issue 21): the service's answers, the events it
+emits and the typed client (``CommentsRpc(ctx.call)``); the inputs and a comment's shape
+are every thread's (``contracts.threads``).  The public projections carry the text and
+ids, never who wrote it.
 """
 import datetime as dt
 import uuid
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from ...comments import EDIT_WINDOW_SECONDS, Alignment, Body, Reason
+from ...comments import EDIT_WINDOW_SECONDS, Alignment
 from ...events import Contract, PublicProjection, event
 from ..rpc import ServiceClient
+from ..threads import CommentEdit, CommentFields, CommentHide, CommentReport, CommentReportOut, NewComment
 
 __all__ = [
     "EDIT_WINDOW_SECONDS", "NewComment", "CommentEdit", "CommentReport", "CommentHide", "CommentOut", "ReplyOut",
@@ -20,52 +19,14 @@ __all__ = [
 ]
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReplyOut(CommentFields):
+    """A reply under a proposal's comment."""
 
-
-class NewComment(_Input):
-    body: Body
-    parent_id: uuid.UUID | None = Field(None, description="the comment this replies to")
-    alignment: Alignment | None = Field(None, description="for, against or neutral towards the proposal")
-
-
-class CommentEdit(_Input):
-    body: Body
-
-
-class CommentReport(_Input):
-    reason: Reason
-
-
-class CommentHide(_Input):
-    reason: Reason
-
-
-class ReplyOut(BaseModel):
-    """A reply: one level under a top-level comment (so the schema has no cycle)."""
-
-    id: str
     proposal_id: str
-    parent_id: str | None = None
-    body: str | None = Field(None, description="none when hidden")
-    alignment: str | None = None
-    posted_at: dt.datetime
-    edited_at: dt.datetime | None = None
-    hidden: bool = False
-    hidden_reason: str | None = None
-    mine: bool = Field(False, description="the caller wrote it")
-    editable_until: dt.datetime | None = Field(None, description="the caller's own comment, while it may be edited")
-    replies: list[dict] = Field(default_factory=list, description="always empty: replies are one level deep")
 
 
 class CommentOut(ReplyOut):
     replies: list[ReplyOut] = Field(default_factory=list)
-
-
-class CommentReportOut(BaseModel):
-    id: str
-    status: str
 
 
 # -- events ------------------------------------------------------------------------
