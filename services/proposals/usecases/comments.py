@@ -129,4 +129,4 @@ def hide_comment(uow, municipality, actor, proposal_id, comment_id, payload):
 def erase_author(uow, participant_id):
     """Part of a person's erasure (called inside the consumer's transaction)."""
     with uow:
-        storage.Comments(uow).erase_author(participant_id, storage.ERASED)
+        storage.Comments(uow).erase_author(participant_id)
