@@ -90,7 +90,7 @@ def wait_until(label, engine, sql, target, started, timeout):
             return now - started
         if now - started > timeout:
             raise TimeoutError(f"{label}: only {n} of {target} after {timeout}s")
-        time.sleep(0.25)
+        time.sleep(0.05)  # fine enough to tell 5 % apart on a 2 s fan-out
 
 
 def seed_participants(engine, n, prefix):
