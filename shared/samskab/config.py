@@ -10,6 +10,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from . import secrets
 
+# A received event larger than this is dead-lettered.  1 MiB holds a meeting update naming
+# 25,000 people (registrants and waitlist, 39 bytes an id); a meeting has at most 20,000 seats.
+MAX_EVENT_BYTES = 1024 * 1024
+
 SERVICES = ("gateway", "proposals", "matching", "meetings", "notifications")
 
 DEFAULT_PORTS = {
@@ -138,7 +142,7 @@ def load(service, environ=None, extra=None):
         "METRICS_PORT": int(env.get(port_var, DEFAULT_PORTS[service])),
         "RETRY_DELAYS_MS": _ints("RETRY_DELAYS_MS", env.get("RETRY_DELAYS_MS", "1000,5000,30000")),
         "QUEUE_TYPE": env.get("QUEUE_TYPE", "classic"),
-        "MAX_EVENT_BYTES": int(env.get("MAX_EVENT_BYTES", "262144")),
+        "MAX_EVENT_BYTES": int(env.get("MAX_EVENT_BYTES", str(MAX_EVENT_BYTES))),
         "EVENT_BATCH": _count(env, "EVENT_BATCH", "10"),
         "OUTBOX_POLL_SECONDS": float(env.get("OUTBOX_POLL_SECONDS", "0.5")),
         "OUTBOX_BATCH": int(env.get("OUTBOX_BATCH", "500")),

@@ -51,7 +51,7 @@ from kombu import Consumer as KombuConsumer
 from nameko.extensions import register_entrypoint
 from nameko.messaging import Consumer, QueueConsumer
 
-from . import events, logs, metrics, municipalities
+from . import config as configuration, events, logs, metrics, municipalities
 from .amqp_publish import connection_params
 from .db import Database, DuplicateEvent
 
@@ -178,7 +178,7 @@ class EventConsumer(Consumer):
         self.service = config.get("SERVICE", self.container.service_name)
         self.municipalities = config.get("MUNICIPALITIES", "*")
         self.delays = list(config.get("RETRY_DELAYS_MS", [1000, 5000, 30000]))
-        self.max_bytes = int(config.get("MAX_EVENT_BYTES", 262144))
+        self.max_bytes = int(config.get("MAX_EVENT_BYTES", configuration.MAX_EVENT_BYTES))
         self.batch_size = int(self.batch or config.get("EVENT_BATCH", 10))  # samskab.config checked EVENT_BATCH
         self.metrics = metrics.for_service(self.service)
         self.name = queue_name(self.service, self.method_name, self.municipalities, config.get("INSTANCE_GROUP"))

@@ -9,6 +9,10 @@ from ...geo import Latitude, Longitude, both_or_neither
 from ...text import SaneDatetime
 from .enums import FormatId, Group, Iap2, LongText, OutcomeKind, Short, Text
 
+# The most seats a meeting or a place may have: a meeting's update names everyone on it,
+# and must stay within the consumers' event size (samskab.config.MAX_EVENT_BYTES).
+MAX_SEATS = 20_000
+
 __all__ = ["NewPlace", "NewMeeting", "MeetingChanges", "Cancellation", "NewAgendaQuestion", "Minutes", "NewOutcome"]
 
 
@@ -22,7 +26,7 @@ class NewPlace(_Input):
     name: Short
     kind: Literal["library", "community_house", "school", "sports_hall", "town_hall", "other"] = "other"
     address: Short
-    capacity: int = Field(gt=0, le=100000)
+    capacity: int = Field(gt=0, le=MAX_SEATS)
     step_free: bool = Field(False, description="Step-free access from the street to the room")
     hearing_loop: bool = False
     accessibility_notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
@@ -46,7 +50,7 @@ class NewMeeting(_Input):
     ends_at: SaneDatetime
     place_id: uuid.UUID | None = None
     online_url: AnyHttpUrl | None = None
-    capacity: int = Field(gt=0, le=100000)
+    capacity: int = Field(gt=0, le=MAX_SEATS)
     reserved: dict[Group, Annotated[int, Field(gt=0)]] = Field(
         default_factory=dict, description="Seats held for a group, e.g. {\"resident\": 10, \"politician\": 5}"
     )
@@ -66,7 +70,7 @@ class MeetingChanges(_Input):
     ends_at: SaneDatetime | None = None
     place_id: uuid.UUID | None = None
     online_url: AnyHttpUrl | None = None
-    capacity: int | None = Field(None, gt=0, le=100000)
+    capacity: int | None = Field(None, gt=0, le=MAX_SEATS)
     reserved: dict[Group, Annotated[int, Field(gt=0)]] | None = None
     registration_opens_at: dt.datetime | None = None
     registration_closes_at: dt.datetime | None = None
