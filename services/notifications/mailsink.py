@@ -16,6 +16,7 @@ import hmac
 import os
 import re
 import ssl
+import sys
 import threading
 import time
 import uuid
@@ -123,8 +124,13 @@ def main(argv=None):
     auth = tuple(args.auth.split(":", 1)) if args.auth else None
     if auth and not args.tls_cert:
         parser.error("--auth needs --tls-cert: a password is never taken over a plain connection")
-    sink = MailSink(args.host, args.port, args.dir or None, keep=False, reject=args.reject,
-                    tls_cert=args.tls_cert, tls_key=args.tls_key, auth=auth, implicit_tls=args.implicit_tls).start()
+    try:
+        sink = MailSink(args.host, args.port, args.dir or None, keep=False, reject=args.reject,
+                        tls_cert=args.tls_cert, tls_key=args.tls_key, auth=auth, implicit_tls=args.implicit_tls).start()
+    except OSError as exc:
+        # aiosmtpd's server thread outlives a failed bind and would keep a process that serves nothing.
+        print(f"mailsink: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr, flush=True)
+        os._exit(2)
     where = f"writing .eml files to {os.path.abspath(args.dir)}" if args.dir else "dropping what it receives"
     security = ""
     if args.tls_cert:

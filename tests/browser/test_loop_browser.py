@@ -36,7 +36,7 @@ from notifications.service import Service as Notifications
 from proposals.service import Service as Proposals
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
-from test_notifications_e2e import SmtpSink, free_port  # noqa: E402  (the real aiosmtpd sink)
+from test_notifications_e2e import SmtpSink  # noqa: E402  (the real aiosmtpd sink)
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -97,7 +97,7 @@ def ok(response, status=200):
 
 @pytest.fixture
 def sink(tmp_path):
-    s = SmtpSink(free_port(), tmp_path / "mail")
+    s = SmtpSink(None, tmp_path / "mail").start()  # listening before its port is given to notifications
     yield s
     s.stop()
 
@@ -112,7 +112,6 @@ def platform(runner_factory, make_config, sink):
                runner_factory(make_config("meetings"), Meetings), runner_factory(notifications_config, Notifications)]
     for runner in runners:
         runner.start()
-    sink.start()
     return {"web": f"http://127.0.0.1:{http_port(runners[0].service_map['gateway'])}",
             "gateway": gateway_config, "db": notifications_config["DATABASE_URL"]}
 

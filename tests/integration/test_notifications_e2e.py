@@ -55,25 +55,34 @@ def free_port():
 
 
 class SmtpSink:
-    """The real aiosmtpd sink (``python -m notifications.mailsink``) in its own process."""
+    """The real aiosmtpd sink (``python -m notifications.mailsink``) in its own process.
+
+    A port from :func:`free_port` is free when it is asked for, not when the sink binds
+    it: another process (any outgoing connection) may take it meanwhile.  The sink's own
+    process must then be alive on it, not merely something answering there; made with
+    ``port=None``, it takes another port and tries again (start it before its port is
+    given to the services)."""
 
     def __init__(self, port, directory):
-        self.port, self.directory, self.proc = port, directory, None
+        self.movable = port is None
+        self.port, self.directory, self.proc = port or free_port(), directory, None
 
-    def start(self):
+    def start(self, attempts=3):
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.join(ROOT, "shared"), os.path.join(ROOT, "services")])}
-        self.proc = subprocess.Popen([sys.executable, "-m", "notifications.mailsink", "--port", str(self.port),
-                                      "--dir", str(self.directory), "--reject", r"@bounce\.example\.org$"], env=env, stdout=subprocess.DEVNULL)
-
-        def up():
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return True
-            except OSError:
-                return False
-
-        wait_for(up, what="the SMTP sink")
-        return self
+        for _ in range(attempts):
+            self.proc = subprocess.Popen([sys.executable, "-m", "notifications.mailsink", "--port", str(self.port),
+                                          "--dir", str(self.directory), "--reject", r"@bounce\.example\.org$"],
+                                         env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            # It says "mail sink on smtp://…" once it listens, and exits if it cannot bind: something
+            # else answering on the port is not the sink.
+            if self.proc.stdout.readline().startswith("mail sink on"):
+                self.proc.stdout.close()
+                return self
+            self.proc.wait(10)
+            if not self.movable:
+                raise RuntimeError(f"the SMTP sink could not listen on port {self.port} (taken meanwhile)")
+            self.port = free_port()
+        raise RuntimeError("the SMTP sink found no free port")
 
     def stop(self):
         if self.proc is not None:
