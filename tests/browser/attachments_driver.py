@@ -3,11 +3,10 @@ process like driver.py: ``python attachments_driver.py upload <spec.json>`` prin
 result last."""
 import json
 import re
-import sys
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from driver import Journey
+from driver import run
 
 WORDS = {
     "da": {"section": "Billeder og filer", "add": "Tilføj et billede eller en fil",
@@ -86,18 +85,5 @@ def upload(j):
 JOURNEYS = {"upload": upload}
 
 
-def main():
-    name, spec_path = sys.argv[1], sys.argv[2]
-    with open(spec_path, encoding="utf-8") as fh:
-        spec = json.load(fh)
-    with sync_playwright() as playwright:
-        journey = Journey(spec, playwright)
-        try:
-            result = JOURNEYS[name](journey)
-        finally:
-            journey.browser.close()
-    print(json.dumps(result))
-
-
 if __name__ == "__main__":
-    main()
+    run(JOURNEYS)

@@ -6,13 +6,11 @@ A resident opens the thread from the proposal's page, comments for the proposal;
 neighbour replies under it; the first commenter finds the notice of the reply in the
 inbox.  axe-core scans the thread page as an anonymous reader and as a signed-in
 commenter (with its forms)."""
-import json
 import re
-import sys
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from driver import Journey
+from driver import run
 
 
 def thread(j):
@@ -66,18 +64,5 @@ def thread(j):
 JOURNEYS = {"thread": thread}
 
 
-def main():
-    name, spec_path = sys.argv[1], sys.argv[2]
-    with open(spec_path, encoding="utf-8") as fh:
-        spec = json.load(fh)
-    with sync_playwright() as playwright:
-        journey = Journey(spec, playwright)
-        try:
-            result = JOURNEYS[name](journey)
-        finally:
-            journey.browser.close()
-    print(json.dumps(result))
-
-
 if __name__ == "__main__":
-    main()
+    run(JOURNEYS)

@@ -20,15 +20,14 @@ names: run as ``python council_driver.py <journey> <spec.json>`` like ``driver.p
 Every journey runs axe-core on the council's pages in the states it brings them to
 and returns what it found (``violations``: none expected).
 """
-import json
 import re
 import sys
 
 from contextlib import contextmanager
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from driver import Journey
+from driver import run
 
 
 @contextmanager
@@ -316,18 +315,5 @@ def close(j):
 JOURNEYS = {"mission": mission, "proposal": proposal, "draw": draw, "answer": answer, "close": close}
 
 
-def main():
-    name, spec_path = sys.argv[1], sys.argv[2]
-    with open(spec_path, encoding="utf-8") as fh:
-        spec = json.load(fh)
-    with sync_playwright() as playwright:
-        journey = Journey(spec, playwright)
-        try:
-            result = JOURNEYS[name](journey)
-        finally:
-            journey.browser.close()
-    print(json.dumps(result))
-
-
 if __name__ == "__main__":
-    main()
+    run(JOURNEYS)

@@ -410,18 +410,20 @@ def keyboard(j):
 JOURNEYS = {"scenario": scenario, "accessibility": accessibility, "keyboard": keyboard}
 
 
-def main():
+def run(journeys):
+    """``python <driver>.py <journey> <spec.json>``: run one of ``journeys`` in a fresh browser
+    and print its result as JSON on the last line (every driver's entry point)."""
     name, spec_path = sys.argv[1], sys.argv[2]
     with open(spec_path, encoding="utf-8") as fh:
         spec = json.load(fh)
     with sync_playwright() as playwright:
         journey = Journey(spec, playwright)
         try:
-            result = JOURNEYS[name](journey)
+            result = journeys[name](journey)
         finally:
             journey.browser.close()
     print(json.dumps(result))
 
 
 if __name__ == "__main__":
-    main()
+    run(JOURNEYS)

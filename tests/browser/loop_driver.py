@@ -8,13 +8,11 @@ Each person signs in and opens the inbox page (``/me/inbox``): the notice is the
 in their language, naming the proposal or the meeting, its heading linking to the
 page it is about; axe-core scans the inbox page.  The partner follows the notice's
 link to the proposal and accepts the agreement there."""
-import json
 import re
-import sys
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from driver import Journey
+from driver import run
 
 
 def _open_inbox(j, page, subject):
@@ -61,18 +59,5 @@ def loop(j):
 JOURNEYS = {"loop": loop}
 
 
-def main():
-    name, spec_path = sys.argv[1], sys.argv[2]
-    with open(spec_path, encoding="utf-8") as fh:
-        spec = json.load(fh)
-    with sync_playwright() as playwright:
-        journey = Journey(spec, playwright)
-        try:
-            result = JOURNEYS[name](journey)
-        finally:
-            journey.browser.close()
-    print(json.dumps(result, ensure_ascii=False))
-
-
 if __name__ == "__main__":
-    main()
+    run(JOURNEYS)
