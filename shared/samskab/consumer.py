@@ -54,6 +54,7 @@ from nameko.messaging import Consumer, QueueConsumer
 from . import config as configuration, events, logs, metrics, municipalities
 from .amqp_publish import connection_params
 from .db import Database, DuplicateEvent
+from .settle import settle
 
 log = logging.getLogger(__name__)
 
@@ -330,7 +331,7 @@ class EventConsumer(Consumer):
             self.metrics.events_duplicate.labels(etype, envelope.get("municipality")).inc()
         else:
             self.metrics.events_handled.labels(etype, envelope.get("municipality")).inc()
-        self.queue_consumer.ack_message(message)
+        settle(self.queue_consumer.ack_message, message)
         self._log(outcome, envelope, elapsed)
 
     def _log(self, outcome, envelope, elapsed):
@@ -373,10 +374,10 @@ class EventConsumer(Consumer):
                 self._republish(message, f"{self.name}.retry.{attempt}", {ATTEMPT_HEADER: attempt, REASON_HEADER: reason})
             except Exception as exc:  # cannot park it: let the broker redeliver
                 log.warning("%s: could not schedule retry (%s); requeueing", self.name, exc)
-                self.queue_consumer.requeue_message(message)
+                settle(self.queue_consumer.requeue_message, message)
                 return "requeued"
             self.metrics.events_retried.labels(envelope["type"], envelope.get("municipality")).inc()
-            self.queue_consumer.ack_message(message)
+            settle(self.queue_consumer.ack_message, message)
             return f"retry {attempt}/{len(self.delays)} ({reason})"
         self.dead_letter(message, reason, envelope)
         return f"dead-lettered ({reason})"
@@ -386,11 +387,11 @@ class EventConsumer(Consumer):
             self._republish(message, f"{self.name}.dlq", {REASON_HEADER: reason[:500], QUEUE_HEADER: self.name})
         except Exception as exc:
             log.warning("%s: could not dead-letter (%s); requeueing", self.name, exc)
-            self.queue_consumer.requeue_message(message)
+            settle(self.queue_consumer.requeue_message, message)
             return
         etype = envelope["type"] if envelope else "invalid"
         self.metrics.events_dead_lettered.labels(etype, envelope.get("municipality") if envelope else "").inc()
-        self.queue_consumer.ack_message(message)
+        settle(self.queue_consumer.ack_message, message)
         log.warning("%s dead-lettered %s: %s", self.name, message.properties.get("message_id"), reason)
 
 

@@ -50,6 +50,7 @@ from nameko.rpc import MethodProxy, Rpc, RpcConsumer, RpcProxy, ServiceProxy, ge
 
 from . import municipalities
 from .errors import DomainError
+from .settle import settle
 
 log = logging.getLogger(__name__)
 
@@ -162,24 +163,13 @@ class GroupRpcConsumer(RpcConsumer):
             # request goes back on the queue rather than taking the container down with it.
             log.warning("the reply to %s could not be sent (%s): the request is requeued",
                         message.delivery_info.get("routing_key"), exc)
-            _settle(self.queue_consumer.requeue_message, message)
+            settle(self.queue_consumer.requeue_message, message, "this request")
             return result, exc_info
-        _settle(self.queue_consumer.ack_message, message)
+        settle(self.queue_consumer.ack_message, message, "this request")
         return result, exc_info
 
     def requeue_message(self, message):
-        _settle(self.queue_consumer.requeue_message, message)
-
-
-def _settle(settle, message):
-    """Ack or requeue a request; if the broker connection went away meanwhile, the broker has
-    already taken the message back (it is delivered again), so the worker must not die of it.
-    nameko checks that the connection object still exists, but a reset socket keeps it, and the
-    error from the write would kill the whole container (and the process) on a broker restart."""
-    try:
-        settle(message)
-    except (OSError, amqp.exceptions.ConnectionError) as exc:
-        log.warning("the broker connection closed before this request was settled (%s): it is delivered again", exc)
+        settle(self.queue_consumer.requeue_message, message, "this request")
 
 
 def _respond(config, message, result, exc_info, group):
