@@ -10,13 +10,14 @@ import sqlalchemy as sa
 LEASE = dt.timedelta(minutes=10)
 
 
-def claim(uow, table, batch):
-    """Take up to ``batch`` due rows of ``table`` for ourselves for a while (a lease)."""
+def claim(uow, table, batch, lease=LEASE):
+    """Take up to ``batch`` due rows of ``table`` for ourselves for ``lease`` (a process that
+    dies holding them leaves them to the others when it runs out)."""
     due = (sa.select(table.c.id).where(table.c.status == "pending", table.c.next_attempt_at <= sa.func.now())
            .order_by(table.c.next_attempt_at).limit(batch).with_for_update(skip_locked=True))
     return uow.execute(
         table.update().where(table.c.id.in_(due.scalar_subquery()))
-        .values(next_attempt_at=sa.func.now() + LEASE)
+        .values(next_attempt_at=sa.func.now() + lease)
         .returning(*table.c)
     ).all()
 

@@ -31,9 +31,20 @@ def send_due_webhooks(uow, settings):
     return work_through(step)
 
 
+BATCH = 200
+
+
+def lease(settings):
+    """How long a batch is ours: twice the longest it can take (every POST of it timing out,
+    so many at a time), and half a minute for the rest. A sender that dies mid-batch (killed,
+    out of memory) delays its deliveries by this much, not by the ten minutes of e-mail."""
+    rounds = -(-BATCH // max(1, int(settings.NOTIFICATIONS_WEBHOOK_CONCURRENCY)))
+    return dt.timedelta(seconds=2 * rounds * float(settings.NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS) + 30)
+
+
 def send_batch(uow, settings):
     with uow:
-        rows = due.claim(uow, webhook_deliveries, 200)
+        rows = due.claim(uow, webhook_deliveries, BATCH, lease(settings))
     if not rows:
         return 0
     with uow:
