@@ -46,7 +46,7 @@ from nameko.exceptions import (
     IncorrectSignature, MethodNotFound, UnknownService, UnserializableValueError, deserialize_to_instance, serialize,
 )
 from nameko.extensions import DependencyProvider
-from nameko.rpc import MethodProxy, Rpc, RpcConsumer, RpcProxy, ServiceProxy, get_rpc_exchange
+from nameko.rpc import MethodProxy, ReplyListener, Rpc, RpcConsumer, RpcProxy, ServiceProxy, get_rpc_exchange
 
 from . import municipalities
 from .errors import DomainError
@@ -244,8 +244,21 @@ def check_call(fn, service, args, kwargs):
 # -- the caller's side ----------------------------------------------------------------
 
 
+class SettlingReplyListener(ReplyListener):
+    """nameko's reply listener, acking each reply as :func:`samskab.settle.settle` does: a reply
+    that arrives just before a broker restart must not kill the caller (CI saw the gateway die so)."""
+
+    def handle_message(self, body, message):
+        settle(self.queue_consumer.ack_message, message, "this reply")
+        client_event = self._reply_events.pop(message.properties.get("correlation_id"), None)
+        if client_event is not None:
+            client_event.send(body)
+
+
 class GroupRpcProxy(RpcProxy):
     """``RpcProxy(service)`` that routes by municipality and sends deadlines."""
+
+    rpc_reply_listener = SettlingReplyListener()
 
     def setup(self):
         config = self.container.config
