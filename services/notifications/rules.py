@@ -14,7 +14,8 @@ Adding an event type is one entry here.  Three tables:
 Types not (yet) registered in the contracts are skipped, so the tables may
 name events a colleague's service will emit later.  Everything here is pure.
 """
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 # Kinds of notification: what a participant chooses a frequency for.
 KINDS = (
@@ -127,7 +128,7 @@ class NotifyRule:
     exclude_field: tuple = ()    # who caused it is not told about it
     when: tuple = ()             # ((field, value), ...): the rule applies only to such events
     also: tuple = ()             # ((subject, subject_field, relations), ...): more audiences
-    anchor: str = ""             # a part of the subject's page the link opens ("#agreement")
+    anchor: str = ""             # a part of the subject's page the link opens ("#agreement"; "{field}": an id in the data)
     new_list_field: str = ""     # ids newly on the list: when the event has it, only they are told
 
     def applies(self, data):
@@ -210,8 +211,13 @@ NOTIFY = {
     "samskab.proposal.reported": NotifyRule("proposal_triage", "content_reported", "proposals", ("proposal_id",),
                                             staff=True),
     # issue 21: a reported picture or file, for staff to look at (and hide) in the proposal's section
-    "samskab.proposal.attachment_reported": NotifyRule("proposal_triage", "content_reported", "proposals",
+    "samskab.proposal.attachment_reported": NotifyRule("proposal_triage", "attachment_reported", "proposals",
                                                        ("proposal_id",), staff=True, anchor="#attachments"),
+    # issues 15 and 21: a reported comment, under a proposal or a meeting: staff, linked to the comment itself
+    "samskab.comment.reported": NotifyRule("proposal_triage", "comment_reported", "proposals", ("proposal_id",),
+                                           staff=True, anchor="/comments#c-{comment_id}"),
+    "samskab.meeting.comment_reported": NotifyRule("proposal_triage", "meeting_comment_reported", "meetings",
+                                                   ("meeting_id",), staff=True, anchor="/comments#c-{comment_id}"),
     "samskab.proposal.published": NotifyRule("proposal_status", "proposal_published", "proposals", relations=PROPOSAL_PEOPLE),
     "samskab.proposal.status_changed": NotifyRule(
         "proposal_status", "proposal_status_changed", "proposals", ("proposal_id", "id"), PROPOSAL_PEOPLE,
@@ -284,10 +290,38 @@ NOTIFY = {
 }
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9-]{1,80}")
+
+
+class _Ids(dict):
+    """An event's data as an anchor may name it: ids and other plain words only."""
+
+    def __missing__(self, key):
+        raise KeyError(key)
+
+    def __getitem__(self, key):
+        value = str(dict.__getitem__(self, key))
+        if not _PLAIN.fullmatch(value):
+            raise KeyError(key)
+        return value
+
+
+def _anchored(rule, data):
+    """The rule with its anchor's ``{field}`` filled from the event (``#c-<comment id>``);
+    without the field the link opens the page part before the fragment."""
+    if "{" not in rule.anchor:
+        return rule
+    try:
+        anchor = rule.anchor.format_map(_Ids({k: v for k, v in data.items() if v is not None}))
+    except (KeyError, ValueError, IndexError):
+        anchor = rule.anchor.split("#")[0] if "{" not in rule.anchor.split("#")[0] else ""
+    return replace(rule, anchor=anchor)
+
+
 def rules_for(type_name, data):
     """The rules of ``NOTIFY`` that apply to an event of this type with this data."""
     found = NOTIFY.get(type_name, ())
-    return [r for r in (found if isinstance(found, tuple) else (found,)) if r.applies(data)]
+    return [_anchored(r, data) for r in (found if isinstance(found, tuple) else (found,)) if r.applies(data)]
 
 CONTACT = ("samskab.participant.registered", "samskab.participant.updated", "samskab.participant.erased")
 
