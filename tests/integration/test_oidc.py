@@ -190,6 +190,127 @@ def test_id_tokens_that_cannot_be_trusted_are_refused(provider_and_gateway, monk
         oidc.exchange(config, p, code, flow["cv"])
 
 
+# -- the ID token checks themselves, with keys made here (no provider needed) -------------------------
+
+LOCAL = oidc.Provider(name="local", issuer="https://id.example", client_id="samskab", client_secret="x" * 32,
+                      municipalities="*", label="Local", scope="openid", residence_claim=None)
+
+
+@pytest.fixture
+def local_keys(monkeypatch):
+    """A provider whose JWKS holds one RSA key made here; ``sign(claims, **header)`` makes its ID tokens."""
+    from joserfc import jwt
+    from joserfc.jwk import KeySet, RSAKey
+
+    private = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig"})
+    public = KeySet.import_key_set({"keys": [private.as_dict(private=False)]})
+    fetched = []
+
+    def key_set(provider, fresh=False):
+        fetched.append(fresh)
+        return public
+
+    monkeypatch.setattr(oidc, "key_set", key_set)
+
+    def sign(claims, alg="RS256", key=private, **header):
+        return jwt.encode({"alg": alg, "kid": "k1", **header}, claims, key, algorithms=[alg])
+
+    return sign, private, fetched
+
+
+def _claims(**changes):
+    import time
+
+    now = int(time.time())
+    claims = {"iss": LOCAL.issuer, "sub": "person-1", "aud": LOCAL.client_id, "exp": now + 300, "iat": now,
+              "nonce": "the-nonce"}
+    claims.update(changes)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def test_an_id_token_signed_with_the_providers_key_and_right_claims_is_accepted(local_keys):
+    sign, _private, _fetched = local_keys
+    access_token = "an-access-token"
+    at_hash = _b64(hashlib.sha256(access_token.encode()).digest()[:16])
+    claims = oidc.validate_id_token(LOCAL, sign(_claims(at_hash=at_hash)), "the-nonce", access_token)
+    assert claims["sub"] == "person-1"
+    # several audiences are fine when the token says it was issued to Samskab (azp)
+    several = _claims(aud=[LOCAL.client_id, "other"], azp=LOCAL.client_id)
+    assert oidc.validate_id_token(LOCAL, sign(several), "the-nonce")["sub"] == "person-1"
+
+
+@pytest.mark.parametrize("changes, why, reason", [
+    ({"iss": "https://other.example"}, "another issuer", "'iss'"),
+    ({"aud": "another-client"}, "another audience", "'aud'"),
+    ({"aud": [LOCAL.client_id, "other"]}, "several audiences and no azp", "azp"),
+    ({"azp": "other"}, "issued to another party", "azp"),
+    ({"exp": 1_000_000_000}, "expired", "expired"),
+    ({"exp": None}, "no expiry", "'exp'"),
+    ({"iat": None}, "no issued-at", "'iat'"),
+    ({"iat": 4_000_000_000}, "issued in the future", "future"),
+    ({"nbf": 4_000_000_000}, "not valid yet", "not yet valid"),
+    ({"nonce": "another-nonce"}, "another sign-in's nonce", "nonce"),
+    ({"nonce": None}, "no nonce", "nonce"),
+    ({"sub": None}, "no subject", "'sub'"),
+    ({"at_hash": "AAAAAAAAAAAAAAAAAAAAAA"}, "an access-token hash of another token", "at_hash"),
+])
+def test_an_id_token_with_a_wrong_claim_is_refused(local_keys, changes, why, reason):
+    sign, _private, _fetched = local_keys
+    with pytest.raises(oidc.VerificationFailed) as refused:
+        oidc.validate_id_token(LOCAL, sign(_claims(**changes)), "the-nonce", "an-access-token")
+    assert reason in refused.value.detail, (why, refused.value.detail)
+
+
+def test_an_id_token_without_an_asymmetric_signature_of_the_providers_key_is_refused(local_keys):
+    from joserfc.jwk import OctKey, RSAKey
+
+    sign, private, fetched = local_keys
+    payload = _b64(json.dumps(_claims()).encode())
+    for header in ({"alg": "none"}, {"alg": "none", "kid": "k1"}):  # unsigned
+        with pytest.raises(oidc.VerificationFailed):
+            oidc.validate_id_token(LOCAL, f"{_b64(json.dumps(header).encode())}.{payload}.", "the-nonce")
+    # HMAC with the provider's public key as the secret (the classic key confusion)
+    import hmac
+
+    signing_input = f"{_b64(json.dumps({'alg': 'HS256', 'kid': 'k1'}).encode())}.{payload}"
+    mac = hmac.new(private.as_pem(private=False), signing_input.encode(), hashlib.sha256).digest()
+    with pytest.raises(oidc.VerificationFailed):
+        oidc.validate_id_token(LOCAL, f"{signing_input}.{_b64(mac)}", "the-nonce")
+    with pytest.raises(oidc.VerificationFailed):  # nor with a symmetric key of any kind
+        oidc.validate_id_token(LOCAL, sign(_claims(), alg="HS256", key=OctKey.generate_key(256)), "the-nonce")
+    # another key with the provider's key id
+    stranger = RSAKey.generate_key(2048, parameters={"kid": "k1"})
+    with pytest.raises(oidc.VerificationFailed):
+        oidc.validate_id_token(LOCAL, sign(_claims(), key=stranger), "the-nonce")
+    # a key id the provider does not publish: its keys are read once more, then the token is refused
+    fetched.clear()
+    with pytest.raises(oidc.VerificationFailed):
+        oidc.validate_id_token(LOCAL, sign(_claims(), kid="k2"), "the-nonce")
+    assert fetched == [False, True]
+    for broken in ("", "a.b", "not-a-token", "a.b.c.d.e"):
+        with pytest.raises(oidc.VerificationFailed):
+            oidc.validate_id_token(LOCAL, broken, "the-nonce")
+
+
+def test_the_oidc_module_imports_without_a_deprecation_warning():
+    """Authlib's ``authlib.jose`` is deprecated (AuthlibDeprecationWarning): the ID token checks use joserfc."""
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    code = ("import warnings\n"
+            "with warnings.catch_warnings(record=True) as caught:\n"
+            "    warnings.simplefilter('always')\n"
+            "    import gateway.accounts.oidc, gateway.api.account, gateway.web.views.accounts\n"
+            "print([f'{w.category.__name__}: {w.message}' for w in caught\n"
+            "       if 'authlib' in str(w.message).lower() or 'Authlib' in w.category.__name__])\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(root, "shared"), os.path.join(root, "services")]))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
 @pytest.fixture
 def provider_and_meetings(runner_factory, make_config):
     with dev_provider() as (settings, base):

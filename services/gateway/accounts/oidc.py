@@ -1,5 +1,6 @@
-"""Sign-in with OpenID Connect: the authorization code flow with PKCE and ``nonce``, the ID
-token checked against the provider's published keys (JWKS), all through Authlib.
+"""Sign-in with OpenID Connect: the authorization code flow with PKCE and ``nonce`` through
+Authlib's OAuth 2 client, the ID token checked with joserfc against the provider's published
+keys (JWKS): signature (asymmetric algorithms only), issuer, audience, expiry, nonce, at_hash.
 
 Providers are configured per deployment and offered per municipality (README,
 "OpenID Connect"):
@@ -18,6 +19,7 @@ What the flow keeps between the redirect and the callback (state, nonce, the PKC
 verifier) travels in a short-lived cookie signed with ``SECRET_KEY``: no table, and a
 callback from another browser fails the state check.
 """
+import base64
 import hashlib
 import hmac
 import os
@@ -30,10 +32,9 @@ from dataclasses import dataclass, field
 import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
-from authlib.jose import JsonWebKey, JsonWebToken
-from authlib.jose.errors import JoseError
-from authlib.oidc.core import CodeIDToken
-from joserfc.errors import JoseError as ClaimError  # Authlib's claim checks raise joserfc's errors
+from joserfc import jwt
+from joserfc.errors import InvalidKeyIdError, JoseError
+from joserfc.jwk import KeySet
 
 from samskab import secrets
 from samskab.errors import Invalid, NotFound, Unauthorized
@@ -44,7 +45,10 @@ FLOW_COOKIE = "samskab_oidc"
 FLOW_SECONDS = 600
 NAME_RE = "^[a-z][a-z0-9]{1,30}$"
 SIGNING_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384"]  # never "none" or HMAC
+SIGNING_KEY_TYPES = ("RSA", "EC")  # a symmetric ("oct") key in a JWKS is never used
 METADATA_SECONDS = 3600
+KEYS_REFETCH_SECONDS = 30  # an unknown key id reads the JWKS again, but not more often than this
+LEEWAY_SECONDS = 60  # clock skew allowed on exp, iat and nbf
 HTTP_TIMEOUT = 10
 
 
@@ -149,14 +153,25 @@ def metadata(p, fresh=False):
 
 
 def key_set(p, fresh=False):
+    """The provider's signing keys (a joserfc ``KeySet``); ``fresh`` reads them again unless
+    they were read within the last seconds (a token with a made-up key id must not make every
+    callback fetch the JWKS)."""
     key = ("jwks", p.issuer)
     with _cache_lock:
         hit = _cache.get(key)
-    if hit and not fresh and hit[0] > time.time():
+    now = time.time()
+    if hit and hit[0] > now and (not fresh or now - hit[2] < KEYS_REFETCH_SECONDS):
         return hit[1]
-    keys = JsonWebKey.import_key_set(_get_json(metadata(p)["jwks_uri"]))
+    document = _get_json(metadata(p)["jwks_uri"])
+    found = document.get("keys") if isinstance(document, dict) else None
+    signing = [k for k in found or () if isinstance(k, dict) and k.get("kty") in SIGNING_KEY_TYPES
+               and k.get("use", "sig") == "sig"]
+    try:
+        keys = KeySet.import_key_set({"keys": signing})
+    except (JoseError, ValueError, TypeError, KeyError) as exc:
+        raise VerificationFailed(f"the provider's key set is not usable: {type(exc).__name__}") from None
     with _cache_lock:
-        _cache[key] = (time.time() + METADATA_SECONDS, keys)
+        _cache[key] = (now + METADATA_SECONDS, keys, now)
     return keys
 
 
@@ -200,27 +215,56 @@ def exchange(config, p, code, verifier):
         raise VerificationFailed(f"the provider refused the authorization code: {type(exc).__name__}") from None
 
 
+def _half_hash(value, alg):
+    """OpenID Connect's at_hash: the left half of the token's hash with the ID token's algorithm's SHA-2."""
+    digest = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512}[alg[-3:]](value.encode()).digest()
+    return base64.urlsafe_b64encode(digest[:len(digest) // 2]).rstrip(b"=").decode()
+
+
+def _check_claims(p, claims, alg, nonce, access_token):
+    """OpenID Connect Core 3.1.3.7: issuer, audience (and azp), expiry, issued-at, nonce, at_hash."""
+    jwt.JWTClaimsRegistry(
+        leeway=LEEWAY_SECONDS,
+        iss={"essential": True, "values": [p.issuer, p.issuer + "/"]},  # the setting is kept without the "/"
+        sub={"essential": True}, aud={"essential": True, "value": p.client_id},
+        exp={"essential": True}, iat={"essential": True},
+    ).validate(claims)
+    audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+    if (len(audiences) > 1 or "azp" in claims) and claims.get("azp") != p.client_id:
+        raise VerificationFailed("the ID token was refused: azp")
+    got = claims.get("nonce")
+    if not isinstance(got, str) or not hmac.compare_digest(got.encode(), nonce.encode()):
+        raise VerificationFailed("the ID token was refused: nonce")
+    if access_token and "at_hash" in claims:
+        at_hash = claims["at_hash"]
+        if not isinstance(at_hash, str) or not hmac.compare_digest(at_hash.encode(),
+                                                                  _half_hash(access_token, alg).encode()):
+            raise VerificationFailed("the ID token was refused: at_hash")
+
+
 def validate_id_token(p, id_token, nonce, access_token=None):
     """The ID token's claims once its signature (the provider's JWKS), issuer, audience,
     expiry, nonce and access-token hash are right; :class:`VerificationFailed` otherwise."""
-    if not id_token:
+    if not id_token or not isinstance(id_token, str):
         raise VerificationFailed("the provider sent no ID token")
-    options = {"iss": {"essential": True, "value": p.issuer}, "sub": {"essential": True},
-               "aud": {"essential": True, "value": p.client_id}, "nonce": {"essential": True}}
-    params = {"nonce": nonce, "client_id": p.client_id, "access_token": access_token}
-    jwt = JsonWebToken(SIGNING_ALGORITHMS)
+    if not nonce:
+        raise VerificationFailed("no nonce to check the ID token against")
     for attempt in (1, 2):  # a key unknown to the cached set: the provider rotated; read it once more
         try:
-            claims = jwt.decode(id_token, key_set(p, fresh=attempt == 2), claims_cls=CodeIDToken,
-                                claims_options=options, claims_params=params)
-            claims.validate(leeway=60)
-            return dict(claims)
-        except ValueError as exc:  # "Invalid JSON Web Key Set" / no key for this kid
+            token = jwt.decode(id_token, key_set(p, fresh=attempt == 2), algorithms=SIGNING_ALGORITHMS)
+            break
+        except InvalidKeyIdError:
             if attempt == 2:
-                raise VerificationFailed(f"the ID token's key is not the provider's: {exc}") from None
-        except (JoseError, ClaimError, AuthlibBaseError) as exc:
+                raise VerificationFailed("the ID token's key is not the provider's") from None
+        except (JoseError, ValueError, KeyError, TypeError) as exc:
             raise VerificationFailed(f"the ID token was refused: {getattr(exc, 'error', type(exc).__name__)}") \
                 from None
+    try:
+        _check_claims(p, token.claims, token.header["alg"], nonce, access_token)
+    except JoseError as exc:  # joserfc names the claim: "invalid_claim", "missing_claim", "expired_token"
+        raise VerificationFailed(f"the ID token was refused: {exc.error} {exc.description or ''}".strip()) \
+            from None
+    return dict(token.claims)
 
 
 def complete(config, args, cookie):
