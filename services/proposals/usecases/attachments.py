@@ -9,8 +9,9 @@ everyone but staff.  A person's erasure deletes their files and their rows.
 """
 import uuid
 
+from samskab import attachments as shared
 from samskab.contracts.proposals import attachments as contracts
-from samskab.errors import Conflict, Forbidden, Invalid, NotFound
+from samskab.errors import Conflict, Forbidden, Invalid
 from samskab.values import now, parse
 
 from .. import storage
@@ -22,17 +23,8 @@ CLOSED = ("rejected", "withdrawn")
 
 
 def _out(row, keys=False):
-    stored = storage.keys_of(row)
-    out = {
-        "id": str(row.id), "proposal_id": str(row.proposal_id), "attached_to": row.attached_to,
-        "target_id": str(row.target_id) if row.target_id else None, "kind": row.kind,
-        "content_type": row.content_type, "size": row.size, "width": row.width, "height": row.height,
-        "alt": row.alt, "caption": row.caption, "variants": sorted(stored), "created_at": row.created_at.isoformat(),
-        "hidden": row.hidden, "hidden_reason": row.hidden_reason,
-    }
-    if keys:
-        out["keys"] = stored
-    return out
+    target = str(row.target_id) if row.target_id else None
+    return shared.attachment_out(row, "proposal_id", keys, attached_to=row.attached_to, target_id=target)
 
 
 def _may_attach(uow, row, rules, who):
@@ -61,12 +53,7 @@ def may_attach(uow, municipality, actor, proposal_id):
 def add_attachment(uow, municipality, actor, proposal_id, payload):
     new = parse(contracts.NewAttachment, payload)
     who = caller(actor)
-    if new.kind == "image" and not new.alt:
-        raise Invalid("describe the picture for those who cannot see it",
-                      [{"field": "alt", "message": "required for images"}])
-    prefix = contracts.object_key(municipality, new.id, "")
-    if "original" not in new.keys or any(not key.startswith(prefix) for key in new.keys.values()):
-        raise Invalid("the object keys are not this attachment's", [{"field": "keys", "message": f"under {prefix}"}])
+    shared.check_new(new, municipality)
     with uow:
         repo, files = storage.Proposals(uow), storage.Attachments(uow)
         row = repo.get(municipality, proposal_id, lock=True)
@@ -81,12 +68,8 @@ def add_attachment(uow, municipality, actor, proposal_id, payload):
             raise Invalid(f"no such {new.attached_to} under this proposal",
                           [{"field": "target_id", "message": f"no such {new.attached_to}"}])
         at = now()
-        added = files.add(
-            id=new.id, municipality=municipality, proposal_id=row.id, attached_to=new.attached_to,
-            target_id=new.target_id, kind=new.kind, original_key=new.keys["original"],
-            page_key=new.keys.get("page"), thumbnail_key=new.keys.get("thumbnail"), content_type=new.content_type,
-            size=new.size, width=new.width, height=new.height, alt=new.alt, caption=new.caption,
-            uploader_id=own_id(who), created_at=at)
+        added = files.add(**shared.new_row(new, municipality, own_id(who), at, proposal_id=row.id,
+                                           attached_to=new.attached_to, target_id=new.target_id))
         repo.touch(row, at)
         if row.status == "draft":  # a draft is nobody else's business yet (as its edits)
             return _out(added)
@@ -120,9 +103,7 @@ def attachment(uow, municipality, actor, proposal_id, attachment_id):
         row = storage.Proposals(uow).get(municipality, proposal_id)
         rules = readable(row, who)
         found = storage.Attachments(uow).get(row.id, attachment_id)
-    if found.hidden and not _sees_hidden(rules, who):
-        raise NotFound(f"the municipality hid this attachment: {found.hidden_reason}")
-    return _out(found, keys=True)
+    return _out(shared.visible(found, _sees_hidden(rules, who)), keys=True)
 
 
 def report_attachment(uow, municipality, actor, proposal_id, attachment_id, payload):
@@ -133,12 +114,7 @@ def report_attachment(uow, municipality, actor, proposal_id, attachment_id, payl
         rules = readable(row, who)
         if who.id is None:
             raise Forbidden("sign in to report content")
-        files = storage.Attachments(uow)
-        found = files.get(row.id, attachment_id)
-        if found.hidden:
-            raise Conflict("the municipality has already hidden this attachment")
-        rid = uuid.uuid4()
-        files.report(rid, found.id, own_id(who), report.reason, now())
+        found, rid = shared.report(storage.Attachments(uow), row.id, attachment_id, own_id(who), report.reason)
         emit(uow, contracts.AttachmentReported(attachment_id=found.id, proposal_id=row.id, municipality=municipality,
                                                report_id=rid), f"proposals/{row.id}/attachments/{found.id}")
     return {"id": str(rid), "status": "open"}
@@ -151,10 +127,8 @@ def hide_attachment(uow, municipality, actor, proposal_id, attachment_id, payloa
         row = storage.Proposals(uow).get(municipality, proposal_id, lock=True)
         rules = readable(row, who)
         rules.check_moderate(who)
-        files = storage.Attachments(uow)
-        found = files.get(row.id, attachment_id, lock=True)
-        if not found.hidden:
-            found = files.hide(found.id, request.reason, own_id(who), now())
+        found, hidden_now = shared.hide(storage.Attachments(uow), row.id, attachment_id, request.reason, own_id(who))
+        if hidden_now:
             emit(uow, contracts.AttachmentHidden(
                 attachment_id=found.id, proposal_id=row.id, municipality=municipality, reason=request.reason,
                 uploader_id=found.uploader_id, hidden_by=who.id,
@@ -164,15 +138,13 @@ def hide_attachment(uow, municipality, actor, proposal_id, attachment_id, payloa
 
 def erase_uploader(uow, store, participant_id):
     """Part of a person's erasure (inside the consumer's transaction): their attachments'
-    rows go and so do their bytes.  Deleting an object twice is harmless, so a handler
-    run again after a rollback deletes nothing it should not."""
+    rows go and so do their bytes (``shared.delete_files``)."""
     pid = uuid.UUID(str(participant_id))
     with uow:
         files = storage.Attachments(uow)
         # What others attached to their proposals that never went public goes with those proposals.
         gone = files.erase_uploader(pid) + files.erase_of_proposals(storage.Participants(uow).never_public(pid))
-    for row in gone:
-        store.delete_prefix(contracts.object_key(row.municipality, row.id, ""))
+    shared.delete_files(store, gone)
 
 
 def export_uploads(uow, participant_id):

@@ -10,21 +10,17 @@ caption a person chose to publish, never who uploaded it.
 """
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field
 
 from ...events import Contract, PublicProjection, event
-from ..rpc import ServiceClient
+from ..attachments import (
+    VARIANTS, AttachmentFields, AttachmentHide, AttachmentKind, AttachmentReport, AttachmentReportOut,
+    AttachmentsClient, NewAttachment as _NewAttachment, Variant, object_key,
+)
 
 AttachedTo = Literal["proposal", "update", "experiment"]
-AttachmentKind = Literal["image", "document"]
-Variant = Literal["original", "page", "thumbnail"]
-VARIANTS = ("original", "page", "thumbnail")
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._/-]{0,400}$")]
-Alt = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-Caption = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 __all__ = [
     "AttachedTo", "AttachmentKind", "VARIANTS", "NewAttachment", "AttachmentReport", "AttachmentHide",
@@ -33,66 +29,25 @@ __all__ = [
 ]
 
 
-def object_key(municipality, attachment_id, variant):
-    """Where a variant's bytes live: ``<municipality>/attachments/<id>/<variant>``."""
-    return f"{municipality}/attachments/{attachment_id}/{variant}"
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class NewAttachment(_Input):
+# What every owner's files take and answer is ``contracts.attachments``; a proposal's add
+# what they hang under: the proposal itself, one of its updates or experiments.
+class NewAttachment(_NewAttachment):
     """The gateway's record of bytes it has checked and stored."""
 
-    id: uuid.UUID = Field(description="chosen by the gateway, which stored the bytes under it")
     attached_to: AttachedTo = "proposal"
     target_id: uuid.UUID | None = Field(None, description="the update or experiment; none for the proposal itself")
-    kind: AttachmentKind
-    content_type: str = Field(max_length=100)
-    size: int = Field(ge=1, description="bytes of the largest kept variant")
-    width: int | None = Field(None, ge=1)
-    height: int | None = Field(None, ge=1)
-    alt: Alt = Field("", description="the text alternative (required for images)")
-    caption: Caption = ""
-    keys: dict[Variant, Key] = Field(description="object keys of the stored variants")
 
 
-class AttachmentReport(_Input):
-    reason: Reason
-
-
-class AttachmentHide(_Input):
-    reason: Reason
-
-
-class AttachmentOut(BaseModel):
-    id: str
+class AttachmentOut(AttachmentFields):
     proposal_id: str
     attached_to: AttachedTo
     target_id: str | None = None
-    kind: AttachmentKind
-    content_type: str
-    size: int
-    width: int | None = None
-    height: int | None = None
-    alt: str = ""
-    caption: str = ""
-    variants: list[Variant] = Field(default_factory=list, description="the variants that can be fetched")
-    created_at: dt.datetime
-    hidden: bool = False
-    hidden_reason: str | None = None
 
 
 class AttachmentStored(AttachmentOut):
     """For the gateway that serves the bytes: the object keys too (never sent to a client)."""
 
     keys: dict[Variant, str] = Field(default_factory=dict)
-
-
-class AttachmentReportOut(BaseModel):
-    id: str
-    status: str
 
 
 # -- events ------------------------------------------------------------------------
@@ -167,28 +122,6 @@ class AttachmentReported(Contract):
 # -- the typed client --------------------------------------------------------------
 
 
-class AttachmentsRpc(ServiceClient):
+class AttachmentsRpc(AttachmentsClient):
     service = "proposals"
-
-    def attachments(self, municipality, actor, proposal_id) -> list[AttachmentOut]:
-        items = self._rpc("attachments", municipality, actor, str(proposal_id))
-        return [AttachmentOut.model_validate(item) for item in items]
-
-    def attachment(self, municipality, actor, proposal_id, attachment_id) -> AttachmentStored:
-        return AttachmentStored.model_validate(
-            self._rpc("attachment", municipality, actor, str(proposal_id), str(attachment_id)))
-
-    def may_attach(self, municipality, actor, proposal_id) -> bool:
-        return bool(self._rpc("may_attach", municipality, actor, str(proposal_id)))
-
-    def add_attachment(self, municipality, actor, proposal_id, attachment) -> AttachmentOut:
-        return AttachmentOut.model_validate(
-            self._rpc("add_attachment", municipality, actor, str(proposal_id), self._dump(attachment)))
-
-    def report_attachment(self, municipality, actor, proposal_id, attachment_id, report) -> AttachmentReportOut:
-        return AttachmentReportOut.model_validate(self._rpc(
-            "report_attachment", municipality, actor, str(proposal_id), str(attachment_id), self._dump(report)))
-
-    def hide_attachment(self, municipality, actor, proposal_id, attachment_id, hide) -> AttachmentOut:
-        return AttachmentOut.model_validate(self._rpc(
-            "hide_attachment", municipality, actor, str(proposal_id), str(attachment_id), self._dump(hide)))
+    out, stored = AttachmentOut, AttachmentStored
