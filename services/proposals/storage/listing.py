@@ -58,6 +58,24 @@ def text_condition(text):
     return sa.or_(*parts)
 
 
+# An area's ring as PostgreSQL's own polygon: the JSON text [[9.9, 57.0], …] with its
+# brackets turned into parentheses is the polygon literal ((9.9, 57.0), …).
+AREA_POLYGON = sa.func.polygon(sa.func.translate(proposals.c.boundary["coordinates"][0].astext, "[]", "()"))
+
+
+def in_box(bbox):
+    """The proposal's point is in the box (west, south, east, north) or its area meets it
+    (PostgreSQL's polygon ``&&`` tests the shapes themselves, not only their bounding boxes);
+    a west east of east crosses the antimeridian: two boxes."""
+    west, south, east, north = bbox
+    boxes = [(west, east)] if west <= east else [(west, 180.0), (-180.0, east)]
+    lon = sa.or_(*(proposals.c.longitude.between(w, e) for w, e in boxes))
+    area = sa.or_(*(AREA_POLYGON.op("&&")(sa.func.polygon(sa.func.box(sa.func.point(w, south), sa.func.point(e, north))))
+                    for w, e in boxes))
+    return sa.or_(sa.and_(proposals.c.latitude.between(south, north), lon),
+                  sa.and_(proposals.c.boundary.isnot(None), area))
+
+
 def list_query(municipality, *, status=None, kind=None, topic=None, area=None, text=None,
                sort="newest", cursor=None, limit=20, initiator_id=None, bbox=None):
     """The SELECT for one page (``limit + 1`` rows: the extra one says there is a next page).
@@ -81,11 +99,8 @@ def list_query(municipality, *, status=None, kind=None, topic=None, area=None, t
         conditions.append(proposals.c.topics.contains([topic]))
     if area:
         conditions.append(proposals.c.area == area)
-    if bbox:  # west, south, east, north; a west east of east crosses the antimeridian
-        west, south, east, north = bbox
-        lon = proposals.c.longitude.between(west, east) if west <= east else \
-            sa.or_(proposals.c.longitude >= west, proposals.c.longitude <= east)
-        conditions += [proposals.c.latitude.between(south, north), lon]
+    if bbox:
+        conditions.append(in_box(bbox))
     if text:
         conditions.append(text_condition(text))
     if cursor:

@@ -53,6 +53,9 @@ proposals = sa.Table(
     sa.Column("latitude", sa.Float(precision=53)),
     sa.Column("longitude", sa.Float(precision=53)),
     sa.CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="proposals_point_whole"),
+    # 0009: an area on the map (a GeoJSON Polygon, checked by samskab.geo.polygon), always with its point
+    sa.Column("boundary", pg.JSONB(none_as_null=True)),  # None is SQL NULL, not JSON null
+    sa.CheckConstraint("boundary IS NULL OR latitude IS NOT NULL", name="proposals_area_has_point"),
 )
 # Keyset pagination: one partial index per public sort and per common filter (0002).
 for _name, _columns in (

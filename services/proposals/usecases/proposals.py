@@ -26,6 +26,17 @@ def _idempotency(key, municipality, new):
     return key, fingerprint
 
 
+def _point_of_area(values, row):
+    """An area always has a point (the map's marker, and what points-only readers use): the
+    area's centre when the proposal would otherwise have none."""
+    area = values.get("boundary", row.boundary if row is not None else None)
+    latitude = values.get("latitude", row.latitude if row is not None else None)
+    if not area or latitude is not None:
+        return {}
+    latitude, longitude = geo.centre(area)
+    return {"latitude": latitude, "longitude": longitude}
+
+
 def submit(uow, municipality, actor, payload, idempotency_key=None):
     """Save a draft or submit a proposal.  With ``idempotency_key`` (the client's
     Idempotency-Key), a retry of the same request returns the proposal the first one
@@ -41,6 +52,7 @@ def submit(uow, municipality, actor, payload, idempotency_key=None):
         "id": uuid.uuid4(),
         "municipality": municipality,
         **new.model_dump(exclude={"submit"}),
+        **_point_of_area(new.model_dump(), None),
         "status": contracts.Status.DRAFT.value,
         "initiator_id": own_id(who),
         "initiator_role": actor["role"] if actor["role"] in contracts.values(contracts.Role) else "resident",
@@ -144,7 +156,7 @@ def update(uow, municipality, actor, proposal_id, payload):
         row = repo.get(municipality, proposal_id, lock=True)
         views.proposal_of(row).check_edit(who, set(changes))
         at = now()
-        row = repo.touch(row, at, updated_at=at, **changes)
+        row = repo.touch(row, at, updated_at=at, **{**changes, **_point_of_area(changes, row)})
         if row.status != "draft":
             emit(uow, contracts.ProposalUpdated(**views.snapshot(row)), f"proposals/{row.id}")
     return views.proposal(row, who)

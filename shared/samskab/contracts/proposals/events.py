@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from ...events import Contract, PublicProjection, event
+from ...geo import PolygonShape
 from .council import Office
 from .enums import Capacity, Iap2, Kind, Language, Outcome, Role, TargetType, one_of
 
@@ -30,6 +31,7 @@ class PublicProposal(PublicProjection):
     area: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    boundary: PolygonShape | None = Field(None, description="the area it is about (GeoJSON Polygon), if drawn")
     topics: list[str] = Field(default_factory=list)
     needs: list[str] = Field(default_factory=list)
     language: one_of(Language)
@@ -53,6 +55,7 @@ class ProposalSnapshot(Contract):
     area: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    boundary: PolygonShape | None = Field(None, description="the area it is about (GeoJSON Polygon), if drawn")
     topics: list[str] = Field(default_factory=list)
     needs: list[str] = Field(default_factory=list)
     language: one_of(Language)

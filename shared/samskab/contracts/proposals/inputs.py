@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from ...geo import Latitude, Longitude, both_or_neither
+from ...geo import DrawnArea, Latitude, Longitude, both_or_neither
 from ...text import Visible
 from .enums import Iap2, Kind, Language, Outcome, Status, TargetType, one_of
 
@@ -40,6 +40,10 @@ class NewProposal(_Input):
     iap2_level: one_of(Iap2) | None = None
     latitude: Latitude | None = Field(None, description="Where the problem is on the map (WGS 84), with longitude")
     longitude: Longitude | None = None
+    boundary: DrawnArea | None = Field(None, description=(
+        "The area the proposal is about, as a GeoJSON Polygon (one ring of [longitude, latitude], 4 to 200 "
+        "positions, closed for you if open, at most 100 km across, not crossing itself); without a point, "
+        "its centre becomes the point"))
     submit: bool = Field(True, description="false keeps it as a draft only its initiator sees")
 
     _point = model_validator(mode="after")(both_or_neither)
@@ -59,8 +63,10 @@ class ProposalPatch(_Input):
     needs: list[Need] | None = Field(None, max_length=30)
     language: one_of(Language) | None = None
     iap2_level: one_of(Iap2) | None = None
-    latitude: Latitude | None = Field(None, description="with longitude; both null remove the point")
+    latitude: Latitude | None = Field(None, description="with longitude; both null remove the point "
+                                      "(a proposal with an area keeps the area's centre as its point)")
     longitude: Longitude | None = None
+    boundary: DrawnArea | None = Field(None, description="a GeoJSON Polygon as when proposing; null removes the area")
 
     @model_validator(mode="after")
     def _something(self):

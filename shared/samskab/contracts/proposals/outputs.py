@@ -7,6 +7,7 @@ out (a hidden proposal's content, ``allowed`` outside ``get``) stays unset, so
 """
 from pydantic import BaseModel, Field
 
+from ...geo import PolygonShape
 from .council_client import OfficeOut
 
 
@@ -35,6 +36,7 @@ class ProposalOut(BaseModel):
     area: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    boundary: PolygonShape | None = Field(None, description="the area it is about (GeoJSON Polygon), if drawn")
     topics: list[str] | None = None
     needs: list[str] | None = None
     language: str | None = None
