@@ -22,6 +22,7 @@ from samskab.values import parse_id
 
 from . import usecases
 from .desk import RegistrationDesk
+from .usecases.comments import dismiss_reports as dismiss_comment_reports, open_reports as reported_comments
 from .usecases.common import require_actor
 
 log = logging.getLogger("meetings")
@@ -156,6 +157,15 @@ class Service(ServiceBase):
     @rpc
     def hide_comment(self, municipality, actor, meeting_id, comment_id, payload):
         return usecases.hide_comment(self.db, municipality, actor, meeting_id, comment_id, payload)
+
+    # reported comments, for the staff's one list of reports
+    @rpc
+    def reported(self, municipality, actor):
+        return reported_comments(self.db, municipality, actor)
+
+    @rpc
+    def dismiss_reports(self, municipality, actor, meeting_id, payload):
+        return dismiss_comment_reports(self.db, municipality, actor, meeting_id, payload)
 
     # -- calendars --
 

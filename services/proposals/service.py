@@ -18,6 +18,7 @@ from samskab.service import ServiceBase, rpc
 from . import domain, usecases
 from .usecases.missions import erase_participant as council_erasure
 from .usecases.comments import erase_author as comment_erasure
+from .usecases import moderation
 
 
 class Service(ServiceBase):
@@ -145,6 +146,15 @@ class Service(ServiceBase):
     @rpc
     def decide_report(self, municipality, actor, report_id, payload):
         return usecases.decide_report(self.db, municipality, actor, report_id, payload)
+
+    # one list of everything reported (proposals, questions, answers, updates, comments, attachments)
+    @rpc
+    def reported(self, municipality, actor):
+        return moderation.reported(self.db, municipality, actor)
+
+    @rpc
+    def dismiss_reports(self, municipality, actor, proposal_id, payload):
+        return moderation.dismiss_reports(self.db, municipality, actor, proposal_id, payload)
 
     # -- a person's rights over their data ---------------------------------------------------------
 

@@ -5,6 +5,7 @@ rules are in :mod:`samskab.comments`."""
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from .errors import NotFound
 from .values import parse_id
@@ -89,6 +90,32 @@ class Thread:
     def report(self, report_id, comment_id, reporter_id, reason, at):
         self.uow.execute(self.reports.insert().values(
             id=report_id, comment_id=comment_id, reporter_id=reporter_id, reason=reason, reported_at=at))
+
+    def reported(self, under, municipality, limit=200):
+        """The open reports of the municipality's comments, one row per comment not hidden
+        (its columns, ``title`` of what it hangs under, ``reports``, ``first_reported``,
+        ``last_reported``, ``reasons`` newest first), the longest waiting first.  ``under``
+        is the table the thread hangs under (with ``municipality`` and ``title``)."""
+        t, r = self.comments, self.reports
+        counted = (sa.select(r.c.comment_id, sa.func.count().label("reports"),
+                             sa.func.min(r.c.reported_at).label("first_reported"),
+                             sa.func.max(r.c.reported_at).label("last_reported"),
+                             sa.func.array_agg(aggregate_order_by(r.c.reason, r.c.reported_at.desc()))
+                             .label("reasons"))
+                   .group_by(r.c.comment_id).subquery())
+        query = (sa.select(t, under.c.title, counted.c.reports, counted.c.first_reported, counted.c.last_reported,
+                           counted.c.reasons)
+                 .join(counted, counted.c.comment_id == t.c.id).join(under, under.c.id == self._under)
+                 .where(under.c.municipality == municipality, t.c.hidden_at.is_(None))
+                 .order_by(counted.c.first_reported, t.c.id).limit(limit))
+        return self.uow.execute(query).all()
+
+    def dismiss_reports(self, comment_id, until):
+        """Staff found nothing to hide: the comment's reports made until ``until`` (those
+        they saw) go, so it leaves the list of open reports; a later report brings it back.
+        How many went."""
+        r = self.reports
+        return self.uow.execute(r.delete().where(r.c.comment_id == comment_id, r.c.reported_at <= until)).rowcount
 
     def of_author(self, participant_id):
         t = self.comments

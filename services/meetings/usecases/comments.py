@@ -6,12 +6,13 @@ alignment, edit window, the thread's shape) is ``samskab.comments``."""
 import uuid
 
 from samskab import comments as shared
-from samskab.contracts import meetings as contract
+from samskab.contracts import meetings as contract, moderation
 from samskab.errors import Conflict, Forbidden, Invalid, NotFound
 from samskab.values import now, parse
 
 from .. import events
 from ..comment_storage import Comments
+from ..storage import meetings as meeting_table
 from .common import meeting_or_404, require_actor, require_staff
 
 OWNER = "meeting_id"
@@ -125,6 +126,36 @@ def hide_comment(uow, municipality, actor, meeting_id, comment_id, payload):
                 comment_id=found.id, meeting_id=meeting.id, municipality=municipality, reason=request.reason,
                 author_id=found.author_id, hidden_by=staff), found.id)
     return shared.comment_out(found, staff, at, OWNER)
+
+
+def open_reports(uow, municipality, actor):
+    """Reported comments under the municipality's meetings, not hidden and not dismissed,
+    the longest waiting first, for its staff's one list of reports (issues 15 and 21); the
+    excerpt is for them only."""
+    require_staff(actor, municipality)
+    with uow:
+        rows = Comments(uow).reported(meeting_table, municipality)
+    return [{"kind": "meeting_comment", "id": str(r.id), "under": "meeting", "under_id": str(r.meeting_id),
+             "under_title": r.title, "excerpt": moderation.excerpt(r.body), "reports": r.reports,
+             "reasons": list(r.reasons or [])[:5], "first_reported_at": r.first_reported.isoformat(),
+             "last_reported_at": r.last_reported.isoformat(),
+             "path": f"meetings/{r.meeting_id}/comments#c-{r.id}"} for r in rows]
+
+
+def dismiss_reports(uow, municipality, actor, meeting_id, payload):
+    """Staff found nothing to hide in a reported comment: its reports made until ``until``
+    (those staff saw; all when not given) are dismissed, and it leaves the list."""
+    dismissal = parse(moderation.ReportsDismissal, payload)
+    require_staff(actor, municipality)
+    if dismissal.kind != "meeting_comment":
+        raise NotFound("only a meeting's comments are the meetings service's")
+    with uow:
+        meeting = meeting_or_404(uow, municipality, meeting_id, lock=True)
+        thread = Comments(uow)
+        found = thread.get(meeting.id, dismissal.id, lock=True)
+        at = now()
+        count = thread.dismiss_reports(found.id, min(dismissal.until, at) if dismissal.until else at)
+    return {"dismissed": count}
 
 
 def exported(uow, participant_id):

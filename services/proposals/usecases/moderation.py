@@ -1,11 +1,12 @@
 """Reports and moderation: anyone signed in reports, the municipality's staff hide or dismiss."""
 import uuid
 
-from samskab.contracts import proposals as contracts
-from samskab.errors import Conflict, Forbidden
+from samskab.contracts import moderation, proposals as contracts
+from samskab.errors import Conflict, Forbidden, NotFound
 from samskab.values import now, parse
 
 from .. import storage, views
+from ..storage import open_reports as waiting
 from .common import caller, emit, own_id
 
 
@@ -25,11 +26,15 @@ def report(uow, municipality, actor, proposal_id, payload):
     return {"id": str(rid), "status": "open"}
 
 
+def _require_staff(who, municipality):
+    if not (who.staff and who.municipality == municipality):
+        raise Forbidden("only the municipality's staff see its reports")
+
+
 def open_reports(uow, municipality, actor):
     """Open reports of the municipality, oldest first: its staff only."""
     who = caller(actor)
-    if not (who.staff and who.municipality == municipality):
-        raise Forbidden("only the municipality's staff see its reports")
+    _require_staff(who, municipality)
     with uow:
         rows = storage.Reports(uow).open(municipality)
     return [views.open_report(r) for r in rows]
@@ -76,3 +81,60 @@ def decide_report(uow, municipality, actor, report_id, payload):
         outcome = "hidden" if decision.action == "hide" else "dismissed"
         reports.decide(found.id, outcome, decision.reason, own_id(who), at)
     return {"id": str(found.id), "status": outcome}
+
+
+# -- one list of everything reported (issues 15 and 21) ------------------------------------------------------
+
+_PLACE = {"proposal": "", "question": "#questions", "answer": "#questions", "update": "#updates"}
+
+
+def _item(kind, thing_id, proposal_id, title, text, row, path):
+    return {"kind": kind, "id": str(thing_id), "under": "proposal", "under_id": str(proposal_id),
+            "under_title": title, "excerpt": moderation.excerpt(text), "reports": row.reports,
+            "reasons": list(row.reasons or [])[:5], "first_reported_at": row.first_reported.isoformat(),
+            "last_reported_at": row.last_reported.isoformat(), "path": path}
+
+
+def reported(uow, municipality, actor):
+    """Everything reported in the municipality and still open (not hidden, not dismissed),
+    one item per reported thing with its reports counted, the longest waiting first: its
+    staff only.  The excerpts are for them: this list is never public."""
+    who = caller(actor)
+    _require_staff(who, municipality)
+    with uow:
+        content = waiting.content(uow, municipality)
+        texts = {kind: waiting.bodies(uow, kind, [r.target_id for r in content if r.target_type == kind])
+                 for kind in ("question", "answer", "update")}
+        comments, files = waiting.comments(uow, municipality), waiting.files(uow, municipality)
+    items = [_item(r.target_type, r.target_id, r.proposal_id, r.title,
+                   r.problem if r.target_type == "proposal" else texts[r.target_type].get(r.target_id, ""),
+                   r, f"proposals/{r.proposal_id}{_PLACE[r.target_type]}") for r in content]
+    items += [_item("comment", c.id, c.proposal_id, c.title, c.body, c,
+                    f"proposals/{c.proposal_id}/comments#c-{c.id}") for c in comments]
+    items += [_item("attachment", a.id, a.proposal_id, a.title, a.caption or a.alt, a,
+                    f"proposals/{a.proposal_id}#attachments") for a in files]
+    return sorted(items, key=lambda i: (i["first_reported_at"], i["id"]))
+
+
+def dismiss_reports(uow, municipality, actor, proposal_id, payload):
+    """Staff found nothing to hide in something reported under the proposal: its open reports
+    made until ``until`` (those staff saw; all when not given) are dismissed."""
+    dismissal = parse(moderation.ReportsDismissal, payload)
+    who = caller(actor)
+    if dismissal.kind == "meeting_comment":
+        raise NotFound("a meeting's comments are the meetings service's")
+    with uow:
+        row = storage.Proposals(uow).get(municipality, proposal_id, lock=True)
+        views.proposal_of(row).check_moderate(who)
+        at = now()
+        until = min(dismissal.until, at) if dismissal.until else at
+        if dismissal.kind == "comment":
+            found = storage.Comments(uow).get(row.id, dismissal.id, lock=True)
+            count = storage.Comments(uow).dismiss_reports(found.id, until)
+        elif dismissal.kind == "attachment":
+            found = storage.Attachments(uow).get(row.id, dismissal.id, lock=True)
+            count = waiting.dismiss_file(uow, found.id, until)
+        else:
+            ids = [r.id for r in waiting.open_of(uow, municipality, row.id, dismissal.kind, dismissal.id, until)]
+            count = waiting.dismiss_content(uow, ids, dismissal.reason, own_id(who), at) if ids else 0
+    return {"dismissed": count}

@@ -6,6 +6,7 @@ answers are the output models, and the calendars iCalendar text.
 """
 from __future__ import annotations  # a method is named ``list``: annotations stay text
 
+from ..moderation import DismissedOut, ReportedItem, ReportsDismissal
 from ..rpc import ServiceClient
 from .comments import MeetingCommentOut, MeetingCommentReportOut
 from .inputs import Cancellation, MeetingChanges, Minutes, NewAgendaQuestion, NewMeeting, NewOutcome, NewPlace
@@ -125,3 +126,13 @@ class MeetingsRpc(ServiceClient):
     def hide_comment(self, municipality, actor, meeting_id, comment_id, hide) -> MeetingCommentOut:
         return MeetingCommentOut.model_validate(
             self._rpc("hide_comment", municipality, actor, str(meeting_id), str(comment_id), self._dump(hide)))
+
+    # -- reported comments, for the staff's one list of reports --
+
+    def reported(self, municipality, actor) -> list[ReportedItem]:
+        """The reported comments under the municipality's meetings still open (staff only)."""
+        return _all(ReportedItem, self._rpc("reported", municipality, actor))
+
+    def dismiss_reports(self, municipality, actor, meeting_id, dismissal: ReportsDismissal) -> DismissedOut:
+        return DismissedOut.model_validate(
+            self._rpc("dismiss_reports", municipality, actor, str(meeting_id), self._dump(dismissal)))

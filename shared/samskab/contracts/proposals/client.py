@@ -4,6 +4,7 @@ Every method takes municipality, actor, ids, payload in that order (as the servi
 entrypoints do); payloads may be the input models or plain dicts of them; answers
 are the output models.
 """
+from ..moderation import DismissedOut, ReportedItem, ReportsDismissal
 from ..rpc import ServiceClient
 from .outputs import (
     AgreementOut, AnswerOut, ExperimentOut, FollowOut, HiddenOut, HistoryEntry, OpenReportOut, ProposalOut,
@@ -108,6 +109,14 @@ class ProposalsRpc(ServiceClient):
     def decide_report(self, municipality, actor, report_id, decision) -> ReportOut:
         return ReportOut.model_validate(
             self._rpc("decide_report", municipality, actor, str(report_id), self._dump(decision)))
+
+    def reported(self, municipality, actor) -> list[ReportedItem]:
+        """Everything reported and still open under the municipality's proposals (staff only)."""
+        return _each(ReportedItem, self._rpc("reported", municipality, actor))
+
+    def dismiss_reports(self, municipality, actor, proposal_id, dismissal: ReportsDismissal) -> DismissedOut:
+        return DismissedOut.model_validate(
+            self._rpc("dismiss_reports", municipality, actor, str(proposal_id), self._dump(dismissal)))
 
     # -- a person's data (no municipality: answered by the home group) -----------------------
 
