@@ -12,7 +12,7 @@ import uuid
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from samskab import municipalities
+from samskab import municipalities, objectstore
 from samskab.consumer import consume
 from samskab.db import Database
 from samskab.errors import Forbidden
@@ -36,6 +36,7 @@ class Service(ServiceBase):
 
     name = "meetings"
     environment = {"MEETINGS_REMINDER_HOURS": "24", "MEETINGS_REMINDER_POLL_SECONDS": "60"}
+    environment = {**environment, **objectstore.SETTINGS}  # where attachments' files are (an erasure deletes them)
 
     db = Database()
     health = Health()
@@ -167,6 +168,32 @@ class Service(ServiceBase):
     def dismiss_reports(self, municipality, actor, meeting_id, payload):
         return dismiss_comment_reports(self.db, municipality, actor, meeting_id, payload)
 
+    # -- pictures and files (issue 21): the gateway checks and stores the bytes --
+
+    @rpc
+    def attachments(self, municipality, actor, meeting_id):
+        return usecases.attachments(self.db, municipality, actor, meeting_id)
+
+    @rpc
+    def attachment(self, municipality, actor, meeting_id, attachment_id):
+        return usecases.attachment(self.db, municipality, actor, meeting_id, attachment_id)
+
+    @rpc
+    def may_attach(self, municipality, actor, meeting_id):
+        return usecases.may_attach(self.db, municipality, actor, meeting_id)
+
+    @rpc
+    def add_attachment(self, municipality, actor, meeting_id, payload):
+        return usecases.add_attachment(self.db, municipality, actor, meeting_id, payload)
+
+    @rpc
+    def report_attachment(self, municipality, actor, meeting_id, attachment_id, payload):
+        return usecases.report_attachment(self.db, municipality, actor, meeting_id, attachment_id, payload)
+
+    @rpc
+    def hide_attachment(self, municipality, actor, meeting_id, attachment_id, payload):
+        return usecases.hide_attachment(self.db, municipality, actor, meeting_id, attachment_id, payload)
+
     # -- calendars --
 
     @rpc
@@ -197,6 +224,7 @@ class Service(ServiceBase):
     def on_participant_erased(self, event):
         usecases.erase(self.db, uuid.UUID(str(event["data"]["id"])))
         usecases.erase_comment_author(self.db, uuid.UUID(str(event["data"]["id"])))
+        usecases.erase_uploader(self.db, objectstore.from_environment(self.config), event["data"]["id"])
 
     @rpc
     def export_participant(self, participant_id):

@@ -434,3 +434,5 @@ class People:
 
 # issue 21: the tables of comment threads are in comment_storage.py, on this metadata.
 from . import comment_storage  # noqa: E402,F401
+# issue 21: the tables of pictures and files are in attachment_storage.py, on this metadata.
+from . import attachment_storage  # noqa: E402,F401

@@ -1,6 +1,10 @@
 """The meetings service's use cases: one function each, taking the unit of work
 (``samskab.db.UnitOfWork``; ``with uow:`` is one transaction, nested blocks share it)
 and plain arguments, returning JSON-able answers.  service.py only calls them."""
+from .attachments import (  # noqa: F401  (pictures and files: issue 21)
+    add_attachment, attachment, attachments, hide_attachment, may_attach, report_attachment,
+)
+from .attachments import erase_uploader  # noqa: F401
 from .calendars import meeting_ics, municipality_calendar, new_calendar_token, participant_calendar, send_due_reminders
 from .comments import comments, edit_comment, hide_comment, post_comment, report_comment
 from .comments import erase_author as erase_comment_author

@@ -5,6 +5,7 @@ from samskab.values import now as _now, parse_id
 from .. import events, views
 from ..registration import CONFIRMED, WAITLISTED
 from ..storage import Meetings, People, Registrations, meetings as meetings_table
+from .attachments import exported as exported_attachments
 from .comments import exported as exported_comments
 from .registrations import promote
 
@@ -68,5 +69,6 @@ def export(uow, participant_id):
         found = views.export(pid, regs, people.invitations_of(pid, *meeting_columns), people.matches_of(pid),
                              people.calendar_token_of(pid), Meetings(uow).organised_by(pid, *meeting_columns))
         found["comments"] = exported_comments(uow, pid)  # issue 21: what they wrote under meetings
+        found["attachments"] = exported_attachments(uow, pid)  # issue 21: the pictures and files they attached
         return found
 

@@ -7,6 +7,7 @@ registrations; never who registered, who was invited or who owns an action.
 
 Import from here: ``from samskab.contracts.meetings import NewMeeting, MeetingsRpc``.
 """
+from .attachments import *  # noqa: F401,F403  (pictures and files: issue 21)
 from .client import MeetingsRpc  # noqa: F401
 from .comments import *  # noqa: F401,F403
 from .enums import *  # noqa: F401,F403
