@@ -6,11 +6,13 @@ authentication, errors, metrics and the access log are handled here once.
 """
 import json
 import logging
+import os
 import time
 
 import eventlet
 
 from nameko.extensions import DependencyProvider
+from nameko.timer import timer
 from nameko.web.handlers import http
 from werkzeug.exceptions import MethodNotAllowed, NotFound as RouteNotFound
 from werkzeug.wrappers import Response
@@ -20,7 +22,7 @@ from samskab.db import Database
 from samskab.rpc import GroupRpcProxy as RpcProxy  # routes by municipality, sends deadlines
 from samskab.health import metrics_response, readiness
 
-from . import cors, internal_port
+from . import cors, internal_port, uploading
 from .accounts import oidc
 from .internal_port import InternalPort
 
@@ -35,6 +37,9 @@ log = logging.getLogger("gateway")
 
 METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"  # OPTIONS too, so that it gets problem+json 405 with the real Allow
 BACKENDS = ("proposals", "matching", "meetings", "notifications")
+# How often uploads a stopped gateway left pending are swept (nameko fixes a timer's interval
+# when the class is defined); what counts as left is UPLOADS_PENDING_MAX_AGE_SECONDS (issue 21).
+UPLOADS_SWEEP_SECONDS = float(os.environ.get("UPLOADS_SWEEP_SECONDS", "300"))
 
 
 def _nul_fields(value, path=""):
@@ -95,6 +100,7 @@ class Service:
         "GATEWAY_INTERNAL_PORT": "",
         "MAP_TILE_URL": "", "MAP_TILE_ATTRIBUTION": "", "MAP_CENTER": "",  # maps (web/views/maps.py)
         **objectstore.SETTINGS,  # attachments' files (gateway/uploading.py)
+        "UPLOADS_PENDING_MAX_AGE_SECONDS": uploading.PENDING_MAX_AGE_SECONDS, "UPLOADS_SWEEP_SECONDS": "300",
         "CORS_ORIGINS": "*",  # public reads from other origins, GET/HEAD only (cors.py)  # /metrics and /readyz there, not on the public port (internal_port.py)
     }
 
@@ -117,6 +123,17 @@ class Service:
     @property
     def config(self):
         return self.settings.config
+
+    @timer(interval=UPLOADS_SWEEP_SECONDS)
+    def sweep_pending_uploads(self):
+        """Delete the bytes of uploads a stopped gateway left unrecorded (gateway/uploading.py)."""
+        self.sweep_uploads()
+
+    def sweep_uploads(self, max_age=None):
+        def call(service, method, *args):
+            with eventlet.Timeout(self.rpc_timeout):
+                return getattr(getattr(self, service), method)(*args)
+        return uploading.sweep_pending(self.db, self.config, call, max_age)
 
     @property
     def municipalities(self):

@@ -77,3 +77,20 @@ sa.Index("idempotency_keys_created_at", idempotency_keys.c.created_at)
 def live_account_by_email(email, *columns):
     """The select of the account (or ``columns`` of it) with this address, unless it was erased."""
     return sa.select(*(columns or (accounts,))).where(accounts.c.email == email.lower(), accounts.c.erased_at.is_(None))
+
+
+# Uploads whose bytes may be in the object store while the owning service has not (yet)
+# recorded them (issue 21, gateway/uploading.py, migration 0004): a row is written before
+# the bytes and removed once the service recorded the attachment, or once its bytes were
+# deleted after a refusal.  A row left behind (the gateway stopped in between) is swept.
+pending_uploads = sa.Table(
+    "pending_uploads",
+    metadata,
+    sa.Column("attachment_id", pg.UUID(as_uuid=True), primary_key=True),
+    sa.Column("municipality", sa.Text, nullable=False),
+    sa.Column("owner", sa.Text, nullable=False),  # the owning service: proposals | meetings
+    sa.Column("owner_id", pg.UUID(as_uuid=True), nullable=False),  # the proposal or meeting
+    sa.Column("uploader_id", pg.UUID(as_uuid=True), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+sa.Index("pending_uploads_created_at", pending_uploads.c.created_at)

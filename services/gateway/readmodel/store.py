@@ -42,6 +42,7 @@ SHARED = {
     ("matching", "panels_of"): None,  # the people drawn and their chances: staff only, and staff go live
     ("proposals", "attachments"): None,  # hidden ones only in staff's answer, and staff go live (issue 21)
     ("proposals", "case_of_proposal"): None,  # the council's case and decision: the same for everyone (issue 22)
+    ("meetings", "attachments"): None,  # a meeting's pictures and files: hidden ones only staff's (issue 21)
 }
 # The public log (the Atom feed, the catch-up log, open data) is not kept: notifications
 # writes it from the same events that reach this model, so an answer fetched between the
@@ -89,6 +90,9 @@ CHANGES = {
     # a comment under a meeting changes its thread only: the meeting's page stays kept (issue 21)
     "meeting.comment_posted": {("meetings", "comments")}, "meeting.comment_edited": {("meetings", "comments")},
     "meeting.comment_hidden": {("meetings", "comments")},
+    # a meeting's picture or file changes its list only (issue 21)
+    "meeting.attachment_added": {("meetings", "attachments")},
+    "meeting.attachment_hidden": {("meetings", "attachments")},
 }
 
 

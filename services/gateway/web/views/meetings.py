@@ -16,6 +16,7 @@ from .. import forms, i18n
 from ..app import env, optional, page_route, parts  # parts of a page fetched at once; a missing one shows its default
 from . import maps
 from .accounts import refuse_unverified_panel
+from .attachments import parts_for as attachment_parts  # pictures and files (issue 21)
 
 LEVELS = ("inform", "consult", "involve", "collaborate", "empower")
 KINDS = ("service", "development", "policy")
@@ -180,6 +181,7 @@ def detail(page, m, meeting_id, errors=None, values=None, status=200):
                   if meeting.get("proposal_id") else None, None),
         registrations=(lambda: _plain(meetings.registrations(municipality.id, page.actor, meeting_id))
                        if staff else None, []),
+        **attachment_parts(page, municipality.id, str(meeting_id), "meetings"),
     )
     formats = {f["id"]: f for f in found["formats"] or []}
     fmt = formats.get(meeting["format"])
@@ -192,6 +194,7 @@ def detail(page, m, meeting_id, errors=None, values=None, status=200):
         registrations=registrations, errors=errors or {}, values=values or {},
         outcome_kinds_options=[(k, page._("outcome_kind." + k)) for k in OUTCOME_KINDS],
         ics_url=f"/api/v1/municipalities/{municipality.id}/meetings/{meeting['id']}.ics",
+        attachments=_plain(found["attachments"]), may_attach=found["may_attach"],
     )
 
 
