@@ -1,18 +1,26 @@
-"""Browser journey for sign-in with an identity provider (issue 21), run as a child process
-like driver.py: ``python oidc_driver.py verify <spec.json>`` prints a JSON result last."""
+"""Browser journey for sign-in with an identity provider (issue 21) and unlinking the identity
+again, run as a child process like driver.py: ``python oidc_driver.py verify <spec.json>``
+prints a JSON result last."""
 import json
 import re
-import sys
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from driver import Journey
+from driver import run
 
 WORDS = {
     "da": {"save": "Gem", "support": "Støt", "refused": "verificeret konto", "with": "Log ind med Demo-ID",
-           "verified": "Din identitet er bekræftet", "thanks": "Tak for din støtte"},
+           "verified": "Din identitet er bekræftet", "thanks": "Tak for din støtte",
+           "account_verified": "Din konto er verificeret", "identity": "Bekræftet identitet",
+           "unlink": "Fjern forbindelsen til Demo-ID", "understand": "Jeg forstår, at min konto ikke længere",
+           "tick": "Sæt kryds", "unlinked": "Forbindelsen til identiteten er fjernet",
+           "only_way": "Du logger kun ind med Demo-ID", "set_password": "Vælg en adgangskode"},
     "nb": {"save": "Lagre", "support": "Støtt", "refused": "verifisert konto", "with": "Logg inn med Demo-ID",
-           "verified": "Identiteten din er bekreftet", "thanks": "Takk for støtten"},
+           "verified": "Identiteten din er bekreftet", "thanks": "Takk for støtten",
+           "account_verified": "Kontoen din er verifisert", "identity": "Bekreftet identitet",
+           "unlink": "Fjern koblingen til Demo-ID", "understand": "Jeg forstår at kontoen min ikke lenger",
+           "tick": "Kryss av", "unlinked": "Koblingen til identiteten er fjernet",
+           "only_way": "Du logger bare inn med Demo-ID", "set_password": "Velg et passord"},
 }
 
 
@@ -64,17 +72,57 @@ def verify(j):
         j.go(page, f"{m}/verify?lang={lang}")
         expect(page.locator("#verify-status")).to_be_visible()
         clean(j, page, "verify page of a verified account")
-    return {"lang": lang, "supported": True}
+        unlinked = unlink(j, page, words)
+        created = sign_in_as_new_account(j, page, words)
+    return {"lang": lang, "supported": True, "unlinked": unlinked, "created_by_provider": created}
+
+
+def unlink(j, page, words):
+    """On the account page: the linked identity, a box to tick and a question before unlinking."""
+    lang = j.spec["lang"]
+    page.on("dialog", lambda dialog: dialog.accept())  # the form's "are you sure?" (site.js)
+    j.go(page, f"/me?lang={lang}")
+    expect(page.locator(".notice")).to_contain_text(words["account_verified"])
+    section = page.get_by_role("region", name=words["identity"])
+    expect(section).to_contain_text("Demo-ID")
+    clean(j, page, "account page with a linked identity")
+    j.shot(page, f"{lang}-account-linked")
+    # Without the box ticked nothing happens: the page says why, and the link stays.
+    section.get_by_role("button", name=words["unlink"]).click()
+    expect(page.locator(".error-summary")).to_contain_text(words["tick"])
+    expect(page.get_by_role("checkbox", name=re.compile(words["understand"]))).to_have_attribute(
+        "aria-invalid", "true")
+    clean(j, page, "account page refusing an unticked unlink")
+    j.shot(page, f"{lang}-unlink-unticked")
+    page.get_by_role("checkbox", name=re.compile(words["understand"])).check()
+    page.get_by_role("button", name=words["unlink"]).click()
+    page.wait_for_url(re.compile(r"/me\?done=identity_unlinked"))
+    expect(page.locator(".notice")).to_contain_text(words["unlinked"])
+    expect(page.get_by_text(words["account_verified"])).to_have_count(0)
+    expect(page.get_by_role("region", name=words["identity"])).to_have_count(0)
+    clean(j, page, "account page after unlinking")
+    j.shot(page, f"{lang}-unlinked")
+    return True
+
+
+def sign_in_as_new_account(j, page, words):
+    """Signed out, the same identity (free again) signs in: a new account without a password,
+    whose page says to choose a password before the identity can be unlinked."""
+    lang = j.spec["lang"]
+    j.logout(page)
+    j.go(page, f"/login?lang={lang}")
+    page.get_by_role("link", name=words["with"]).click()  # the provider remembers the person: straight back
+    page.wait_for_url(re.compile(r"/me\?done=verified"))
+    section = page.get_by_role("region", name=words["identity"])
+    expect(section).to_contain_text(words["only_way"])
+    expect(section.get_by_role("link", name=words["set_password"])).to_have_attribute("href", "/account/forgot")
+    expect(section.get_by_role("button")).to_have_count(0)
+    clean(j, page, "account page of an account that signs in only with the provider")
+    j.shot(page, f"{lang}-only-way-in")
+    return True
 
 
 JOURNEYS = {"verify": verify}
 
 if __name__ == "__main__":
-    with open(sys.argv[2], encoding="utf-8") as fh:
-        spec = json.load(fh)
-    with sync_playwright() as playwright:
-        journey = Journey(spec, playwright)
-        try:
-            print(json.dumps(JOURNEYS[sys.argv[1]](journey)))
-        finally:
-            journey.browser.close()
+    run(JOURNEYS)

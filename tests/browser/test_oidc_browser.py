@@ -2,7 +2,10 @@
 bokmål: the municipality's staff ask for verified supports on their page; an unverified
 resident who supports is refused with a clear message and a link to the provider; she
 signs in through the local OpenID provider (node-oidc-provider), becomes verified and
-supports.  axe-core finds nothing on the new and changed pages."""
+supports.  On her account page she then unlinks the identity (a box to tick, a question to
+answer): the account is no longer verified.  Signed out, the same identity signs in again and
+makes an account of its own, without a password, whose page says to choose one before the
+identity can be unlinked.  axe-core finds nothing on the new and changed pages."""
 import json
 import os
 import shutil
@@ -81,3 +84,8 @@ def test_an_unverified_resident_is_refused_then_verifies_with_the_provider_and_s
         assert requests.get(f"{api}/verification").json()["supports"] is True
         count = requests.get(f"{api}/proposals/{proposal}/supports").json()["support_count"]
         assert count == 1
+        assert result["unlinked"] is True and result["created_by_provider"] is True
+        resident = requests.get(f"{base}/api/v1/me", headers=token(base, f"resident@{m}.example")).json()
+        assert resident["verified"] is False and resident["residence_municipality"] is None
+        assert requests.get(f"{base}/api/v1/me/identities",
+                            headers=token(base, f"resident@{m}.example")).json()["identities"] == []

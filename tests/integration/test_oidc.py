@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import logging
+import uuid
 from dataclasses import replace
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -145,6 +146,111 @@ def test_a_signed_in_account_links_its_identity_and_a_forged_answer_is_refused(p
     me = browser.get(f"{base}/api/v1/me").json()
     assert me["email"] == "karen@example.org" and me["verified"] is True
     assert me["residence_municipality"] == "hjorring"
+
+
+def sign_in_with_password(base, email):
+    browser = requests.Session()
+    token = browser.get(f"{base}/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+    signed_in = browser.post(f"{base}/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert signed_in.status_code == 200 and "done=signed_in" in signed_in.url, signed_in.url
+    return browser
+
+
+def link_at_provider(base, browser, login):
+    start = browser.get(f"{base}/auth/oidc/devid/start", params={"m": "aalborg"}, allow_redirects=False)
+    done = browser.get(start.headers["Location"])
+    if "/interaction/" in done.url:  # else the provider remembers whom it signed in last (single sign-on)
+        done = sign_in_at_provider(browser, done, login)
+    assert done.status_code == 200 and "done=verified" in done.url, (done.status_code, done.url)
+    return done
+
+
+def identity_rows(config):
+    with unit_of_work(config["DATABASE_URL"]) as uow:
+        return uow.execute(sa.select(identities.c.account_id)).scalars().all()
+
+
+def test_unlinking_an_identity_unverifies_the_account_and_the_identity_can_be_linked_again(provider_and_gateway):
+    base, config = provider_and_gateway
+    api = f"{base}/api/v1"
+    karen_id = make_account(config, "karen@example.org", "resident")
+    other_id = make_account(config, "other@example.org", "resident", municipality="hjorring")
+    karen = sign_in_with_password(base, "karen@example.org")
+    link_at_provider(base, karen, "anna")
+    assert karen.get(f"{api}/me").json()["residence_municipality"] == "aalborg"
+
+    listed = karen.get(f"{api}/me/identities").json()
+    assert listed["has_password"] is True
+    [identity] = listed["identities"]
+    assert identity["provider"] == "devid" and identity["label"] == "Demo-ID" and identity["can_unlink"] is True
+    assert identity["issuer"] == config["OIDC_DEVID_ISSUER"] and identity["linked_at"][:4].isdigit()
+
+    # not signed in, or an identity the account does not have: nothing changes
+    assert requests.delete(f"{api}/me/identities/devid").status_code == 401
+    unknown = karen.delete(f"{api}/me/identities/nosuch")
+    assert unknown.status_code == 404 and unknown.headers["Content-Type"].startswith("application/problem+json")
+    assert identity_rows(config) == [uuid.UUID(karen_id)]
+
+    unlinked = karen.delete(f"{api}/me/identities/devid")
+    assert unlinked.status_code == 200, unlinked.text
+    assert unlinked.json()["verified"] is False and unlinked.json()["residence_municipality"] is None
+    me = karen.get(f"{api}/me").json()
+    assert me["verified"] is False and me["residence_municipality"] is None
+    assert karen.get(f"{api}/me/identities").json()["identities"] == []
+    assert identity_rows(config) == []  # the issuer and subject hash are gone
+    assert "Din konto er verificeret" not in karen.get(f"{base}/me", headers={"Accept-Language": "da"}).text
+    assert karen.delete(f"{api}/me/identities/devid").status_code == 404  # already unlinked
+
+    # the same identity links to another account now ...
+    other = sign_in_with_password(base, "other@example.org")
+    link_at_provider(base, other, "anna")
+    assert other.get(f"{api}/me").json()["verified"] is True
+    assert identity_rows(config) == [uuid.UUID(other_id)]
+    # ... and, unlinked there, back to the first one
+    assert other.delete(f"{api}/me/identities/devid").status_code == 200
+    link_at_provider(base, karen, "anna")
+    me = karen.get(f"{api}/me").json()
+    assert me["verified"] is True and me["residence_municipality"] == "aalborg"
+    assert identity_rows(config) == [uuid.UUID(karen_id)]
+
+
+def test_an_account_made_by_the_provider_keeps_its_only_way_in_until_it_has_a_password(provider_and_gateway):
+    from gateway.accounts import tokens
+
+    base, config = provider_and_gateway
+    api = f"{base}/api/v1"
+    browser = requests.Session()
+    start = browser.get(f"{base}/auth/oidc/devid/start", params={"m": "aalborg"}, allow_redirects=False)
+    sign_in_at_provider(browser, browser.get(start.headers["Location"]), "jens")
+    me = browser.get(f"{api}/me").json()
+    assert me["email"] == "jens.verified@example.org" and me["verified"] is True
+    listed = browser.get(f"{api}/me/identities").json()
+    assert listed["has_password"] is False and listed["identities"][0]["can_unlink"] is False
+
+    refused = browser.delete(f"{api}/me/identities/devid")
+    assert refused.status_code == 409 and refused.headers["Content-Type"].startswith("application/problem+json")
+    assert "only way to sign in" in refused.json()["detail"] and "set a password first" in refused.json()["detail"]
+    assert "/api/v1/auth/password-reset" in refused.json()["detail"]
+    assert browser.get(f"{api}/me").json()["verified"] is True and len(identity_rows(config)) == 1
+    # the account page says so too, with the way to a password instead of the button
+    page = browser.get(f"{base}/me").text  # in the account's language, Aalborg's
+    assert "Vælg først en adgangskode" in page and 'href="/account/forgot"' in page and "/unlink" not in page
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    forced = browser.post(f"{base}/me/identities/devid/unlink", data={"confirm": "1", "csrf_token": token})
+    assert forced.status_code == 409 and "Vælg først en adgangskode" in forced.text
+    assert len(identity_rows(config)) == 1
+
+    # the e-mailed link sets a password (the token is made here: no mail service in this test)
+    reset_token = tokens.issue(config["SECRET_KEY"], me["id"], 0, 600, use="reset")
+    chosen = requests.post(f"{api}/auth/password-reset/confirm",
+                           json={"token": reset_token, "password": "a-new-password-0123"})
+    assert chosen.status_code == 200, chosen.text
+    bearer = {"Authorization": "Bearer " + requests.post(f"{api}/auth/token", json={
+        "email": "jens.verified@example.org", "password": "a-new-password-0123"}).json()["access_token"]}
+    assert requests.get(f"{api}/me/identities", headers=bearer).json()["identities"][0]["can_unlink"] is True
+    unlinked = requests.delete(f"{api}/me/identities/devid", headers=bearer)
+    assert unlinked.status_code == 200 and unlinked.json()["verified"] is False
+    assert identity_rows(config) == []
 
 
 def _b64(data):

@@ -87,6 +87,20 @@ class VerificationOut(VerificationRules):
     providers: list[IdentityProviderOut]
 
 
+class LinkedIdentityOut(BaseModel):
+    provider: str | None = Field(description="the provider's name (DELETE /me/identities/{provider}); null when "
+                                             "its issuer is no longer configured")
+    label: str
+    issuer: str
+    linked_at: str
+    can_unlink: bool = Field(description="false when it is the account's only way to sign in: set a password first")
+
+
+class LinkedIdentitiesOut(BaseModel):
+    identities: list[LinkedIdentityOut]
+    has_password: bool = Field(description="the account can sign in with its e-mail address and a password")
+
+
 class TokenOut(BaseModel):
     access_token: str
     token_type: Literal["bearer"]

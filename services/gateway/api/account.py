@@ -2,9 +2,9 @@
 password, exporting one's data and being forgotten (``gateway.accounts`` does the work)."""
 from werkzeug.wrappers import Response
 
-from ..accounts import confirmation, erasure, export as exporting, oidc, reset, verification
-from ..accounts.models import (Accepted, AccountOut, NewPassword, ResetRequest, TokenBody, VerificationOut,
-                               VerificationRules, account_out)
+from ..accounts import confirmation, erasure, export as exporting, identities, oidc, reset, verification
+from ..accounts.models import (Accepted, AccountOut, LinkedIdentitiesOut, NewPassword, ResetRequest, TokenBody,
+                               VerificationOut, VerificationRules, account_out)
 from .context import SESSION_COOKIE
 from .router import route
 
@@ -78,3 +78,19 @@ def put_verification(ctx, m, body):
     ctx.require_staff(municipality.id)
     verification.set_rules(ctx.db, municipality.id, body.supports, body.panels)
     return _verification(ctx, municipality.id)
+
+
+@route("GET", "/me/identities", response=LinkedIdentitiesOut, auth=True,
+       summary="The verified identities linked to my account (one per identity provider)", tags=["accounts"])
+def get_identities(ctx):
+    found = identities.linked(ctx, ctx.require_account())
+    return {**found, "identities": [{**i, "linked_at": i["linked_at"].isoformat()} for i in found["identities"]]}
+
+
+@route("DELETE", "/me/identities/<provider>", response=AccountOut, auth=True,
+       summary="Unlink my identity at this provider: its record is deleted (it can be linked again, here or to "
+               "another account) and the account is no longer verified, nor has a municipality of residence, "
+               "unless another identity is linked. 409 if it is the account's only way to sign in: set a "
+               "password first (POST /auth/password-reset)", tags=["accounts"])
+def unlink_identity(ctx, provider):
+    return account_out(identities.unlink(ctx, ctx.require_account(), provider))

@@ -9,9 +9,9 @@ from werkzeug.wrappers import Response
 
 from samskab.contracts.matching import Profile
 from samskab.contracts.rpc import plain
-from samskab.errors import Invalid
+from samskab.errors import Invalid, NotFound
 
-from ...accounts import confirmation, erasure, export as exporting
+from ...accounts import confirmation, erasure, export as exporting, identities
 from ...api.context import SESSION_COOKIE
 from .. import forms
 from ..app import optional, page_route, parts
@@ -29,7 +29,7 @@ def _my_municipality(page):
 
 
 @page_route("/me")
-def me(page):
+def me(page, errors=None, status=200):
     account = page.require_account()
     _my_municipality(page)
     found = parts(
@@ -39,8 +39,25 @@ def me(page):
         mine=(lambda: page.ctx.proposals.list_page(account.municipality, page.actor,
                                                    {"mine": True, "limit": 20}).items, []),
     )
-    return page.render("me/index.html", title=page._("me.title"), recommendations=found["recommendations"],
-                       inbox=found["inbox"], mine=found["mine"])
+    return page.render("me/index.html", status=status, title=page._("me.title"),
+                       recommendations=found["recommendations"], inbox=found["inbox"], mine=found["mine"],
+                       linked=identities.linked(page.ctx, account), errors=errors or {})
+
+
+@page_route("/me/identities/<name>/unlink", methods=("POST",))
+def unlink_identity(page, name):
+    """Unlink a verified identity (the accounts layer's, as the API's DELETE /me/identities/<provider>):
+    a ticked box says the person knows the account is no longer verified."""
+    account = page.require_account()
+    if name not in [i["provider"] for i in identities.linked(page.ctx, account)["identities"]]:
+        raise NotFound("no identity of this provider is linked to your account")
+    if page.form.get("confirm") != "1":
+        return me(page, errors={f"unlink-{name}": page._("me.identity.confirm_needed")}, status=422)
+    try:
+        identities.unlink(page.ctx, account, name)
+    except identities.OnlyWayToSignIn as exc:
+        return me(page, errors={f"unlink-{name}": page._("me.identity.only_way", provider=exc.label)}, status=409)
+    return page.redirect("/me", "identity_unlinked")
 
 
 @page_route("/me/profile", methods=("GET", "POST"))
