@@ -132,9 +132,8 @@ def test_markup_in_every_text_field_is_shown_escaped_on_every_page(platform):
     assert r.status_code == 200 and "done=reported" in r.url, errors_of(r)
     triage = staff.get(f"{M}/staff")
     assert_escaped(triage, "staff triage (reports)")
-    report_id = re.search(r'/reports/([0-9a-f-]{36})/decision', triage.text).group(1)
-    r = staff.post(f"{M}/reports/{report_id}/decision", {"action": "hide", "reason": "Skjult " + XSS},
-                   token_from=f"{M}/staff")
+    decision = re.search(r'/staff/reports/question/[0-9a-f-]{36}/[0-9a-f-]{36}', triage.text).group(0)
+    r = staff.post(f"{M}{decision}", {"action": "hide", "reason": "Skjult " + XSS}, token_from=f"{M}/staff")
     assert "done=decided" in r.url
     assert "Skjult &lt;script&gt;" in Visitor(base).get(detail).text
 

@@ -1,10 +1,13 @@
-"""For the municipality's employees and politicians: triage of new proposals
-and unanswered questions, and drawing a citizen panel by lot."""
+"""For the municipality's employees and politicians: triage of new proposals,
+unanswered questions and everything reported, and drawing a citizen panel by lot."""
 import secrets
 
 from pydantic import ValidationError
 
 from samskab.contracts.matching import PanelRequest
+from samskab.contracts.moderation import KINDS as REPORTED_KINDS
+from samskab.contracts.proposals.attachments import AttachmentsRpc
+from samskab.contracts.proposals.comments import CommentsRpc
 from samskab.errors import Invalid
 
 from ... import pools
@@ -23,15 +26,49 @@ def triage(page, m):
         submitted=(lambda: rpc.list_page(mid, actor, {"status": ["submitted"], "limit": 50, "sort": "newest"}).items,
                    []),
         open=(lambda: rpc.list_page(mid, actor, {"status": OPEN, "limit": 30, "sort": "active"}).items, []),
-        reports=(lambda: rpc.reports(mid, actor), []),
+        reported=(lambda: rpc.reported(mid, actor), None),
+        meeting_reports=(lambda: page.ctx.meetings.reported(mid, actor), None),
     )
     open_items = found["open"] + found["submitted"]
     questions = parts(**{
         p.id: ((lambda pid=p.id: rpc.questions(mid, actor, pid, True)), []) for p in open_items
     }) if open_items else {}
     unanswered = [(p, q) for p in open_items for q in questions.get(p.id) or [] if not q.hidden]
+    reports, partial = reported(found["reported"], found["meeting_reports"])
     return page.render("staff/triage.html", title=page._("staff.title"), submitted=found["submitted"],
-                       unanswered=unanswered, reports=found["reports"])
+                       unanswered=unanswered, reports=reports, reports_partial=partial)
+
+
+def reported(*lists):
+    """One list of open reports from the services' lists, the longest waiting first, and
+    whether a service did not answer (its reports are then missing: the page says so)."""
+    items = [item for found in lists if found for item in found]
+    return sorted(items, key=lambda i: (i.first_reported_at, i.id)), any(found is None for found in lists)
+
+
+@page_route("/municipalities/<m>/staff/reports/<kind>/<uuid:under_id>/<uuid:item_id>", methods=("POST",))
+def decide(page, m, kind, under_id, item_id):
+    """Hide the reported thing (each kind's own hide) or dismiss its reports (its owner's)."""
+    municipality = page.in_municipality(m)
+    page.require_staff(municipality.id)
+    action, reason, until = page.field("action"), page.field("reason"), page.field("until")
+    if kind not in REPORTED_KINDS or action not in ("hide", "dismiss") or (action == "hide" and not reason):
+        return page.redirect(f"/municipalities/{m}/staff", "decision_incomplete")
+    mid, actor, under, item = municipality.id, page.actor, str(under_id), str(item_id)
+    if action == "dismiss":
+        dismissal = {"kind": kind, "id": item, **({"reason": reason} if reason else {}),
+                     **({"until": until} if until else {})}
+        owner = page.ctx.meetings if kind == "meeting_comment" else page.ctx.proposals
+        owner.dismiss_reports(mid, actor, under, dismissal)
+    elif kind == "meeting_comment":
+        page.ctx.meetings.hide_comment(mid, actor, under, item, {"reason": reason})
+    elif kind == "comment":
+        CommentsRpc(page.ctx.call).hide_comment(mid, actor, under, item, {"reason": reason})
+    elif kind == "attachment":
+        AttachmentsRpc(page.ctx.call).hide_attachment(mid, actor, under, item, {"reason": reason})
+    else:
+        page.ctx.proposals.hide(mid, actor, under, {"target_type": kind, "target_id": item, "reason": reason})
+    return page.redirect(f"/municipalities/{m}/staff", "decided")
 
 
 @page_route("/municipalities/<m>/panels", methods=("GET", "POST"))
