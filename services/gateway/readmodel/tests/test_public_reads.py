@@ -201,3 +201,22 @@ def test_nothing_is_served_for_a_municipality_this_instance_does_not_serve(platf
     assert not any(k[0].startswith("/municipalities/hjorring") for k in model.store.pages)
     assert not any(json.loads(a.key[2])[0] == "hjorring" for a in model.store.answers.values())
     assert model.patterns() == ["aalborg.#"]
+
+
+def test_a_residents_page_asks_live_only_for_the_proposal_as_they_see_it(platform):
+    """A signed-in resident's proposal page: their support and buttons come live (the
+    proposal as they see it), everything else as anybody reads it, from the model."""
+    base, config, rita, sven = platform
+    pid = new_proposal(base, rita, sven)
+    make_account(config, "mona@example.org", "resident", name="Mona Møller")
+    mona = token(base, "mona@example.org")
+    page = base + f"{M}/proposals/{pid}"
+    settled(base)
+    for headers in ({}, mona):  # the model holds the page's answers
+        assert requests.get(page, headers=headers, timeout=10).status_code == 200
+    stats = model_of(base).store.stats
+    before = {k: v for k, v in stats.items() if k.startswith("live ")}
+    r = requests.get(page, headers=mona, timeout=10)
+    assert r.status_code == 200 and PROPOSAL["title"] in r.text
+    live = {k: v - before.get(k, 0) for k, v in stats.items() if k.startswith("live ") and v != before.get(k, 0)}
+    assert live == {"live proposals.get": 1}, live

@@ -18,6 +18,7 @@ from .. import forms
 from ..app import page_route, parts
 from .accounts import refuse_unverified
 from .tried_elsewhere import tried_elsewhere
+from . import maps
 from .attachments import parts_for as attachment_parts  # pictures and files (issue 21)
 
 STATUSES = tuple(s for s in values(Status) if s != Status.DRAFT)  # drafts are never listed
@@ -101,10 +102,13 @@ def detail(page, m, proposal_id, errors=None, values=None, status=200):
     caps = set(may.capacities)
     manage = bool(caps & MANAGERS)
     rpc, mid, actor = page.ctx.proposals, municipality.id, page.actor
+    # What only managers see differently is read as anybody reads it (from the read model) by
+    # everyone else: the one live, personal read of a resident's page is the proposal itself.
+    reader = actor if manage else None
     fetches = dict(
         history=(lambda: rpc.history(mid, actor, proposal_id), []),
         questions=(lambda: rpc.questions(mid, actor, proposal_id, False), []),
-        agreement=(lambda: rpc.agreement(mid, actor, proposal_id), None),
+        agreement=(lambda: rpc.agreement(mid, reader, proposal_id), None),
         experiments=(lambda: rpc.experiments(mid, actor, proposal_id), []),
         updates=(lambda: rpc.updates(mid, actor, proposal_id), []),
         meetings=(lambda: page.ctx.meetings.list(mid, actor, proposal_id=proposal_id, upcoming=False, limit=50), []),
@@ -113,30 +117,44 @@ def detail(page, m, proposal_id, errors=None, values=None, status=200):
         # citizen panels drawn for it: seed and chances for all, the people drawn for staff
         panels=(lambda: page.ctx.matching.panels_of(mid, actor, proposal_id), []),
         # the council's missions it works towards, and its case: placed on a meeting, then decided
-        missions=(lambda: council_steps.council(page.ctx).missions_of_proposal(mid, actor, proposal_id), []),
+        missions=(lambda: council_steps.council(page.ctx).missions_of_proposal(mid, reader, proposal_id), []),
         council_case=(lambda: council_steps.council(page.ctx).case_of_proposal(mid, actor, proposal_id), None),
     )
     if manage:
         fetches["stakeholders"] = (lambda: page.ctx.matching.stakeholders(mid, actor, proposal_id), None)
         fetches["matches"] = (lambda: page.ctx.matching.matches(mid, actor, proposal_id), None)
-    fetches.update(attachment_parts(page, mid, proposal_id))
+    attachment_fetches = attachment_parts(page, mid, proposal_id)
+    fetches.update(attachment_fetches)
+    if not manage:
+        fetches.pop("may_attach")  # asked below, only of a partner named in the agreement
     found = parts(**fetches)
     found.setdefault("stakeholders", None)
     found.setdefault("matches", None)
     agreement = found["agreement"]
     partner_ids = [p["participant_id"] for p in partners(agreement)]
     me = str(page.account.id) if page.account is not None else None
+    if not manage:
+        # A resident named as a partner has their own parties to accept, and may attach.
+        if me is not None and me in partner_ids:
+            found.update(parts(agreement=(lambda: rpc.agreement(mid, actor, proposal_id), agreement),
+                               may_attach=attachment_fetches["may_attach"]))
+            agreement = found["agreement"]
+        else:
+            found["may_attach"] = False
     # Partners' names only to those who drafted the agreement and to the partners themselves.
     names = directory.display_names(page.ctx.db, partner_ids) if partner_ids and (manage or me in partner_ids) \
         else {}
     to_accept = sorted(set(agreement.my_parties) - set(agreement.accepted_parties)) if agreement else []
-    return page.render(
+    response = page.render(
         "proposals/detail.html", status=status, title=proposal.title or page._("proposal.hidden"),
         proposal=proposal, caps=caps, manage=manage, can_edit=editable(proposal),
         can_draft_agreement="draft_agreement" in may.actions, actions=may.actions, transitions=may.transitions,
         outcomes=OUTCOMES,
         partner_names=names, me=me, to_accept=to_accept, errors=errors or {}, values=values or {}, **found,
+        map_tiles=maps.tiles(page.config),
     )
+    response.csp = maps.policy(page.config)  # its map's tiles (maps/_proposal_map.html)
+    return response
 
 
 def act(page, m, proposal_id, action, *extra, done="saved"):
