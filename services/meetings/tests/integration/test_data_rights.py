@@ -105,7 +105,7 @@ def test_export_lists_what_is_held_about_the_person_and_erasure_leaves_nothing(
     empty = rpc.export_participant(anna["id"])
     assert {k: v for k, v in empty.items() if k != "participant_id"} == {
         "registrations": [], "invitations": [], "reminders": [], "calendar_feed": {"exists": False},
-        "proposal_matches": [], "meetings_organised": [], "comments": []}
+        "proposal_matches": [], "meetings_organised": [], "comments": [], "attachments": []}
     assert rpc.export_participant(organiser["id"])["meetings_organised"] == []
     # Her seat passed to Bo; the meetings are still there with their counts.
     assert rpc.get("aalborg", bo, soon["id"])["my_registration"]["status"] == "confirmed"
