@@ -1,6 +1,8 @@
 """The municipality's map in real headless Chromium, in Danish and Norwegian bokmål:
 a published proposal and a meeting place with points are on the map (Leaflet served by
-the gateway) and in the list alternative, reached with the keyboard, axe-core clean."""
+the gateway) and in the list alternative, reached with the keyboard, axe-core clean; an
+area drawn while proposing (keyboard and clicks) is outlined on the proposal's page and
+the map page and is the proposal's Polygon in proposals.geojson."""
 import json
 import os
 import shutil
@@ -120,3 +122,30 @@ def test_staff_pick_a_meeting_place_on_the_map_and_it_is_in_the_geojson(runner_f
     collection = requests.get(f"{base}/api/v1/municipalities/aalborg/meeting-places.geojson").json()
     assert [(f["properties"]["name"], f["geometry"]["coordinates"]) for f in collection["features"]] == [
         (PLACE, [picked["longitude"], picked["latitude"]])]
+
+
+def test_an_area_drawn_while_proposing_is_on_the_map_page_and_in_the_geojson(runner_factory, make_config):
+    base, config = start_platform(runner_factory, make_config, services=("proposals", "meetings"))
+    make_account(config, "staff@aalborg.example", "employee", name="Medarbejder")
+    make_account(config, "rita@example.org", "resident", name="Rita")
+    staff = token(base, "staff@aalborg.example")
+    titles = {"da": "Parken ved åen", "nb": "Parken ved elva"}
+    drawn = run("area", {"base": base, "resident": "rita@example.org", "titles": titles}, "maps-area")
+    schema = json.load(open(os.path.join(ROOT, "tests", "geojson", "rfc7946.schema.json"), encoding="utf-8"))
+    for language in ("da", "nb"):
+        assert drawn[language]["violations"] == 0
+        r = requests.post(f"{base}/api/v1/municipalities/aalborg/proposals/{drawn[language]['id']}/transitions",
+                          json={"to": "published"}, headers=staff)
+        assert r.status_code == 200, r.text
+    collection = requests.get(f"{base}/api/v1/municipalities/aalborg/proposals.geojson").json()
+    jsonschema.validate(collection, schema)
+    features = {f["id"]: f for f in collection["features"]}
+    for language in ("da", "nb"):
+        point, area = features[drawn[language]["id"]]["geometry"]["geometries"]
+        corners = drawn[language]["corners"]  # latitude, longitude as the form shows them
+        ring = area["coordinates"][0]
+        assert sorted(map(tuple, ring[:-1])) == sorted((lon, lat) for lat, lon in corners)
+        lats, lons = [c[0] for c in corners], [c[1] for c in corners]
+        assert min(lats) < point["coordinates"][1] < max(lats) and min(lons) < point["coordinates"][0] < max(lons)
+    shown = run("area_map", {"base": base, "titles": titles}, "maps-area-map")
+    assert shown["da"]["violations"] == 0 and shown["nb"]["violations"] == 0

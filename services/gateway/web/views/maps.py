@@ -1,14 +1,19 @@
 """The municipality's map: public proposals and meeting places as a list (the page
 itself, usable with the keyboard and without script) and, where script and Leaflet
-load, as markers on a map. Leaflet is served from the project (tools/leaflet),
-never from a CDN; tiles come from MAP_TILE_URL (OpenStreetMap's by default)."""
+load, as markers on a map, a proposal's area as its outline.  Leaflet is served from
+the project (tools/leaflet), never from a CDN; tiles come from MAP_TILE_URL
+(OpenStreetMap's by default)."""
 import mimetypes
 import os
+import re
 from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Response
 
-from .. import security
+from samskab import geo
+from samskab.errors import Invalid
+
+from .. import forms, security
 from ..app import page_route, parts
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -77,3 +82,30 @@ def point_fields(page, errors):
     if len(point) == 1 and not errors:
         errors["longitude" if "latitude" in point else "latitude"] = page._("form.required")
     return point
+
+
+# A number as people type it: 57.05 or 57,05 (a comma right after digits and before digits is a decimal comma).
+NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+def area_field(page, text, errors):
+    """The area typed or drawn in the form (one "latitude, longitude" a line; the map's
+    drawing fills the same field) as a GeoJSON Polygon, checked as the service will check
+    it; None when empty.  A problem is put in ``errors`` under ``boundary``."""
+    rows = [line for line in (text or "").splitlines() if line.strip()]
+    if not rows:
+        return None
+    ring = []
+    for n, line in enumerate(rows, 1):
+        numbers = NUMBER.findall(line)
+        if len(numbers) != 2 or NUMBER.sub("", line).strip(" ,\t\r") != "":
+            errors["boundary"] = page._("area.line", n=n)
+            return None
+        lat, lon = (float(v.replace(",", ".")) for v in numbers)
+        ring.append([lon, lat])
+    try:
+        return geo.polygon({"type": "Polygon", "coordinates": [ring]})
+    except ValueError as bad:
+        errors.update(forms.from_invalid(page, Invalid(str(bad), [{"field": "boundary", "message": str(bad)}]),
+                                         known=("boundary",)))
+        return None

@@ -18,9 +18,10 @@ from .proposals import KINDS, LEVELS, base
 
 STEPS = ("mission", "affected", "needs", "expectations", "review")
 FIELDS = ("title", "kind", "problem", "goal", "affected", "area", "topics", "needs", "iap2_level", "expectations",
-          "language", "latitude", "longitude")
+          "language", "latitude", "longitude", "boundary")
 STEP_REQUIRED = {"mission": ("title", "kind", "problem", "goal"), "expectations": ("iap2_level",)}
-STEP_FIELDS = {"mission": ("title", "kind", "problem", "goal"), "affected": ("affected", "area", "topics", "latitude", "longitude"),
+STEP_FIELDS = {"mission": ("title", "kind", "problem", "goal"),
+               "affected": ("affected", "area", "topics", "latitude", "longitude", "boundary"),
                "needs": ("needs",), "expectations": ("iap2_level", "expectations", "language")}
 # Not worth pointing to from a new proposal: what nobody else sees or what ended without anything.
 NOT_SIMILAR = ("draft", "withdrawn", "rejected")
@@ -41,6 +42,8 @@ def _payload(page, values, submit):
         "iap2_level": values.get("iap2_level") or None, "submit": submit,
         # the point picked on the map (or typed): as sent, so a wrong value is named at its field
         "latitude": values.get("latitude") or None, "longitude": values.get("longitude") or None,
+        # the area drawn on the map (or typed, a corner a line), checked at its step
+        "boundary": maps.area_field(page, values.get("boundary"), {}),
     }
 
 
@@ -94,8 +97,10 @@ def new(page, m):
                 errors["kind"] = page._("form.choose")
             if values.get("iap2_level") and values["iap2_level"] not in LEVELS:
                 errors["iap2_level"] = page._("form.choose")
+            if current in ("affected", "review"):
+                maps.area_field(page, values.get("boundary"), errors)  # named at its field, on its step
             if errors:
-                step, status = current, 422
+                step, status = (_step_of(errors) if current == "review" else current), 422
             elif current != "review":
                 step = STEPS[index + 1]
             else:
