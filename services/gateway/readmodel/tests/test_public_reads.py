@@ -220,3 +220,26 @@ def test_a_residents_page_asks_live_only_for_the_proposal_as_they_see_it(platfor
     assert r.status_code == 200 and PROPOSAL["title"] in r.text
     live = {k: v - before.get(k, 0) for k, v in stats.items() if k.startswith("live ") and v != before.get(k, 0)}
     assert live == {"live proposals.get": 1}, live
+
+
+def test_the_anonymous_meeting_page_is_kept_and_changes_within_a_second(platform):
+    """The meeting page reads the formats' catalogue too: it is kept like the rest."""
+    import datetime as dt
+
+    base, _, _, sven = platform
+    starts = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=5)).replace(microsecond=0)
+    r = requests.post(base + f"/api/v1{M}/meetings", headers=sven, timeout=10, json={
+        "title": "Værksted om bænkene", "format": "theme_workshop", "purpose": "Hvor skal bænkene stå?",
+        "promise": "Vi svarer inden jul.", "starts_at": starts.isoformat(),
+        "ends_at": (starts + dt.timedelta(hours=2)).isoformat(), "online_url": "https://meet.example.org/b",
+        "capacity": 20})
+    assert r.status_code == 201, r.text
+    page = base + f"{M}/meetings/{r.json()['id']}"
+    settled(base)
+    until(lambda: requests.get(page, timeout=5).headers.get("X-Read-Model") == "hit", 3, "the meeting page kept")
+    r = requests.patch(base + f"/api/v1{M}/meetings/{r.json()['id']}", headers=sven, timeout=10,
+                       json={"title": "Værksted om bænke og skygge"})
+    assert r.status_code == 200, r.text
+    changed = time.monotonic()
+    until(lambda: "bænke og skygge" in requests.get(page, timeout=5).text, 1.0, "the new title on the meeting page")
+    assert time.monotonic() - changed < 1.0
