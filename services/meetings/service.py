@@ -22,7 +22,7 @@ from samskab.values import parse_id
 
 from . import usecases
 from .desk import RegistrationDesk
-from .usecases.comments import dismiss_reports as dismiss_comment_reports, open_reports as reported_comments
+from .usecases import reports as moderation
 from .usecases.common import require_actor
 
 log = logging.getLogger("meetings")
@@ -159,14 +159,14 @@ class Service(ServiceBase):
     def hide_comment(self, municipality, actor, meeting_id, comment_id, payload):
         return usecases.hide_comment(self.db, municipality, actor, meeting_id, comment_id, payload)
 
-    # reported comments, for the staff's one list of reports
+    # reported comments and attachments, for the staff's one list of reports
     @rpc
     def reported(self, municipality, actor):
-        return reported_comments(self.db, municipality, actor)
+        return moderation.reported(self.db, municipality, actor)
 
     @rpc
     def dismiss_reports(self, municipality, actor, meeting_id, payload):
-        return dismiss_comment_reports(self.db, municipality, actor, meeting_id, payload)
+        return moderation.dismiss_reports(self.db, municipality, actor, meeting_id, payload)
 
     # -- pictures and files (issue 21): the gateway checks and stores the bytes --
 

@@ -213,11 +213,13 @@ NOTIFY = {
     # issue 21: a reported picture or file, for staff to look at (and hide) in the proposal's section
     "samskab.proposal.attachment_reported": NotifyRule("proposal_triage", "attachment_reported", "proposals",
                                                        ("proposal_id",), staff=True, anchor="#attachments"),
-    # issues 15 and 21: a reported comment, under a proposal or a meeting: staff, linked to the comment itself
+    # issues 15 and 21: a reported comment (linked to the comment itself) or file, under a proposal or a meeting: staff
     "samskab.comment.reported": NotifyRule("proposal_triage", "comment_reported", "proposals", ("proposal_id",),
                                            staff=True, anchor="/comments#c-{comment_id}"),
     "samskab.meeting.comment_reported": NotifyRule("proposal_triage", "meeting_comment_reported", "meetings",
                                                    ("meeting_id",), staff=True, anchor="/comments#c-{comment_id}"),
+    "samskab.meeting.attachment_reported": NotifyRule("proposal_triage", "meeting_attachment_reported", "meetings",
+                                                      ("meeting_id",), staff=True, anchor="#attachments"),
     "samskab.proposal.published": NotifyRule("proposal_status", "proposal_published", "proposals", relations=PROPOSAL_PEOPLE),
     "samskab.proposal.status_changed": NotifyRule(
         "proposal_status", "proposal_status_changed", "proposals", ("proposal_id", "id"), PROPOSAL_PEOPLE,

@@ -3,7 +3,7 @@ notifications services on the real broker and PostgreSQL: every kind of report t
 the municipality's staff (a reported comment under a meeting reaches the staff member's
 inbox and e-mail, linked to the comment itself; a resident who is not staff hears
 nothing), and staff see one list of what waits (a question, a comment, a file, a comment
-under a meeting), each with an excerpt, when and how many reports, and its link; they
+and a file under a meeting), each with an excerpt, when and how many reports, and its link; they
 hide with each kind's own hide and dismiss with the owner's.  Staff of another
 municipality see and change nothing of it."""
 import datetime as dt
@@ -38,7 +38,8 @@ def platform(runner_factory, make_config, broker_uri, sink, tmp_path):  # noqa: 
                                        NOTIFICATIONS_POLL_SECONDS="0.1")
     runners = [runner_factory(gateway_config, Gateway),
                runner_factory(make_config("proposals", UPLOADS_DIR=uploads), Proposals),
-               runner_factory(make_config("meetings"), Meetings), runner_factory(notifications_config, Notifications)]
+               runner_factory(make_config("meetings", UPLOADS_DIR=uploads), Meetings),
+               runner_factory(notifications_config, Notifications)]
     for runner in runners:
         runner.start()
     sink.start()
@@ -85,6 +86,9 @@ def test_staff_hear_of_every_report_and_settle_them_from_one_list(platform, sink
     meeting = _meeting(m, staff)
     mt = f"{m}/meetings/{meeting['id']}"
     meeting_comment = ok(requests.post(f"{mt}/comments", headers=bo, json={"body": MEETING_RUDE}), 201)
+    handout = requests.post(f"{mt}/attachments", headers=staff, files={"file": ("program.pdf", PDF, "application/pdf")},
+                            data={"alt": "Program for mødet"})
+    assert handout.status_code == 201, handout.text
 
     # -- every kind of report; a comment under a meeting reaches staff, linked to the comment itself
     ok(requests.post(f"{p}/reports", headers=karen, json={
@@ -94,6 +98,7 @@ def test_staff_hear_of_every_report_and_settle_them_from_one_list(platform, sink
     ok(requests.post(f"{p}/attachments/{pdf.json()['id']}/report", headers=kari, json={"reason": "Feil fil"}), 201)
     ok(requests.post(f"{mt}/comments/{meeting_comment['id']}/reports", headers=kari,
                      json={"reason": "Personopplysninger"}), 201)
+    ok(requests.post(f"{mt}/attachments/{handout.json()['id']}/report", headers=bo, json={"reason": "Forkert"}), 201)
     comment_link = f"/municipalities/aalborg/meetings/{meeting['id']}/comments#c-{meeting_comment['id']}"
     item, mail = heard(platform, sink, "planlaegger@aalborg.example.org", staff,
                        f"Kommentar anmeldt ved mødet „{MEETING}“", MEETING, comment_link)
@@ -102,6 +107,8 @@ def test_staff_hear_of_every_report_and_settle_them_from_one_list(platform, sink
           f"/proposals/{proposal['id']}/comments#c-{comment['id']}")
     heard(platform, sink, "planlaegger@aalborg.example.org", staff, f"Billede eller fil anmeldt i „{TITLE}“",
           f"/proposals/{proposal['id']}#attachments")
+    heard(platform, sink, "planlaegger@aalborg.example.org", staff, f"Billede eller fil anmeldt ved mødet „{MEETING}“",
+          f"/meetings/{meeting['id']}#attachments")
     # the residents (the reporter, the author, the initiator) are told nothing of the reports
     for address in ("kari.nordmann@example.org", "bo.bech@example.org", "karen.kjaer@example.org"):
         assert not [n for n in notices(platform, address) if "anmeldt" in n[0] or "meldt" in n[0]], address
@@ -110,7 +117,7 @@ def test_staff_hear_of_every_report_and_settle_them_from_one_list(platform, sink
     # -- one list for staff: what, an excerpt, when, how many reports, its link
     listed = ok(requests.get(f"{m}/staff/reports", headers=staff))
     by_kind = {i["kind"]: i for i in listed}
-    assert sorted(by_kind) == ["attachment", "comment", "meeting_comment", "question"]
+    assert sorted(by_kind) == ["attachment", "comment", "meeting_attachment", "meeting_comment", "question"]
     assert [i["kind"] for i in listed][0] == "question"  # the longest waiting first
     assert by_kind["comment"]["reports"] == 2 and by_kind["comment"]["excerpt"] == RUDE
     assert set(by_kind["comment"]["reasons"]) == {"Personangreb", "Hets mot nabo"}
@@ -118,6 +125,8 @@ def test_staff_hear_of_every_report_and_settle_them_from_one_list(platform, sink
     assert by_kind["meeting_comment"]["under_title"] == MEETING and by_kind["meeting_comment"]["excerpt"] == MEETING_RUDE
     assert by_kind["meeting_comment"]["path"] == comment_link.removeprefix("/municipalities/aalborg/")
     assert by_kind["attachment"]["excerpt"] == "Udkast fra grundejerforeningen"
+    assert by_kind["meeting_attachment"]["excerpt"] == "Program for mødet"
+    assert by_kind["meeting_attachment"]["path"] == f"meetings/{meeting['id']}#attachments"
     assert by_kind["question"]["under_title"] == TITLE and by_kind["question"]["reports"] == 1
 
     # -- nobody else sees or settles it: residents and another municipality's staff
@@ -140,6 +149,9 @@ def test_staff_hear_of_every_report_and_settle_them_from_one_list(platform, sink
     assert ok(requests.post(f"{p}/reports/dismissal", headers=staff,
                             json={"kind": "attachment", "id": pdf.json()["id"]})) == {"dismissed": 1}
     ok(requests.post(f"{p}/comments/{comment['id']}/hide", headers=staff, json={"reason": "Personangreb"}))
+    assert ok(requests.post(f"{mt}/reports/dismissal", headers=staff, json={
+        "kind": "meeting_attachment", "id": handout.json()["id"], "reason": "Det er det rigtige program"})) == {
+        "dismissed": 1}
     ok(requests.post(f"{p}/hidden", headers=staff, json={
         "target_type": "question", "target_id": question["id"], "reason": "Uden for emnet"}))
     assert ok(requests.get(f"{m}/staff/reports", headers=staff)) == []

@@ -6,7 +6,9 @@ comment or attachment is no longer open, and dismissing removes the reports staf
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from .attachments import attachment_reports, attachments
+from samskab import reported_files
+
+from .attachments import Attachments
 from .comments import Comments
 from .tables import CONTENT_TABLES, proposals, reports
 
@@ -46,20 +48,8 @@ def comments(uow, municipality):
 
 
 def files(uow, municipality):
-    """Reported pictures and files of the municipality, not hidden, one row per attachment
-    (its columns, ``title`` of its proposal, ``reports``, ``first_reported``,
-    ``last_reported``, ``reasons``)."""
-    r = attachment_reports
-    grouped = (sa.select(r.c.attachment_id, sa.func.count().label("reports"),
-                         sa.func.min(r.c.reported_at).label("first_reported"),
-                         sa.func.max(r.c.reported_at).label("last_reported"), _reasons(r.c.reason, r.c.reported_at))
-               .group_by(r.c.attachment_id).subquery())
-    return uow.execute(sa.select(attachments, proposals.c.title, grouped.c.reports, grouped.c.first_reported,
-                                 grouped.c.last_reported, grouped.c.reasons)
-                       .join(grouped, grouped.c.attachment_id == attachments.c.id)
-                       .join(proposals, proposals.c.id == attachments.c.proposal_id)
-                       .where(attachments.c.municipality == municipality, attachments.c.hidden.is_(False))
-                       .order_by(grouped.c.first_reported).limit(LIMIT)).all()
+    """Reported pictures and files of the municipality, not hidden, one row per attachment."""
+    return reported_files.reported(Attachments(uow), proposals, municipality, LIMIT)
 
 
 def open_of(uow, municipality, proposal_id, target_type, target_id, until):
@@ -77,5 +67,4 @@ def dismiss_content(uow, report_ids, reason, decided_by, at):
 
 def dismiss_file(uow, attachment_id, until):
     """Remove an attachment's reports made until ``until``; how many went."""
-    r = attachment_reports
-    return uow.execute(r.delete().where(r.c.attachment_id == attachment_id, r.c.reported_at <= until)).rowcount
+    return reported_files.dismiss(Attachments(uow), attachment_id, until)

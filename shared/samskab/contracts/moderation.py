@@ -1,7 +1,7 @@
 """One list of open reports for a municipality's staff (issues 15 and 21), whatever was
 reported: a proposal, a question, an answer or an update, a comment or a picture or file
-under a proposal (the proposals service answers for these), a comment under a meeting
-(the meetings service).  Each service answers with the same shape, so the gateway merges
+under a proposal (the proposals service answers for these), a comment or a picture or
+file under a meeting (the meetings service).  Each service answers with the same shape, so the gateway merges
 the two lists; staff hide with each kind's own hide, and dismiss with the owner's
 ``dismiss_reports``.  The excerpt is for staff only: this list is never public."""
 import datetime as dt
@@ -14,8 +14,10 @@ from ..comments import Reason
 
 __all__ = ["EXCERPT_CHARS", "KINDS", "ReportedKind", "ReportedItem", "ReportsDismissal", "DismissedOut", "excerpt"]
 
-KINDS = ("proposal", "question", "answer", "update", "comment", "attachment", "meeting_comment")
-ReportedKind = Literal["proposal", "question", "answer", "update", "comment", "attachment", "meeting_comment"]
+KINDS = ("proposal", "question", "answer", "update", "comment", "attachment", "meeting_comment",
+         "meeting_attachment")
+ReportedKind = Literal["proposal", "question", "answer", "update", "comment", "attachment", "meeting_comment",
+                       "meeting_attachment"]
 EXCERPT_CHARS = 240
 
 

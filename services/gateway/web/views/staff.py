@@ -5,6 +5,7 @@ import secrets
 from pydantic import ValidationError
 
 from samskab.contracts.matching import PanelRequest
+from samskab.contracts.meetings.attachments import MeetingAttachmentsRpc
 from samskab.contracts.moderation import KINDS as REPORTED_KINDS
 from samskab.contracts.proposals.attachments import AttachmentsRpc
 from samskab.contracts.proposals.comments import CommentsRpc
@@ -58,10 +59,12 @@ def decide(page, m, kind, under_id, item_id):
     if action == "dismiss":
         dismissal = {"kind": kind, "id": item, **({"reason": reason} if reason else {}),
                      **({"until": until} if until else {})}
-        owner = page.ctx.meetings if kind == "meeting_comment" else page.ctx.proposals
+        owner = page.ctx.meetings if kind.startswith("meeting_") else page.ctx.proposals
         owner.dismiss_reports(mid, actor, under, dismissal)
     elif kind == "meeting_comment":
         page.ctx.meetings.hide_comment(mid, actor, under, item, {"reason": reason})
+    elif kind == "meeting_attachment":
+        MeetingAttachmentsRpc(page.ctx.call).hide_attachment(mid, actor, under, item, {"reason": reason})
     elif kind == "comment":
         CommentsRpc(page.ctx.call).hide_comment(mid, actor, under, item, {"reason": reason})
     elif kind == "attachment":

@@ -17,6 +17,8 @@ def test_every_kind_of_report_tells_staff_only():
         "samskab.comment.reported": ({"proposal_id": P, "comment_id": COMMENT}, "comment_reported"),
         "samskab.meeting.comment_reported": ({"meeting_id": MEETING, "comment_id": COMMENT},
                                              "meeting_comment_reported"),
+        "samskab.meeting.attachment_reported": ({"meeting_id": MEETING, "attachment_id": COMMENT},
+                                                "meeting_attachment_reported"),
     }
     for type_name, (data, template) in reports.items():
         assert told(type_name, {**data, "report_id": str(uuid.uuid4())}, staff=[STAFF]) == [(template, [STAFF])]
@@ -44,3 +46,5 @@ def test_report_notices_name_the_meeting_or_proposal_in_each_language():
     assert "ventar" in messages.render("comment_reported", "nn", {"title": "Benkar"})[1][0]
     assert messages.render("attachment_reported", "en", {"title": "Benches"})[0] == \
         "Picture or file reported in “Benches”"
+    assert messages.render("meeting_attachment_reported", "nn", {"title": "Folkemøte"})[0] == \
+        "Bilete eller fil meldt ved møtet «Folkemøte»"
