@@ -8,7 +8,8 @@ event's content to blank in their own copies (see ``PublicHidden`` in the contra
 import copy
 from dataclasses import dataclass
 
-HIDDEN = ("samskab.proposal.hidden", "samskab.proposal.attachment_hidden", "samskab.meeting.comment_hidden")
+HIDDEN = ("samskab.proposal.hidden", "samskab.proposal.attachment_hidden", "samskab.meeting.comment_hidden",
+          "samskab.meeting.attachment_hidden")
 
 # What a blanked field becomes: the same JSON type, no content.
 BLANK = {"title": "", "problem": "", "goal": "", "body": "", "area": None}
@@ -34,6 +35,8 @@ TARGETS = {
     "update": (("samskab.proposal.progress_posted",), "update_id", ("body",)),
     # a hidden picture or file (proposal.attachment_hidden names it by attachment_id)
     "attachment": (("samskab.proposal.attachment_added",), "attachment_id", ("alt", "caption")),
+    # a hidden picture or file on a meeting (meeting.attachment_hidden, by attachment_id and meeting_id)
+    "meeting_attachment": (("samskab.meeting.attachment_added",), "attachment_id", ("alt", "caption")),
     # a hidden comment under a meeting (meeting.comment_hidden names it by comment_id)
     "meeting_comment": (("samskab.meeting.comment_posted", "samskab.meeting.comment_edited"), "comment_id", ("body",)),
 }
@@ -42,7 +45,8 @@ TARGETS = {
 def target_of(hidden_data):
     """What a ``…hidden`` event's data asks to blank, or ``None`` for a kind not kept here."""
     if hidden_data.get("attachment_id"):
-        hidden_data = {"target_type": "attachment", "target_id": hidden_data["attachment_id"]}
+        kind = "meeting_attachment" if hidden_data.get("meeting_id") else "attachment"
+        hidden_data = {"target_type": kind, "target_id": hidden_data["attachment_id"]}
     elif hidden_data.get("comment_id") and hidden_data.get("meeting_id"):
         hidden_data = {"target_type": "meeting_comment", "target_id": hidden_data["comment_id"]}
     found = TARGETS.get(str(hidden_data.get("target_type")))

@@ -188,3 +188,18 @@ def test_a_cancelled_meeting_takes_no_more_files(platform):
     refused = upload(files, sven, photo_with_gps((640, 480)), alt="x")
     assert refused.status_code == 403, refused.text  # may_attach says no before the file is read
     assert objects(platform) == []
+
+
+def test_a_hidden_meeting_picture_is_blanked_in_the_public_log():
+    """The public log (catch-up, Atom, open data) blanks a hidden picture's description and
+    caption in its earlier ``meeting.attachment_added``, as for a proposal's."""
+    from notifications import redaction
+
+    aid = "3f1c1b9e-8a55-4c43-9a43-1d2f1e0c9a77"
+    added = {"id": "e1", "type": "samskab.meeting.attachment_added",
+             "data": {"attachment_id": aid, "meeting_id": "m", "alt": ALT, "caption": "Fra værkstedet"}}
+    assert "samskab.meeting.attachment_hidden" in redaction.HIDDEN
+    target = redaction.target_of({"attachment_id": aid, "meeting_id": "m", "reason": "Et barn kan genkendes"})
+    assert added["type"] in target.types
+    blanked = redaction.redact(added, target, "e2")
+    assert blanked["data"]["alt"] == "" and blanked["data"]["caption"] == "" and blanked["redactedby"] == "e2"
