@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import StringConstraints
 
-from .errors import Conflict
+from .errors import Conflict, Invalid, NotFound
 from .text import Visible
 
 BODY_MAX = 4000
@@ -28,7 +28,7 @@ ALIGNMENTS = ("for", "against", "neutral")
 EDIT_WINDOW_SECONDS = 15 * 60
 
 __all__ = ["ALIGNMENTS", "Alignment", "BODY_MAX", "Body", "EDIT_WINDOW_SECONDS", "REASON_MAX", "Reason",
-           "check_editable", "comment_out", "editable_until", "thread", "top_of"]
+           "check_editable", "comment_out", "editable_until", "replied_to", "thread", "top_of"]
 
 
 def editable_until(row):
@@ -41,6 +41,22 @@ def check_editable(row, at):
         raise Conflict("a hidden comment cannot be edited")
     if at > editable_until(row):
         raise Conflict(f"a comment can be edited only in the first {EDIT_WINDOW_SECONDS // 60} minutes")
+
+
+def replied_to(comments, subject_id, parent_id, under):
+    """The comment a new one replies to (None when it starts a thread): it must hang under
+    the same ``subject_id`` (422 otherwise, naming ``parent_id``) and not be hidden (409).
+    ``comments.get(subject_id, comment_id)`` raises NotFound for a comment not under it."""
+    if parent_id is None:
+        return None
+    try:
+        parent = comments.get(subject_id, parent_id)
+    except NotFound:
+        raise Invalid(f"the comment replied to is not under this {under}",
+                      [{"field": "parent_id", "message": f"no such comment under this {under}"}])
+    if parent.hidden_at is not None:
+        raise Conflict("a hidden comment takes no replies")
+    return parent
 
 
 def top_of(parent):

@@ -7,7 +7,7 @@ import uuid
 
 from samskab import comments as shared
 from samskab.contracts import meetings as contract, moderation
-from samskab.errors import Conflict, Forbidden, Invalid, NotFound
+from samskab.errors import Conflict, Forbidden, NotFound
 from samskab.values import now, parse
 
 from .. import events
@@ -61,15 +61,7 @@ def post_comment(uow, municipality, actor, meeting_id, payload):
     with uow:
         meeting = _open(uow, municipality, meeting_id)
         thread = Comments(uow)
-        parent = None
-        if new.parent_id is not None:
-            try:
-                parent = thread.get(meeting.id, new.parent_id)
-            except NotFound:
-                raise Invalid("the comment replied to is not under this meeting",
-                              [{"field": "parent_id", "message": "no such comment under this meeting"}])
-            if parent.hidden_at is not None:
-                raise Conflict("a hidden comment takes no replies")
+        parent = shared.replied_to(thread, meeting.id, new.parent_id, "meeting")
         at, cid = now(), uuid.uuid4()
         row = thread.add(cid, meeting.id, shared.top_of(parent), author, new.body, new.alignment, at)
         _emit(uow, meeting, contract.MeetingCommentPosted(

@@ -7,7 +7,7 @@ import uuid
 
 from samskab import comments as shared
 from samskab.contracts.proposals import comments as contracts
-from samskab.errors import Conflict, Forbidden, Invalid, NotFound
+from samskab.errors import Conflict, Forbidden
 from samskab.values import now, parse
 
 from .. import storage
@@ -37,15 +37,7 @@ def post_comment(uow, municipality, actor, proposal_id, payload):
         row = repo.get(municipality, proposal_id, lock=True)
         rules = readable(row, who)
         _check_comment(rules, who)
-        parent = None
-        if new.parent_id is not None:
-            try:
-                parent = thread.get(row.id, new.parent_id)
-            except NotFound:
-                raise Invalid("the comment replied to is not under this proposal",
-                              [{"field": "parent_id", "message": "no such comment under this proposal"}])
-            if parent.hidden_at is not None:
-                raise Conflict("a hidden comment takes no replies")
+        parent = shared.replied_to(thread, row.id, new.parent_id, "proposal")
         top = shared.top_of(parent)
         at, cid = now(), uuid.uuid4()
         thread.add(cid, row.id, top, own_id(who), new.body, new.alignment, at)
