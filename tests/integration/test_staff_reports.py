@@ -14,6 +14,7 @@ import requests
 from samskab.testing import http_port, wait_for
 
 from gateway.service import Service as Gateway
+from gateway.tests.support import Visitor
 from meetings.service import Service as Meetings
 from notifications.service import Service as Notifications
 from proposals.service import Service as Proposals
@@ -140,6 +141,21 @@ def test_staff_hear_of_every_report_and_settle_them_from_one_list(platform, sink
                          headers=other_staff, json={"kind": "comment", "id": comment["id"]}).status_code == 404
     assert ok(requests.get(f"{base}/municipalities/hjorring/staff/reports", headers=other_staff)) == []
     assert requests.post(f"{mt}/reports/dismissal", headers=staff, json={**dismissal, "x": 1}).status_code == 422
+
+    # -- the staff page shows the same list; another municipality's staff get 403 there too
+    web = base.removesuffix("/api/v1")
+    own = Visitor(web)
+    own.login("planlaegger@aalborg.example.org")
+    listing = own.get("/municipalities/aalborg/staff")
+    assert listing.status_code == 200 and MEETING_RUDE in listing.text and RUDE in listing.text
+    assert f'href="{comment_link}"' in listing.text
+    stranger = Visitor(web)
+    stranger.login("hanne.hjorring@example.org")
+    assert stranger.get("/municipalities/aalborg/staff").status_code == 403
+    assert MEETING_RUDE not in stranger.get("/municipalities/hjorring/staff").text
+    refused = stranger.post(f"/municipalities/aalborg/staff/reports/meeting_comment/{meeting['id']}/"
+                            f"{meeting_comment['id']}", {"action": "dismiss"}, token_from="/municipalities/hjorring/staff")
+    assert refused.status_code == 403
 
     # -- staff settle each: dismiss the meeting comment's and the file's reports, hide the comment
     # and the question with their own hide
