@@ -126,7 +126,8 @@ def draw_area(page, picker, draw):
 
 def propose_with_an_area(j):
     """A resident proposes, drawing the area on the map in the second step: one corner with the
-    keyboard (Enter on the focused map takes its centre), three with clicks, then "Close"."""
+    keyboard (Enter on the focused map takes its centre), three with clicks, then "Close"; in
+    Norwegian she then changes it on the edit page by typing in the area's field."""
     result = {}
     for language in ("da", "nb"):
         with j.person(language) as page:
@@ -175,6 +176,19 @@ def propose_with_an_area(j):
             expect(page.locator(".map-area")).to_contain_text("4")
             page_violations = j.axe(page)
             assert page_violations == [], json.dumps(page_violations, ensure_ascii=False)
+            if language == "nb":
+                # its initiator changes it on the edit page without the mouse: one corner less, typed
+                j.go(page, f"/municipalities/aalborg/proposals/{proposal_id}/edit?lang=nb")
+                expect(page.locator("#picker")).to_have_attribute("data-corners", "4")
+                field = page.locator("#f-boundary")
+                corners = [line for line in field.input_value().splitlines() if line.strip()][:3]
+                field.fill("\n".join(corners))
+                edit_violations = j.axe(page)
+                assert edit_violations == [], json.dumps(edit_violations, ensure_ascii=False)
+                page.locator("form[action$='/edit'] button[type=submit]").click()
+                page.wait_for_url(re.compile(r"done=proposal_saved"))
+                expect(page.locator(".map-area")).to_contain_text("3")
+                expect(page.locator("#map")).to_have_attribute("data-areas", "1")
             result[language] = {"id": proposal_id, "corners": [[float(v) for v in c.split(", ")] for c in corners],
                                 "violations": len(violations) + len(page_violations)}
     return result

@@ -88,6 +88,14 @@ def point_fields(page, errors):
 NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 
+def area_text(boundary):
+    """An area as the form's field shows it: one corner a line, "latitude, longitude" (people's order)."""
+    if not boundary:
+        return ""
+    ring = (boundary["coordinates"] if isinstance(boundary, dict) else boundary.coordinates)[0]
+    return "\n".join(f"{lat:.6f}, {lon:.6f}" for lon, lat in ring[:-1])
+
+
 def area_field(page, text, errors):
     """The area typed or drawn in the form (one "latitude, longitude" a line; the map's
     drawing fills the same field) as a GeoJSON Polygon, checked as the service will check

@@ -12,9 +12,12 @@ from samskab.errors import Conflict, Forbidden, Invalid
 from ...accounts import directory
 from .. import forms, i18n
 from ..app import optional, page_route
+from . import maps
 from .proposals import CONTENT, KINDS, LEVELS, MANAGERS, act, allowed, base, editable, load, partners
 
 CONTENT_REQUIRED = ("title", "kind", "problem", "goal", "language")
+# Where it is, changed with the content: the point and the area, as the new-proposal form takes them.
+PLACE = ("latitude", "longitude", "boundary")
 
 
 def _content_values(proposal):
@@ -23,7 +26,26 @@ def _content_values(proposal):
         "goal": proposal.goal or "", "description": proposal.description or "", "area": proposal.area or "",
         "topics": ", ".join(proposal.topics or []), "needs": "\n".join(proposal.needs or []),
         "language": proposal.language or "", "iap2_level": proposal.iap2_level or "",
+        "latitude": "" if proposal.latitude is None else f"{proposal.latitude:.6f}",
+        "longitude": "" if proposal.longitude is None else f"{proposal.longitude:.6f}",
+        "boundary": maps.area_text(proposal.boundary),
     }
+
+
+def _place_changes(page, proposal, errors):
+    """The point and the area as the form sends them, where they differ from the stored ones
+    (empty fields remove them; the service keeps an area's centre as its point)."""
+    changes = {}
+    point = maps.point_fields(page, errors)
+    shown = lambda value: "" if value is None else f"{value:.6f}"  # noqa: E731  (as the form showed it)
+    if "latitude" not in errors and "longitude" not in errors:
+        sent = (point.get("latitude"), point.get("longitude"))
+        if tuple(map(shown, sent)) != (shown(proposal.latitude), shown(proposal.longitude)):
+            changes.update(latitude=sent[0], longitude=sent[1])
+    area = maps.area_field(page, page.form.get("boundary"), errors)
+    if "boundary" not in errors and maps.area_text(area) != maps.area_text(proposal.boundary):
+        changes["boundary"] = area
+    return changes
 
 
 def _changes(page, fields, before):
@@ -58,8 +80,9 @@ def edit(page, m, proposal_id):
         raise Forbidden("only the initiator may change the proposal (staff set the level of participation)")
     before = _content_values(proposal)
     values, errors, status = dict(before), {}, 200
+    place = "title" in fields  # who changes the content changes where it is
     if page.request.method == "POST":
-        values.update({name: (page.form.get(name) or "").strip() for name in fields})
+        values.update({name: (page.form.get(name) or "").strip() for name in fields + (PLACE if place else ())})
         errors = forms.required(page, values, [n for n in CONTENT_REQUIRED if n in fields])
         if "kind" in fields and values["kind"] and values["kind"] not in KINDS:
             errors["kind"] = page._("form.choose")
@@ -67,26 +90,29 @@ def edit(page, m, proposal_id):
             errors["iap2_level"] = page._("form.choose")
         if "language" in fields and values["language"] and values["language"] not in i18n.LANGUAGES:
             errors["language"] = page._("form.choose")
+        places = _place_changes(page, proposal, errors) if place else {}
         if not errors:
-            changes = _changes(page, fields, before)
+            changes = {**_changes(page, fields, before), **places}
             if not changes:
                 return page.redirect(f"{base(m)}/{proposal_id}", "unchanged")
             try:
                 ProposalPatch.model_validate(changes)
                 page.ctx.proposals.update(municipality.id, page.actor, proposal_id, changes)
             except ValidationError as exc:
-                errors = forms.from_validation(page, exc, known=CONTENT)
+                errors = forms.from_validation(page, exc, known=CONTENT + PLACE)
             except Invalid as exc:
-                errors = forms.from_invalid(page, exc, known=CONTENT)
+                errors = forms.from_invalid(page, exc, known=CONTENT + PLACE)
             except Conflict as exc:
                 errors = {"form": forms.from_invalid(page, Invalid(exc.detail)).popitem()[1]}
             else:
                 return page.redirect(f"{base(m)}/{proposal_id}", "proposal_saved")
         status = 422
-    return page.render("proposals/edit.html", status=status, title=page._("edit.title"), proposal=proposal,
-                       values=values, errors=errors, allowed=fields,
-                       kind_options=[("", "–")] + [(k, page._("kind." + k)) for k in KINDS],
-                       level_options=[("", "–")] + [(level, page._("level." + level)) for level in LEVELS])
+    response = page.render("proposals/edit.html", status=status, title=page._("edit.title"), proposal=proposal,
+                           values=values, errors=errors, allowed=fields, tiles=maps.tiles(page.config),
+                           kind_options=[("", "–")] + [(k, page._("kind." + k)) for k in KINDS],
+                           level_options=[("", "–")] + [(level, page._("level." + level)) for level in LEVELS])
+    response.csp = maps.policy(page.config)  # the picker's map tiles
+    return response
 
 
 # -- the agreement ---------------------------------------------------------------------------
