@@ -184,6 +184,8 @@ def test_unlinking_an_identity_unverifies_the_account_and_the_identity_can_be_li
     [identity] = listed["identities"]
     assert identity["provider"] == "devid" and identity["label"] == "Demo-ID" and identity["can_unlink"] is True
     assert identity["issuer"] == config["OIDC_DEVID_ISSUER"] and identity["linked_at"][:4].isdigit()
+    exported = karen.get(f"{api}/me/export").json()["identities"]  # the person's own data lists the link
+    assert [(i["provider"], i["issuer"]) for i in exported] == [("devid", config["OIDC_DEVID_ISSUER"])]
 
     # not signed in, or an identity the account does not have: nothing changes
     assert requests.delete(f"{api}/me/identities/devid").status_code == 401
@@ -198,6 +200,7 @@ def test_unlinking_an_identity_unverifies_the_account_and_the_identity_can_be_li
     assert me["verified"] is False and me["residence_municipality"] is None
     assert karen.get(f"{api}/me/identities").json()["identities"] == []
     assert identity_rows(config) == []  # the issuer and subject hash are gone
+    assert karen.get(f"{api}/me/export").json()["identities"] == []
     assert "Din konto er verificeret" not in karen.get(f"{base}/me", headers={"Accept-Language": "da"}).text
     assert karen.delete(f"{api}/me/identities/devid").status_code == 404  # already unlinked
 

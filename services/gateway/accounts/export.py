@@ -6,6 +6,7 @@ import eventlet
 from nameko.amqp.publish import UndeliverableMessage
 from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
 
+from . import identities
 from .models import account_out
 
 BACKENDS = ("proposals", "matching", "meetings", "notifications")
@@ -14,6 +15,10 @@ UNAVAILABLE = object()
 
 def export(ctx, account):
     result = {"account": account_out(account), "exported_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+    # the linked identities: which provider vouched and when (the stored subject hash names nobody)
+    result["identities"] = [{"provider": i["provider"], "label": i["label"], "issuer": i["issuer"],
+                             "linked_at": i["linked_at"].isoformat()}
+                            for i in identities.linked(ctx, account)["identities"]]
 
     def fetch(service):
         try:
