@@ -125,6 +125,7 @@ def test_a_meetings_pictures_and_files_from_upload_to_erasure(platform):
     until(lambda: ALT in requests.get(page).text, 1.0, "the picture on the meeting page")
     assert time.monotonic() - at < 1.0
     assert kept("get"), "the attachment left the meeting's own answer in memory"
+    until(lambda: requests.get(page).headers.get("X-Read-Model") == "hit", 3, "the anonymous meeting page kept")
     assert added["meeting_id"] == meeting["id"] and added["kind"] == "image" and "keys" not in added
     for variant in ("page", "thumbnail", "original"):
         served = requests.get(f"{files}/{added['id']}/{variant}")
