@@ -34,12 +34,14 @@ def meeting_places_geojson(ctx, m):
 
 
 @route("GET", "/municipalities/<m>/proposals.geojson", media_type=GEOJSON_TYPE,
-       summary="Public proposals with a point on the map, as GeoJSON (RFC 7946); bbox=west,south,east,north",
+       summary="Public proposals with a point (and an area) on the map, as GeoJSON (RFC 7946); bbox=west,south,east,north",
        tags=["proposals"])
 def proposals_geojson(ctx, m):
     """The municipality's public proposals that have a point, newest first, as a
-    FeatureCollection of Points (longitude, latitude in WGS 84); at most 1000, so
-    a map of a busy municipality asks for its visible box with ``bbox``."""
+    FeatureCollection of Points (longitude, latitude in WGS 84); a proposal with an area
+    (``boundary``) is one Feature whose geometry is a GeometryCollection of its Point and
+    Polygon. At most 1000, so a map of a busy municipality asks for its visible box with
+    ``bbox`` (which also finds proposals whose area meets the box)."""
     municipality = ctx.municipality(m)
     query = {"limit": 100, "bbox": ctx.request.args.get("bbox") or "-180,-90,180,90"}
     items = []
