@@ -90,6 +90,9 @@ def test_staff_hear_of_every_report_and_settle_them_from_one_list(platform, sink
     handout = requests.post(f"{mt}/attachments", headers=staff, files={"file": ("program.pdf", PDF, "application/pdf")},
                             data={"alt": "Program for mødet"})
     assert handout.status_code == 201, handout.text
+    old_map = requests.post(f"{mt}/attachments", headers=staff, files={"file": ("kort.pdf", PDF, "application/pdf")},
+                            data={"alt": "Gammelt kort"})
+    assert old_map.status_code == 201, old_map.text
 
     # -- every kind of report; a comment under a meeting reaches staff, linked to the comment itself
     ok(requests.post(f"{p}/reports", headers=karen, json={
@@ -100,6 +103,7 @@ def test_staff_hear_of_every_report_and_settle_them_from_one_list(platform, sink
     ok(requests.post(f"{mt}/comments/{meeting_comment['id']}/reports", headers=kari,
                      json={"reason": "Personopplysninger"}), 201)
     ok(requests.post(f"{mt}/attachments/{handout.json()['id']}/report", headers=bo, json={"reason": "Forkert"}), 201)
+    ok(requests.post(f"{mt}/attachments/{old_map.json()['id']}/report", headers=bo, json={"reason": "Forældet"}), 201)
     comment_link = f"/municipalities/aalborg/meetings/{meeting['id']}/comments#c-{meeting_comment['id']}"
     item, mail = heard(platform, sink, "planlaegger@aalborg.example.org", staff,
                        f"Kommentar anmeldt ved mødet „{MEETING}“", MEETING, comment_link)
@@ -117,8 +121,9 @@ def test_staff_hear_of_every_report_and_settle_them_from_one_list(platform, sink
 
     # -- one list for staff: what, an excerpt, when, how many reports, its link
     listed = ok(requests.get(f"{m}/staff/reports", headers=staff))
-    by_kind = {i["kind"]: i for i in listed}
+    by_kind = {i["kind"]: i for i in listed if i["id"] != old_map.json()["id"]}
     assert sorted(by_kind) == ["attachment", "comment", "meeting_attachment", "meeting_comment", "question"]
+    assert len(listed) == 6  # two files under the meeting
     assert [i["kind"] for i in listed][0] == "question"  # the longest waiting first
     assert by_kind["comment"]["reports"] == 2 and by_kind["comment"]["excerpt"] == RUDE
     assert set(by_kind["comment"]["reasons"]) == {"Personangreb", "Hets mot nabo"}
@@ -149,6 +154,7 @@ def test_staff_hear_of_every_report_and_settle_them_from_one_list(platform, sink
     listing = own.get("/municipalities/aalborg/staff")
     assert listing.status_code == 200 and MEETING_RUDE in listing.text and RUDE in listing.text
     assert f'href="{comment_link}"' in listing.text
+    assert "Gammelt kort" in listing.text
     stranger = Visitor(web)
     stranger.login("hanne.hjorring@example.org")
     assert stranger.get("/municipalities/aalborg/staff").status_code == 403
@@ -156,6 +162,12 @@ def test_staff_hear_of_every_report_and_settle_them_from_one_list(platform, sink
     refused = stranger.post(f"/municipalities/aalborg/staff/reports/meeting_comment/{meeting['id']}/"
                             f"{meeting_comment['id']}", {"action": "dismiss"}, token_from="/municipalities/hjorring/staff")
     assert refused.status_code == 403
+    # staff hide a meeting's file from the page's own form (the meeting's own hide)
+    hidden = own.post(f"/municipalities/aalborg/staff/reports/meeting_attachment/{meeting['id']}/{old_map.json()['id']}",
+                      {"action": "hide", "reason": "Forældet kort"}, token_from="/municipalities/aalborg/staff")
+    assert hidden.status_code == 200 and "done=decided" in hidden.url
+    assert "Gammelt kort" not in own.get("/municipalities/aalborg/staff").text
+    assert all(a["id"] != old_map.json()["id"] for a in ok(requests.get(f"{mt}/attachments", headers=kari)))
 
     # -- staff settle each: dismiss the meeting comment's and the file's reports, hide the comment
     # and the question with their own hide
