@@ -128,7 +128,8 @@ class NotifyRule:
     exclude_field: tuple = ()    # who caused it is not told about it
     when: tuple = ()             # ((field, value), ...): the rule applies only to such events
     also: tuple = ()             # ((subject, subject_field, relations), ...): more audiences
-    anchor: str = ""             # a part of the subject's page the link opens ("#agreement"; "{field}": an id in the data)
+    anchor: str = ""             # a part of the subject's page the link opens ("#agreement"; "{comment_id}": an id
+    #                              of the event's data, filled by ``rules_for``)
     new_list_field: str = ""     # ids newly on the list: when the event has it, only they are told
 
     def applies(self, data):
