@@ -150,5 +150,5 @@ def test_a_hidden_attachment_is_blanked_in_the_public_log():
 
 def test_a_reported_attachment_is_for_the_municipalitys_staff_to_look_at():
     told = rules.rules_for("samskab.proposal.attachment_reported", {"proposal_id": str(uuid.uuid4())})
-    assert [(r.template, r.staff, r.anchor) for r in told] == [("content_reported", True, "#attachments")]
+    assert [(r.template, r.staff, r.anchor) for r in told] == [("attachment_reported", True, "#attachments")]
     assert "samskab.proposal.attachment_reported" in rules.consumed_types(events.registry())

@@ -39,6 +39,9 @@ CALLS = {
     "edit_comment": ("aalborg", ACTOR, MEETING, uuid.uuid4(), {"body": "Godt"}),
     "report_comment": ("aalborg", ACTOR, MEETING, uuid.uuid4(), {"reason": "Grov"}),
     "hide_comment": ("aalborg", ACTOR, MEETING, uuid.uuid4(), {"reason": "Grov"}),
+    # issue 21: the staff's one list of reports
+    "reported": ("aalborg", ACTOR),
+    "dismiss_reports": ("aalborg", ACTOR, MEETING, {"kind": "meeting_comment", "id": str(uuid.uuid4())}),
 }
 
 
