@@ -394,22 +394,24 @@ class Level:
     def _collect(self, p, listener, ids):
         if not ids:
             return
+        # The publication's suggestions: the first matches_suggested of each proposal. A later one
+        # tells only people who joined (and were matched) since, seconds after the proposal: it
+        # belongs to their registration, not to the proposal's way to the inboxes.
+        first = {}
         if has_service("matching"):
-            self.matches = {str(r[0]): r[1] for r in p.rows(
-                "matching", "SELECT proposal_id, count(*) FROM matches WHERE proposal_id = ANY(CAST(:ids AS uuid[])) "
-                "GROUP BY proposal_id", ids=ids)}
-            # a proposal with no match at all has matches_suggested (total 0) and no rows
+            wanted = set(ids)
             for r in listener.by_type("samskab.proposal.matches_suggested"):
                 pid = r[2]["data"].get("proposal_id")
-                if pid in ids and pid not in self.matches:
-                    self.matches[pid] = 0
-        if has_service("notifications"):
-            self.inbox = {str(r[0]).split("/")[-1]: (r[1], r[2], r[3]) for r in p.rows(
+                if pid in wanted and (pid not in first or r[0] < first[pid][0]):
+                    first[pid] = (r[0], r[2]["id"], int(r[2]["data"].get("total", 0)))
+            self.matches = {pid: total for pid, (_, _, total) in first.items()}
+        if has_service("notifications") and first:
+            of_event = {event_id: pid for pid, (_, event_id, _) in first.items()}
+            self.inbox = {of_event[str(r[0])]: (r[1], r[2], r[3]) for r in p.rows(
                 "notifications",
-                "SELECT subject, count(*), extract(epoch from max(created_at)), count(DISTINCT participant_id) "
-                "FROM notifications WHERE event_type = 'samskab.proposal.matches_suggested' "
-                "AND subject = ANY(:subjects) GROUP BY subject",
-                subjects=[f"proposals/{i}" for i in ids])}
+                "SELECT event_id, count(*), extract(epoch from max(created_at)), count(DISTINCT participant_id) "
+                "FROM notifications WHERE event_id = ANY(CAST(:events AS uuid[])) GROUP BY event_id",
+                events=list(of_event))}
         public = {}
         for t, key, env, _ in listener.snapshot():
             subject = env.get("subject", "")
@@ -620,7 +622,9 @@ def write_report(args, meta, base, levels, sections, out_path):
         "pika queue on `samskab.public` (`#`).")
     add("")
     add("* **submit → inbox**: from sending `POST …/proposals` (the staff publish follows right after the answer) "
-        "until the last of the proposal's matched participants has the inbox entry (`notifications.created_at`).")
+        "until the last of the participants matched at its publication (its first `matches_suggested`) has the "
+        "inbox entry (`notifications.created_at`); people matched later, when they join, are told by a later event "
+        "that belongs to their registration.")
     add("* **submit → public**: until the third party's queue receives `<m>.proposal.submitted`.")
     add("")
     add("| offered/s | proposals | achieved/s | requests/s | HTTP p50 / p95 / p99 ms | submit → public p50 / p95 / p99 ms "
