@@ -272,8 +272,9 @@ def backbone_consumer(uri, db_url, n, done_path, ready_path, event_batch):
     since = time.process_time()
     open(ready_path, "w").write("1")
     # Done when the consumer has counted n events handled (in memory, as the other
-    # two sides count); the effects in the database are checked once afterwards.
-    handled = metrics.for_service(service).events_handled.labels("samskab.proposal.submitted")
+    # two sides count); the effects in the database are checked once afterwards. The
+    # counter is per municipality, and every event the producer makes names aalborg.
+    handled = metrics.for_service(service).events_handled.labels("samskab.proposal.submitted", "aalborg")
     while handled._value.get() < n:
         eventlet.sleep(0.01)
     write_steady_cpu(done_path, since)
