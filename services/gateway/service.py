@@ -39,7 +39,8 @@ METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"  # OPTIONS too, so that it gets pr
 BACKENDS = ("proposals", "matching", "meetings", "notifications")
 # How often uploads a stopped gateway left pending are swept (nameko fixes a timer's interval
 # when the class is defined); what counts as left is UPLOADS_PENDING_MAX_AGE_SECONDS (issue 21).
-UPLOADS_SWEEP_SECONDS = float(os.environ.get("UPLOADS_SWEEP_SECONDS", "300"))
+SWEEP_SECONDS_DEFAULT = "300"
+UPLOADS_SWEEP_SECONDS = float(os.environ.get("UPLOADS_SWEEP_SECONDS", SWEEP_SECONDS_DEFAULT))
 
 
 def _nul_fields(value, path=""):
@@ -100,7 +101,7 @@ class Service:
         "GATEWAY_INTERNAL_PORT": "",
         "MAP_TILE_URL": "", "MAP_TILE_ATTRIBUTION": "", "MAP_CENTER": "",  # maps (web/views/maps.py)
         **objectstore.SETTINGS,  # attachments' files (gateway/uploading.py)
-        "UPLOADS_PENDING_MAX_AGE_SECONDS": uploading.PENDING_MAX_AGE_SECONDS, "UPLOADS_SWEEP_SECONDS": "300",
+        "UPLOADS_PENDING_MAX_AGE_SECONDS": uploading.PENDING_MAX_AGE_SECONDS, "UPLOADS_SWEEP_SECONDS": SWEEP_SECONDS_DEFAULT,
         "CORS_ORIGINS": "*",  # public reads from other origins, GET/HEAD only (cors.py)  # /metrics and /readyz there, not on the public port (internal_port.py)
     }
 

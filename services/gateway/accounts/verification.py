@@ -102,18 +102,19 @@ def forget_identities(uow, account_id):
 # gateway 0.7 x as fast), and staff change them rarely. The instance that sets them forgets
 # its copy at once; another gateway instance follows within this time.
 RULES_SECONDS = 5.0
-_known = {}  # municipality -> (read at, rules)
+_known = {}  # (database, municipality) -> (read at, rules)
 
 
 def rules(db, municipality_id):
-    kept = _known.get(municipality_id)
+    key = (str(db.engine.url), municipality_id)  # one process may serve several databases (the tests)
+    kept = _known.get(key)
     if kept is not None and time.monotonic() - kept[0] < RULES_SECONDS:
         return dict(kept[1])
     with db as uow:
         row = uow.execute(sa.select(verification_rules).where(
             verification_rules.c.municipality == municipality_id)).first()
     found = {"supports": bool(row and row.supports), "panels": bool(row and row.panels)}
-    _known[municipality_id] = (time.monotonic(), found)
+    _known[key] = (time.monotonic(), found)
     return dict(found)
 
 
@@ -124,7 +125,7 @@ def set_rules(db, municipality_id, supports, panels):
                     .on_conflict_do_update(index_elements=["municipality"],
                                            set_={"supports": supports, "panels": panels,
                                                  "updated_at": sa.func.now()}))
-    _known.pop(municipality_id, None)
+    _known.pop((str(db.engine.url), municipality_id), None)
     return rules(db, municipality_id)
 
 
