@@ -6,6 +6,7 @@ object store under the keys kept here, and the rules every owner shares are in
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from .errors import NotFound
 from .values import parse_id
@@ -123,3 +124,28 @@ class Files:
             return []
         t = self.attachments
         return self.uow.execute(t.delete().where(self._under.in_(subject_ids)).returning(t)).all()
+
+    def reported(self, under, municipality, limit=200):
+        """For the staff's one list of reports: one row per reported attachment of the
+        municipality, not hidden, with ``title`` of what it hangs under (the table ``under``),
+        ``reports``, ``first_reported``, ``last_reported`` and ``reasons`` (newest first), the
+        longest waiting first.  A report of an attachment has no decision of its own: a hidden
+        attachment is no longer open, and dismissing removes the reports staff saw."""
+        t, r = self.attachments, self.reports
+        grouped = (sa.select(r.c.attachment_id, sa.func.count().label("reports"),
+                             sa.func.min(r.c.reported_at).label("first_reported"),
+                             sa.func.max(r.c.reported_at).label("last_reported"),
+                             sa.func.array_agg(aggregate_order_by(r.c.reason, r.c.reported_at.desc())).label("reasons"))
+                   .group_by(r.c.attachment_id).subquery())
+        return self.uow.execute(
+            sa.select(t, under.c.title, grouped.c.reports, grouped.c.first_reported, grouped.c.last_reported,
+                      grouped.c.reasons)
+            .join(grouped, grouped.c.attachment_id == t.c.id).join(under, under.c.id == self._under)
+            .where(t.c.municipality == municipality, t.c.hidden.is_(False))
+            .order_by(grouped.c.first_reported, t.c.id).limit(limit)).all()
+
+    def dismiss_reports(self, attachment_id, until):
+        """Remove the attachment's reports made until ``until``; how many went (a later report
+        brings it back to the list)."""
+        r = self.reports
+        return self.uow.execute(r.delete().where(r.c.attachment_id == attachment_id, r.c.reported_at <= until)).rowcount

@@ -2,7 +2,6 @@
 list of reports (issues 15 and 21): comments (``comments.open_reports``) and pictures and
 files; and dismissing the reports of one of them (staff found nothing to hide).  Hiding is
 each kind's own (``hide_comment``, ``hide_attachment``)."""
-from samskab import reported_files
 from samskab.contracts import moderation
 from samskab.errors import NotFound
 from samskab.values import now, parse
@@ -18,7 +17,7 @@ def reported(uow, municipality, actor):
     waiting first; the excerpts are for staff only."""
     items = reported_comments(uow, municipality, actor)  # checks that the caller is its staff
     with uow:
-        files = reported_files.reported(Attachments(uow), meeting_table, municipality)
+        files = Attachments(uow).reported(meeting_table, municipality)
     items += [{"kind": "meeting_attachment", "id": str(a.id), "under": "meeting", "under_id": str(a.meeting_id),
                "under_title": a.title, "excerpt": moderation.excerpt(a.caption or a.alt), "reports": a.reports,
                "reasons": list(a.reasons or [])[:5], "first_reported_at": a.first_reported.isoformat(),
@@ -40,5 +39,5 @@ def dismiss_reports(uow, municipality, actor, meeting_id, payload):
         files = Attachments(uow)
         found = files.get(meeting.id, dismissal.id, lock=True)
         at = now()
-        count = reported_files.dismiss(files, found.id, min(dismissal.until, at) if dismissal.until else at)
+        count = files.dismiss_reports(found.id, min(dismissal.until, at) if dismissal.until else at)
     return {"dismissed": count}

@@ -6,8 +6,6 @@ comment or attachment is no longer open, and dismissing removes the reports staf
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from samskab import reported_files
-
 from .attachments import Attachments
 from .comments import Comments
 from .tables import CONTENT_TABLES, proposals, reports
@@ -49,7 +47,7 @@ def comments(uow, municipality):
 
 def files(uow, municipality):
     """Reported pictures and files of the municipality, not hidden, one row per attachment."""
-    return reported_files.reported(Attachments(uow), proposals, municipality, LIMIT)
+    return Attachments(uow).reported(proposals, municipality, LIMIT)
 
 
 def open_of(uow, municipality, proposal_id, target_type, target_id, until):
@@ -67,4 +65,4 @@ def dismiss_content(uow, report_ids, reason, decided_by, at):
 
 def dismiss_file(uow, attachment_id, until):
     """Remove an attachment's reports made until ``until``; how many went."""
-    return reported_files.dismiss(Attachments(uow), attachment_id, until)
+    return Attachments(uow).dismiss_reports(attachment_id, until)
