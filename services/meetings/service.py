@@ -18,11 +18,11 @@ from samskab.db import Database
 from samskab.errors import Forbidden
 from samskab.health import Health
 from samskab.service import ServiceBase, rpc
+from samskab.subject_rpc import AttachmentRpc, CommentThreadRpc, ReportsRpc
 from samskab.values import parse_id
 
 from . import usecases
 from .desk import RegistrationDesk
-from .usecases import reports as moderation
 from .usecases.common import require_actor
 
 log = logging.getLogger("meetings")
@@ -31,10 +31,11 @@ log = logging.getLogger("meetings")
 REMINDER_POLL_SECONDS = float(os.environ.get("MEETINGS_REMINDER_POLL_SECONDS", "60"))
 
 
-class Service(ServiceBase):
+class Service(CommentThreadRpc, AttachmentRpc, ReportsRpc, ServiceBase):
     """Every RPC takes municipality, actor, ids, payload, in that order (those it needs)."""
 
     name = "meetings"
+    subject_cases = usecases  # comment threads, pictures and files and their reports (issue 21): samskab.subject_rpc
     environment = {"MEETINGS_REMINDER_HOURS": "24", "MEETINGS_REMINDER_POLL_SECONDS": "60"}
     environment = {**environment, **objectstore.SETTINGS}  # where attachments' files are (an erasure deletes them)
 
@@ -136,63 +137,6 @@ class Service(ServiceBase):
     @rpc
     def record_outcome(self, municipality, actor, meeting_id, payload):
         return usecases.record_outcome(self.db, municipality, actor, meeting_id, payload)
-
-    # -- comment threads (issue 21) --
-
-    @rpc
-    def comments(self, municipality, actor, meeting_id):
-        return usecases.comments(self.db, municipality, actor, meeting_id)
-
-    @rpc
-    def post_comment(self, municipality, actor, meeting_id, payload):
-        return usecases.post_comment(self.db, municipality, actor, meeting_id, payload)
-
-    @rpc
-    def edit_comment(self, municipality, actor, meeting_id, comment_id, payload):
-        return usecases.edit_comment(self.db, municipality, actor, meeting_id, comment_id, payload)
-
-    @rpc
-    def report_comment(self, municipality, actor, meeting_id, comment_id, payload):
-        return usecases.report_comment(self.db, municipality, actor, meeting_id, comment_id, payload)
-
-    @rpc
-    def hide_comment(self, municipality, actor, meeting_id, comment_id, payload):
-        return usecases.hide_comment(self.db, municipality, actor, meeting_id, comment_id, payload)
-
-    # reported comments and attachments, for the staff's one list of reports
-    @rpc
-    def reported(self, municipality, actor):
-        return moderation.reported(self.db, municipality, actor)
-
-    @rpc
-    def dismiss_reports(self, municipality, actor, meeting_id, payload):
-        return moderation.dismiss_reports(self.db, municipality, actor, meeting_id, payload)
-
-    # -- pictures and files (issue 21): the gateway checks and stores the bytes --
-
-    @rpc
-    def attachments(self, municipality, actor, meeting_id):
-        return usecases.attachments(self.db, municipality, actor, meeting_id)
-
-    @rpc
-    def attachment(self, municipality, actor, meeting_id, attachment_id):
-        return usecases.attachment(self.db, municipality, actor, meeting_id, attachment_id)
-
-    @rpc
-    def may_attach(self, municipality, actor, meeting_id):
-        return usecases.may_attach(self.db, municipality, actor, meeting_id)
-
-    @rpc
-    def add_attachment(self, municipality, actor, meeting_id, payload):
-        return usecases.add_attachment(self.db, municipality, actor, meeting_id, payload)
-
-    @rpc
-    def report_attachment(self, municipality, actor, meeting_id, attachment_id, payload):
-        return usecases.report_attachment(self.db, municipality, actor, meeting_id, attachment_id, payload)
-
-    @rpc
-    def hide_attachment(self, municipality, actor, meeting_id, attachment_id, payload):
-        return usecases.hide_attachment(self.db, municipality, actor, meeting_id, attachment_id, payload)
 
     # -- calendars --
 

@@ -14,15 +14,16 @@ from samskab.db import Database
 from samskab.health import Health
 from samskab import objectstore
 from samskab.service import ServiceBase, rpc
+from samskab.subject_rpc import AttachmentRpc, CommentThreadRpc, ReportsRpc
 
 from . import domain, usecases
 from .usecases.missions import erase_participant as council_erasure
 from .usecases.comments import erase_author as comment_erasure
-from .usecases import moderation
 
 
-class Service(ServiceBase):
+class Service(CommentThreadRpc, AttachmentRpc, ReportsRpc, ServiceBase):
     name = "proposals"
+    subject_cases = usecases  # comment threads, pictures and files and their reports (issue 21): samskab.subject_rpc
     environment = {
         "PROPOSALS_SUPPORT_THRESHOLD": "25",
         "PROPOSALS_SUPPORT_THRESHOLDS": "",  # e.g. "aalborg=50,hamar=30"
@@ -146,15 +147,6 @@ class Service(ServiceBase):
     @rpc
     def decide_report(self, municipality, actor, report_id, payload):
         return usecases.decide_report(self.db, municipality, actor, report_id, payload)
-
-    # one list of everything reported (proposals, questions, answers, updates, comments, attachments)
-    @rpc
-    def reported(self, municipality, actor):
-        return moderation.reported(self.db, municipality, actor)
-
-    @rpc
-    def dismiss_reports(self, municipality, actor, proposal_id, payload):
-        return moderation.dismiss_reports(self.db, municipality, actor, proposal_id, payload)
 
     # -- a person's rights over their data ---------------------------------------------------------
 
@@ -281,51 +273,3 @@ class Service(ServiceBase):
     def on_support_threshold_reached(self, event):
         """A proposal over its threshold is a case for the council's answer."""
         usecases.on_threshold_reached(self.db, event)
-
-    # -- comment threads (issue 21) ----------------------------------------------------------------
-
-    @rpc
-    def comments(self, municipality, actor, proposal_id):
-        return usecases.comments(self.db, municipality, actor, proposal_id)
-
-    @rpc
-    def post_comment(self, municipality, actor, proposal_id, payload):
-        return usecases.post_comment(self.db, municipality, actor, proposal_id, payload)
-
-    @rpc
-    def edit_comment(self, municipality, actor, proposal_id, comment_id, payload):
-        return usecases.edit_comment(self.db, municipality, actor, proposal_id, comment_id, payload)
-
-    @rpc
-    def report_comment(self, municipality, actor, proposal_id, comment_id, payload):
-        return usecases.report_comment(self.db, municipality, actor, proposal_id, comment_id, payload)
-
-    @rpc
-    def hide_comment(self, municipality, actor, proposal_id, comment_id, payload):
-        return usecases.hide_comment(self.db, municipality, actor, proposal_id, comment_id, payload)
-
-    # -- pictures and files (issue 21) -----------------------------------------------------------
-
-    @rpc
-    def attachments(self, municipality, actor, proposal_id):
-        return usecases.attachments(self.db, municipality, actor, proposal_id)
-
-    @rpc
-    def attachment(self, municipality, actor, proposal_id, attachment_id):
-        return usecases.attachment(self.db, municipality, actor, proposal_id, attachment_id)
-
-    @rpc
-    def may_attach(self, municipality, actor, proposal_id):
-        return usecases.may_attach(self.db, municipality, actor, proposal_id)
-
-    @rpc
-    def add_attachment(self, municipality, actor, proposal_id, payload):
-        return usecases.add_attachment(self.db, municipality, actor, proposal_id, payload)
-
-    @rpc
-    def report_attachment(self, municipality, actor, proposal_id, attachment_id, payload):
-        return usecases.report_attachment(self.db, municipality, actor, proposal_id, attachment_id, payload)
-
-    @rpc
-    def hide_attachment(self, municipality, actor, proposal_id, attachment_id, payload):
-        return usecases.hide_attachment(self.db, municipality, actor, proposal_id, attachment_id, payload)

@@ -15,6 +15,7 @@ from .meetings import (
 )
 from .people import erase, export, matches_suggested
 from .registrations import cancel_registration, register_batch, registrations
+from .reports import dismiss_reports, reported
 
 __all__ = [
     "GROUPS", "add_agenda_question", "cancel", "cancel_registration", "conclude", "create_place", "erase", "export",
@@ -23,4 +24,6 @@ __all__ = [
     "send_due_reminders", "set_minutes", "suggest_formats", "update",
     # issue 21: comment threads
     "comments", "edit_comment", "erase_comment_author", "hide_comment", "post_comment", "report_comment",
+    # issue 21: the staff's one list of reports
+    "dismiss_reports", "reported",
 ]

@@ -7,11 +7,15 @@ a reply to a reply hangs under the same top-level comment, so threads stay reada
 import datetime as dt
 import uuid
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..comments import Alignment, Body, Reason
+from .rpc import ServiceClient
 
-__all__ = ["NewComment", "CommentEdit", "CommentReport", "CommentHide", "CommentFields", "CommentReportOut"]
+__all__ = ["NewComment", "CommentEdit", "CommentReport", "CommentHide", "CommentFields", "CommentReportOut",
+           "ThreadsClient"]
 
 
 class _Input(BaseModel):
@@ -56,3 +60,33 @@ class CommentFields(BaseModel):
 class CommentReportOut(BaseModel):
     id: str
     status: str
+
+
+class ThreadsClient(ServiceClient):
+    """The typed client of the comment threads under a service's subjects: every such
+    service answers the same RPCs (``comments``, ``post_comment``, ``edit_comment``,
+    ``report_comment``, ``hide_comment``, served by :class:`samskab.subject_rpc.CommentThreadRpc`)
+    taking municipality, actor, the subject's id and then the comment's id and payload.
+    A subclass names the service and its comment's answer (``comment_out``)."""
+
+    comment_out: ClassVar[type] = CommentFields
+
+    def comments(self, municipality, actor, subject_id):
+        return [self.comment_out.model_validate(item)
+                for item in self._rpc("comments", municipality, actor, str(subject_id))]
+
+    def post_comment(self, municipality, actor, subject_id, comment):
+        return self.comment_out.model_validate(
+            self._rpc("post_comment", municipality, actor, str(subject_id), self._dump(comment)))
+
+    def edit_comment(self, municipality, actor, subject_id, comment_id, edit):
+        return self.comment_out.model_validate(
+            self._rpc("edit_comment", municipality, actor, str(subject_id), str(comment_id), self._dump(edit)))
+
+    def report_comment(self, municipality, actor, subject_id, comment_id, report) -> CommentReportOut:
+        return CommentReportOut.model_validate(
+            self._rpc("report_comment", municipality, actor, str(subject_id), str(comment_id), self._dump(report)))
+
+    def hide_comment(self, municipality, actor, subject_id, comment_id, hide):
+        return self.comment_out.model_validate(
+            self._rpc("hide_comment", municipality, actor, str(subject_id), str(comment_id), self._dump(hide)))

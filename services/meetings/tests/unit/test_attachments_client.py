@@ -47,6 +47,7 @@ def test_the_client_calls_the_entrypoint_of_that_name_with_arguments_it_takes(na
     assert service == "meetings" and method == name
     bound = inspect.signature(getattr(Service, method)).bind(None, *args, **kwargs)  # raises if they disagree
     assert bound.arguments["municipality"] == "aalborg" and bound.arguments["actor"] == ACTOR
-    assert bound.arguments["meeting_id"] == str(MEETING)  # ids go over the wire as text
+    # the meeting is the subject of the entrypoints shared with proposals (samskab.subject_rpc)
+    assert bound.arguments["subject_id"] == str(MEETING)  # ids go over the wire as text
     if "attachment_id" in bound.arguments:
         assert bound.arguments["attachment_id"] == str(ATTACHMENT)

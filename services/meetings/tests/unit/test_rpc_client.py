@@ -72,5 +72,7 @@ def test_the_client_calls_the_entrypoint_of_that_name_with_arguments_it_takes(na
         assert bound.arguments["municipality"] == "aalborg"
     if "actor" in bound.arguments:
         assert bound.arguments["actor"] == ACTOR
-    if "meeting_id" in bound.arguments:
-        assert bound.arguments["meeting_id"] == str(MEETING)  # ids go over the wire as text
+    # the meeting's id: "subject_id" in the entrypoints shared with proposals (samskab.subject_rpc)
+    for meeting in ("meeting_id", "subject_id"):
+        if meeting in bound.arguments:
+            assert bound.arguments[meeting] == str(MEETING)  # ids go over the wire as text

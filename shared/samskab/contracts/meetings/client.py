@@ -7,8 +7,8 @@ answers are the output models, and the calendars iCalendar text.
 from __future__ import annotations  # a method is named ``list``: annotations stay text
 
 from ..moderation import DismissedOut, ReportedItem, ReportsDismissal
-from ..rpc import ServiceClient
-from .comments import MeetingCommentOut, MeetingCommentReportOut
+from ..threads import ThreadsClient
+from .comments import MeetingCommentOut
 from .inputs import Cancellation, MeetingChanges, Minutes, NewAgendaQuestion, NewMeeting, NewOutcome, NewPlace
 from .outputs import (
     AgendaQuestionOut, CalendarTokenOut, FormatOut, FormatSuggestion, MeetingDetailOut, MeetingOut, MinutesOut,
@@ -20,12 +20,13 @@ def _all(model, items):
     return [model.model_validate(item) for item in items]
 
 
-class MeetingsRpc(ServiceClient):
+class MeetingsRpc(ThreadsClient):
     """The meetings service as the gateway calls it: (municipality, actor, ids, payload)
     in, in that order (the ones a method needs); output models out, and the calendars as
     iCalendar text."""
 
     service = "meetings"
+    comment_out = MeetingCommentOut  # its comment threads (issue 21): the methods of ThreadsClient
 
     # -- places and formats --
 
@@ -105,27 +106,6 @@ class MeetingsRpc(ServiceClient):
 
     def participant_calendar(self, token) -> str:
         return self._rpc("participant_calendar", token)
-
-    # -- comment threads (issue 21) --
-
-    def comments(self, municipality, actor, meeting_id) -> list[MeetingCommentOut]:
-        return _all(MeetingCommentOut, self._rpc("comments", municipality, actor, str(meeting_id)))
-
-    def post_comment(self, municipality, actor, meeting_id, comment) -> MeetingCommentOut:
-        return MeetingCommentOut.model_validate(
-            self._rpc("post_comment", municipality, actor, str(meeting_id), self._dump(comment)))
-
-    def edit_comment(self, municipality, actor, meeting_id, comment_id, edit) -> MeetingCommentOut:
-        return MeetingCommentOut.model_validate(
-            self._rpc("edit_comment", municipality, actor, str(meeting_id), str(comment_id), self._dump(edit)))
-
-    def report_comment(self, municipality, actor, meeting_id, comment_id, report) -> MeetingCommentReportOut:
-        return MeetingCommentReportOut.model_validate(
-            self._rpc("report_comment", municipality, actor, str(meeting_id), str(comment_id), self._dump(report)))
-
-    def hide_comment(self, municipality, actor, meeting_id, comment_id, hide) -> MeetingCommentOut:
-        return MeetingCommentOut.model_validate(
-            self._rpc("hide_comment", municipality, actor, str(meeting_id), str(comment_id), self._dump(hide)))
 
     # -- reported comments, for the staff's one list of reports --
 

@@ -10,8 +10,9 @@ from pydantic import Field
 
 from ...comments import EDIT_WINDOW_SECONDS, Alignment
 from ...events import Contract, PublicProjection, event
-from ..rpc import ServiceClient
-from ..threads import CommentEdit, CommentFields, CommentHide, CommentReport, CommentReportOut, NewComment
+from ..threads import (
+    CommentEdit, CommentFields, CommentHide, CommentReport, CommentReportOut, NewComment, ThreadsClient,
+)
 
 __all__ = [
     "EDIT_WINDOW_SECONDS", "NewComment", "CommentEdit", "CommentReport", "CommentHide", "CommentOut", "ReplyOut",
@@ -111,25 +112,6 @@ class CommentReported(Contract):
 # -- the typed client --------------------------------------------------------------
 
 
-class CommentsRpc(ServiceClient):
+class CommentsRpc(ThreadsClient):
     service = "proposals"
-
-    def comments(self, municipality, actor, proposal_id) -> list[CommentOut]:
-        items = self._rpc("comments", municipality, actor, str(proposal_id))
-        return [CommentOut.model_validate(item) for item in items]
-
-    def post_comment(self, municipality, actor, proposal_id, comment) -> CommentOut:
-        return CommentOut.model_validate(
-            self._rpc("post_comment", municipality, actor, str(proposal_id), self._dump(comment)))
-
-    def edit_comment(self, municipality, actor, proposal_id, comment_id, edit) -> CommentOut:
-        return CommentOut.model_validate(
-            self._rpc("edit_comment", municipality, actor, str(proposal_id), str(comment_id), self._dump(edit)))
-
-    def report_comment(self, municipality, actor, proposal_id, comment_id, report) -> CommentReportOut:
-        return CommentReportOut.model_validate(
-            self._rpc("report_comment", municipality, actor, str(proposal_id), str(comment_id), self._dump(report)))
-
-    def hide_comment(self, municipality, actor, proposal_id, comment_id, hide) -> CommentOut:
-        return CommentOut.model_validate(
-            self._rpc("hide_comment", municipality, actor, str(proposal_id), str(comment_id), self._dump(hide)))
+    comment_out = CommentOut
