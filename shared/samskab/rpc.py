@@ -25,6 +25,12 @@ instance group that serves it; a call with a deadline that has passed runs nowhe
   :func:`samskab.service.rpc` checks the deadline when the worker starts: a call
   whose caller has already answered 503 does not run, and a paused backend does
   not carry out, later, writes the client was told had failed.
+* **Transient messages.**  Requests and replies are published with confirms but not
+  persistent (:data:`TRANSIENT`): a request is worth something only while its caller
+  waits (its TTL is the caller's deadline) and a reply only to a caller that is still
+  there, so writing them to the broker's disk is wasted.  Should the broker restart,
+  the caller answers 503 and the client retries with its ``Idempotency-Key``.  Events
+  keep persistent delivery (:mod:`samskab.relay`).
 """
 import inspect
 import logging
@@ -54,6 +60,7 @@ from .settle import settle
 
 log = logging.getLogger(__name__)
 
+TRANSIENT = 1  # AMQP delivery-mode of RPC requests and replies (see the module's docstring)
 HOME = "_home"  # not a municipality id (those start with a letter): cannot collide
 DEADLINE = "deadline"  # worker context key; on the wire the header ``nameko.deadline``
 GROUPS_FRESH_SECONDS = 60  # how long the gateway trusts what it saw of which group answers what
@@ -188,7 +195,7 @@ def _respond(config, message, result, exc_info, group):
     publisher.publish(
         {"result": result, "error": error, "group": group}, serializer=serializer,
         exchange=get_rpc_exchange(config), routing_key=message.properties["reply_to"],
-        correlation_id=message.properties.get("correlation_id"), **extra,
+        correlation_id=message.properties.get("correlation_id"), delivery_mode=TRANSIENT, **extra,
     )
     return result, exc_info
 
@@ -335,7 +342,7 @@ class GroupMethodProxy(MethodProxy):
             self.publisher.publish(
                 {"args": args, "kwargs": kwargs}, exchange=ex, routing_key=f"{target}.{self.method_name}",
                 mandatory=True, reply_to=reply_to, correlation_id=correlation_id, extra_headers=headers,
-                expiration=timeout, declare=[ex], **({"user_id": user} if user else {}),
+                expiration=timeout, declare=[ex], delivery_mode=TRANSIENT, **({"user_id": user} if user else {}),
             )
         except UndeliverableMessage:
             self.reply_listener._reply_events.pop(correlation_id, None)
