@@ -27,11 +27,21 @@ class _Repository:
 
 
 class Proposals(_Repository):
-    def get(self, municipality, proposal_id, lock=False):
+    def get(self, municipality, proposal_id, lock=False, viewer=None):
         """The proposal row, locked ``FOR UPDATE`` for a change (two transitions or two
-        supports of one proposal cannot interleave), or 404."""
-        query = sa.select(proposals).where(proposals.c.id == parse_id(proposal_id, "proposal"),
-                                           proposals.c.municipality == municipality)
+        supports of one proposal cannot interleave), or 404.  With a ``viewer`` (a
+        participant's id) the row also says whether they support and follow it
+        (``supported_by_me``, ``followed_by_me``), in the same round trip."""
+        columns = [proposals]
+        if viewer is not None:
+            columns += [
+                sa.exists().where(supports.c.proposal_id == proposals.c.id,
+                                  supports.c.participant_id == viewer).label("supported_by_me"),
+                sa.exists().where(follows.c.proposal_id == proposals.c.id,
+                                  follows.c.participant_id == viewer).label("followed_by_me"),
+            ]
+        query = sa.select(*columns).where(proposals.c.id == parse_id(proposal_id, "proposal"),
+                                          proposals.c.municipality == municipality)
         if lock:
             query = query.with_for_update()
         row = self.uow.execute(query).first()

@@ -88,14 +88,13 @@ def get(uow, municipality, actor, proposal_id):
     support and follow it."""
     who = caller(actor)
     with uow:
-        repo = storage.Proposals(uow)
-        row = repo.get(municipality, proposal_id)
+        viewer = own_id(who) if who.id is not None else None
+        row = storage.Proposals(uow).get(municipality, proposal_id, viewer=viewer)
         rules = views.proposal_of(row)
         rules.require_visible(who)
         view = views.proposal(row, who)
-        if who.id is not None:
-            view["supported_by_me"] = repo.supported_by(row.id, own_id(who))
-            view["followed_by_me"] = repo.followed_by(row.id, own_id(who))
+        if viewer is not None:
+            view["supported_by_me"], view["followed_by_me"] = row.supported_by_me, row.followed_by_me
     view["allowed"] = rules.allowed(who)
     return view
 
