@@ -101,10 +101,6 @@ class Proposals(_Repository):
         return self.uow.execute(sa.select(sa.exists().where(
             supports.c.proposal_id == proposal_id, supports.c.participant_id == participant_id))).scalar()
 
-    def followed_by(self, proposal_id, participant_id):
-        return self.uow.execute(sa.select(sa.exists().where(
-            follows.c.proposal_id == proposal_id, follows.c.participant_id == participant_id))).scalar()
-
     def add_support(self, proposal_id, participant_id, at):
         self.uow.execute(supports.insert().values(proposal_id=proposal_id, participant_id=participant_id, at=at))
 
