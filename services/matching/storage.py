@@ -242,31 +242,48 @@ def proposal_row(db, pid, municipality=None):
 
 
 def save_proposal(db, pid, record):
-    """Insert or replace a proposal copy; returns the features it had before (or None)."""
-    old = db.execute(sa.select(proposals.c.sim_terms).where(proposals.c.id == pid)).first()
+    """Insert or replace a proposal copy: ``(row, terms)``, the row as stored now and
+    the similarity terms it had before (``None`` for a new one), in one round trip."""
     stmt = pg.insert(proposals).values(id=pid, **record)
-    db.execute(stmt.on_conflict_do_update(
-        index_elements=[proposals.c.id], set_={k: getattr(stmt.excluded, k) for k in record}))
-    return set(old.sim_terms) if old else None
+    # A subquery of RETURNING reads the statement's snapshot: the row before this change.
+    before = sa.select(proposals.c.sim_terms).where(proposals.c.id == pid).scalar_subquery()
+    row = db.execute(stmt.on_conflict_do_update(
+        index_elements=[proposals.c.id], set_={k: getattr(stmt.excluded, k) for k in record})
+        .returning(*proposals.c, before.label("terms_before"))).one()
+    return row, None if row.terms_before is None else set(row.terms_before)
+
+
+def save_same_text(db, pid, record):
+    """Replace a proposal copy whose similarity terms stay as they are (a publication,
+    a status change, an update that left the text alone): the row as stored now, or
+    ``None`` when there is no copy yet or its terms differ (then the caller takes the
+    lock and :func:`save_proposal`).  The row stays locked until the commit, so two
+    changes of one proposal still follow each other, and a change of its text that
+    commits first is seen here (the condition is checked again on the newest version)."""
+    return db.execute(proposals.update().where(
+        proposals.c.id == pid, proposals.c.sim_terms == sa.cast(record["sim_terms"], pg.ARRAY(sa.Text)))
+        .values(**record).returning(*proposals.c)).first()
 
 
 def set_proposal(db, pid, **values):
     db.execute(proposals.update().where(proposals.c.id == pid).values(**values))
 
 
-def count_terms(db, scope, old, new):
-    """Document frequencies of ``scope`` follow one proposal's terms going from ``old`` to ``new``."""
-    for terms, step in ((new - old, 1), (old - new, -1)):
-        if not terms:
-            continue
-        stmt = pg.insert(term_frequencies).from_select(
-            ["municipality", "term", "df"],
-            sa.select(sa.literal(scope), sa.func.unnest(sa.cast(sorted(terms), pg.ARRAY(sa.Text))),
-                      sa.literal(step)),
-        )
-        db.execute(stmt.on_conflict_do_update(
-            index_elements=[term_frequencies.c.municipality, term_frequencies.c.term],
-            set_={"df": term_frequencies.c.df + step}))
+def count_terms(db, scopes, old, new):
+    """Document frequencies of each of ``scopes`` follow one proposal's terms going from
+    ``old`` to ``new``: one statement, rows in key order."""
+    changes = sorted((scope, term, step) for scope in scopes
+                     for terms, step in ((new - old, 1), (old - new, -1)) for term in terms)
+    if not changes:
+        return
+    scope_list, term_list, steps = (list(x) for x in zip(*changes))
+    given = sa.func.unnest(sa.cast(scope_list, pg.ARRAY(sa.Text)), sa.cast(term_list, pg.ARRAY(sa.Text)),
+                           sa.cast(steps, pg.ARRAY(sa.Integer))).table_valued("m", "t", "d").render_derived()
+    given = sa.select(given.c.m, given.c.t, given.c.d)
+    stmt = pg.insert(term_frequencies).from_select(["municipality", "term", "df"], given)
+    db.execute(stmt.on_conflict_do_update(
+        index_elements=[term_frequencies.c.municipality, term_frequencies.c.term],
+        set_={"df": term_frequencies.c.df + stmt.excluded.df}))
 
 
 def documents_in(db, scope):
@@ -303,18 +320,24 @@ def similar_candidates(db, municipality, rare, across=False, exclude=None, limit
                       .order_by(shared.desc(), proposals.c.id).limit(limit)).all()
 
 
-def replace_pairs(db, pid, across, found):
-    """``pid``'s pairs of one kind (same municipality, or across) become ``found``
-    (``[(id, score)]``), stored both ways."""
-    me = proposal_row(db, pid)
-    other = sa.select(proposals.c.id).where(
-        proposals.c.municipality != me.municipality if across else proposals.c.municipality == me.municipality)
-    db.execute(similar_proposals.delete().where(
-        similar_proposals.c.proposal_id == pid, similar_proposals.c.similar_id.in_(other)))
-    db.execute(similar_proposals.delete().where(
-        similar_proposals.c.similar_id == pid, similar_proposals.c.proposal_id.in_(other)))
+def replace_pairs(db, pid, municipality, local=None, across=None):
+    """``pid``'s pairs become those found (``[(id, score)]``, stored both ways): in its
+    municipality if ``local`` is given, across municipalities if ``across`` is; a kind
+    not given keeps its pairs."""
+    if local is None and across is None:
+        return
+    mine = (similar_proposals.c.proposal_id == pid, similar_proposals.c.similar_id == pid)
+    if local is not None and across is not None:
+        db.execute(similar_proposals.delete().where(sa.or_(*mine)))
+    else:
+        same = proposals.c.municipality == municipality
+        other = sa.select(proposals.c.id).where(same if local is not None else sa.not_(same))
+        db.execute(similar_proposals.delete().where(sa.or_(
+            sa.and_(mine[0], similar_proposals.c.similar_id.in_(other)),
+            sa.and_(mine[1], similar_proposals.c.proposal_id.in_(other)))))
     rows = [{"proposal_id": a, "similar_id": b, "score": score}
-            for doc_id, score in found for a, b in ((pid, uuid.UUID(doc_id)), (uuid.UUID(doc_id), pid))]
+            for doc_id, score in (local or []) + (across or [])
+            for a, b in ((pid, uuid.UUID(doc_id)), (uuid.UUID(doc_id), pid))]
     if rows:
         db.execute(pg.insert(similar_proposals).on_conflict_do_update(
             index_elements=[similar_proposals.c.proposal_id, similar_proposals.c.similar_id],

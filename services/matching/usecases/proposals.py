@@ -1,6 +1,7 @@
 """Matching's copy of proposals, kept from the proposal events, and the
 people who could help with one (matches, stakeholder map)."""
 import uuid
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -13,7 +14,7 @@ from samskab.values import now, parse_id
 from .. import scoring, similar, stakeholders
 from ..storage import (
     ALL, candidate_batches, count_terms, matches, profiles, profiles_by_number, proposal_row, save_proposal,
-    set_proposal,
+    save_same_text, set_proposal,
 )
 from ..storage import proposals as proposal_table
 from ..views import MATCHABLE, matches_out, profile_domain, proposal_domain
@@ -22,12 +23,10 @@ from . import similar_lists
 CANDIDATE_POOL = 300
 
 
-def store(uow, event_type, data, served):
-    """Keep the proposal of an event; from a municipality this group does not
-    serve, only what its public projection says (no description, no initiator)."""
-    # One proposal at a time: two arriving together would not see each other,
-    # and a pair of similar proposals would be missing from both lists.
-    similar_lists.one_at_a_time(uow)
+def _record(event_type, data, served):
+    """``(id, record)``: the row to keep of a proposal event; from a municipality this
+    group does not serve, only what its public projection says (no description, no
+    initiator)."""
     if not served(data["municipality"]):
         data = events.get_type(event_type).project(data) or {}
         public_only = True
@@ -38,7 +37,7 @@ def store(uow, event_type, data, served):
     domain = scoring.Proposal(id=str(pid), municipality=data["municipality"], needs=data.get("needs") or [],
                               topics=data.get("topics") or [], area=data.get("area"))
     initiator = data.get("initiator_id")
-    record = {
+    return pid, {
         "municipality": data["municipality"], "kind": data["kind"], "title": data["title"],
         "problem": data["problem"], "goal": data["goal"], "description": data.get("description") or "",
         "area": data.get("area"), "topics": data.get("topics") or [], "needs": data.get("needs") or [],
@@ -48,16 +47,35 @@ def store(uow, event_type, data, served):
         "match_terms": [] if public_only else scoring.scoped([data["municipality"]], scoring.proposal_terms(domain)),
         "public_only": public_only,
     }
-    old = save_proposal(uow, pid, record)
-    if old != set(feats):
-        for scope in (data["municipality"], ALL):
-            count_terms(uow, scope, old or set(), set(feats))
-    return proposal_row(uow, pid), old != set(feats)
+
+
+def store(uow, pid, record):
+    """Keep a proposal's copy: ``(row, text_changed)``.
+
+    A change of the text changes similar lists, which are made one proposal at a
+    time (the lock is held to the commit): two arriving together would not see
+    each other, and a pair of similar proposals would be missing from both lists.
+    A change that leaves the text as it is (a publication, a status change, the
+    submission of a text its publication brought first) waits for no other proposal."""
+    row = save_same_text(uow, pid, record)
+    if row is not None:
+        return row, False
+    similar_lists.one_at_a_time(uow)
+    row, old = save_proposal(uow, pid, record)
+    new = set(record["sim_terms"])
+    if old != new:
+        count_terms(uow, (record["municipality"], ALL), old or set(), new)
+    return row, old != new
 
 
 def submitted(uow, event, served, top_n):
-    row, _ = store(uow, event["type"], event["data"], served)
-    found = similar_lists.refresh(uow, row, top_n, served)
+    row, text_changed = store(uow, *_record(event["type"], event["data"], served))
+    if text_changed:
+        found = similar_lists.refresh(uow, row, top_n, served)
+    else:
+        # Its lists were made when this text came first (its publication can overtake the
+        # submission: they come by two queues); the list as it stands now is the news.
+        found = similar_lists.stored(uow, row, top_n) if served(row.municipality) else []
     if found and served(row.municipality):  # "nothing similar" is no news for anyone
         uow.emit(SimilarFound.event_type, municipality=row.municipality, subject=f"proposals/{row.id}",
                  data={"proposal_id": str(row.id), "municipality": row.municipality,
@@ -66,12 +84,18 @@ def submitted(uow, event, served, top_n):
 
 def changed(uow, event, served, similar_top_n, top_n):
     """Published, updated or moved on: the copy, its similar pairs when its text
-    changed, and (in a municipality served here) its matches."""
-    row, text_changed = store(uow, event["type"], event["data"], served)
+    changed, and (in a municipality served here) its matches, ranked before the copy
+    is written (ranking reads only profiles), so that a proposal whose text is new
+    here holds the lock on similar lists for no longer than the lists take."""
+    pid, record = _record(event["type"], event["data"], served)
+    suggesting = (served(record["municipality"]) and record["status"] in MATCHABLE
+                  and event["type"] != "samskab.proposal.status_changed")
+    found = rank(uow, SimpleNamespace(id=pid, **record), top_n) if suggesting else None
+    row, text_changed = store(uow, pid, record)
     if text_changed:
         similar_lists.refresh(uow, row, similar_top_n, served)
-    if served(row.municipality) and row.status in MATCHABLE and event["type"] != "samskab.proposal.status_changed":
-        suggest(uow, row, top_n)
+    if suggesting:
+        suggest(uow, row, top_n, found)
 
 
 def hidden(uow, data):

@@ -46,14 +46,20 @@ def refresh(uow, row, k, served):
     """Recompute ``row``'s pairs (in its municipality when served, and across
     municipalities when public); returns the same-municipality list."""
     feats = dict(row.features)
-    local = []
+    local = elsewhere = None
     if served(row.municipality):
         local = find(uow, row.municipality, feats, k, exclude=row.id)
-        replace_pairs(uow, row.id, False, local)
     if row.status not in ("withdrawn", "rejected") and not row.hidden:
         elsewhere = find(uow, row.municipality, feats, k, exclude=row.id, across=True)
-        replace_pairs(uow, row.id, True, elsewhere)
-    return local
+    replace_pairs(uow, row.id, row.municipality, local, elsewhere)
+    return local or []
+
+
+def stored(uow, row, k):
+    """``[(id, score)]``: ``row``'s stored pairs in its municipality as :func:`find` gives
+    them: the ``k`` best still listed, none far below the best (``similar.RELATIVE``)."""
+    best = [(str(other.id), score) for other, score in similar_rows(uow, row, False, k)]
+    return [(doc_id, score) for doc_id, score in best if score >= best[0][1] * similar.RELATIVE]
 
 
 def similar_list(uow, municipality, proposal_id, k, across=False):

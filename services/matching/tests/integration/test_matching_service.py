@@ -193,3 +193,32 @@ def test_a_panel_is_drawn_reproducibly_and_published_as_counts(matching):
             select("aalborg", STAFF, impossible)
     assert "quotas.age.65+.min" in [e["field"] for e in info.value.errors]
     public.close()
+
+
+def test_a_publication_that_overtakes_its_submission_makes_the_lists_once(matching):
+    """Submission and publication come by two queues, and the publication can be handled
+    first: it keeps the new text and makes the similar lists; the submission that follows
+    finds the same text, makes nothing again and announces the list as it stands."""
+    container, config, uri = matching
+    public = Subscriber(uri, "*.proposal.similar_found")
+    existing = snapshot(title="Lys langs søstien", problem="Om aftenen er søstien kulsort, og løbere undgår den.",
+                        goal="Lamper hele vejen rundt om søen.", status="published")
+    publish(uri, "samskab.proposal.submitted", existing)
+    wait_for(lambda: row(config, proposals, proposals.c.id == uuid.UUID(existing["id"])))
+    assert public.drain(timeout=0.5) == []
+
+    new = snapshot(title="Gadelys langs søstien", status="published",
+                   problem="Søstien er mørk om aftenen, så løbere og gående undgår den.",
+                   goal="Lys hele vejen rundt om søen.")
+    publish(uri, "samskab.proposal.published", new, subject=f"proposals/{new['id']}")
+    wait_for(lambda: row(config, proposals, proposals.c.id == uuid.UUID(new["id"])))
+    with entrypoint_hook(container, "similar") as get_similar:
+        assert [s["id"] for s in get_similar("aalborg", None, new["id"])["similar"]] == [existing["id"]]
+        assert [s["id"] for s in get_similar("aalborg", None, existing["id"])["similar"]] == [new["id"]]
+    assert public.drain(timeout=0.5) == [], "a publication announces matches, not similar proposals"
+
+    publish(uri, "samskab.proposal.submitted", {**new, "status": "submitted"}, subject=f"proposals/{new['id']}")
+    [(method, _, body)] = public.drain(expect=1)
+    assert method.routing_key == "aalborg.proposal.similar_found"
+    assert [s["id"] for s in json.loads(body)["data"]["similar"]] == [existing["id"]]
+    public.close()
