@@ -301,14 +301,37 @@ def frequencies(db, scope, terms):
         term_frequencies.c.term == sa.func.any(sa.cast(sorted(terms), pg.ARRAY(sa.Text))))).all())
 
 
+def frequencies_in(db, wanted, documents=False):
+    """``{scope: (documents, {term: df})}`` for each ``(scope, terms)`` of ``wanted``, in
+    one round trip (``documents`` is None unless asked for): what :func:`documents_in`
+    and :func:`frequencies` give, for several scopes at once."""
+    parts = []
+    for scope, terms in wanted:
+        if documents:
+            where = [] if scope == ALL else [proposals.c.municipality == scope]
+            parts.append(sa.select(sa.literal(scope, sa.Text).label("scope"), sa.cast(sa.null(), sa.Text).label("term"),
+                                   sa.func.count().label("df")).select_from(proposals).where(*where))
+        if terms:
+            parts.append(sa.select(term_frequencies.c.municipality, term_frequencies.c.term,
+                                   sa.cast(term_frequencies.c.df, sa.BigInteger)).where(
+                term_frequencies.c.municipality == scope,
+                term_frequencies.c.term == sa.func.any(sa.cast(sorted(terms), pg.ARRAY(sa.Text)))))
+    out = {scope: [None, {}] for scope, _ in wanted}
+    if parts:
+        for scope, term, df in db.execute(sa.union_all(*parts)).all():
+            if term is None:
+                out[scope][0] = df
+            else:
+                out[scope][1][term] = df
+    return {scope: tuple(v) for scope, v in out.items()}
+
+
 def listed(extra=()):
     """Conditions of a proposal any similar list may show."""
     return [proposals.c.status.notin_(HIDDEN_STATUSES), proposals.c.hidden.is_(False), *extra]
 
 
-def similar_candidates(db, municipality, rare, across=False, exclude=None, limit=300):
-    """Proposals sharing most of the ``rare`` terms: of ``municipality``, or with
-    ``across`` of every other municipality; ``(id, features)`` rows."""
+def _candidates_query(municipality, rare, across=False, exclude=None, limit=300):
     where = listed([proposals.c.municipality != municipality if across else proposals.c.municipality == municipality,
                     proposals.c.sim_terms.overlap(sa.cast(rare, pg.ARRAY(sa.Text)))])
     if exclude is not None:
@@ -316,8 +339,28 @@ def similar_candidates(db, municipality, rare, across=False, exclude=None, limit
     shared = sa.func.cardinality(sa.func.array(
         sa.select(sa.func.unnest(proposals.c.sim_terms)).intersect(
             sa.select(sa.func.unnest(sa.cast(rare, pg.ARRAY(sa.Text))))).scalar_subquery()))
-    return db.execute(sa.select(proposals.c.id, proposals.c.features).where(*where)
-                      .order_by(shared.desc(), proposals.c.id).limit(limit)).all()
+    return (sa.select(proposals.c.id, proposals.c.features).where(*where)
+            .order_by(shared.desc(), proposals.c.id).limit(limit))
+
+
+def similar_candidates(db, municipality, rare, across=False, exclude=None, limit=300):
+    """Proposals sharing most of the ``rare`` terms: of ``municipality``, or with
+    ``across`` of every other municipality; ``(id, features)`` rows."""
+    return db.execute(_candidates_query(municipality, rare, across, exclude, limit)).all()
+
+
+def similar_candidates_in(db, municipality, wanted, exclude=None, limit=300):
+    """:func:`similar_candidates` of each ``(across, rare)`` of ``wanted`` in one round
+    trip: ``{across: [(id, features)]}``."""
+    parts = []
+    for across, rare in wanted:
+        sub = _candidates_query(municipality, rare, across, exclude, limit).subquery()
+        parts.append(sa.select(sa.literal(across, sa.Boolean).label("across"), sub.c.id, sub.c.features))
+    out = {across: [] for across, _ in wanted}
+    if parts:
+        for row in db.execute(sa.union_all(*parts)).all():
+            out[row.across].append(row)
+    return out
 
 
 def replace_pairs(db, pid, municipality, local=None, across=None):
@@ -326,22 +369,27 @@ def replace_pairs(db, pid, municipality, local=None, across=None):
     not given keeps its pairs."""
     if local is None and across is None:
         return
-    mine = (similar_proposals.c.proposal_id == pid, similar_proposals.c.similar_id == pid)
+    sp = similar_proposals.c
+    mine = (sp.proposal_id == pid, sp.similar_id == pid)
     if local is not None and across is not None:
-        db.execute(similar_proposals.delete().where(sa.or_(*mine)))
+        gone = sa.or_(*mine)
     else:
         same = proposals.c.municipality == municipality
         other = sa.select(proposals.c.id).where(same if local is not None else sa.not_(same))
-        db.execute(similar_proposals.delete().where(sa.or_(
-            sa.and_(mine[0], similar_proposals.c.similar_id.in_(other)),
-            sa.and_(mine[1], similar_proposals.c.proposal_id.in_(other)))))
+        gone = sa.or_(sa.and_(mine[0], sp.similar_id.in_(other)), sa.and_(mine[1], sp.proposal_id.in_(other)))
     rows = [{"proposal_id": a, "similar_id": b, "score": score}
             for doc_id, score in (local or []) + (across or [])
             for a, b in ((pid, uuid.UUID(doc_id)), (uuid.UUID(doc_id), pid))]
-    if rows:
-        db.execute(pg.insert(similar_proposals).on_conflict_do_update(
-            index_elements=[similar_proposals.c.proposal_id, similar_proposals.c.similar_id],
-            set_={"score": sa.literal_column("excluded.score")}), rows)
+    if not rows:
+        db.execute(similar_proposals.delete().where(gone))
+        return
+    # One statement: the pairs no longer found go (a CTE that leaves the found ones alone,
+    # so no row is both deleted and written), the found ones are written.
+    keep = sa.tuple_(sp.proposal_id, sp.similar_id).in_([(r["proposal_id"], r["similar_id"]) for r in rows])
+    stale = similar_proposals.delete().where(gone, sa.not_(keep)).cte("stale")
+    db.execute(pg.insert(similar_proposals).values(rows).on_conflict_do_update(
+        index_elements=[sp.proposal_id, sp.similar_id], set_={"score": sa.literal_column("excluded.score")})
+        .add_cte(stale))
 
 
 def similar_rows(db, row, across, limit):

@@ -136,10 +136,14 @@ REMATCH_PROPOSALS = 20
 def rematch(uow, participant_id, top):
     """A person joined or changed their profile: the proposals they may now help with
     (their terms, newest first, at most ``REMATCH_PROPOSALS``) are ranked again, and
-    where they are now on the list it is stored and announced (they are told)."""
+    where they are now on the list it is stored and announced (they are told).
+
+    Ranking a proposal again reads and fits its candidates; it is done only where the
+    person could be on the list: where they fit at all, and where the list as stored
+    (the others' scores as the list was made) with them added would take them
+    (:func:`could_enter`); the ranking then decides, as before."""
     pid = uuid.UUID(str(participant_id))
-    person = uow.execute(sa.select(profiles.c.suggest_me, profiles.c.scoped_terms)
-                         .where(profiles.c.participant_id == pid)).first()
+    person = uow.execute(sa.select(profiles).where(profiles.c.participant_id == pid)).first()
     if person is None or not person.suggest_me or not person.scoped_terms:
         return 0
     listed = {r.proposal_id for r in uow.execute(sa.select(matches.c.proposal_id).where(matches.c.participant_id == pid))}
@@ -149,15 +153,46 @@ def rematch(uow, participant_id, top):
                proposal_table.c.status.in_(MATCHABLE), proposal_table.c.public_only.is_(False),
                proposal_table.c.hidden.is_(False))
         .order_by(proposal_table.c.created_at.desc()).limit(REMATCH_PROPOSALS)).all()
+    rows = [row for row in rows if row.id not in listed]  # already on its list: nothing new to tell
+    me = profile_domain(person)
+    lists = _stored_lists(uow, [row.id for row in rows])
     told = 0
     for row in rows:
-        if row.id in listed:
-            continue  # already on its list: nothing new to tell
+        if not could_enter(proposal_domain(row), me, lists.get(row.id, []), top):
+            continue
         found = rank(uow, row, top)
         if any(m.participant_id == str(pid) for m in found):
             suggest(uow, row, top, found)
             told += 1
     return told
+
+
+def _stored_lists(uow, proposal_ids):
+    """``{proposal id: [(score, participant id, kind)]}`` of the lists as stored."""
+    lists = {}
+    if proposal_ids:
+        for r in uow.execute(sa.select(matches.c.proposal_id, matches.c.participant_id, matches.c.kind,
+                                       matches.c.score).where(matches.c.proposal_id.in_(proposal_ids))):
+            lists.setdefault(r.proposal_id, []).append((r.score, str(r.participant_id), r.kind))
+    return lists
+
+
+def could_enter(proposal, person, stored, top):
+    """Whether ``person`` would be on ``proposal``'s list of ``top`` if the others were
+    those of the stored list, with their scores: the list is drawn greedily
+    (``scoring.diversify``), each pick the best of the rest, so as long as the person is
+    not picked the picks are the stored list's in its order, and the person is picked at
+    the step where they beat the rest, or never."""
+    if not scoring.eligible(person, proposal):
+        return False
+    score = scoring.fit(proposal, person)[0]
+    if score < scoring.MIN_SCORE:
+        return False
+    if len(stored) < top:
+        return True
+    me = (score, person.participant_id, person.kind, person)
+    return any(item[3] is person for item in scoring.diversify(
+        [(s, p, k, None) for s, p, k in stored] + [me], top))
 
 
 def _profiles(uow):

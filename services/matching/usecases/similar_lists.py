@@ -11,8 +11,8 @@ from samskab.values import parse_id
 
 from .. import similar
 from ..storage import (
-    ALL, documents_in, duplicate_rows, frequencies, mark_duplicate, proposal_row, replace_pairs,
-    similar_candidates, similar_rows, titles,
+    ALL, duplicate_rows, frequencies_in, mark_duplicate, proposal_row, replace_pairs, similar_candidates_in,
+    similar_rows, titles,
 )
 from ..views import similar_item
 
@@ -29,30 +29,43 @@ def find(uow, municipality, feats, k=5, exclude=None, across=False):
     """``[(id, score)]``: the ``k`` proposals most like ``feats``, scored exactly as
     :func:`similar.most_similar` scores them in memory: TF-IDF with the document
     frequencies of every term of the query and of each candidate."""
-    scope = ALL if across else municipality
-    feats = similar.view(feats, across)
-    n = documents_in(uow, scope)
-    df = frequencies(uow, scope, set(feats))
-    rare = similar.selective(feats, df, n, across)
-    if not rare:
-        return []
-    rows = similar_candidates(uow, municipality, rare, across=across, exclude=exclude, limit=CANDIDATE_POOL)
-    docs = {str(r.id): similar.view(r.features, across) for r in rows}
-    df.update(frequencies(uow, scope, {f for feats_ in docs.values() for f in feats_} - set(df)))
-    return similar.most_similar(feats, docs, df, n, k, across=across)
+    return find_in(uow, municipality, feats, k, exclude, (across,))[across]
+
+
+def find_in(uow, municipality, feats, k=5, exclude=None, scopes=(False, True)):
+    """:func:`find` within the municipality (``False``) and across municipalities
+    (``True``), each of ``scopes``, in three round trips whatever their number (a new
+    proposal's lists are made holding the lock: each round trip is paid by every
+    proposal waiting for it)."""
+    scope_of = {across: ALL if across else municipality for across in scopes}
+    views = {across: similar.view(feats, across) for across in scopes}
+    counted = frequencies_in(uow, [(scope_of[a], set(views[a])) for a in scopes], documents=True)
+    n = {a: counted[scope_of[a]][0] for a in scopes}
+    df = {a: dict(counted[scope_of[a]][1]) for a in scopes}
+    rare = {a: similar.selective(views[a], df[a], n[a], a) for a in scopes}
+    found = {a: [] for a in scopes}
+    searched = [a for a in scopes if rare[a]]
+    if not searched:
+        return found
+    rows = similar_candidates_in(uow, municipality, [(a, rare[a]) for a in searched], exclude=exclude,
+                                 limit=CANDIDATE_POOL)
+    docs = {a: {str(r.id): similar.view(r.features, a) for r in rows[a]} for a in searched}
+    rest = frequencies_in(uow, [(scope_of[a], {f for feats_ in docs[a].values() for f in feats_} - set(df[a]))
+                                for a in searched])
+    for a in searched:
+        df[a].update(rest[scope_of[a]][1])
+        found[a] = similar.most_similar(views[a], docs[a], df[a], n[a], k, across=a)
+    return found
 
 
 def refresh(uow, row, k, served):
     """Recompute ``row``'s pairs (in its municipality when served, and across
     municipalities when public); returns the same-municipality list."""
-    feats = dict(row.features)
-    local = elsewhere = None
-    if served(row.municipality):
-        local = find(uow, row.municipality, feats, k, exclude=row.id)
-    if row.status not in ("withdrawn", "rejected") and not row.hidden:
-        elsewhere = find(uow, row.municipality, feats, k, exclude=row.id, across=True)
-    replace_pairs(uow, row.id, row.municipality, local, elsewhere)
-    return local or []
+    scopes = ((False,) if served(row.municipality) else ()) + (
+        (True,) if row.status not in ("withdrawn", "rejected") and not row.hidden else ())
+    found = find_in(uow, row.municipality, dict(row.features), k, exclude=row.id, scopes=scopes) if scopes else {}
+    replace_pairs(uow, row.id, row.municipality, found.get(False), found.get(True))
+    return found.get(False) or []
 
 
 def stored(uow, row, k):
