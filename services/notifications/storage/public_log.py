@@ -25,6 +25,11 @@ def append(uow, public):
     return None if row is None else row.seq
 
 
+def logged(uow, event_id):
+    """Whether the public log holds this event (committed by another transaction)."""
+    return uow.execute(sa.select(public_events.c.seq).where(public_events.c.event_id == event_id)).first() is not None
+
+
 def after(uow, municipality, cursor, limit):
     """``[(seq, envelope)]`` after ``cursor``, oldest first."""
     return uow.execute(sa.select(public_events.c.seq, public_events.c.envelope).where(

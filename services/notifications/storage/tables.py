@@ -133,6 +133,8 @@ public_events = sa.Table(
     sa.Column("envelope", pg.JSONB, nullable=False),
 )
 sa.Index("public_events_municipality", public_events.c.municipality, public_events.c.seq)
+# the newest event about a subject that names its title (notices about supports and matches)
+sa.Index("public_events_subject", public_events.c.subject, public_events.c.seq)
 
 api_keys = sa.Table(
     "api_keys", metadata,

@@ -64,15 +64,29 @@ def membership_changed(uow, municipality, m):
 
 def log_public(uow, public):
     """Into the public log and open data's datasets, and a delivery for each subscription
-    that wants it."""
-    if public_log.append(uow, public) is None:
-        return
-    open_data.project(uow, public)
+    that wants it.
+
+    Only the log's own row waits for the log's lock (held from taking the sequence number
+    to the commit, so that commit order is log order): the datasets and the deliveries are
+    written first, so events of one municipality are logged one after another without
+    each waiting for the others' reads and writes.  Two events about one dataset row still
+    reach it in log order: the first holds the row until its commit, after its log row."""
     event_id = uuid.UUID(public["id"])
+    if public_log.logged(uow, event_id):
+        return  # a second copy adds nothing to the log, the datasets or the deliveries
+    open_data.project(uow, public)
     subscriptions.queue_deliveries(uow, [
         {"subscription_id": sub.id, "event_id": event_id, "event_type": public["type"], "payload": public}
         for sub in subscriptions.active_patterns(uow, public["municipality"])
         if webhooks.matches(sub.patterns, public["type"])])
+    if public_log.append(uow, public) is None:
+        # A copy being handled at the same time was logged first: this one rolls back and is
+        # tried again, when the check above finds it logged.
+        raise AlreadyLogged(f"public event {event_id} was logged by another transaction meanwhile")
+
+
+class AlreadyLogged(RuntimeError):
+    """Another transaction logged the same public event while this one projected it."""
 
 
 def redact(uow, hidden):
