@@ -76,6 +76,80 @@ def driver_engine(url):
     return sa.create_engine(driver_url(url), pool_size=2, max_overflow=2, pool_pre_ping=True)
 
 
+# -- CPU by process --------------------------------------------------------------------------
+
+def _ticks(pid):
+    """User + system CPU time of a process so far, in clock ticks (None if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _pids_named(comm):
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as fh:
+                    if fh.read().strip() == comm:
+                        found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+class CpuMeter:
+    """CPU used between ``start()`` and ``stop()`` by the platform's processes, the
+    broker, PostgreSQL (every server process on the machine) and the load generator,
+    in percent of one core; ``machine`` is the whole machine's busy share (all cores),
+    so that other work on a shared machine shows."""
+
+    def __init__(self, platform):
+        self.platform = platform
+
+    def _processes(self):
+        named = {f"{service}" + (f".{instance}" if instance else ""): [proc.pid]
+                 for (service, instance), proc in self.platform.procs.items() if proc.poll() is None}
+        if self.platform.sink is not None:
+            named["mail sink"] = [self.platform.sink.pid]
+        named["load generator (bench)"] = [os.getpid()]
+        named["RabbitMQ"] = _pids_named("beam.smp")
+        named["PostgreSQL (all)"] = _pids_named("postgres")
+        return named
+
+    @staticmethod
+    def _machine():
+        with open("/proc/stat") as fh:
+            values = [int(x) for x in fh.readline().split()[1:]]
+        idle = values[3] + values[4]
+        return sum(values) - idle, sum(values)
+
+    def start(self):
+        self.t0 = time.time()
+        self.before = {name: {pid: _ticks(pid) or 0 for pid in pids} for name, pids in self._processes().items()}
+        self.machine0 = self._machine()
+        return self
+
+    def stop(self):
+        seconds = max(1e-6, time.time() - self.t0)
+        hz = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for name, pids in self._processes().items():
+            ticks = 0
+            for pid in pids:
+                now = _ticks(pid)
+                if now is not None:
+                    ticks += now - self.before.get(name, {}).get(pid, 0)
+            used[name] = round(100 * ticks / hz / seconds)
+        busy1, total1 = self._machine()
+        busy0, total0 = self.machine0
+        used["machine (all cores, % of one)"] = round(100 * (os.cpu_count() or 1) * (busy1 - busy0) / max(1, total1 - total0))
+        return used
+
+
 # -- the broker's management API ---------------------------------------------------------
 
 class Vhost:

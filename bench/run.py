@@ -338,6 +338,7 @@ class Level:
 
     def run(self, pool):
         steps = self.mix()
+        meter = harness.CpuMeter(self.world.platform).start()
         started = time.time()
         futures = []
         counters = {fn.__name__: 0.0 for fn, _ in steps}
@@ -360,6 +361,7 @@ class Level:
         for f in futures:
             f.result()
         self.sent_seconds = time.time() - started
+        self.cpu = meter.stop()  # while the load was offered (the backlog's drain after it is not in it)
         return self
 
     # -- what happened ----------------------------------------------------------------
@@ -463,6 +465,7 @@ class Level:
             "errors": self.errors[:5],
             "by_kind": self._by_kind(),
             "completed": len(completed),
+            "cpu": getattr(self, "cpu", {}),
         }
 
     def _by_kind(self):
@@ -647,6 +650,18 @@ def write_report(args, meta, base, levels, sections, out_path):
         add("|---|---:|---:|---:|---|")
         for kind, v in levels[-1]["by_kind"].items():
             add(f"| {kind} | {v['n']} | {ms(v['p50'])} | {ms(v['p95'])} | {', '.join(map(str, v['statuses']))} |")
+        names = list(dict.fromkeys(name for f in levels for name in f.get("cpu", {})))
+        if names:
+            add("")
+            add("CPU while each level's load was offered, in % of one core (the machine has "
+                f"{os.cpu_count()}; PostgreSQL counts every server process on the machine, and the last "
+                "column is the whole machine, other work included):")
+            add("")
+            add("| offered/s | " + " | ".join(names) + " |")
+            add("|---:|" + "---:|" * len(names))
+            for f in levels:
+                add(f"| {f['offered_proposals_per_second']} | "
+                    + " | ".join(str(f.get("cpu", {}).get(n, "–")) for n in names) + " |")
         errs = [e for f in levels for e in f["errors"]]
         if errs:
             add("")
