@@ -58,7 +58,7 @@ def _wrote(store, request):
     path = request.path[len("/api/v1"):] if request.path.startswith("/api/v1/") else request.path
     parts = path.split("/")
     if len(parts) > 2 and parts[1] == "municipalities":
-        store.changed(parts[2], set(UUID.findall(path)))
+        store.changed(parts[2], set(UUID.findall(path)), at_once=True)
 
 
 def conditional(store, request, response):

@@ -48,7 +48,8 @@ class PublicReadModel(DependencyProvider):
         self.everything = config.get("MUNICIPALITIES", "*") == "*"
         self.store = Store(max_answers=int(config.get("READMODEL_MAX_ANSWERS", 100_000)),
                            max_pages=int(config.get("READMODEL_MAX_PAGES", 5_000)),
-                           max_age=float(config.get("READMODEL_MAX_AGE_SECONDS", 60)))
+                           max_age=float(config.get("READMODEL_MAX_AGE_SECONDS", 60)),
+                           list_lag=float(config.get("READMODEL_LIST_LAG_MS", 250)) / 1000)
         self.store.cache_seconds = int(config.get("PUBLIC_CACHE_SECONDS", 1))
         self.warm = int(config.get("READMODEL_WARM", 100))
         self._base = None

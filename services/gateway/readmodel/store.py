@@ -3,9 +3,15 @@
 An **answer** is what one read returns to nobody in particular (``actor`` None), kept
 as JSON with the ids it names (its arguments' and its result's).  A municipality's
 lists (no id among the arguments) also depend on the municipality as a whole.  A
-public event drops, at once, every answer that names one of its ids, and the
-municipality's lists; the next read fetches it again, once: readers who come while
-it is being fetched wait for that one call (never a call per reader).
+public event drops, at once, every answer that names one of its ids; the next read
+fetches it again, once: readers who come while it is being fetched wait for that one
+call (never a call per reader).  The municipality's lists are the exception: an event
+marks them stale, and they are still served for at most ``list_lag`` seconds after the
+first event that changed them (READMODEL_LIST_LAG_MS, 250 ms), then fetched again.  A
+busy municipality has events many times a second (every support changes the counts in
+its lists); dropping its lists on each would turn every reader of a list into a live
+call and every list page into a render.  Moderation (an event whose type ends in
+``hidden``) drops the lists at once too.
 
 A **page** is the bytes of an anonymous response, per path, query and language, with
 the answers it was made of; it is served as long as each of them is still the one
@@ -128,10 +134,11 @@ def ids_in(value, found=None):
 class Answer:
     """One kept answer; ``missing`` when the read answered "not found" (kept too: it is as
     public as an answer, and a page of something that does not exist is read as often)."""
-    __slots__ = ("key", "municipality", "body", "deps", "at", "made", "missing")
+    __slots__ = ("key", "municipality", "body", "deps", "at", "made", "missing", "stale_at")
 
     def __init__(self, key, municipality, body, deps, missing=None):
         self.key, self.municipality, self.body, self.deps, self.missing = key, municipality, body, deps, missing
+        self.stale_at = None  # a list: when the first event came that may have changed it
         self.at = time.time()  # when it was fetched: its Last-Modified
         self.made = time.monotonic()
 
@@ -155,11 +162,13 @@ class PageEntry:
 
 class Flight:
     """One fetch under way; ``dirty`` when an event came while it ran (its answer is then
-    not kept, and readers who come after the event start a fetch of their own)."""
-    __slots__ = ("event", "municipality", "key", "dirty")
+    not kept, and readers who come after the event start a fetch of their own).  A list's
+    fetch is not made dirty by an event but ``stale_at`` it (kept, and served within the lag)."""
+    __slots__ = ("event", "municipality", "key", "dirty", "listing", "stale_at")
 
-    def __init__(self, municipality, key):
+    def __init__(self, municipality, key, listing=False):
         self.event, self.municipality, self.key, self.dirty = Event(), municipality, key, False
+        self.listing, self.stale_at = listing, None
 
 
 class Record:
@@ -178,8 +187,9 @@ def record_of(request):
 
 
 class Store:
-    def __init__(self, max_answers=100_000, max_pages=5_000, max_age=60.0, wait=5.0):
+    def __init__(self, max_answers=100_000, max_pages=5_000, max_age=60.0, wait=5.0, list_lag=0.25):
         self.max_answers, self.max_pages, self.max_age, self.wait = max_answers, max_pages, max_age, wait
+        self.list_lag = list_lag
         self.answers = collections.OrderedDict()  # key -> Answer, least recently used first
         self.by_dep = collections.defaultdict(set)  # ("id", uuid) | ("m", municipality) -> answer keys
         self.flights = {}  # answer key -> Flight
@@ -238,10 +248,14 @@ class Store:
         answer = self.answers.get(key)
         if answer is None:
             return None
-        if time.monotonic() - answer.made > self.max_age:
+        if time.monotonic() - answer.made > self.max_age or self._lagging(answer):
             self._drop(key)
             return None
         return answer
+
+    def _lagging(self, answer):
+        """A stale list served longer than the lag allows."""
+        return answer.stale_at is not None and time.monotonic() - answer.stale_at > self.list_lag
 
     def read(self, key, municipality, fetch, args=()):
         answer = self.fresh(key)
@@ -256,7 +270,7 @@ class Store:
             # The fetch under way is slow (a backend under load): ask on our own, as without the model.
             self.stats["answer_wait_gave_up"] += 1
             return self._fetch(key, municipality, fetch, args, None)
-        flight = self.flights[key] = Flight(municipality, key)
+        flight = self.flights[key] = Flight(municipality, key, listing=not ids_in(list(args[1:])))
         self.stats["answer_fetch"] += 1
         return self._fetch(key, municipality, fetch, args, flight)
 
@@ -282,7 +296,9 @@ class Store:
             raise
         if flight is not None:
             if not flight.dirty:
-                self._keep(answer)
+                answer.stale_at = flight.stale_at if ("m", municipality) in deps else None
+                if flight.stale_at is None or answer.stale_at is not None:
+                    self._keep(answer)
             self._land(flight)
             flight.event.send(answer)
         return answer
@@ -311,21 +327,35 @@ class Store:
                     del self.by_dep[dep]
         return self.pages_of.pop(key, ())
 
-    def changed(self, municipality, ids, kind=None):
+    def changed(self, municipality, ids, kind=None, at_once=False):
         """An event (of type ``kind``) in ``municipality`` naming ``ids``: drop what it may have
-        changed.  Returns the pages that were made of it (their entries, with when they were last read)."""
+        changed; the municipality's lists only within the lag, unless ``at_once`` (this
+        instance's own write: its writer reads what they wrote) or the event hides something.
+        Returns the pages that were made of it (their entries, with when they were last read)."""
         keys = set(self.by_dep.get(("m", municipality), ()))
         for i in ids:
             keys |= self.by_dep.get(("id", i), set())
-        reads = CHANGES.get((kind or "").removeprefix("samskab."))
+        kind = (kind or "").removeprefix("samskab.")
+        reads = CHANGES.get(kind)
         if reads is not None:
             keys = {k for k in keys if (k[0], k[1]) in reads}
+        lag = self.list_lag > 0 and not at_once and not kind.endswith("hidden")
+        now = time.monotonic()
         pages = set()
         for key in keys:
+            answer = self.answers[key]
+            if lag and ("m", municipality) in answer.deps:
+                if answer.stale_at is None:
+                    answer.stale_at = now
+                    self.stats["list_stale"] += 1
+                continue
             pages.update(self._drop(key))
         for flight in list(self.flights.values()):
             if flight.municipality == municipality and (
                     reads is None or (flight.key[0], flight.key[1]) in reads):
+                if lag and flight.listing:
+                    flight.stale_at = flight.stale_at or now  # kept, and readers go on waiting for it
+                    continue
                 flight.dirty = True
                 self._land(flight)
         dropped = [entry for entry in (self.pages.pop(k, None) for k in pages) if entry is not None]
@@ -349,7 +379,7 @@ class Store:
         if entry is None:
             return None
         if time.monotonic() - entry.made > self.max_age or any(
-                self.answers.get(a.key) is not a for a in entry.answers):
+                self.answers.get(a.key) is not a or self._lagging(a) for a in entry.answers):
             self.pages.pop(key, None)
             return None
         entry.read_at = time.monotonic()

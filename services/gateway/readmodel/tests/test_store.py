@@ -72,11 +72,68 @@ def test_an_event_drops_what_its_type_can_change_and_keeps_the_rest():
     assert len(backend.calls) == 7
 
 
-def test_a_list_is_dropped_by_anything_new_in_its_municipality():
-    store, backend = Store(), Backend(answers={"list_page": {"items": []}})
-    store.call(Ctx(), "proposals", "list_page", (M, None, {"limit": 20}), {}, backend)
+LIST = (M, None, {"limit": 20})
+
+
+def list_page(store, backend):
+    return store.call(Ctx(), "proposals", "list_page", LIST, {}, backend)
+
+
+def test_a_list_is_fetched_again_once_the_lag_after_anything_new_in_its_municipality_is_over():
+    store, backend = Store(list_lag=0.05), Backend(answers={"list_page": {"items": []}})
+    list_page(store, backend)
     store.changed(M, {OTHER}, "samskab.proposal.published")
-    store.call(Ctx(), "proposals", "list_page", (M, None, {"limit": 20}), {}, backend)
+    list_page(store, backend)  # within the lag: the kept list
+    assert len(backend.calls) == 1
+    eventlet.sleep(0.06)
+    list_page(store, backend)
+    assert len(backend.calls) == 2
+
+
+def test_with_no_lag_a_list_is_dropped_at_once_by_anything_new_in_its_municipality():
+    store, backend = Store(list_lag=0), Backend(answers={"list_page": {"items": []}})
+    list_page(store, backend)
+    store.changed(M, {OTHER}, "samskab.proposal.published")
+    list_page(store, backend)
+    assert len(backend.calls) == 2
+
+
+def test_hiding_something_drops_the_lists_at_once():
+    store, backend = Store(list_lag=10), Backend(answers={"list_page": {"items": []}})
+    list_page(store, backend)
+    store.changed(M, {P}, "samskab.proposal.hidden")
+    list_page(store, backend)
+    assert len(backend.calls) == 2
+
+
+def test_this_instances_own_write_drops_the_lists_at_once():
+    store, backend = Store(list_lag=10), Backend(answers={"list_page": {"items": []}})
+    list_page(store, backend)
+    store.changed(M, {P}, at_once=True)
+    list_page(store, backend)
+    assert len(backend.calls) == 2
+
+
+def test_a_busy_municipalitys_list_is_fetched_once_a_lag_not_once_an_event():
+    store, backend = Store(list_lag=0.1), Backend(answers={"list_page": {"items": []}})
+    for _ in range(25):  # an event every 10 ms for a quarter of a second, each followed by a reader
+        store.changed(M, {OTHER}, "samskab.proposal.supported")
+        list_page(store, backend)
+        eventlet.sleep(0.01)
+    assert 2 <= len(backend.calls) <= 4
+
+
+def test_a_list_fetch_overtaken_by_an_event_answers_its_waiting_readers_and_is_kept_within_the_lag():
+    store, backend = Store(list_lag=0.2), Backend(answers={"list_page": {"items": []}}, delay=0.05)
+    early = eventlet.spawn(list_page, store, backend)
+    eventlet.sleep(0.01)
+    store.changed(M, {OTHER}, "samskab.proposal.supported")
+    late = eventlet.spawn(list_page, store, backend)  # waits for the fetch under way
+    early.wait(), late.wait()
+    list_page(store, backend)
+    assert len(backend.calls) == 1
+    eventlet.sleep(0.2)  # the lag counts from the event
+    list_page(store, backend)
     assert len(backend.calls) == 2
 
 
@@ -142,6 +199,17 @@ def test_a_page_lives_as_long_as_what_it_was_made_of():
     assert store.page(("/p", b"", "da")).body == b"<html>"
     dropped = store.changed(M, {P}, "samskab.proposal.supported")
     assert [e.key for e in dropped] == [("/p", b"", "da")] and store.page(("/p", b"", "da")) is None
+
+
+def test_a_list_page_is_served_within_the_lag_and_made_again_after_it():
+    store, backend = Store(list_lag=0.05), Backend(answers={"list_page": {"items": []}})
+    ctx = Ctx()
+    store.call(ctx, "proposals", "list_page", LIST, {}, backend)
+    store.keep_page(("/l", b"", "da"), b"<list>", [], ctx.request.environ["samskab.readmodel"].answers)
+    assert store.changed(M, {OTHER}, "samskab.proposal.published") == []  # not dropped: stale
+    assert store.page(("/l", b"", "da")).body == b"<list>"
+    eventlet.sleep(0.06)
+    assert store.page(("/l", b"", "da")) is None
 
 
 def test_a_page_made_of_answers_dropped_meanwhile_is_not_kept():
