@@ -91,6 +91,17 @@ def http_panels(s):
     ]
 
 
+def rpc_panels(s):
+    sel = f'service="{s}", {NS}'
+    return [
+        panel("RPC calls / s by method", [
+            (f"sum by (method) (rate(samskab_rpc_duration_seconds_count{{{sel}}}[5m]))", "{{method}}")], "ops"),
+        panel("RPC handling time (p95) by method", [
+            (f"histogram_quantile(0.95, sum by (le, method) (rate(samskab_rpc_duration_seconds_bucket{{{sel}}}[5m])))",
+             "{{method}}")], "s"),
+    ]
+
+
 def delivery_panels():
     return [
         panel("E-mails / 15m by outcome", [
@@ -112,6 +123,8 @@ def dashboard(service):
     ]
     if service == "gateway":
         panels += http_panels(service)
+    else:
+        panels += rpc_panels(service)
     panels += event_panels(service)
     if service == "notifications":
         panels += delivery_panels()

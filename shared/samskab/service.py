@@ -6,9 +6,14 @@
   line, not an error with a traceback;
 * ``ServiceBase``: a ``ping`` for the gateway's readiness check, and what ``rpc``
   reads about each call (its deadline, the municipalities served here).
+
+Each call's handling time is ``samskab_rpc_duration_seconds{service, method}`` on the
+service's ``/metrics`` (refused calls too: a 404 takes time as well).
 """
 import functools
+import time
 
+from . import metrics
 from .errors import DomainError
 from .rpc import CallInfo, GroupRpc, check_call
 
@@ -22,7 +27,12 @@ def rpc(fn=None, *, expected_exceptions=()):
         @functools.wraps(method)
         def guarded(self, *args, **kwargs):
             check_call(method, self, args, kwargs)
-            return method(self, *args, **kwargs)
+            started = time.perf_counter()
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                metrics.for_service(self.name).rpc_duration.labels(method=method.__name__).observe(
+                    time.perf_counter() - started)
 
         return GroupRpc.decorator(expected_exceptions=expected)(guarded)
 

@@ -1,5 +1,6 @@
 """One proposal from HTTP to a third-party subscriber on samskab.public."""
 import json
+import re
 import time
 
 import pytest
@@ -140,6 +141,10 @@ def test_each_service_shows_its_metrics_and_health(platform, proposals_port):
     while series not in requests.get(f"{service}/metrics").text and time.time() < deadline:
         time.sleep(0.1)
     assert series in requests.get(f"{service}/metrics").text
+    # the submission's RPC, timed by the service that handled it
+    timed = re.search(r'samskab_rpc_duration_seconds_count\{method="submit",service="proposals"\} ([\d.]+)',
+                      requests.get(f"{service}/metrics").text)
+    assert timed and float(timed.group(1)) >= 1
     ready = requests.get(f"{service}/readyz")
     assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "broker": "ok"}
 
