@@ -81,6 +81,9 @@ class ServiceMetrics:
 
 
 def for_service(service) -> ServiceMetrics:
+    found = _sets.get(service)  # every RPC and event asks: no lock once the set is made
+    if found is not None:
+        return found
     with _lock:
         if service not in _sets:
             _sets[service] = ServiceMetrics(service)

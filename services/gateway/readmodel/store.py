@@ -296,9 +296,8 @@ class Store:
             raise
         if flight is not None:
             if not flight.dirty:
-                answer.stale_at = flight.stale_at if ("m", municipality) in deps else None
-                if flight.stale_at is None or answer.stale_at is not None:
-                    self._keep(answer)
+                answer.stale_at = flight.stale_at  # only a list's fetch is overtaken without being dirty
+                self._keep(answer)
             self._land(flight)
             flight.event.send(answer)
         return answer

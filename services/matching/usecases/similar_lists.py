@@ -72,6 +72,8 @@ def stored(uow, row, k):
     """``[(id, score)]``: ``row``'s stored pairs in its municipality as :func:`find` gives
     them: the ``k`` best still listed, none far below the best (``similar.RELATIVE``)."""
     best = [(str(other.id), score) for other, score in similar_rows(uow, row, False, k)]
+    if not best:
+        return []  # nothing like it was found when its text came first
     return [(doc_id, score) for doc_id, score in best if score >= best[0][1] * similar.RELATIVE]
 
 
