@@ -16,6 +16,8 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from samskab.contracts.proposals.columns import content_columns
+
 from . import scoring
 
 metadata = sa.MetaData()
@@ -63,14 +65,7 @@ proposals = sa.Table(
     metadata,
     sa.Column("id", pg.UUID(as_uuid=True), primary_key=True),
     sa.Column("municipality", sa.Text, nullable=False),
-    sa.Column("kind", sa.Text, nullable=False),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("problem", sa.Text, nullable=False),
-    sa.Column("goal", sa.Text, nullable=False),
-    sa.Column("description", sa.Text, nullable=False, server_default=""),
-    sa.Column("area", sa.Text),
-    _tags("topics"), _tags("needs"),
-    sa.Column("language", sa.Text, nullable=False),
+    *content_columns(),  # the proposal's content as the proposals service stores it: what is matched on
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("initiator_id", pg.UUID(as_uuid=True)),  # NULL once the initiator is erased
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

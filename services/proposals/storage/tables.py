@@ -7,6 +7,8 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from samskab.contracts.proposals.columns import content_columns
+
 metadata = sa.MetaData()
 UUID = pg.UUID(as_uuid=True)
 TZ = sa.DateTime(timezone=True)
@@ -25,15 +27,7 @@ proposals = sa.Table(
     metadata,
     sa.Column("id", UUID, primary_key=True),
     sa.Column("municipality", sa.Text, nullable=False),
-    sa.Column("kind", sa.Text, nullable=False),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("problem", sa.Text, nullable=False),
-    sa.Column("goal", sa.Text, nullable=False),
-    sa.Column("description", sa.Text, nullable=False, server_default=""),
-    sa.Column("area", sa.Text),
-    sa.Column("topics", pg.ARRAY(sa.Text), nullable=False, server_default="{}"),
-    sa.Column("needs", pg.ARRAY(sa.Text), nullable=False, server_default="{}"),
-    sa.Column("language", sa.Text, nullable=False),
+    *content_columns(),  # kind, title, problem, goal, description, area, topics, needs, language
     sa.Column("iap2_level", sa.Text),
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("initiator_id", UUID, nullable=False),
