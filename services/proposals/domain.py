@@ -63,6 +63,10 @@ class Actor:
         return cls(str(actor["id"]), actor.get("role"), actor.get("municipality"), bool(actor.get("staff")))
 
 
+# Someone signed in, but no proposal's initiator and nobody's staff (no account has this id).
+SOME_PARTICIPANT = Actor("(any participant)")
+
+
 @dataclass(frozen=True)
 class StatusChange:
     from_status: str
@@ -197,6 +201,12 @@ class Proposal:
         actions = [action.value for action, check in checks.items() if _passes(check)]
         return {"capacities": [c for c in CAPACITIES if c in self.capacities(actor)], "transitions": transitions,
                 "actions": actions}
+
+    def allowed_to_participants(self) -> dict:
+        """What anyone signed in who neither started the proposal nor works for its
+        municipality may do next: the same for each of them, so it goes with the public
+        answer and a resident's page needs no call of its own to know its buttons."""
+        return self.allowed(SOME_PARTICIPANT)
 
     # -- content -------------------------------------------------------------------
 

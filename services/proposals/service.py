@@ -50,6 +50,10 @@ class Service(CommentThreadRpc, AttachmentRpc, ReportsRpc, ServiceBase):
         return usecases.get(self.db, municipality, actor, proposal_id)
 
     @rpc
+    def mine(self, municipality, actor):
+        return usecases.mine(self.db, municipality, actor)
+
+    @rpc
     def list(self, municipality, actor=None, limit=20):
         """The newest public proposals (kept for callers of the first version)."""
         return usecases.list_page(self.db, municipality, actor, {"limit": limit})["items"]

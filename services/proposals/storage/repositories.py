@@ -49,6 +49,21 @@ class Proposals(_Repository):
             raise NotFound("no such proposal")
         return row
 
+    def own(self, municipality, participant_id):
+        """The ids of the municipality's proposals the participant started, supports and
+        follows (each a sorted list), in one round trip."""
+        def ids(query):
+            return sa.select(sa.func.coalesce(sa.func.array_agg(query.c.id.cast(sa.Text)), sa.literal([])))\
+                .scalar_subquery()
+        here = proposals.c.municipality == municipality
+        started = sa.select(proposals.c.id).where(here, proposals.c.initiator_id == participant_id).subquery()
+        supported = sa.select(proposals.c.id).join(supports, supports.c.proposal_id == proposals.c.id) \
+            .where(here, supports.c.participant_id == participant_id).subquery()
+        followed = sa.select(proposals.c.id).join(follows, follows.c.proposal_id == proposals.c.id) \
+            .where(here, follows.c.participant_id == participant_id).subquery()
+        row = self.uow.execute(sa.select(ids(started), ids(supported), ids(followed))).one()
+        return [sorted(found) for found in row]
+
     def add(self, record):
         self.uow.execute(proposals.insert().values(**record))
 

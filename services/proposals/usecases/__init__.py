@@ -10,7 +10,7 @@ from .collaboration import (  # noqa: F401
 from .data_rights import erase_participant, export_participant  # noqa: F401
 from .joining import answer, ask, follow, questions, support, unsupport  # noqa: F401
 from .moderation import decide_report, dismiss_reports, hide, open_reports, report, reported  # noqa: F401
-from .proposals import get, history, list_page, submit, transition, update  # noqa: F401
+from .proposals import get, history, list_page, mine, submit, transition, update  # noqa: F401
 # political leadership (issue 22): missions, task committees, the council's answer
 from .committees import (  # noqa: F401,E402
     add_committee_meeting, add_document, apply_to_committee, committees, deliver_recommendation, form_committee,

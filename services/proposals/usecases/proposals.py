@@ -96,7 +96,23 @@ def get(uow, municipality, actor, proposal_id):
         if viewer is not None:
             view["supported_by_me"], view["followed_by_me"] = row.supported_by_me, row.followed_by_me
     view["allowed"] = rules.allowed(who)
+    if who.id is None:
+        view["participant_allowed"] = rules.allowed_to_participants()
     return view
+
+
+def mine(uow, municipality, actor):
+    """What is the caller's own among the municipality's proposals: those they started,
+    support and follow, and their capacities towards any other proposal there.  With the
+    public answer's ``participant_allowed``, a page knows what they may do without asking
+    for each proposal (the gateway keeps this until the caller writes something)."""
+    who = caller(actor)
+    require_signed_in(who, "what is one's own")
+    capacities = domain.Proposal("", municipality, "").capacities(who)
+    with uow:
+        initiated, supported, followed = storage.Proposals(uow).own(municipality, own_id(who))
+    return {"capacities": [c for c in domain.CAPACITIES if c in capacities],
+            "initiated": initiated, "supported": supported, "followed": followed}
 
 
 def list_page(uow, municipality, actor, query):

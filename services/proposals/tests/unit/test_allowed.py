@@ -67,3 +67,17 @@ def test_the_capacities_name_who_the_caller_is_towards_the_proposal():
     assert p.allowed(CALLERS["anonymous"])["capacities"] == []
     assert "moderate" in p.allowed(CALLERS["staff"])["actions"]
     assert "moderate" not in p.allowed(CALLERS["other_staff"])["actions"]
+
+
+@pytest.mark.parametrize("status,hidden", itertools.product(domain.STATUSES, (False, True)))
+def test_what_participants_may_do_is_what_each_plain_participant_may_do(status, hidden):
+    """The public answer's ``participant_allowed`` stands for every signed-in caller who
+    neither started the proposal nor works for its municipality: the gateway gives it to
+    them as their own ``allowed`` without asking (gateway/readmodel/own.py)."""
+    said = proposal(status, hidden).allowed_to_participants()
+    for caller in ("participant", "other_staff"):
+        assert said == proposal(status, hidden).allowed(CALLERS[caller]), caller
+    if status != "draft":
+        assert said["capacities"] == ["participant"]
+    if status == "published" and not hidden:
+        assert "support" in said["actions"] and "edit" not in said["actions"]

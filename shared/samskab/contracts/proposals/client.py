@@ -7,7 +7,7 @@ are the output models.
 from ..moderation import DismissedOut, ReportedItem, ReportsDismissal
 from ..rpc import ServiceClient
 from .outputs import (
-    AgreementOut, AnswerOut, ExperimentOut, FollowOut, HiddenOut, HistoryEntry, OpenReportOut, ProposalOut,
+    AgreementOut, AnswerOut, ExperimentOut, FollowOut, HiddenOut, HistoryEntry, OpenReportOut, OwnOut, ProposalOut,
     ProposalPage, QuestionOut, ReportOut, SubmittedOut, SupportOut, UpdateOut,
 )
 
@@ -27,6 +27,9 @@ class ProposalsRpc(ServiceClient):
 
     def get(self, municipality, actor, proposal_id) -> ProposalOut:
         return ProposalOut.model_validate(self._rpc("get", municipality, actor, str(proposal_id)))
+
+    def mine(self, municipality, actor) -> OwnOut:
+        return OwnOut.model_validate(self._rpc("mine", municipality, actor))
 
     def list_page(self, municipality, actor, query=None) -> ProposalPage:
         return ProposalPage.model_validate(self._rpc("list_page", municipality, actor, query or {}))

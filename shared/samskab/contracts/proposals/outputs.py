@@ -51,6 +51,19 @@ class ProposalOut(BaseModel):
     supported_by_me: bool | None = None
     followed_by_me: bool | None = None
     allowed: Allowed | None = Field(None, description="what the caller may do next (one proposal only)")
+    participant_allowed: Allowed | None = Field(
+        None, description="in an anonymous reader's answer (one proposal only): what anyone signed in who neither "
+                          "started it nor works for its municipality may do next")
+
+
+class OwnOut(BaseModel):
+    """What is the caller's own among a municipality's proposals (``mine``)."""
+
+    capacities: list[str] = Field(description="the caller's capacities towards a proposal there they did not start "
+                                              "(participant, and staff for its own staff)")
+    initiated: list[str] = Field(description="ids of the proposals they started, drafts included")
+    supported: list[str] = Field(description="ids of the proposals they support")
+    followed: list[str] = Field(description="ids of the proposals they follow")
 
 
 class SubmittedOut(ProposalOut):
