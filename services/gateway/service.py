@@ -27,11 +27,11 @@ from .accounts import oidc
 from .internal_port import InternalPort
 
 from . import api  # noqa: F401  (registers the routes)
-from .api.context import Context
+from .api.context import Context, raise_own_version
 from .api.problems import Problem, from_exception, problem_response
 from .api.router import API_PREFIX, router, run as run_route
 from . import inputs
-from .readmodel import PublicReadModel, http as readmodel_http
+from .readmodel import PublicReadModel, http as readmodel_http, own as own_reads
 
 log = logging.getLogger("gateway")
 
@@ -176,6 +176,7 @@ class Service:
             if response is None:
                 log.exception("unhandled error on %s %s", request.method, self.trace["route"])
                 response = problem_response(500, "something went wrong on our side", instance=request.path)
+        self._wrote(request)
         response = readmodel_http.finish(self.readmodel, request, response)  # ETag, 304, Cache-Control
         response = cors.allow(self.config, request, response)
         route_name = self.trace["route"]
@@ -192,6 +193,14 @@ class Service:
                               status=response.status_code, duration_ms=round(elapsed * 1000, 1)),
         )
         return response
+
+    def _wrote(self, request):
+        """A signed-in caller's write: what is theirs on proposal pages is asked again."""
+        try:
+            own_reads.wrote(request, lambda account_id: raise_own_version(self.db.engine, account_id))
+        except Exception:  # the answer stands; their pages show their own for at most READMODEL_OWN_SECONDS
+            log.exception("could not raise an account's own_version after %s %s", request.method,
+                          self.trace["route"])
 
     def _dispatch(self, request):
         path = request.path

@@ -21,6 +21,9 @@ accounts = sa.Table(
     # the municipality of residence only where the provider tells it.
     sa.Column("verified_at", sa.DateTime(timezone=True)),
     sa.Column("residence_municipality", sa.Text),
+    # Raised by every write the account makes (gateway.readmodel.own): what is theirs on
+    # proposal pages is asked again.
+    sa.Column("own_version", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 # The identities linked to accounts: the provider's issuer and a salted hash of its subject

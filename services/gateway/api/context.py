@@ -13,6 +13,8 @@ from samskab.errors import Forbidden, NotFound, Unauthorized
 
 from ..accounts import STAFF_ROLES, tokens
 from ..accounts.storage import accounts
+from ..readmodel.own import ACCOUNT
+from ..readmodel.store import NotKept, asked_in_memory_only
 from .problems import BackendUnavailable
 
 SESSION_COOKIE = "samskab_session"
@@ -24,6 +26,7 @@ SESSION_COOKIE = "samskab_session"
 _ACCOUNT_COLUMNS = tuple(c.name for c in accounts.c if c.name != "password_hash")
 _ACCOUNT_BY_ID = f"SELECT {', '.join(_ACCOUNT_COLUMNS)} FROM {accounts.name} WHERE id = %s"
 Account = collections.namedtuple("Account", _ACCOUNT_COLUMNS)
+_RAISE_OWN_VERSION = f"UPDATE {accounts.name} SET own_version = own_version + 1 WHERE id = %s"
 
 # At most as many account reads at once as the engine's pool keeps connections: the gateway
 # runs many more workers than that (GATEWAY_MAX_WORKERS), and a read beyond the pool's size
@@ -38,6 +41,34 @@ def _account_readers(engine):
     if readers is None:
         readers = _readers[engine] = eventlet.semaphore.Semaphore(max(1, engine.pool.size()))
     return readers
+
+
+def one_statement(engine, sql, params, fetch=False):
+    """One statement on a pooled connection, in one round trip: the units of work's
+    connections are in autocommit mode, so a single statement needs no transaction (a unit
+    of work would add BEGIN and COMMIT).  With ``fetch``, its first row."""
+    with _account_readers(engine):
+        for attempt in (1, 2):
+            conn = engine.raw_connection()
+            try:
+                with conn.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    return cursor.fetchone() if fetch else None
+            except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                # The database restarted (or went away): this connection and every other
+                # pooled one are stale.  Drop them all, as SQLAlchemy's execution layer
+                # would, and try once on a new connection.
+                conn.invalidate()
+                engine.dispose(close=False)
+                if attempt == 2:
+                    raise
+            finally:
+                conn.close()  # back to the pool
+
+
+def raise_own_version(engine, account_id):
+    """Whatever is the account's own may have changed (``gateway.readmodel.own``)."""
+    one_statement(engine, _RAISE_OWN_VERSION, (str(account_id),))
 
 
 def actor_of(account):
@@ -85,32 +116,13 @@ class Context:
                 if row is None or row.erased_at is not None or row.token_version != payload.get("ver"):
                     raise Unauthorized("token no longer valid")
                 self._account = row
+                self.request.environ[ACCOUNT] = row  # a write raises its own_version (readmodel.own)
         return self._account
 
     def _load_account(self, account_id):
         """Read fresh on every request, so that a password reset, a role change or an erasure
-        takes effect at once.  A single read needs no transaction: the units of work's
-        connections are in autocommit mode, so this is one round trip (a unit of work would
-        add BEGIN and COMMIT)."""
-        engine = self.db.engine
-        with _account_readers(engine):
-            for attempt in (1, 2):
-                conn = engine.raw_connection()
-                try:
-                    with conn.cursor() as cursor:
-                        cursor.execute(_ACCOUNT_BY_ID, (str(account_id),))
-                        found = cursor.fetchone()
-                    break
-                except (psycopg2.OperationalError, psycopg2.InterfaceError):
-                    # The database restarted (or went away): this connection and every other
-                    # pooled one are stale.  Drop them all, as SQLAlchemy's execution layer
-                    # would, and try once on a new connection.
-                    conn.invalidate()
-                    engine.dispose(close=False)
-                    if attempt == 2:
-                        raise
-                finally:
-                    conn.close()  # back to the pool
+        takes effect at once."""
+        found = one_statement(self.db.engine, _ACCOUNT_BY_ID, (str(account_id),), fetch=True)
         if found is None:
             return None
         account = Account(*found)
@@ -177,6 +189,8 @@ class Context:
 
     def rpc(self, service, method, *args, **kwargs):
         """RPC to a backend; a silent or absent backend is a 503, not a hang."""
+        if asked_in_memory_only():
+            raise NotKept  # a page's parts from memory first (web.app.parts): this one needs the call
         proxy = getattr(self.gateway, service)
         try:
             with eventlet.Timeout(self.gateway.rpc_timeout):

@@ -21,6 +21,7 @@ from samskab.contracts.proposals import (
 from samskab.contracts.rpc import plain as _json
 
 from ..accounts import verification
+from ..readmodel import own as own_reads
 from .router import API_PREFIX, route
 
 TAGS = ["proposals"]
@@ -94,7 +95,7 @@ def list_proposals(ctx, m):
 @route("GET", ONE, response=ProposalOut, summary="One proposal", tags=TAGS)
 def get_proposal(ctx, m, proposal_id):
     municipality = ctx.municipality(m)
-    return _json(ctx.proposals.get(municipality.id, ctx.actor, proposal_id))
+    return _json(own_reads.proposal(ctx, municipality.id, proposal_id))  # the caller's own from memory
 
 
 @route("PATCH", ONE, body=ProposalPatch, response=ProposalOut, auth=True,

@@ -51,6 +51,7 @@ class PublicReadModel(DependencyProvider):
                            max_age=float(config.get("READMODEL_MAX_AGE_SECONDS", 60)),
                            list_lag=float(config.get("READMODEL_LIST_LAG_MS", 250)) / 1000)
         self.store.cache_seconds = int(config.get("PUBLIC_CACHE_SECONDS", 1))
+        self.store.own.max_age = float(config.get("READMODEL_OWN_SECONDS", 60))
         self.warm = int(config.get("READMODEL_WARM", 100))
         self._base = None
         self.amqp = dict(uri=config["AMQP_URI"], ssl=config.get("AMQP_SSL"),

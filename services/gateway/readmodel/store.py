@@ -18,6 +18,7 @@ the answers it was made of; it is served as long as each of them is still the on
 it was made of.
 """
 import collections
+import contextlib
 import hashlib
 import json
 import re
@@ -25,9 +26,36 @@ import sys
 import time
 
 import eventlet
+import eventlet.corolocal
 from eventlet.event import Event
 
 from samskab.errors import NotFound
+
+from .own import OwnReads
+
+
+class NotKept(BaseException):
+    """Asked in memory only (:func:`memory_only`) for what would need a call.  Not an
+    ``Exception``: a part of a page that turns errors into its default must not take it for one."""
+
+
+_only = eventlet.corolocal.local()
+
+
+@contextlib.contextmanager
+def memory_only():
+    """In this green thread, reads through the model answer from memory or raise
+    :class:`NotKept` (a page runs its parts inline first, and only the rest concurrently)."""
+    _only.on = True
+    try:
+        yield
+    finally:
+        _only.on = False
+
+
+def asked_in_memory_only():
+    return getattr(_only, "on", False)
+
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MAX_IDS = 2000  # ids remembered per answer: a list of 500 meetings names them all
@@ -197,17 +225,21 @@ class Store:
         self.pages_of = collections.defaultdict(set)  # answer key -> page keys made of it
         self.page_flights = {}  # page key -> (Event, started)
         self.stats = collections.Counter()
+        self.own = OwnReads()  # beside the public model, not in it: each signed-in reader's own ids (own.py)
 
     # -- answers ------------------------------------------------------------------------
 
     def call(self, ctx, service, method, args, kwargs, live):
         """``ctx.call`` through the model: a public read from memory, anything else live."""
         record = record_of(ctx.request)
+        only = asked_in_memory_only()
         if (service, method) in CONSTANT and not args and not kwargs:
             answer = self.read((service, method, "[]", "{}"), None, lambda: live(service, method))
             record.answers.append(answer)
             return answer.value()
         if (service, method) not in ANONYMOUS or not args or not isinstance(args[0], str):
+            if only:
+                raise NotKept
             record.live = True
             self.stats[f"live {service}.{method}"] += 1
             return live(service, method, *args, **kwargs)
@@ -217,6 +249,8 @@ class Store:
         actor = None if at is None else (args[at] if isinstance(at, int) else kwargs[at])
         if actor is not None:
             if (service, method) not in SHARED or actor.get("staff") or actor.get("operator"):
+                if only:
+                    raise NotKept
                 record.live = True
                 self.stats[f"live {service}.{method}"] += 1
                 return live(service, method, *args, **kwargs)
@@ -231,6 +265,8 @@ class Store:
         value = answer.value()  # raises NotFound for a kept "not found"
         check = SHARED.get((service, method))
         if actor is not None and check is not None and not check(value):
+            if only:
+                raise NotKept
             record.live = True
             self.stats[f"live {service}.{method} (personal)"] += 1
             return self._live_as(live, service, method, args, kwargs, at, actor)
@@ -262,6 +298,8 @@ class Store:
         if answer is not None:
             self.stats["answer_hit"] += 1
             return answer
+        if asked_in_memory_only():
+            raise NotKept
         flight = self.flights.get(key)
         if flight is not None:
             self.stats["answer_wait"] += 1

@@ -5,6 +5,7 @@ Views are plain functions ``view(page, **path_values)`` registered with
 ``@page_route(rule, methods)``; they call the same backends as the JSON API
 through :class:`gateway.api.context.Context`.
 """
+import functools
 import logging
 import mimetypes
 import os
@@ -24,6 +25,7 @@ from .. import idempotency
 from ..api.context import SESSION_COOKIE, Context
 from ..api.problems import BackendUnavailable, Problem, from_exception
 from ..readmodel import http as readmodel_http
+from ..readmodel.store import NotKept, memory_only
 from . import forms, i18n, security
 from .messages import MESSAGES
 
@@ -75,12 +77,25 @@ def optional(fetch, default=None):
 
 def parts(**fetches):
     """Parts of a page fetched at once: ``name=(fetch, default)``; a missing part shows its
-    default.  Each fetch is a call of a typed client (``page.ctx.proposals.get``…)."""
+    default.  Each fetch is a call of a typed client (``page.ctx.proposals.get``…).  Those the
+    read model holds are taken from memory first, in this green thread; only the rest run
+    concurrently (a green thread per part costs more than reading it from memory)."""
     def run(item):
         name, (fetch, default) = item
         return name, optional(fetch, default)
 
-    return dict(eventlet.GreenPool(8).imap(run, fetches.items()))
+    found, rest = {}, {}
+    with memory_only():
+        for name, (fetch, default) in fetches.items():
+            try:
+                found[name] = optional(fetch, default)
+            except NotKept:
+                rest[name] = (fetch, default)
+    if len(rest) == 1:
+        found.update([run(next(iter(rest.items())))])
+    elif rest:
+        found.update(eventlet.GreenPool(8).imap(run, rest.items()))
+    return found
 
 class Page:
     """One request to a page: who, in which language and municipality, and its form."""
@@ -274,11 +289,23 @@ class Page:
 # -- template helpers ---------------------------------------------------------------------
 
 def _when(page, value, weekday=False):
-    moment = i18n.local(value, page.time_zone)
-    if moment is None:
+    try:
+        found = _moment(value, page.lang, page.time_zone, weekday)
+    except TypeError:  # not hashable: not a moment either
+        found = None
+    if found is None:
         return ""
-    text = i18n.format_datetime(value, page.lang, page.time_zone, weekday)
-    return Markup('<time datetime="{}">{}</time>').format(moment.isoformat(), text)
+    return Markup('<time datetime="{}">{}</time>').format(*found)
+
+
+@functools.lru_cache(maxsize=8192)
+def _moment(value, lang, time_zone, weekday):
+    """A moment as ISO 8601 and in words, in the language and zone: Babel's formatting is
+    a good part of a page's rendering, and a page shows the same moments to every reader."""
+    moment = i18n.local(value, time_zone)
+    if moment is None:
+        return None
+    return moment.isoformat(), i18n.format_datetime(value, lang, time_zone, weekday)
 
 
 def _day(page, value, weekday=False):

@@ -227,3 +227,40 @@ def test_writes_and_unknown_reads_go_live_and_mark_the_request():
     store.call(ctx, "proposals", "support", (M, RESIDENT, P), {}, backend)
     assert len(backend.calls) == 2 and ctx.request.environ["samskab.readmodel"].live
     assert not store.answers
+
+
+def test_in_memory_only_a_kept_answer_is_read_and_anything_else_is_not_asked():
+    from gateway.readmodel.store import NotKept, memory_only
+
+    store, backend = Store(), Backend()
+    read(store, backend, "get")
+    with memory_only():
+        assert read(store, backend, "get")["title"] == "Bænke"  # kept
+        for method, actor in (("questions", None), ("get", RESIDENT), ("support", RESIDENT)):
+            with pytest.raises(NotKept):  # not kept, personal, a write: each would be a call
+                read(store, backend, method, actor)
+    assert backend.calls == [("proposals", "get", None)] and not store.flights
+
+
+def test_a_pages_parts_come_from_memory_first_and_only_the_rest_is_asked():
+    """``web.app.parts``: the kept parts inline, the others by call; a part that turns any
+    error into its default still gets the call (the memory-only signal is no error)."""
+    from gateway.web.app import parts
+
+    store, backend = Store(), Backend()
+    read(store, backend, "get")
+    read(store, backend, "history")
+
+    def forgiving():
+        try:
+            return read(store, backend, "experiments")
+        except Exception:
+            return "default"
+
+    found = parts(get=(lambda: read(store, backend, "get"), None),
+                  history=(lambda: read(store, backend, "history"), None),
+                  questions=(lambda: read(store, backend, "questions"), None),
+                  experiments=(forgiving, None))
+    assert found["get"]["title"] == "Bænke" and found["history"]["method"] == "history"
+    assert found["questions"]["method"] == "questions" and found["experiments"]["method"] == "experiments"
+    assert sorted(c[1] for c in backend.calls) == ["experiments", "get", "history", "questions"]

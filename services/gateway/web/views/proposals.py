@@ -14,6 +14,7 @@ from samskab.errors import Conflict, Invalid
 
 from ... import council as council_steps
 from ...accounts import directory
+from ...readmodel import own as own_reads
 from .. import forms
 from ..app import page_route, parts
 from .accounts import refuse_unverified
@@ -36,7 +37,7 @@ def base(m):
 def load(page, m, proposal_id):
     """The municipality and the proposal as the caller may see it, with ``allowed``."""
     municipality = page.in_municipality(m)
-    proposal = page.ctx.proposals.get(municipality.id, page.actor, proposal_id)
+    proposal = own_reads.proposal(page.ctx, municipality.id, proposal_id)  # what is the reader's own from memory
     return municipality, proposal
 
 
