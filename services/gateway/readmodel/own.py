@@ -29,7 +29,6 @@ import collections
 import time
 
 from samskab.contracts.proposals import ProposalOut
-from samskab.contracts.rpc import plain
 
 # A participant of the municipality: no proposal's initiator there, nobody's staff.
 PARTICIPANT_ONLY = ["participant"]
@@ -79,11 +78,12 @@ def proposal(ctx, municipality, proposal_id) -> ProposalOut:
     public = ctx.proposals.get(municipality, None, proposal_id)  # from the read model
     if public.participant_allowed is None:
         return ctx.proposals.get(municipality, actor, proposal_id)  # a proposals service that does not say
-    answer = plain(public)
-    answer.pop("participant_allowed")
-    answer.update(allowed=plain(public.participant_allowed), supported_by_me=proposal_id in own.supported,
-                  followed_by_me=proposal_id in own.followed)
-    return ProposalOut.model_validate(answer)
+    # The public answer was made for this call (the model keeps JSON), so it may become theirs.
+    theirs = public.model_copy(update={"allowed": public.participant_allowed, "participant_allowed": None,
+                                       "supported_by_me": proposal_id in own.supported,
+                                       "followed_by_me": proposal_id in own.followed})
+    theirs.__pydantic_fields_set__.discard("participant_allowed")  # as the live answer: not there at all
+    return theirs
 
 
 def wrote(request, raise_version):

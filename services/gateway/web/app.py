@@ -55,6 +55,7 @@ env = Environment(
     autoescape=select_autoescape(["html"], default=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # templates change with a release, not while it runs: no stat per page
 )
 
 
