@@ -9,11 +9,11 @@ from nameko.dependency_providers import Config
 
 from samskab.consumer import consume
 from samskab.contracts.participants import ParticipantErased
-from samskab.contracts.proposals import SupportThresholdReached
+from samskab.contracts.proposals import BATCHED_READS, SupportThresholdReached
 from samskab.db import Database
 from samskab.health import Health
 from samskab import objectstore
-from samskab.service import ServiceBase, rpc
+from samskab.service import ServiceBase, answer_each, rpc
 from samskab.subject_rpc import AttachmentRpc, CommentThreadRpc, ReportsRpc
 
 from . import domain, usecases
@@ -48,6 +48,12 @@ class Service(CommentThreadRpc, AttachmentRpc, ReportsRpc, ServiceBase):
     @rpc
     def get(self, municipality, actor, proposal_id):
         return usecases.get(self.db, municipality, actor, proposal_id)
+
+    @rpc
+    def reads(self, municipality, actor, calls):
+        """Several public reads in one call (``BATCHED_READS``; the gateway's read model asks it
+        when a proposal's page misses them), each answered as its own entrypoint answers."""
+        return answer_each(self, municipality, actor, calls, BATCHED_READS)
 
     @rpc
     def mine(self, municipality, actor):

@@ -45,3 +45,36 @@ class ServiceBase:
     @rpc
     def ping(self):
         return "pong"
+
+
+MAX_READS = 50  # reads in one ``answer_each`` call
+
+
+def answer_each(service, municipality, actor, calls, allowed):
+    """Several reads in one call, each answered by the service's own entrypoint of that name,
+    as nobody in particular (``actor`` None): ``calls`` is ``[[method, [arguments after
+    municipality and actor], {keywords}], …]`` with methods from ``allowed``.  One dict per
+    call: ``{"result": …}``, ``{"missing": detail}`` for "not found", or ``{"error": …}``
+    (nameko's serialised error), so one read that fails leaves the others answered."""
+    from nameko.exceptions import serialize
+
+    from .errors import Forbidden, Invalid, NotFound
+
+    if actor is not None:
+        raise Forbidden("several reads in one call are for what anybody may read")
+    if not isinstance(calls, list) or not 0 < len(calls) <= MAX_READS:
+        raise Invalid(f"between 1 and {MAX_READS} reads in one call")
+    answers = []
+    with service.db:  # one transaction for them all (the reads' own units of work nest in it)
+        for call in calls:
+            try:
+                if not (isinstance(call, list) and len(call) == 3 and call[0] in allowed
+                        and isinstance(call[1], list) and isinstance(call[2], dict)):
+                    raise Invalid(f"not a read this service answers with others: {str(call)[:100]}")
+                method, args, kwargs = call
+                answers.append({"result": getattr(service, method)(municipality, None, *args, **kwargs)})
+            except NotFound as exc:
+                answers.append({"missing": exc.detail or "not found"})
+            except Exception as exc:
+                answers.append({"error": serialize(exc)})
+    return answers

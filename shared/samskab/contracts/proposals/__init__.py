@@ -4,7 +4,7 @@ what it answers (``outputs``) and the gateway's typed client (``client``).
 
 Import from here: ``from samskab.contracts.proposals import NewProposal, ProposalsRpc``.
 """
-from .client import ProposalsRpc  # noqa: F401
+from .client import BATCHED_READS, ProposalsRpc  # noqa: F401
 from .enums import *  # noqa: F401,F403
 from .events import *  # noqa: F401,F403
 from .inputs import *  # noqa: F401,F403

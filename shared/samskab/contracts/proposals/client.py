@@ -12,6 +12,12 @@ from .outputs import (
 )
 
 
+# The public reads the service answers several at a time (``reads``): what a proposal's page
+# shows to anybody, asked by the gateway's read model in one call when a page misses them.
+BATCHED_READS = ("get", "history", "questions", "agreement", "experiments", "updates", "attachments",
+                 "missions_of_proposal", "case_of_proposal")
+
+
 def _each(model, items):
     return [model.model_validate(item) for item in items]
 
@@ -27,6 +33,13 @@ class ProposalsRpc(ServiceClient):
 
     def get(self, municipality, actor, proposal_id) -> ProposalOut:
         return ProposalOut.model_validate(self._rpc("get", municipality, actor, str(proposal_id)))
+
+    def reads(self, municipality, actor, calls) -> list[dict]:
+        """Several of ``BATCHED_READS`` as nobody in particular (``actor`` None), in one call:
+        ``calls`` is ``[[method, [arguments after municipality and actor], {keywords}], …]``;
+        the answer one dict per call, ``{"result": …}``, ``{"missing": "…"}`` (not found) or
+        ``{"error": …}`` (nameko's serialised error)."""
+        return self._rpc("reads", municipality, actor, calls)
 
     def mine(self, municipality, actor) -> OwnOut:
         return OwnOut.model_validate(self._rpc("mine", municipality, actor))
