@@ -17,7 +17,7 @@ memory only, and is never shared or rendered into a kept page.
   a new key.
 * Valid while the account's ``own_version`` (accounts table) is the one it was fetched
   at.  Supports, follows and proposals change only by the account's own writes, each of
-  which passes a gateway; every write a signed-in caller makes raises the version
+  which passes a gateway; every such write a signed-in caller makes raises the version
   (:func:`wrote`), and every signed-in request reads the account row anyway, so any
   instance sees the change on the caller's next request.  At most ``READMODEL_OWN_SECONDS``
   (60) in any case: a write whose instance stopped before raising the version.
@@ -26,6 +26,7 @@ memory only, and is never shared or rendered into a kept page.
   whose page asks the service live as before.
 """
 import collections
+import re
 import time
 
 from samskab.contracts.proposals import ProposalOut
@@ -86,11 +87,16 @@ def proposal(ctx, municipality, proposal_id) -> ProposalOut:
     return theirs
 
 
+# The writes that may change what is one's own here: anything on proposals (submit, support,
+# follow …, through the API or a page) and on one's own account (erasure, the /me pages).
+OWN_WRITES = re.compile(r"/proposals(/|$)|^(/api/v1)?/me(/|$)")
+
+
 def wrote(request, raise_version):
-    """After a write (any method but GET, HEAD and OPTIONS) by a signed-in caller, whatever
-    its outcome (a timed-out call may still have committed): their ``own_version`` goes up,
-    so every instance asks again what is theirs."""
+    """After a write (any method but GET, HEAD and OPTIONS) by a signed-in caller that may
+    change what is theirs (``OWN_WRITES``), whatever its outcome (a timed-out call may still
+    have committed): their ``own_version`` goes up, so every instance asks again."""
     account = request.environ.get(ACCOUNT)
-    if account is None or request.method in ("GET", "HEAD", "OPTIONS"):
+    if account is None or request.method in ("GET", "HEAD", "OPTIONS") or not OWN_WRITES.search(request.path):
         return
     raise_version(account.id)

@@ -29,6 +29,7 @@ import eventlet
 import eventlet.corolocal
 from eventlet.event import Event
 
+from samskab.contracts.proposals import BATCHED_READS
 from samskab.errors import NotFound
 
 from .own import OwnReads
@@ -36,7 +37,21 @@ from .own import OwnReads
 
 class NotKept(BaseException):
     """Asked in memory only (:func:`memory_only`) for what would need a call.  Not an
-    ``Exception``: a part of a page that turns errors into its default must not take it for one."""
+    ``Exception``: a part of a page that turns errors into its default must not take it for one.
+    ``wanted`` is the public read it would fetch (a :class:`Wanted`), or None for a live call."""
+
+    def __init__(self, wanted=None):
+        super().__init__()
+        self.wanted = wanted
+
+
+# One public read a page still needs: fetched with the others of its service in one call
+# (:meth:`Store.fetch_many`) where the service answers several reads at once.
+Wanted = collections.namedtuple("Wanted", "store key municipality service method args kwargs live")
+
+# Per service, the name of its entrypoint that answers several public reads at once, and the
+# reads it answers (as the service's own list says: samskab.contracts.<service>).
+BATCHES = {"proposals": ("reads", frozenset(BATCHED_READS))}
 
 
 _only = eventlet.corolocal.local()
@@ -260,6 +275,8 @@ class Store:
                 kwargs = {**kwargs, at: None}
         key = (service, method, json.dumps(args, sort_keys=True, default=str),
                json.dumps(kwargs, sort_keys=True, default=str))
+        if only and self.fresh(key) is None:
+            raise NotKept(Wanted(self, key, args[0], service, method, args, kwargs, live))
         answer = self.read(key, args[0], lambda: live(service, method, *args, **kwargs), args)
         record.answers.append(answer)
         value = answer.value()  # raises NotFound for a kept "not found"
@@ -304,7 +321,10 @@ class Store:
         if flight is not None:
             self.stats["answer_wait"] += 1
             with eventlet.Timeout(self.wait, False):
-                return flight.event.wait()
+                answer = flight.event.wait()
+                if answer is not None:
+                    return answer
+                # (None: a batch that could not answer this read; ask on our own)
             # The fetch under way is slow (a backend under load): ask on our own, as without the model.
             self.stats["answer_wait_gave_up"] += 1
             return self._fetch(key, municipality, fetch, args, None)
@@ -321,24 +341,76 @@ class Store:
                 value = fetch()
             except NotFound as exc:
                 value, missing = None, exc.detail or "not found"
-            body = json.dumps(value, default=str, ensure_ascii=False)
-            arg_ids = ids_in(list(args[1:]))
-            deps = {("id", i) for i in arg_ids | ids_in(json.loads(body))}
-            if not arg_ids:
-                deps.add(("m", municipality))  # a list: anything new in the municipality may belong in it
-            answer = Answer(key, municipality, body, deps, missing)
+            answer = self._answer(key, municipality, args, value, missing)
         except BaseException:
             if flight is not None:
-                self._land(flight)
-                flight.event.send_exception(*sys.exc_info())
+                self._failed(flight, sys.exc_info())
             raise
         if flight is not None:
-            if not flight.dirty:
-                answer.stale_at = flight.stale_at  # only a list's fetch is overtaken without being dirty
-                self._keep(answer)
-            self._land(flight)
-            flight.event.send(answer)
+            self._settle(flight, answer)
         return answer
+
+    @staticmethod
+    def _answer(key, municipality, args, value, missing=None):
+        body = json.dumps(value, default=str, ensure_ascii=False)
+        arg_ids = ids_in(list(args[1:]))
+        deps = {("id", i) for i in arg_ids | ids_in(json.loads(body))}
+        if not arg_ids:
+            deps.add(("m", municipality))  # a list: anything new in the municipality may belong in it
+        return Answer(key, municipality, body, deps, missing)
+
+    def _settle(self, flight, answer):
+        if not flight.dirty:
+            answer.stale_at = flight.stale_at  # only a list's fetch is overtaken without being dirty
+            self._keep(answer)
+        self._land(flight)
+        flight.event.send(answer)
+
+    def _failed(self, flight, exc_info):
+        self._land(flight)
+        flight.event.send_exception(*exc_info)
+
+    def fetch_many(self, wanted):
+        """Reads of one service that a page still needs, in one call of the service's batch
+        entrypoint (``BATCHES``): :meth:`claim_many`, then the call."""
+        call = self.claim_many(wanted)
+        if call is not None:
+            call()
+
+    def claim_many(self, wanted):
+        """Claim the reads of ``wanted`` not kept and not under way (a flight each: readers who
+        come now wait for it; an event meanwhile keeps its answer from being kept) and return
+        the one call that fetches them all (or None): each answer is kept as its own fetch would
+        keep it; a read the service could not answer is left to its reader, who asks alone.
+        All of ``wanted``: one service, one municipality, anonymous (``args[1]`` None)."""
+        service, municipality, live = wanted[0].service, wanted[0].municipality, wanted[0].live
+        flights = {}
+        for w in wanted:
+            if w.key not in flights and w.key not in self.flights and self.fresh(w.key) is None:
+                flights[w.key] = self.flights[w.key] = Flight(municipality, w.key, listing=not ids_in(list(w.args[1:])))
+        batch = [w for w in {w.key: w for w in wanted}.values() if w.key in flights]
+        if not batch:
+            return None
+
+        def call():
+            self.stats["answer_fetch_many"] += 1
+            self.stats["answer_fetch"] += len(batch)
+            try:
+                answers = live(service, BATCHES[service][0], municipality, None,
+                               [[w.method, list(w.args[2:]), w.kwargs] for w in batch])
+                for w, found in zip(batch, answers):
+                    if "result" in found or "missing" in found:
+                        self._settle(flights[w.key], self._answer(w.key, municipality, w.args, found.get("result"),
+                                                                  found.get("missing")))
+                    else:  # an error: its reader asks again alone (and gets the error as it would)
+                        self._land(flights[w.key])
+                        flights[w.key].event.send(None)
+            except BaseException:
+                for flight in flights.values():
+                    if not flight.event.ready():
+                        self._failed(flight, sys.exc_info())
+                raise
+        return call
 
     def _land(self, flight):
         if self.flights.get(flight.key) is flight:

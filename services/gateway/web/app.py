@@ -5,6 +5,7 @@ Views are plain functions ``view(page, **path_values)`` registered with
 ``@page_route(rule, methods)``; they call the same backends as the JSON API
 through :class:`gateway.api.context.Context`.
 """
+import collections
 import functools
 import logging
 import mimetypes
@@ -25,7 +26,7 @@ from .. import idempotency
 from ..api.context import SESSION_COOKIE, Context
 from ..api.problems import BackendUnavailable, Problem, from_exception
 from ..readmodel import http as readmodel_http
-from ..readmodel.store import NotKept, memory_only
+from ..readmodel.store import BATCHES, NotKept, memory_only
 from . import forms, i18n, security
 from .messages import MESSAGES
 
@@ -79,24 +80,55 @@ def optional(fetch, default=None):
 def parts(**fetches):
     """Parts of a page fetched at once: ``name=(fetch, default)``; a missing part shows its
     default.  Each fetch is a call of a typed client (``page.ctx.proposals.get``…).  Those the
-    read model holds are taken from memory first, in this green thread; only the rest run
-    concurrently (a green thread per part costs more than reading it from memory)."""
+    read model holds are taken from memory first, in this green thread (a green thread per
+    part costs more than reading it from memory); the public reads it misses of a service that
+    answers several at once come in one call (``Store.claim_many``), beside the other calls."""
     def run(item):
         name, (fetch, default) = item
         return name, optional(fetch, default)
 
-    found, rest = {}, {}
+    found, rest, wanted = _from_memory(fetches)
+    if not rest:
+        return found
+    batches = [reads[0].store.claim_many(reads) for reads in wanted.values() if len(reads) > 1]
+    batches = [call for call in batches if call is not None]
+    if len(rest) == 1 and not batches:
+        found.update([run(next(iter(rest.items())))])
+        return found
+    pool = eventlet.GreenPool(16)
+    for call in batches:  # its reads' readers below wait for it
+        pool.spawn_n(_quietly, call)
+    found.update(pool.imap(run, rest.items()))
+    return found
+
+
+def _quietly(call):
+    try:
+        call()
+    except Exception:  # the readers waiting for it get the error, as from their own call
+        log.debug("a page's reads in one call failed", exc_info=True)
+
+
+def _from_memory(fetches):
+    """The parts the read model holds; the others; and the public reads they miss that their
+    service answers together, by service."""
+    found, rest, wanted = {}, {}, collections.defaultdict(list)
     with memory_only():
         for name, (fetch, default) in fetches.items():
             try:
                 found[name] = optional(fetch, default)
-            except NotKept:
+            except NotKept as missing:
                 rest[name] = (fetch, default)
-    if len(rest) == 1:
-        found.update([run(next(iter(rest.items())))])
-    elif rest:
-        found.update(eventlet.GreenPool(8).imap(run, rest.items()))
-    return found
+                w = missing.wanted
+                if w is not None and _together(w):
+                    wanted[(id(w.store), w.service, w.municipality)].append(w)
+    return found, rest, wanted
+
+
+def _together(w):
+    """A public read its service answers with others in one call."""
+    return w.method in BATCHES.get(w.service, ("", ()))[1] and len(w.args) > 1 and w.args[1] is None
+
 
 class Page:
     """One request to a page: who, in which language and municipality, and its form."""

@@ -243,11 +243,12 @@ def test_in_memory_only_a_kept_answer_is_read_and_anything_else_is_not_asked():
 
 
 def test_a_pages_parts_come_from_memory_first_and_only_the_rest_is_asked():
-    """``web.app.parts``: the kept parts inline, the others by call; a part that turns any
-    error into its default still gets the call (the memory-only signal is no error)."""
+    """``web.app.parts``: the kept parts inline, the others by call (those of one service in
+    one); a part that turns any error into its default still gets its answer (the memory-only
+    signal is no error)."""
     from gateway.web.app import parts
 
-    store, backend = Store(), Backend()
+    store, backend = Store(), Batch()
     read(store, backend, "get")
     read(store, backend, "history")
 
@@ -263,4 +264,66 @@ def test_a_pages_parts_come_from_memory_first_and_only_the_rest_is_asked():
                   experiments=(forgiving, None))
     assert found["get"]["title"] == "Bænke" and found["history"]["method"] == "history"
     assert found["questions"]["method"] == "questions" and found["experiments"]["method"] == "experiments"
-    assert sorted(c[1] for c in backend.calls) == ["experiments", "get", "history", "questions"]
+    # get and history were kept; questions and experiments missed: one call for both, and
+    # questions (which the batch could not answer) asked alone.
+    assert backend.calls == [("proposals", "get", None), ("proposals", "history", None),
+                             ("proposals", "reads", ("questions", "experiments")), ("proposals", "questions", None)]
+
+
+def _wanted(store, backend, method, *rest):
+    """What a page reading ``method`` in memory only says it misses."""
+    from gateway.readmodel.store import NotKept, memory_only
+
+    with memory_only():
+        try:
+            read(store, backend, method, None, *rest)
+        except NotKept as missing:
+            return missing.wanted
+    raise AssertionError(f"{method} was kept")
+
+
+class Batch(Backend):
+    """Answers the proposals service's ``reads`` as it would: one entry per read."""
+
+    def __call__(self, service, method, *args, **kwargs):
+        if method != "reads":
+            return super().__call__(service, method, *args, **kwargs)
+        self.calls.append((service, "reads", tuple(c[0] for c in args[2])))
+        if self.delay:
+            eventlet.sleep(self.delay)
+        found = {"history": {"result": [{"id": Q}]}, "agreement": {"missing": "no agreement yet"},
+                 "questions": {"error": {"exc_type": "Invalid", "value": "x"}}}
+        return [found.get(c[0], {"result": {"id": P, "method": c[0]}}) for c in args[2]]
+
+
+def test_a_pages_misses_of_one_service_come_in_one_call_and_each_is_kept_as_its_own():
+    store, backend = Store(), Batch()
+    wanted = [_wanted(store, backend, m) for m in ("get", "history", "agreement", "questions")]
+    store.fetch_many(wanted)
+    assert backend.calls == [("proposals", "reads", ("get", "history", "agreement", "questions"))]
+    assert read(store, backend, "get")["method"] == "get" and read(store, backend, "history") == [{"id": Q}]
+    with pytest.raises(NotFound):
+        read(store, backend, "agreement")  # kept as "not found", as its own fetch would be
+    assert len(backend.calls) == 1
+    read(store, backend, "questions")  # the service could not answer it with the others: asked alone
+    assert backend.calls[-1] == ("proposals", "questions", None)
+    store.changed(M, {Q})  # the history names Q: dropped by an event about Q, as its own fetch
+    read(store, backend, "history")
+    assert backend.calls[-1] == ("proposals", "history", None)
+
+
+def test_readers_wait_for_the_call_and_an_event_meanwhile_keeps_its_answers_out():
+    store, backend = Store(), Batch(delay=0.05)
+    wanted = [_wanted(store, backend, m) for m in ("get", "experiments")]
+    call = store.claim_many(wanted)
+    assert store.claim_many(wanted) is None  # under way: nobody claims them again
+    waiter = eventlet.spawn(read, store, backend, "get")
+    runner = eventlet.spawn(call)
+    eventlet.sleep(0.01)
+    store.changed(M, {P}, "proposal.updated")  # while the call runs
+    runner.wait()
+    assert waiter.wait()["method"] == "get" and len(backend.calls) == 1  # the waiter got the call's answer
+    read(store, backend, "get")  # but it was not kept: the event may have changed it
+    assert backend.calls[-1] == ("proposals", "get", None)
+    read(store, backend, "experiments")  # an update leaves experiments as they were: kept
+    assert len(backend.calls) == 2

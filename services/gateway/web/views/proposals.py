@@ -95,16 +95,11 @@ def partners(agreement):
             for p in (agreement.parties if agreement else []) if p.role == "partner"]
 
 
-@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>")
-def detail(page, m, proposal_id, errors=None, values=None, status=200):
-    proposal_id = str(proposal_id)
-    municipality, proposal = load(page, m, proposal_id)
-    may = allowed(proposal)
-    caps = set(may.capacities)
-    manage = bool(caps & MANAGERS)
-    rpc, mid, actor = page.ctx.proposals, municipality.id, page.actor
+def _fetches(page, mid, proposal_id, manage):
+    """The parts of a proposal's page, ``name=(fetch, default)`` as ``parts`` takes them."""
+    rpc, actor = page.ctx.proposals, page.actor
     # What only managers see differently is read as anybody reads it (from the read model) by
-    # everyone else: the one live, personal read of a resident's page is the proposal itself.
+    # everyone else: the one personal read of a resident's page is the proposal itself.
     reader = actor if manage else None
     fetches = dict(
         history=(lambda: rpc.history(mid, actor, proposal_id), []),
@@ -124,13 +119,35 @@ def detail(page, m, proposal_id, errors=None, values=None, status=200):
     if manage:
         fetches["stakeholders"] = (lambda: page.ctx.matching.stakeholders(mid, actor, proposal_id), None)
         fetches["matches"] = (lambda: page.ctx.matching.matches(mid, actor, proposal_id), None)
-    attachment_fetches = attachment_parts(page, mid, proposal_id)
-    fetches.update(attachment_fetches)
-    if not manage:
-        fetches.pop("may_attach")  # asked below, only of a partner named in the agreement
-    found = parts(**fetches)
+    fetches.update(attachment_parts(page, mid, proposal_id))
+    return fetches
+
+
+@page_route("/municipalities/<m>/proposals/<uuid:proposal_id>")
+def detail(page, m, proposal_id, errors=None, values=None, status=200):
+    proposal_id = str(proposal_id)
+    found = None
+    if page.actor is None or not (page.actor.get("staff") or page.actor.get("operator")):
+        # Most readers see what anybody sees: the proposal as anybody reads it and every part
+        # at once, from the read model (what it misses of the proposals service in one call).
+        mid = page.in_municipality(m).id
+        fetches = _fetches(page, mid, proposal_id, manage=False)
+        attachment_fetches = {"may_attach": fetches.pop("may_attach")}  # only a partner's, below
+        found = parts(anybodys=(lambda: page.ctx.proposals.get(mid, None, proposal_id), None), **fetches)
+        del found["anybodys"]  # kept now: the reader's own answer below is made of it
+    municipality, proposal = load(page, m, proposal_id)
+    may = allowed(proposal)
+    caps = set(may.capacities)
+    manage = bool(caps & MANAGERS)
+    if found is None or manage:  # staff, and the proposal's initiator: the parts as they see them
+        fetches = _fetches(page, municipality.id, proposal_id, manage)
+        attachment_fetches = {"may_attach": fetches["may_attach"]}
+        if not manage:
+            fetches.pop("may_attach")  # asked below, only of a partner named in the agreement
+        found = parts(**fetches)
     found.setdefault("stakeholders", None)
     found.setdefault("matches", None)
+    rpc, mid, actor = page.ctx.proposals, municipality.id, page.actor
     agreement = found["agreement"]
     partner_ids = [p["participant_id"] for p in partners(agreement)]
     me = str(page.account.id) if page.account is not None else None
