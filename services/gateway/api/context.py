@@ -14,7 +14,7 @@ from samskab.errors import Forbidden, NotFound, Unauthorized
 from ..accounts import STAFF_ROLES, tokens
 from ..accounts.storage import accounts
 from ..readmodel.own import ACCOUNT
-from ..readmodel.store import NotKept, asked_in_memory_only
+from ..readmodel.inline import NotKept, asked_in_memory_only
 from .problems import BackendUnavailable
 
 SESSION_COOKIE = "samskab_session"

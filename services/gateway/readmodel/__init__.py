@@ -11,6 +11,10 @@ the gateway's memory and changed by the public event stream (``samskab.public``)
   what was changed lately, so the model can be dropped and rebuilt at any time.
 * :mod:`.http`: ``ETag``, ``Last-Modified``, 304 and ``Cache-Control`` for every
   public read.
+* :mod:`.inline`: a page's parts read from memory first, and what it misses of one
+  service fetched in one call.
+* :mod:`.own`: beside the model, not in it: what is each signed-in resident's own on
+  proposal pages (the ids they started, support and follow), kept per account.
 
 Nothing personal enters it: only reads made as nobody (``actor`` None) are kept.
 """

@@ -18,7 +18,6 @@ the answers it was made of; it is served as long as each of them is still the on
 it was made of.
 """
 import collections
-import contextlib
 import hashlib
 import json
 import re
@@ -26,50 +25,12 @@ import sys
 import time
 
 import eventlet
-import eventlet.corolocal
 from eventlet.event import Event
 
-from samskab.contracts.proposals import BATCHED_READS
 from samskab.errors import NotFound
 
+from .inline import BATCHES, NotKept, Wanted, asked_in_memory_only
 from .own import OwnReads
-
-
-class NotKept(BaseException):
-    """Asked in memory only (:func:`memory_only`) for what would need a call.  Not an
-    ``Exception``: a part of a page that turns errors into its default must not take it for one.
-    ``wanted`` is the public read it would fetch (a :class:`Wanted`), or None for a live call."""
-
-    def __init__(self, wanted=None):
-        super().__init__()
-        self.wanted = wanted
-
-
-# One public read a page still needs: fetched with the others of its service in one call
-# (:meth:`Store.fetch_many`) where the service answers several reads at once.
-Wanted = collections.namedtuple("Wanted", "store key municipality service method args kwargs live")
-
-# Per service, the name of its entrypoint that answers several public reads at once, and the
-# reads it answers (as the service's own list says: samskab.contracts.<service>).
-BATCHES = {"proposals": ("reads", frozenset(BATCHED_READS))}
-
-
-_only = eventlet.corolocal.local()
-
-
-@contextlib.contextmanager
-def memory_only():
-    """In this green thread, reads through the model answer from memory or raise
-    :class:`NotKept` (a page runs its parts inline first, and only the rest concurrently)."""
-    _only.on = True
-    try:
-        yield
-    finally:
-        _only.on = False
-
-
-def asked_in_memory_only():
-    return getattr(_only, "on", False)
 
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

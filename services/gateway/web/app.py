@@ -26,7 +26,7 @@ from .. import idempotency
 from ..api.context import SESSION_COOKIE, Context
 from ..api.problems import BackendUnavailable, Problem, from_exception
 from ..readmodel import http as readmodel_http
-from ..readmodel.store import BATCHES, NotKept, memory_only
+from ..readmodel.inline import BATCHES, NotKept, memory_only
 from . import forms, i18n, security
 from .messages import MESSAGES
 

@@ -230,7 +230,7 @@ def test_writes_and_unknown_reads_go_live_and_mark_the_request():
 
 
 def test_in_memory_only_a_kept_answer_is_read_and_anything_else_is_not_asked():
-    from gateway.readmodel.store import NotKept, memory_only
+    from gateway.readmodel.inline import NotKept, memory_only
 
     store, backend = Store(), Backend()
     read(store, backend, "get")
@@ -272,7 +272,7 @@ def test_a_pages_parts_come_from_memory_first_and_only_the_rest_is_asked():
 
 def _wanted(store, backend, method, *rest):
     """What a page reading ``method`` in memory only says it misses."""
-    from gateway.readmodel.store import NotKept, memory_only
+    from gateway.readmodel.inline import NotKept, memory_only
 
     with memory_only():
         try:
