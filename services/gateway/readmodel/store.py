@@ -367,9 +367,12 @@ class Store:
                         self._land(flights[w.key])
                         flights[w.key].event.send(None)
             except BaseException:
+                # The call failed as a whole (a service that does not answer several reads yet, a
+                # backend away): each reader waiting for one of them asks alone, as without it.
                 for flight in flights.values():
                     if not flight.event.ready():
-                        self._failed(flight, sys.exc_info())
+                        self._land(flight)
+                        flight.event.send(None)
                 raise
         return call
 

@@ -327,3 +327,23 @@ def test_readers_wait_for_the_call_and_an_event_meanwhile_keeps_its_answers_out(
     assert backend.calls[-1] == ("proposals", "get", None)
     read(store, backend, "experiments")  # an update leaves experiments as they were: kept
     assert len(backend.calls) == 2
+
+
+def test_when_the_call_for_several_fails_each_reader_asks_alone():
+    """A proposals service that does not answer several reads yet (deployed after the gateway),
+    or one away: the page's parts come as they did before, one call each."""
+    from gateway.web.app import parts
+
+    class Old(Backend):
+        def __call__(self, service, method, *args, **kwargs):
+            if method == "reads":
+                self.calls.append((service, "reads", None))
+                eventlet.sleep(0.02)  # the page's readers are waiting for it by now
+                raise RuntimeError("MethodNotFound reads")
+            return super().__call__(service, method, *args, **kwargs)
+
+    store, backend = Store(), Old()
+    found = parts(get=(lambda: read(store, backend, "get"), None),
+                  history=(lambda: read(store, backend, "history"), None))
+    assert found["get"]["method"] == "get" and found["history"]["method"] == "history"
+    assert sorted(c[1] for c in backend.calls) == ["get", "history", "reads"]
