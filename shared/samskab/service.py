@@ -13,8 +13,10 @@ service's ``/metrics`` (refused calls too: a 404 takes time as well).
 import functools
 import time
 
+from nameko.exceptions import serialize
+
 from . import metrics
-from .errors import DomainError
+from .errors import DomainError, Forbidden, Invalid, NotFound
 from .rpc import CallInfo, GroupRpc, check_call
 
 
@@ -56,10 +58,6 @@ def answer_each(service, municipality, actor, calls, allowed):
     municipality and actor], {keywords}], …]`` with methods from ``allowed``.  One dict per
     call: ``{"result": …}``, ``{"missing": detail}`` for "not found", or ``{"error": …}``
     (nameko's serialised error), so one read that fails leaves the others answered."""
-    from nameko.exceptions import serialize
-
-    from .errors import Forbidden, Invalid, NotFound
-
     if actor is not None:
         raise Forbidden("several reads in one call are for what anybody may read")
     if not isinstance(calls, list) or not 0 < len(calls) <= MAX_READS:

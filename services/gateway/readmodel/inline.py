@@ -25,7 +25,7 @@ class NotKept(BaseException):
 
 
 # One public read a page still needs: fetched with the others of its service in one call
-# (:meth:`Store.fetch_many`) where the service answers several reads at once.
+# (:meth:`Store.claim_many`) where the service answers several reads at once.
 Wanted = collections.namedtuple("Wanted", "store key municipality service method args kwargs live")
 
 # Per service, the name of its entrypoint that answers several public reads at once, and the

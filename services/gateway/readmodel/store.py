@@ -331,15 +331,9 @@ class Store:
         self._land(flight)
         flight.event.send_exception(*exc_info)
 
-    def fetch_many(self, wanted):
-        """Reads of one service that a page still needs, in one call of the service's batch
-        entrypoint (``BATCHES``): :meth:`claim_many`, then the call."""
-        call = self.claim_many(wanted)
-        if call is not None:
-            call()
-
     def claim_many(self, wanted):
-        """Claim the reads of ``wanted`` not kept and not under way (a flight each: readers who
+        """Reads of one service that a page still needs, in one call of the service's batch
+        entrypoint (``BATCHES``).  Claim the reads of ``wanted`` not kept and not under way (a flight each: readers who
         come now wait for it; an event meanwhile keeps its answer from being kept) and return
         the one call that fetches them all (or None): each answer is kept as its own fetch would
         keep it; a read the service could not answer is left to its reader, who asks alone.

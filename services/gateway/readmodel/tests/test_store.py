@@ -299,7 +299,7 @@ class Batch(Backend):
 def test_a_pages_misses_of_one_service_come_in_one_call_and_each_is_kept_as_its_own():
     store, backend = Store(), Batch()
     wanted = [_wanted(store, backend, m) for m in ("get", "history", "agreement", "questions")]
-    store.fetch_many(wanted)
+    store.claim_many(wanted)()
     assert backend.calls == [("proposals", "reads", ("get", "history", "agreement", "questions"))]
     assert read(store, backend, "get")["method"] == "get" and read(store, backend, "history") == [{"id": Q}]
     with pytest.raises(NotFound):
