@@ -24,6 +24,7 @@ from samskab.health import metrics_response, readiness
 
 from . import cors, internal_port, uploading
 from .accounts import oidc
+from .accounts.cache import AccountCache, SECONDS_DEFAULT as ACCOUNT_CACHE_SECONDS
 from .internal_port import InternalPort
 
 from . import api  # noqa: F401  (registers the routes)
@@ -95,6 +96,7 @@ class Service:
         "RPC_TIMEOUT_SECONDS": "10",
         "PUBLIC_URL": "http://localhost:8000",
         "REQUIRE_CONFIRMED_EMAIL": "1",
+        "ACCOUNT_CACHE_SECONDS": ACCOUNT_CACHE_SECONDS,  # accounts kept in memory (accounts/cache.py)
         "PUBLIC_CACHE_SECONDS": "1",
         "READMODEL": "1", "READMODEL_MAX_AGE_SECONDS": "60", "READMODEL_MAX_PAGES": "5000",
         "READMODEL_MAX_ANSWERS": "100000", "READMODEL_WARM": "100",
@@ -113,6 +115,7 @@ class Service:
 
     settings = Settings()
     db = Database()
+    account_cache = AccountCache()  # the callers' accounts, forgotten on PostgreSQL's notice of a change
     trace = Trace()
     proposals = RpcProxy("proposals")
     matching = RpcProxy("matching")
@@ -195,7 +198,11 @@ class Service:
         return response
 
     def _wrote(self, request):
-        """A signed-in caller's write: what is theirs on proposal pages is asked again."""
+        """A signed-in caller's write: what is theirs on proposal pages is asked again. Any write
+        may have changed accounts (a sign-out, a role, an erasure, an own_version): this instance
+        reads them again from its next request on, without waiting for PostgreSQL's notice."""
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            self.account_cache.forget_all()
         try:
             own_reads.wrote(request, lambda account_id: raise_own_version(self.db.engine, account_id))
         except Exception:  # the answer stands; their pages show their own for at most READMODEL_OWN_SECONDS

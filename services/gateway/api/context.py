@@ -120,8 +120,12 @@ class Context:
         return self._account
 
     def _load_account(self, account_id):
-        """Read fresh on every request, so that a password reset, a role change or an erasure
-        takes effect at once."""
+        """Read on every request, or kept in memory while PostgreSQL says it is unchanged
+        (``gateway.accounts.cache``), so that a password reset, a role change or an erasure
+        takes effect at once: on this instance with the answer, on others with the notice."""
+        return self.gateway.account_cache.read(account_id, lambda: self._read_account(account_id))
+
+    def _read_account(self, account_id):
         found = one_statement(self.db.engine, _ACCOUNT_BY_ID, (str(account_id),), fetch=True)
         if found is None:
             return None
