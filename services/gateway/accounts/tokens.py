@@ -8,6 +8,7 @@ newest first.  The newest signs; a token signed by any listed key verifies, so a
 key can be rotated without signing anyone out (``samskab.secrets``).
 """
 import base64
+import functools
 import json
 import time
 
@@ -34,6 +35,20 @@ def issue(secret, account_id, version, ttl_seconds, now=None, use="access", **cl
 
 def verify(secret, token, now=None, use="access"):
     """The payload of a valid, unexpired token for ``use``; otherwise :class:`Unauthorized`."""
+    payload = dict(_signed_payload(tuple(secret) if isinstance(secret, list) else secret, token))
+    if payload.get("exp", 0) < (now or time.time()):
+        raise Unauthorized("token expired")
+    if payload.get("use", "access") != use:
+        raise Unauthorized("this token is not for this purpose")
+    return payload
+
+
+@functools.lru_cache(maxsize=10000)
+def _signed_payload(secret, token):
+    """The payload of a token whose signature one of the keys made. Kept for the tokens seen
+    last (a signed-in reader sends the same one with every request); what a token says does
+    not change, and its expiry and use are checked on every request. A refused token is not
+    kept: it raises, and is checked again next time."""
     try:
         prefix, body, sig = token.split(".")
     except (AttributeError, ValueError):
@@ -44,8 +59,6 @@ def verify(secret, token, now=None, use="access"):
         payload = json.loads(_unb64(body))
     except ValueError:
         raise Unauthorized("invalid token")
-    if payload.get("exp", 0) < (now or time.time()):
-        raise Unauthorized("token expired")
-    if payload.get("use", "access") != use:
-        raise Unauthorized("this token is not for this purpose")
+    if not isinstance(payload, dict):
+        raise Unauthorized("invalid token")
     return payload
