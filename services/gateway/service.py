@@ -201,13 +201,14 @@ class Service:
         """A signed-in caller's write: what is theirs on proposal pages is asked again. Any write
         may have changed accounts (a sign-out, a role, an erasure, an own_version): this instance
         reads them again from its next request on, without waiting for PostgreSQL's notice."""
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            self.account_cache.forget_all()
         try:
             own_reads.wrote(request, lambda account_id: raise_own_version(self.db.engine, account_id))
         except Exception:  # the answer stands; their pages show their own for at most READMODEL_OWN_SECONDS
             log.exception("could not raise an account's own_version after %s %s", request.method,
                           self.trace["route"])
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            # After the own_version's commit: a row read meanwhile by another request is not kept.
+            self.account_cache.forget_all()
 
     def _dispatch(self, request):
         path = request.path

@@ -25,6 +25,8 @@ import eventlet
 from eventlet.hubs import trampoline
 from nameko.extensions import DependencyProvider
 
+from samskab.db import units_engine
+
 log = logging.getLogger("gateway.accounts")
 
 CHANNEL = "samskab_accounts"
@@ -109,18 +111,12 @@ class AccountCache(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return self.accounts
 
-    def _engine(self):
-        for provider in self.container.dependencies:
-            if getattr(provider, "attr_name", None) == "db":
-                return provider.engine
-        raise LookupError("the gateway has no database dependency named 'db'")
-
     def _listen(self):
         failures = 0
         while self.running:
             conn = None
             try:
-                pooled = self._engine().raw_connection()
+                pooled = units_engine(self.container.config["DATABASE_URL"]).raw_connection()  # the db's own engine
                 pooled.detach()  # its own connection, never handed back to the pool
                 conn = pooled.dbapi_connection
                 conn.autocommit = True
@@ -149,33 +145,34 @@ class AccountCache(DependencyProvider):
                 eventlet.sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)])
 
     def _receive(self, conn):
-        asking = []
-
-        def drain():
-            if not asking:  # not while SELECT 1 is on the connection
-                try:
-                    conn.poll()
-                except Exception:
-                    self.accounts.listening = False  # the listening thread sees it too, and reconnects
-                    self.accounts.forget_all()
-                    return
-                while conn.notifies:
-                    self.accounts.noticed(conn.notifies.pop(0).payload)
-
-        self.accounts.drain = drain
+        self.asking = False
+        self.accounts.drain = lambda: self._drain(conn)
         try:
             while self.running:
                 try:
                     trampoline(conn.fileno(), read=True, timeout=IDLE_CHECK_SECONDS)
                 except eventlet.Timeout:
-                    asking.append(True)
+                    self.asking = True
                     try:
                         with conn.cursor() as cursor:
                             cursor.execute("SELECT 1")  # raises if the connection died quietly
                     finally:
-                        asking.clear()
-                drain()
+                        self.asking = False
+                self._drain(conn)
                 if not self.accounts.listening:
                     raise ConnectionError("the listening connection failed")
         finally:
             self.accounts.drain = None
+
+    def _drain(self, conn):
+        """The notices already on the connection; not while SELECT 1 is on it."""
+        if self.asking:
+            return
+        try:
+            conn.poll()
+        except Exception:
+            self.accounts.listening = False  # the listening thread sees it too, and reconnects
+            self.accounts.forget_all()
+            return
+        while conn.notifies:
+            self.accounts.noticed(conn.notifies.pop(0).payload)

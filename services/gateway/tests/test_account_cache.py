@@ -142,7 +142,7 @@ def test_a_write_through_this_instance_is_seen_on_the_next_request(gateway):
 
 
 @pytest.mark.integration
-def test_while_the_listening_connection_is_down_every_request_reads_its_account(gateway):
+def test_a_lost_listening_connection_is_made_again_and_nothing_kept_before_is_trusted(gateway):
     api, config, accounts = gateway
     account_id, mona = signed_in(api, config, "mona@example.org")
     assert me(api, mona).status_code == 200 and account_id in accounts.rows and accounts.connections == 1
