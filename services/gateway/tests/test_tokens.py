@@ -39,10 +39,12 @@ def test_a_token_is_refused_when_tampered_with_or_signed_by_another_key():
     forged = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     forged["ver"] = 99
     other_body = base64.urlsafe_b64encode(json.dumps(forged).encode()).rstrip(b"=").decode()
+    kept = tokens._signed_payload.cache_info().currsize
     for bad in (f"{prefix}.{other_body}.{sig}", tokens.issue("another-key-" + KEY, uuid.uuid4(), 1, 60, now=1_000),
                 "v1.e30", "not a token"):
         with pytest.raises(Unauthorized):
             tokens.verify(KEY, bad, now=1_030)
+    assert tokens._signed_payload.cache_info().currsize == kept  # a refused token is not kept
     not_an_object = "v1.WzFd." + secrets.sign(KEY, "WzFd")  # a signed list, not a payload
     with pytest.raises(Unauthorized, match="invalid"):
         tokens.verify(KEY, not_an_object, now=1_030)
